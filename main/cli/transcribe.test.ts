@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRandomModel } from '../engine/model/random-model';
+
+const run = promisify(execFile);
+const root = path.join(import.meta.dirname, '..', '..');
+const fixtures = path.join(root, 'main', 'engine', '__fixtures__');
+let work: string;
+let model: string;
+
+/** Runs the CLI exactly as `npm run transcribe` does and never throws on a non-zero exit. */
+async function cli(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'main/cli/transcribe.ts', ...args],
+      {
+        cwd: root,
+        env: { ...process.env, SPEECH_STUDIO_BACKEND: '' },
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'cli-test-'));
+  model = path.join(work, 'model');
+  await createRandomModel(model);
+  for (const [from, to] of [
+    ['speech-16k.wav', 'a.wav'],
+    ['speech-44k-stereo.flac', 'b.flac'],
+    ['speech-22k.mp3', 'c.mp3'],
+    ['truncated-header.wav', 'broken.wav'],
+    ['speech-48k.ogg', 'd.ogg'],
+  ]) {
+    await copyFile(path.join(fixtures, from), path.join(work, to));
+  }
+}, 60_000);
+
+describe('transcribe CLI', () => {
+  it('prints one JSON object per input, in order, with errors in place, and exits 0', async () => {
+    const files = ['a.wav', 'b.flac', 'c.mp3', 'broken.wav', 'd.ogg'].map((f) => path.join(work, f));
+    const { code, stdout, stderr } = await cli(['--format', 'jsonl', '--model', model, ...files]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    const records = lines.map((l) => JSON.parse(l));
+    expect(records.map((r) => r.file)).toEqual(files);
+    for (const r of [records[0], records[1], records[2], records[4]]) {
+      expect(Object.keys(r).sort()).toEqual(
+        ['backend', 'durationSec', 'file', 'rtf', 'text', 'words'].sort(),
+      );
+      expect(r.words.length).toBeGreaterThan(0);
+      expect(Object.keys(r.words[0]).sort()).toEqual(['confidence', 'end', 'start', 'word']);
+      expect(r.backend).toBe('wasm');
+    }
+    expect(records[3]).toEqual({
+      file: files[3],
+      error: expect.stringMatching(/broken\.wav: corrupt audio data/),
+    });
+    // Progress goes to stderr only.
+    expect(stderr).toMatch(/100%/);
+    expect(stdout).not.toMatch(/%/);
+  }, 120_000);
+
+  it('exits 1 when every file fails', async () => {
+    const { code, stdout } = await cli([
+      '--format',
+      'jsonl',
+      '--model',
+      model,
+      path.join(work, 'broken.wav'),
+      path.join(work, 'missing.wav'),
+    ]);
+    expect(code).toBe(1);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).error),
+    ).toEqual([expect.stringMatching(/corrupt/), expect.stringMatching(/missing\.wav: file not found/)]);
+  }, 60_000);
+
+  it('writes srt, vtt, txt and json files into --out', async () => {
+    const out = path.join(work, 'out');
+    for (const format of ['srt', 'vtt', 'txt', 'json']) {
+      const { code } = await cli([
+        '--format',
+        format,
+        '--model',
+        model,
+        '--out',
+        out,
+        '--quiet',
+        path.join(work, 'a.wav'),
+      ]);
+      expect(code).toBe(0);
+    }
+    expect((await readdir(out)).sort()).toEqual(['a.json', 'a.srt', 'a.txt', 'a.vtt']);
+    expect(await readFile(path.join(out, 'a.srt'), 'utf8')).toMatch(
+      /^1\n00:00:\d\d,\d{3} --> 00:00:\d\d,\d{3}\n[a-z' ]+\n/,
+    );
+    expect(await readFile(path.join(out, 'a.vtt'), 'utf8')).toMatch(/^WEBVTT\n\n00:00:\d\d\.\d{3} --> /);
+  }, 120_000);
+
+  it('explains usage errors and a missing model', async () => {
+    const usage = await cli(['--format', 'doc', 'x.wav']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/unknown --format doc/);
+    const missing = await cli(['--model', path.join(work, 'no-model'), path.join(work, 'a.wav')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no-model: no manifest\.json found/);
+  }, 60_000);
+});

@@ -1,0 +1,162 @@
+/**
+ * `npm run transcribe -- [--format txt|json|jsonl|srt|vtt] [--model NAME] [--out DIR] FILE...`
+ *
+ * Results go to stdout (or one file per input in --out); progress and diagnostics go to stderr only, so
+ * stdout can be piped. A failing file does not stop the others; the exit code is 0 if any file succeeded.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { EXPORT_FORMATS, formatTranscript, type ExportFormat, type Transcript } from '../common/transcript';
+import { AsrEngine, DEFAULT_MODEL } from '../engine/engine';
+import { isEngineError } from '../engine/errors';
+import type { BackendPreference } from '../engine/model/backend';
+
+type CliFormat = ExportFormat | 'jsonl';
+const CLI_FORMATS: readonly CliFormat[] = [...EXPORT_FORMATS, 'jsonl'];
+
+const USAGE = `Usage: npm run transcribe -- [options] FILE...
+
+Transcribes audio files (WAV, FLAC, MP3, OGG) with word times and confidences.
+
+Options:
+  --format FMT   txt | json | jsonl | srt | vtt   (default: txt)
+  --model NAME   model folder name in models/ or a path (default: ${DEFAULT_MODEL})
+  --out DIR      write one file per input (NAME.FMT) into DIR instead of stdout
+  --backend B    auto | tensorflow-gpu | tensorflow | wasm | cpu (default: auto)
+  --quiet        no progress on stderr
+  -h, --help     show this help
+`;
+
+class UsageError extends Error {}
+
+interface CliOptions {
+  format: CliFormat;
+  model: string;
+  out?: string;
+  backend: BackendPreference;
+  quiet: boolean;
+  files: string[];
+}
+
+export function parseCliArgs(argv: string[]): CliOptions | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'txt' },
+      model: { type: 'string', default: DEFAULT_MODEL },
+      out: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const format = values.format as CliFormat;
+  if (!CLI_FORMATS.includes(format))
+    throw new UsageError(`unknown --format ${values.format} (use ${CLI_FORMATS.join(', ')})`);
+  const backend = values.backend as BackendPreference;
+  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(backend)) {
+    throw new UsageError(`unknown --backend ${values.backend}`);
+  }
+  if (positionals.length === 0) throw new UsageError('no input files');
+  return { format, model: values.model!, out: values.out, backend, quiet: values.quiet!, files: positionals };
+}
+
+/** A stderr progress line that redraws in place on a terminal and prints every 10% otherwise. */
+function progressReporter(file: string, quiet: boolean) {
+  let lastDecile = -1;
+  return (fraction: number) => {
+    if (quiet) return;
+    const percent = Math.floor(fraction * 100);
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round((percent / 100) * width);
+      process.stderr.write(
+        `\r${path.basename(file)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${percent}%`,
+      );
+    } else if (Math.floor(percent / 10) > lastDecile) {
+      lastDecile = Math.floor(percent / 10);
+      process.stderr.write(`${file}: ${percent}%\n`);
+    }
+  };
+}
+
+function jsonlRecord(file: string, transcript: Transcript): string {
+  const round = (x: number, d: number) => Number(x.toFixed(d));
+  return JSON.stringify({
+    file,
+    text: transcript.text,
+    words: transcript.words.map((w) => ({
+      word: w.word,
+      start: round(w.start, 3),
+      end: round(w.end, 3),
+      confidence: round(w.confidence, 4),
+    })),
+    durationSec: round(transcript.durationSec, 3),
+    backend: transcript.backend,
+    rtf: round(transcript.rtf, 4),
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let options: CliOptions | 'help';
+  try {
+    options = parseCliArgs(argv);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  let engine: AsrEngine;
+  try {
+    engine = await AsrEngine.load({ model: options.model, backend: options.backend });
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    return 1;
+  }
+  if (!options.quiet) {
+    process.stderr.write(`model: ${engine.modelName} · backend: ${engine.backend.label}\n`);
+  }
+  if (options.out) await mkdir(options.out, { recursive: true });
+
+  let succeeded = 0;
+  for (const file of options.files) {
+    const report = progressReporter(file, options.quiet);
+    try {
+      const transcript = await engine.transcribeFile(file, { onProgress: (p) => report(p.fraction) });
+      report(1);
+      if (process.stderr.isTTY && !options.quiet) process.stderr.write('\n');
+      succeeded++;
+      const text =
+        options.format === 'jsonl'
+          ? jsonlRecord(file, transcript) + '\n'
+          : formatTranscript(transcript, options.format, file);
+      if (options.out && options.format !== 'jsonl') {
+        const target = path.join(options.out, `${path.parse(file).name}.${options.format}`);
+        await writeFile(target, text);
+        if (!options.quiet) process.stderr.write(`wrote ${target}\n`);
+      } else {
+        process.stdout.write(text);
+      }
+    } catch (error) {
+      if (process.stderr.isTTY && !options.quiet) process.stderr.write('\n');
+      const message = (error as Error).message;
+      if (!isEngineError(error))
+        process.stderr.write(`${file}: unexpected error: ${(error as Error).stack}\n`);
+      if (options.format === 'jsonl') process.stdout.write(JSON.stringify({ file, error: message }) + '\n');
+      else process.stderr.write(`error: ${message}\n`);
+    }
+  }
+  engine.dispose();
+  return succeeded > 0 ? 0 : 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('transcribe.ts')) {
+  process.exitCode = await main(process.argv.slice(2));
+}

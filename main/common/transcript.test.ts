@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { formatTranscript, toSrt, toVtt, wordsToCues, type Transcript, type Word } from './transcript';
+
+const w = (word: string, start: number, end: number, confidence = 0.9): Word => ({
+  word,
+  start,
+  end,
+  confidence,
+});
+
+describe('transcript exporters', () => {
+  const words = [w('hello', 0.5, 0.9), w('world', 1.0, 1.4), w('again', 5.0, 5.5)];
+
+  it('breaks cues at long pauses and keeps word times', () => {
+    expect(wordsToCues(words)).toEqual([
+      { start: 0.5, end: 1.4, text: 'hello world' },
+      { start: 5.0, end: 5.5, text: 'again' },
+    ]);
+  });
+
+  it('keeps cues within the character and duration limits', () => {
+    const many = Array.from({ length: 40 }, (_, i) => w('word', i * 0.5, i * 0.5 + 0.4));
+    for (const cue of wordsToCues(many)) {
+      expect(cue.text.length).toBeLessThanOrEqual(42);
+      expect(cue.end - cue.start).toBeLessThanOrEqual(6);
+    }
+  });
+
+  it('writes SRT and VTT timestamps', () => {
+    expect(toSrt([w('late', 3725.25, 3726.5)])).toBe('1\n01:02:05,250 --> 01:02:06,500\nlate\n');
+    expect(toVtt(words)).toBe(
+      'WEBVTT\n\n00:00:00.500 --> 00:00:01.400\nhello world\n\n00:00:05.000 --> 00:00:05.500\nagain\n',
+    );
+    expect(toVtt([])).toBe('WEBVTT\n');
+  });
+
+  it('exports JSON with words, times and confidence', () => {
+    const transcript: Transcript = {
+      text: 'hello world again',
+      words,
+      durationSec: 6,
+      backend: 'wasm',
+      model: 'm',
+      rtf: 0.1,
+    };
+    const parsed = JSON.parse(formatTranscript(transcript, 'json', 'a.wav'));
+    expect(parsed.file).toBe('a.wav');
+    expect(parsed.words[1]).toEqual({ word: 'world', start: 1, end: 1.4, confidence: 0.9 });
+    expect(formatTranscript(transcript, 'txt')).toBe('hello world again\n');
+  });
+});

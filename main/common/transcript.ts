@@ -1,0 +1,138 @@
+/**
+ * Transcript types and exporters. Pure TypeScript with no Node or DOM dependency, so the engine, the CLI
+ * and the renderer produce byte-identical TXT/SRT/VTT/JSON.
+ */
+
+/** One recognised word with absolute times in seconds from the start of the file. */
+export interface Word {
+  word: string;
+  start: number;
+  end: number;
+  /** 0..1; for the greedy decoder, the mean max-posterior of the word's frames. */
+  confidence: number;
+}
+
+export interface Transcript {
+  text: string;
+  words: Word[];
+  durationSec: number;
+  /** The tfjs backend that ran the model ("tensorflow", "wasm", "cpu", …). */
+  backend: string;
+  model: string;
+  /** Wall-clock processing time divided by audio duration. */
+  rtf: number;
+}
+
+export type ExportFormat = 'txt' | 'json' | 'srt' | 'vtt';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['txt', 'json', 'srt', 'vtt'];
+
+/** Limits that keep subtitle cues readable. */
+export interface CueOptions {
+  maxChars: number;
+  maxDurationSec: number;
+  /** A pause at least this long between words always starts a new cue. */
+  maxGapSec: number;
+}
+
+export const DEFAULT_CUE_OPTIONS: CueOptions = { maxChars: 42, maxDurationSec: 6, maxGapSec: 1.2 };
+
+export interface Cue {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Groups words into cues, breaking on long pauses, long lines and long durations. */
+export function wordsToCues(words: readonly Word[], options: CueOptions = DEFAULT_CUE_OPTIONS): Cue[] {
+  const cues: Cue[] = [];
+  let current: Word[] = [];
+  const flush = () => {
+    if (current.length === 0) return;
+    cues.push({
+      start: current[0].start,
+      end: current[current.length - 1].end,
+      text: current.map((w) => w.word).join(' '),
+    });
+    current = [];
+  };
+  for (const word of words) {
+    if (current.length > 0) {
+      const first = current[0];
+      const last = current[current.length - 1];
+      const textLength = current.reduce((n, w) => n + w.word.length + 1, 0) + word.word.length;
+      if (
+        word.start - last.end >= options.maxGapSec ||
+        textLength > options.maxChars ||
+        word.end - first.start > options.maxDurationSec
+      ) {
+        flush();
+      }
+    }
+    current.push(word);
+  }
+  flush();
+  return cues;
+}
+
+function timestamp(seconds: number, decimalSeparator: ',' | '.'): string {
+  const totalMs = Math.max(0, Math.round(seconds * 1000));
+  const ms = totalMs % 1000;
+  const totalSec = Math.floor(totalMs / 1000);
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${pad(Math.floor(totalSec / 3600))}:${pad(Math.floor(totalSec / 60) % 60)}:${pad(totalSec % 60)}${decimalSeparator}${pad(ms, 3)}`;
+}
+
+export function toSrt(words: readonly Word[], options?: CueOptions): string {
+  return wordsToCues(words, options)
+    .map((cue, i) => `${i + 1}\n${timestamp(cue.start, ',')} --> ${timestamp(cue.end, ',')}\n${cue.text}\n`)
+    .join('\n');
+}
+
+export function toVtt(words: readonly Word[], options?: CueOptions): string {
+  const body = wordsToCues(words, options)
+    .map((cue) => `${timestamp(cue.start, '.')} --> ${timestamp(cue.end, '.')}\n${cue.text}\n`)
+    .join('\n');
+  return body ? `WEBVTT\n\n${body}` : 'WEBVTT\n';
+}
+
+export function toTxt(transcript: Pick<Transcript, 'text'>): string {
+  return transcript.text + '\n';
+}
+
+/** JSON export: words with times (seconds, millisecond precision) and confidence. */
+export function toJson(transcript: Transcript, file?: string): string {
+  const round = (x: number, digits: number) => Number(x.toFixed(digits));
+  return (
+    JSON.stringify(
+      {
+        ...(file === undefined ? {} : { file }),
+        text: transcript.text,
+        words: transcript.words.map((w) => ({
+          word: w.word,
+          start: round(w.start, 3),
+          end: round(w.end, 3),
+          confidence: round(w.confidence, 4),
+        })),
+        durationSec: round(transcript.durationSec, 3),
+        backend: transcript.backend,
+        model: transcript.model,
+        rtf: round(transcript.rtf, 4),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+export function formatTranscript(transcript: Transcript, format: ExportFormat, file?: string): string {
+  switch (format) {
+    case 'txt':
+      return toTxt(transcript);
+    case 'json':
+      return toJson(transcript, file);
+    case 'srt':
+      return toSrt(transcript.words);
+    case 'vtt':
+      return toVtt(transcript.words);
+  }
+}

@@ -1,0 +1,139 @@
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { loadAudioFile } from './audio/load';
+import { encodeWav } from './audio/wav-writer';
+import { AsrEngine } from './engine';
+import { CancelledError, CorruptAudioError, ModelMismatchError, ModelMissingError } from './errors';
+import { createRandomModel } from './model/random-model';
+
+const fixture = (name: string) => path.join(import.meta.dirname, '__fixtures__', name);
+let work: string;
+let modelDir: string;
+let engine: AsrEngine;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'engine-test-'));
+  modelDir = path.join(work, 'tiny');
+  await createRandomModel(modelDir, { units: 16 });
+  engine = await AsrEngine.load({ model: modelDir });
+});
+afterAll(() => engine?.dispose());
+
+describe('AsrEngine', () => {
+  it('reports the backend it chose (wasm on machines without tfjs-node)', () => {
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(engine.backend.name);
+    expect(tf.getBackend()).toBe(engine.backend.name);
+  });
+
+  it.each(['speech-16k.wav', 'speech-44k-stereo.flac', 'speech-22k.mp3', 'speech-48k.ogg'])(
+    'transcribes %s into ordered, word-timed words inside the audio',
+    async (name) => {
+      const transcript = await engine.transcribeFile(fixture(name));
+      expect(Math.abs(transcript.durationSec - 3.438)).toBeLessThan(0.1);
+      expect(transcript.words.length).toBeGreaterThan(0);
+      expect(transcript.text).toBe(transcript.words.map((w) => w.word).join(' '));
+      let previousEnd = 0;
+      for (const w of transcript.words) {
+        expect(w.word).toMatch(/^[a-z']+$/);
+        expect(w.start).toBeGreaterThanOrEqual(previousEnd - 1e-9);
+        expect(w.end).toBeGreaterThan(w.start);
+        expect(w.end).toBeLessThanOrEqual(transcript.durationSec + 0.03);
+        expect(w.confidence).toBeGreaterThan(0);
+        expect(w.confidence).toBeLessThanOrEqual(1);
+        previousEnd = w.end;
+      }
+      expect(transcript.rtf).toBeGreaterThan(0);
+    },
+  );
+
+  it('keeps timestamps absolute across segments (speech after 25 s of silence)', async () => {
+    // Segments of exactly 5 s: the silent ones are skipped and the speech segment starts at 25 s, so its
+    // words must be the words of the speech alone, shifted by exactly 25 s.
+    const options = { model: modelDir, segmenter: { minSegmentSec: 5, maxSegmentSec: 5 } };
+    const segmented = await AsrEngine.load(options);
+    const speech = await loadAudioFile(fixture('speech-16k.wav'), 16000);
+    const padded = new Float32Array(25 * 16000 + speech.length);
+    padded.set(speech, 25 * 16000);
+    const file = path.join(work, 'late.wav');
+    await writeFile(file, encodeWav([padded], { sampleRate: 16000, bitsPerSample: 32, encoding: 'float' }));
+    const alone = path.join(work, 'alone.wav');
+    await writeFile(alone, encodeWav([speech], { sampleRate: 16000, bitsPerSample: 32, encoding: 'float' }));
+
+    const late = await segmented.transcribeFile(file);
+    const reference = await segmented.transcribeFile(alone);
+    expect(late.words.length).toBe(reference.words.length);
+    late.words.forEach((w, i) => {
+      expect(w.word).toBe(reference.words[i].word);
+      expect(w.start).toBeCloseTo(reference.words[i].start + 25, 6);
+      expect(w.end).toBeCloseTo(reference.words[i].end + 25, 6);
+    });
+    expect(late.durationSec).toBeCloseTo(25 + speech.length / 16000, 6);
+  });
+
+  it('reports monotonic progress ending at 1', async () => {
+    const fractions: number[] = [];
+    await engine.transcribeFile(fixture('speech-44k-stereo.flac'), {
+      onProgress: (p) => fractions.push(p.fraction),
+    });
+    expect(fractions.length).toBeGreaterThan(0);
+    expect(fractions.at(-1)).toBe(1);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]);
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      engine.transcribeFile(fixture('speech-16k.wav'), { signal: controller.signal }),
+    ).rejects.toThrow(CancelledError);
+  });
+
+  it('does not leak tensors over many transcriptions', async () => {
+    await engine.transcribeFile(fixture('speech-16k.wav'));
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 25; i++) await engine.transcribeFile(fixture('speech-16k.wav'));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('fails with a typed error naming the file for corrupt input, and keeps working', async () => {
+    await expect(engine.transcribeFile(fixture('broken.flac'))).rejects.toThrow(CorruptAudioError);
+    expect((await engine.transcribeFile(fixture('speech-16k.wav'))).words.length).toBeGreaterThan(0);
+  });
+});
+
+describe('model loading', () => {
+  it('reports a missing model folder', async () => {
+    await expect(AsrEngine.load({ model: path.join(work, 'nope') })).rejects.toThrow(ModelMissingError);
+    await expect(AsrEngine.load({ model: path.join(work, 'nope') })).rejects.toThrow(/nope.*manifest\.json/);
+  });
+
+  it('reports missing weights', async () => {
+    const dir = path.join(work, 'no-weights');
+    await createRandomModel(dir);
+    await writeFile(path.join(dir, 'weights.bin'), '');
+    await expect(AsrEngine.load({ model: dir })).rejects.toThrow(ModelMismatchError);
+  });
+
+  it('rejects a manifest that does not match the weights', async () => {
+    const dir = path.join(work, 'mismatch');
+    await createRandomModel(dir);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    manifest.alphabet = manifest.alphabet.slice(0, 10);
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    await expect(AsrEngine.load({ model: dir })).rejects.toThrow(/model has 29 outputs, alphabet has 10/);
+
+    const other = path.join(work, 'mismatch-mfcc');
+    await createRandomModel(other);
+    await copyFile(path.join(other, 'manifest.json'), path.join(work, 'm.json'));
+    const m2 = JSON.parse(await readFile(path.join(work, 'm.json'), 'utf8'));
+    m2.frontend.mfccCoefficients = 13;
+    m2.normalization = { mean: Array(13).fill(0), std: Array(13).fill(1) };
+    await writeFile(path.join(other, 'manifest.json'), JSON.stringify(m2));
+    await expect(AsrEngine.load({ model: other })).rejects.toThrow(
+      /takes 60 inputs per step, manifest implies 39/,
+    );
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * The ASR engine: audio file → resample → silence segmentation → MFCC → normalise → stack → BiLSTM →
+ * CTC decoding → word-timed transcript. Plain Node with no Electron import: the CLI, the Electron utility
+ * process, the browser bridge and the tests all run this same code.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Transcript, Word } from '../common/transcript';
+import { openAudioFile } from './audio/source';
+import { Resampler } from './audio/resample';
+import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
+import { CancelledError, EmptyAudioError } from './errors';
+import { computeMfcc, normalizeFeatures, stackFrames } from './frontend/mfcc';
+import { AcousticModel } from './model/acoustic-model';
+import { initBackend, type BackendInfo, type BackendPreference } from './model/backend';
+import {
+  DEFAULT_SEGMENTER,
+  SilenceSegmenter,
+  type AudioSegment,
+  type SegmenterOptions,
+} from './segment/segmenter';
+
+/** The repository's (or packaged app's) models folder. */
+export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+export const DEFAULT_MODEL = 'default';
+
+/** Resolves a model name (a folder in models/) or a path to a model folder. */
+export function resolveModelDir(nameOrPath: string, modelsDir = MODELS_DIR): string {
+  if (nameOrPath.includes('/') || nameOrPath.includes(path.sep) || nameOrPath.startsWith('.')) {
+    return path.resolve(nameOrPath);
+  }
+  return path.join(modelsDir, nameOrPath);
+}
+
+export interface TranscribeProgress {
+  /** Fraction of the input processed, 0..1. */
+  fraction: number;
+  /** Seconds of audio transcribed so far. */
+  processedSec: number;
+  /** Words found so far, in order (the caller may show them as they arrive). */
+  words: Word[];
+}
+
+export interface TranscribeOptions {
+  onProgress?: (progress: TranscribeProgress) => void;
+  signal?: AbortSignal;
+  /** Override the manifest's decoder (the beam-search issue plugs in here). */
+  decoder?: CtcDecoder;
+}
+
+export interface EngineOptions {
+  /** Model name in models/ or a path to a model folder. */
+  model?: string;
+  backend?: BackendPreference;
+  segmenter?: Partial<Omit<SegmenterOptions, 'sampleRate'>>;
+}
+
+export class AsrEngine {
+  readonly backend: BackendInfo;
+  readonly model: AcousticModel;
+  private readonly segmenterOptions: SegmenterOptions;
+  private readonly decoder: CtcDecoder;
+
+  private constructor(backend: BackendInfo, model: AcousticModel, segmenter: SegmenterOptions) {
+    this.backend = backend;
+    this.model = model;
+    this.segmenterOptions = segmenter;
+    this.decoder = new GreedyCtcDecoder();
+  }
+
+  static async load(options: EngineOptions = {}): Promise<AsrEngine> {
+    const backend = await initBackend(options.backend);
+    const model = await AcousticModel.load(resolveModelDir(options.model ?? DEFAULT_MODEL));
+    return new AsrEngine(backend, model, {
+      ...DEFAULT_SEGMENTER,
+      ...options.segmenter,
+      sampleRate: model.manifest.frontend.sampleRate,
+    });
+  }
+
+  get modelName(): string {
+    return this.model.manifest.name;
+  }
+
+  /** Transcribes a file of any supported format, streaming it through in bounded memory. */
+  async transcribeFile(file: string, options: TranscribeOptions = {}): Promise<Transcript> {
+    const startedAt = performance.now();
+    const audio = await openAudioFile(file);
+    const targetRate = this.model.manifest.frontend.sampleRate;
+    const segmenter = new SilenceSegmenter(this.segmenterOptions);
+    const words: Word[] = [];
+    let resampler: Resampler | null = null;
+    let totalSamples = 0;
+    let fraction = 0;
+
+    const consume = async (segments: AudioSegment[]) => {
+      for (const segment of segments) {
+        if (options.signal?.aborted) throw new CancelledError(file);
+        if (!segment.silent) words.push(...(await this.decodeSegment(segment, options.decoder)));
+        options.onProgress?.({
+          fraction,
+          processedSec: (segment.startSample + segment.samples.length) / targetRate,
+          words,
+        });
+      }
+    };
+
+    for await (const chunk of audio.chunks) {
+      if (options.signal?.aborted) throw new CancelledError(file);
+      resampler ??= new Resampler(chunk.sampleRate, targetRate);
+      const samples = resampler.process(chunk.samples);
+      totalSamples += samples.length;
+      fraction = chunk.progress;
+      await consume(segmenter.push(samples));
+    }
+    if (!resampler) throw new EmptyAudioError(file);
+    const tail = resampler.flush();
+    totalSamples += tail.length;
+    fraction = 1;
+    await consume([...segmenter.push(tail), ...segmenter.flush()]);
+
+    const durationSec = totalSamples / targetRate;
+    if (totalSamples === 0) throw new EmptyAudioError(file);
+    const elapsedSec = (performance.now() - startedAt) / 1000;
+    return {
+      text: words.map((w) => w.word).join(' '),
+      words,
+      durationSec,
+      backend: this.backend.name,
+      model: this.modelName,
+      rtf: elapsedSec / durationSec,
+    };
+  }
+
+  /** Transcribes one segment of audio at the model's sample rate; times are offset by its start. */
+  async decodeSegment(segment: AudioSegment, decoder: CtcDecoder = this.decoder): Promise<Word[]> {
+    const { frontend, normalization, stacking, alphabet, blankIndex } = this.model.manifest;
+    const features = normalizeFeatures(computeMfcc(segment.samples, frontend), normalization);
+    const { data, steps } = stackFrames(features, frontend.mfccCoefficients, stacking);
+    const logProbs = await this.model.logProbs(data, steps);
+    return decoder.decode({
+      logProbs,
+      steps,
+      alphabet,
+      blankIndex,
+      stepSec: (frontend.hopLength * stacking.stride) / frontend.sampleRate,
+      offsetSec: segment.startSample / frontend.sampleRate,
+    });
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

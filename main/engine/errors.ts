@@ -1,0 +1,78 @@
+/**
+ * Typed engine errors. Every failure the user can meet has its own class and code, and a message that
+ * names the file (or model) and the problem, so the CLI, the app and the bridge can show it as is.
+ */
+
+export type EngineErrorCode =
+  | 'FILE_NOT_FOUND'
+  | 'UNSUPPORTED_FORMAT'
+  | 'CORRUPT_AUDIO'
+  | 'EMPTY_AUDIO'
+  | 'MODEL_MISSING'
+  | 'MODEL_MISMATCH'
+  | 'CANCELLED';
+
+export abstract class EngineError extends Error {
+  abstract readonly code: EngineErrorCode;
+  /** The audio file or model directory the error is about. */
+  readonly subject: string;
+
+  constructor(subject: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.subject = subject;
+    this.name = new.target.name;
+  }
+}
+
+export class FileNotFoundError extends EngineError {
+  readonly code = 'FILE_NOT_FOUND';
+  constructor(file: string, options?: { cause?: unknown }) {
+    super(file, `${file}: file not found or not readable`, options);
+  }
+}
+
+export class UnsupportedFormatError extends EngineError {
+  readonly code = 'UNSUPPORTED_FORMAT';
+  constructor(file: string, detail: string) {
+    super(file, `${file}: unsupported audio format (${detail}); supported: WAV, FLAC, MP3, OGG`);
+  }
+}
+
+export class CorruptAudioError extends EngineError {
+  readonly code = 'CORRUPT_AUDIO';
+  constructor(file: string, detail: string, options?: { cause?: unknown }) {
+    super(file, `${file}: corrupt audio data (${detail})`, options);
+  }
+}
+
+export class EmptyAudioError extends EngineError {
+  readonly code = 'EMPTY_AUDIO';
+  constructor(file: string) {
+    super(file, `${file}: the file contains no audio samples`);
+  }
+}
+
+export class ModelMissingError extends EngineError {
+  readonly code = 'MODEL_MISSING';
+  constructor(modelDir: string, detail: string, options?: { cause?: unknown }) {
+    super(modelDir, `model ${modelDir}: ${detail}`, options);
+  }
+}
+
+export class ModelMismatchError extends EngineError {
+  readonly code = 'MODEL_MISMATCH';
+  constructor(modelDir: string, detail: string) {
+    super(modelDir, `model ${modelDir}: manifest and weights do not match (${detail})`);
+  }
+}
+
+export class CancelledError extends EngineError {
+  readonly code = 'CANCELLED';
+  constructor(subject: string) {
+    super(subject, `${subject}: transcription cancelled`);
+  }
+}
+
+export function isEngineError(error: unknown): error is EngineError {
+  return error instanceof EngineError;
+}

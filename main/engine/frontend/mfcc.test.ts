@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAudioFile } from '../audio/load';
+import {
+  computeMfcc,
+  DEFAULT_FRONT_END,
+  frameCount,
+  normalizeFeatures,
+  stackFrames,
+  validateFrontEndConfig,
+} from './mfcc';
+
+const fixtures = path.join(import.meta.dirname, '..', '__fixtures__');
+
+describe('MFCC front end', () => {
+  it('matches the committed golden features of speech-16k.wav', async () => {
+    // Pins the front end numerically: a change to meyda, the framing or the gain shows up here and
+    // means every shipped model must be retrained. Regenerate only deliberately (see __fixtures__/README.md).
+    const golden = JSON.parse(await readFile(path.join(fixtures, 'speech-16k.mfcc.json'), 'utf8')) as {
+      frontend: typeof DEFAULT_FRONT_END;
+      frames: number;
+      dim: number;
+      features: number[];
+    };
+    expect(golden.frontend).toEqual(DEFAULT_FRONT_END);
+    const samples = await loadAudioFile(path.join(fixtures, 'speech-16k.wav'), 16000);
+    const features = computeMfcc(samples, DEFAULT_FRONT_END);
+    expect(features.length).toBe(golden.frames * golden.dim);
+    let maxError = 0;
+    for (let i = 0; i < features.length; i++) {
+      maxError = Math.max(
+        maxError,
+        Math.abs(features[i] - golden.features[i]) / (1 + Math.abs(golden.features[i])),
+      );
+    }
+    expect(maxError).toBeLessThan(1e-4);
+  });
+
+  it('produces one frame per hop, zero-padding the last', () => {
+    expect(frameCount(16000, DEFAULT_FRONT_END)).toBe(100);
+    expect(frameCount(16001, DEFAULT_FRONT_END)).toBe(101);
+    expect(computeMfcc(new Float32Array(1), DEFAULT_FRONT_END).length).toBe(20);
+    expect(computeMfcc(new Float32Array(0), DEFAULT_FRONT_END).length).toBe(0);
+  });
+
+  it('re-applies meyda configuration when it changes (no stale mel filter bank)', () => {
+    const signal = Float32Array.from(
+      { length: 4000 },
+      (_, i) => 0.3 * Math.sin(i / 3) + 0.1 * Math.sin(i / 17),
+    );
+    const a = computeMfcc(signal, DEFAULT_FRONT_END);
+    const other = {
+      ...DEFAULT_FRONT_END,
+      sampleRate: 8000,
+      hopLength: 80,
+      frameLength: 256,
+      melBands: 26,
+      mfccCoefficients: 13,
+    };
+    const b = computeMfcc(signal, other);
+    expect(b.length).toBe(50 * 13);
+    expect(computeMfcc(signal, DEFAULT_FRONT_END)).toEqual(a);
+  });
+
+  it('rejects configurations meyda would silently get wrong', () => {
+    expect(() => validateFrontEndConfig({ ...DEFAULT_FRONT_END, frameLength: 400 })).toThrow(
+      /frameLength 400 is not a power of two/,
+    );
+    expect(() => validateFrontEndConfig({ ...DEFAULT_FRONT_END, melBands: 10 })).toThrow(/melBands 10/);
+    expect(() =>
+      validateFrontEndConfig({ ...DEFAULT_FRONT_END, mfccCoefficients: 41, melBands: 64 }),
+    ).toThrow(/1\.\.40/);
+    expect(() => validateFrontEndConfig({ ...DEFAULT_FRONT_END, hopLength: 0 })).toThrow(/hopLength/);
+  });
+
+  it('normalises per coefficient and stacks frames with zero padding', () => {
+    const features = Float32Array.from([1, 10, 3, 30, 5, 50, 7, 70]); // 4 frames × 2
+    normalizeFeatures(features, { mean: [4, 40], std: [2, 20] });
+    expect(Array.from(features)).toEqual([-1.5, -1.5, -0.5, -0.5, 0.5, 0.5, 1.5, 1.5]);
+    const { data, steps } = stackFrames(features, 2, { size: 3, stride: 3 });
+    expect(steps).toBe(2);
+    expect(Array.from(data)).toEqual([-1.5, -1.5, -0.5, -0.5, 0.5, 0.5, 1.5, 1.5, 0, 0, 0, 0]);
+  });
+});

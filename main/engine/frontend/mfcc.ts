@@ -1,0 +1,182 @@
+/**
+ * The MFCC front end: the one module that touches meyda. The app, the CLI and the training feature
+ * dumper all call it, so a model always sees features computed exactly as in training.
+ *
+ * meyda keeps its configuration in module-global fields and caches the mel filter bank on first use
+ * (changing `sampleRate` later silently keeps the old bank). We therefore own that configuration here:
+ * every call re-applies the full configuration and drops the caches whenever it differs from the last.
+ */
+import Meyda from 'meyda';
+
+export interface FrontEndConfig {
+  /** Input sample rate in Hz; audio is resampled to this before framing. */
+  sampleRate: number;
+  /** Samples per analysis frame; meyda requires a power of two. */
+  frameLength: number;
+  /** Samples between frame starts. */
+  hopLength: number;
+  window: 'hanning' | 'hamming' | 'blackman' | 'sine' | 'rect';
+  melBands: number;
+  mfccCoefficients: number;
+  /**
+   * Gain applied before analysis. meyda's MFCC is DCT(log(mel + 1)) on an unnormalised power spectrum,
+   * so at [-1, 1] scale quiet frames are barely compressed by the log; a gain of 32768 puts 1 LSB of
+   * 16-bit audio near the +1 floor, making the log behave like a true log above it.
+   */
+  inputGain: number;
+}
+
+export const DEFAULT_FRONT_END: FrontEndConfig = {
+  sampleRate: 16000,
+  frameLength: 512,
+  hopLength: 160,
+  window: 'hanning',
+  melBands: 40,
+  mfccCoefficients: 20,
+  inputGain: 32768,
+};
+
+const isPowerOfTwo = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+
+/** Throws a RangeError naming the bad field and the expected value. */
+export function validateFrontEndConfig(config: FrontEndConfig): void {
+  const fail = (message: string) => {
+    throw new RangeError(`invalid front-end configuration: ${message}`);
+  };
+  if (!isPowerOfTwo(config.frameLength)) fail(`frameLength ${config.frameLength} is not a power of two`);
+  if (!(Number.isInteger(config.sampleRate) && config.sampleRate >= 4000)) {
+    fail(`sampleRate ${config.sampleRate} must be an integer ≥ 4000`);
+  }
+  if (!(
+    Number.isInteger(config.hopLength) &&
+    config.hopLength > 0 &&
+    config.hopLength <= config.frameLength
+  )) {
+    fail(`hopLength ${config.hopLength} must be an integer in 1..frameLength`);
+  }
+  if (!(
+    Number.isInteger(config.mfccCoefficients) &&
+    config.mfccCoefficients >= 1 &&
+    config.mfccCoefficients <= 40
+  )) {
+    fail(`mfccCoefficients ${config.mfccCoefficients} must be in 1..40 (meyda's limit)`);
+  }
+  if (!(config.melBands >= config.mfccCoefficients)) {
+    fail(`melBands ${config.melBands} must be ≥ mfccCoefficients ${config.mfccCoefficients}`);
+  }
+  if (!(config.inputGain > 0 && Number.isFinite(config.inputGain)))
+    fail(`inputGain ${config.inputGain} must be > 0`);
+}
+
+interface MeydaGlobals {
+  bufferSize: number;
+  sampleRate: number;
+  melBands: number;
+  numberOfMFCCCoefficients: number;
+  windowingFunction: string;
+  melFilterBank?: unknown;
+  barkScale?: unknown;
+  chromaFilterBank?: unknown;
+}
+
+const meyda = Meyda as unknown as MeydaGlobals & {
+  extract(feature: 'mfcc', signal: Float32Array): number[] | null;
+};
+let appliedKey = '';
+
+function applyMeydaConfig(config: FrontEndConfig): void {
+  const key = JSON.stringify([
+    config.frameLength,
+    config.sampleRate,
+    config.melBands,
+    config.mfccCoefficients,
+    config.window,
+  ]);
+  if (key === appliedKey) return;
+  meyda.bufferSize = config.frameLength;
+  meyda.sampleRate = config.sampleRate;
+  meyda.melBands = config.melBands;
+  meyda.numberOfMFCCCoefficients = config.mfccCoefficients;
+  meyda.windowingFunction = config.window;
+  // Force meyda to rebuild its cached banks for the new configuration.
+  delete meyda.melFilterBank;
+  delete meyda.barkScale;
+  delete meyda.chromaFilterBank;
+  appliedKey = key;
+}
+
+/** Number of feature frames for a signal: one per hop, the last ones zero-padded. */
+export function frameCount(samples: number, config: FrontEndConfig): number {
+  return Math.ceil(samples / config.hopLength);
+}
+
+/**
+ * Computes MFCCs for a mono signal at `config.sampleRate`. Frame i covers samples
+ * [i·hop, i·hop + frameLength), zero-padded past the end. Returns a row-major [frames × coefficients] array.
+ */
+export function computeMfcc(samples: Float32Array, config: FrontEndConfig = DEFAULT_FRONT_END): Float32Array {
+  validateFrontEndConfig(config);
+  applyMeydaConfig(config);
+  const frames = frameCount(samples.length, config);
+  const dim = config.mfccCoefficients;
+  const out = new Float32Array(frames * dim);
+  const frame = new Float32Array(config.frameLength);
+  for (let f = 0; f < frames; f++) {
+    const start = f * config.hopLength;
+    const available = Math.max(0, Math.min(config.frameLength, samples.length - start));
+    for (let i = 0; i < available; i++) frame[i] = samples[start + i] * config.inputGain;
+    frame.fill(0, available);
+    const mfcc = meyda.extract('mfcc', frame);
+    if (!mfcc || mfcc.length !== dim) {
+      throw new Error(`meyda returned ${mfcc?.length ?? 'no'} coefficients, expected ${dim}`);
+    }
+    out.set(mfcc, f * dim);
+  }
+  return out;
+}
+
+export interface Normalization {
+  mean: number[];
+  std: number[];
+}
+
+/** Per-coefficient mean/variance normalisation in place, with statistics from the model manifest. */
+export function normalizeFeatures(features: Float32Array, norm: Normalization): Float32Array {
+  const dim = norm.mean.length;
+  for (let i = 0; i < features.length; i++) {
+    const d = i % dim;
+    features[i] = (features[i] - norm.mean[d]) / norm.std[d];
+  }
+  return features;
+}
+
+export interface Stacking {
+  /** Frames concatenated into one model input step. */
+  size: number;
+  /** Frames advanced between model steps. */
+  stride: number;
+}
+
+/**
+ * Frame stacking: step t is the concatenation of frames t·stride … t·stride + size − 1; there are
+ * ceil(frames / stride) steps and frames past the end are zeros (the normalised mean).
+ * The PyTorch trainer implements exactly this rule.
+ */
+export function stackFrames(
+  features: Float32Array,
+  dim: number,
+  stacking: Stacking,
+): { data: Float32Array; steps: number } {
+  const frames = features.length / dim;
+  const steps = Math.ceil(frames / stacking.stride);
+  const width = dim * stacking.size;
+  const data = new Float32Array(steps * width);
+  for (let t = 0; t < steps; t++) {
+    for (let k = 0; k < stacking.size; k++) {
+      const f = t * stacking.stride + k;
+      if (f >= frames) break;
+      data.set(features.subarray(f * dim, (f + 1) * dim), t * width + k * dim);
+    }
+  }
+  return { data, steps };
+}

@@ -1,0 +1,164 @@
+/**
+ * The BiLSTM-CTC acoustic model in TensorFlow.js: building the architecture (also used by the exporter
+ * that imports PyTorch weights), loading/saving LayersModel files without tfjs-node's file:// handler,
+ * and leak-free inference.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ModelMismatchError, ModelMissingError } from '../errors';
+import { readManifest, type ModelManifest } from './manifest';
+
+export interface ArchitectureConfig {
+  inputDim: number;
+  layers: number;
+  units: number;
+  outputs: number;
+}
+
+/**
+ * Stacked bidirectional LSTMs and a per-step linear layer producing CTC logits. The activations match
+ * PyTorch (sigmoid gates, tanh cell), because tfjs defaults to hardSigmoid.
+ */
+export function buildAcousticModel(config: ArchitectureConfig): tf.LayersModel {
+  const model = tf.sequential();
+  for (let l = 0; l < config.layers; l++) {
+    model.add(
+      tf.layers.bidirectional({
+        layer: tf.layers.lstm({
+          units: config.units,
+          returnSequences: true,
+          activation: 'tanh',
+          recurrentActivation: 'sigmoid',
+          // The default orthogonal initialiser is very slow for large matrices; weights are replaced anyway.
+          recurrentInitializer: 'glorotUniform',
+        }),
+        mergeMode: 'concat',
+        ...(l === 0 ? { inputShape: [null, config.inputDim] } : {}),
+      }),
+    );
+  }
+  model.add(tf.layers.dense({ units: config.outputs }));
+  return model;
+}
+
+interface ModelJson {
+  modelTopology: object;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+/** Loads a LayersModel from `dir/modelFile` and its weight shards using plain fs. */
+export async function loadLayersModelFromDir(dir: string, modelFile: string): Promise<tf.LayersModel> {
+  let json: ModelJson;
+  try {
+    json = JSON.parse(await readFile(path.join(dir, modelFile), 'utf8')) as ModelJson;
+  } catch (cause) {
+    throw new ModelMissingError(dir, `cannot read ${modelFile}`, { cause });
+  }
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: Buffer[] = [];
+  for (const group of json.weightsManifest ?? []) {
+    weightSpecs.push(...group.weights);
+    for (const shard of group.paths) {
+      try {
+        buffers.push(await readFile(path.join(dir, shard)));
+      } catch (cause) {
+        throw new ModelMissingError(dir, `weight file ${shard} is missing`, { cause });
+      }
+    }
+  }
+  const joined = Buffer.concat(buffers);
+  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length) as ArrayBuffer;
+  try {
+    return await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }),
+    );
+  } catch (error) {
+    throw new ModelMismatchError(dir, `tfjs could not build the model: ${(error as Error).message}`);
+  }
+}
+
+/** Saves a LayersModel as `model.json` + `weights.bin` in `dir`. */
+export async function saveLayersModelToDir(model: tf.LayersModel, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = artifacts.weightData as ArrayBuffer;
+      await writeFile(path.join(dir, 'weights.bin'), Buffer.from(weightData));
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      await writeFile(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+}
+
+/** A loaded model plus its manifest; owns its tensors until `dispose()`. */
+export class AcousticModel {
+  readonly manifest: ModelManifest;
+  readonly dir: string;
+  private readonly model: tf.LayersModel;
+  readonly inputDim: number;
+
+  private constructor(dir: string, manifest: ModelManifest, model: tf.LayersModel) {
+    this.dir = dir;
+    this.manifest = manifest;
+    this.model = model;
+    this.inputDim = manifest.frontend.mfccCoefficients * manifest.stacking.size;
+  }
+
+  static async load(dir: string): Promise<AcousticModel> {
+    const manifest = await readManifest(dir);
+    const model = await loadLayersModelFromDir(dir, manifest.modelFile);
+    const inputShape = model.inputs[0].shape;
+    const outputShape = model.outputs[0].shape;
+    const inputDim = manifest.frontend.mfccCoefficients * manifest.stacking.size;
+    if (inputShape[inputShape.length - 1] !== inputDim) {
+      model.dispose();
+      throw new ModelMismatchError(
+        dir,
+        `model takes ${inputShape[inputShape.length - 1]} inputs per step, manifest implies ${inputDim}`,
+      );
+    }
+    if (outputShape[outputShape.length - 1] !== manifest.alphabet.length) {
+      model.dispose();
+      throw new ModelMismatchError(
+        dir,
+        `model has ${outputShape[outputShape.length - 1]} outputs, alphabet has ${manifest.alphabet.length}`,
+      );
+    }
+    return new AcousticModel(dir, manifest, model);
+  }
+
+  /** Raw logits for `steps` stacked input vectors, row-major [steps × alphabet]. */
+  async logits(input: Float32Array, steps: number): Promise<Float32Array> {
+    return this.run(input, steps, false);
+  }
+
+  /** Log-posteriors (log-softmax of the logits), row-major [steps × alphabet]. */
+  async logProbs(input: Float32Array, steps: number): Promise<Float32Array> {
+    return this.run(input, steps, true);
+  }
+
+  private async run(input: Float32Array, steps: number, logSoftmax: boolean): Promise<Float32Array> {
+    if (steps === 0) return new Float32Array(0);
+    const output = tf.tidy(() => {
+      const x = tf.tensor3d(input, [1, steps, this.inputDim]);
+      const y = this.model.predict(x) as tf.Tensor;
+      return logSoftmax ? tf.logSoftmax(y) : y;
+    });
+    try {
+      return (await output.data()) as Float32Array;
+    } finally {
+      output.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The model manifest (`models/<name>/manifest.json`): everything the runtime needs to reproduce the
+ * training front end exactly, so it never guesses sample rate, framing, MFCC settings, normalisation,
+ * stacking or alphabet.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ModelMismatchError, ModelMissingError } from '../errors';
+import {
+  validateFrontEndConfig,
+  type FrontEndConfig,
+  type Normalization,
+  type Stacking,
+} from '../frontend/mfcc';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_VERSION = 1;
+
+export interface DecoderSettings {
+  /** "greedy" today; the beam-search issue adds "beam" with its LM settings here. */
+  type: 'greedy';
+}
+
+export interface ModelManifest {
+  manifestVersion: number;
+  name: string;
+  description: string;
+  frontend: FrontEndConfig;
+  normalization: Normalization;
+  stacking: Stacking;
+  /** Output classes in order; `alphabet[blankIndex]` is the CTC blank and " " separates words. */
+  alphabet: string[];
+  blankIndex: number;
+  /** tfjs LayersModel topology file, relative to the manifest. */
+  modelFile: string;
+  decoder: DecoderSettings;
+}
+
+function check(condition: boolean, modelDir: string, detail: string): asserts condition {
+  if (!condition) throw new ModelMismatchError(modelDir, detail);
+}
+
+export function validateManifest(manifest: ModelManifest, modelDir: string): void {
+  check(
+    manifest.manifestVersion === MANIFEST_VERSION,
+    modelDir,
+    `manifestVersion ${manifest.manifestVersion}, expected ${MANIFEST_VERSION}`,
+  );
+  try {
+    validateFrontEndConfig(manifest.frontend);
+  } catch (error) {
+    check(false, modelDir, (error as Error).message);
+  }
+  const dim = manifest.frontend.mfccCoefficients;
+  const { mean, std } = manifest.normalization;
+  check(
+    Array.isArray(mean) && mean.length === dim,
+    modelDir,
+    `normalization.mean has ${mean?.length} values, expected ${dim}`,
+  );
+  check(
+    Array.isArray(std) && std.length === dim,
+    modelDir,
+    `normalization.std has ${std?.length} values, expected ${dim}`,
+  );
+  check(
+    std.every((s) => s > 0 && Number.isFinite(s)),
+    modelDir,
+    'normalization.std must be positive',
+  );
+  const { size, stride } = manifest.stacking;
+  check(
+    Number.isInteger(size) && size >= 1 && Number.isInteger(stride) && stride >= 1,
+    modelDir,
+    `invalid stacking ${size}/${stride}`,
+  );
+  check(Array.isArray(manifest.alphabet) && manifest.alphabet.length >= 2, modelDir, 'alphabet is missing');
+  check(
+    manifest.blankIndex >= 0 && manifest.blankIndex < manifest.alphabet.length,
+    modelDir,
+    `blankIndex ${manifest.blankIndex} is outside the alphabet`,
+  );
+  check(manifest.alphabet.includes(' '), modelDir, 'alphabet has no space (word separator)');
+}
+
+export async function readManifest(modelDir: string): Promise<ModelManifest> {
+  const file = path.join(modelDir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new ModelMissingError(modelDir, `no ${MANIFEST_FILE} found`, { cause });
+  }
+  let manifest: ModelManifest;
+  try {
+    manifest = JSON.parse(text) as ModelManifest;
+  } catch {
+    throw new ModelMismatchError(modelDir, `${MANIFEST_FILE} is not valid JSON`);
+  }
+  validateManifest(manifest, modelDir);
+  return manifest;
+}

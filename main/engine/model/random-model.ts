@@ -1,0 +1,66 @@
+/**
+ * Creates a small randomly initialised model folder (weights + manifest) with the real file layout.
+ * Tests and benchmarks use it to exercise the whole pipeline without a trained model; its transcripts
+ * are meaningless by design.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_FRONT_END, type FrontEndConfig } from '../frontend/mfcc';
+import { buildAcousticModel, saveLayersModelToDir } from './acoustic-model';
+import { initBackend } from './backend';
+import { MANIFEST_FILE, MANIFEST_VERSION, type ModelManifest } from './manifest';
+
+export const CHARACTER_ALPHABET = ['<blank>', ' ', "'", ...'abcdefghijklmnopqrstuvwxyz'];
+
+export interface RandomModelOptions {
+  layers?: number;
+  units?: number;
+  seed?: number;
+  frontend?: FrontEndConfig;
+}
+
+export async function createRandomModel(
+  dir: string,
+  options: RandomModelOptions = {},
+): Promise<ModelManifest> {
+  await initBackend();
+  const frontend = options.frontend ?? DEFAULT_FRONT_END;
+  const dim = frontend.mfccCoefficients;
+  const stacking = { size: 3, stride: 3 };
+  const model = buildAcousticModel({
+    inputDim: dim * stacking.size,
+    layers: options.layers ?? 1,
+    units: options.units ?? 8,
+    outputs: CHARACTER_ALPHABET.length,
+  });
+  // Deterministic weights so tests are reproducible.
+  let state = options.seed ?? 1;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  model.setWeights(
+    model.getWeights().map((w) => {
+      const values = Float32Array.from({ length: w.size }, () => random() * 0.5);
+      return tf.tensor(values, w.shape);
+    }),
+  );
+  await saveLayersModelToDir(model, dir);
+  model.dispose();
+  const manifest: ModelManifest = {
+    manifestVersion: MANIFEST_VERSION,
+    name: path.basename(dir),
+    description: 'Randomly initialised test model (meaningless transcripts)',
+    frontend,
+    // Rough statistics of meyda MFCCs at the default gain, so inputs are of order 1.
+    normalization: {
+      mean: Array.from({ length: dim }, (_, i) => (i === 0 ? 600 : 0)),
+      std: Array(dim).fill(40),
+    },
+    stacking,
+    alphabet: CHARACTER_ALPHABET,
+    blankIndex: 0,
+    modelFile: 'model.json',
+    decoder: { type: 'greedy' },
+  };
+  await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}

@@ -1,0 +1,251 @@
+/**
+ * Dumps training features with the app's own front end (main/engine/frontend/mfcc.ts) — there is no
+ * second MFCC implementation. Output, read by training/train/train.py:
+ *
+ *   OUT/stats.json                     per-coefficient mean/std, quantisation scale, front-end config
+ *   OUT/<split>/index-<part>.jsonl     {"id","text","frames","shard","offset"} per utterance
+ *   OUT/<split>/shard-<part>-NNNN.i8   int8 frames, row-major [frames × dim], q = round((x−mean)/std·scale)
+ *
+ * Incremental and resumable: utterances already in an index are skipped, so it can be rerun while the
+ * corpus generator is still adding audio. Run several parts in parallel with --part k --parts n, then
+ * `--merge` to write index.jsonl per split.
+ *
+ *   npx tsx training/features/dump-features.ts --manifest training/work/manifests/train.tsv \
+ *       --split train --out training/work/features [--part 0 --parts 2]
+ */
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadAudioFile } from '../../main/engine/audio/load';
+import { computeMfcc, DEFAULT_FRONT_END, type FrontEndConfig } from '../../main/engine/frontend/mfcc';
+
+export const QUANT_SCALE = 32;
+const SHARD_BYTES = 32 * 1024 * 1024;
+
+export interface CorpusEntry {
+  path: string;
+  transcript: string;
+  durationSec: number;
+  voice: string;
+  split: string;
+}
+
+/** Reads the corpus manifest TSV (header: path, transcript, duration_sec, voice, split). */
+export async function readCorpusManifest(file: string): Promise<CorpusEntry[]> {
+  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+  const entries: CorpusEntry[] = [];
+  for (const line of lines) {
+    const [p, transcript, duration, voice, split] = line.split('\t');
+    if (p === 'path' || transcript === undefined) continue;
+    entries.push({
+      path: p,
+      transcript,
+      durationSec: Number(duration),
+      voice: voice ?? '',
+      split: split ?? '',
+    });
+  }
+  return entries;
+}
+
+interface Stats {
+  dim: number;
+  mean: number[];
+  std: number[];
+  scale: number;
+  frontend: FrontEndConfig;
+  utterances: number;
+  frames: number;
+}
+
+async function computeStats(
+  entries: CorpusEntry[],
+  root: string,
+  frontend: FrontEndConfig,
+  limit: number,
+): Promise<Stats> {
+  const dim = frontend.mfccCoefficients;
+  const sum = new Float64Array(dim);
+  const sumSq = new Float64Array(dim);
+  let frames = 0;
+  // Spread the sample over the whole list so every voice and augmentation contributes.
+  const step = Math.max(1, Math.floor(entries.length / limit));
+  let used = 0;
+  for (let i = 0; i < entries.length && used < limit; i += step, used++) {
+    const features = computeMfcc(
+      await loadAudioFile(path.join(root, entries[i].path), frontend.sampleRate),
+      frontend,
+    );
+    for (let j = 0; j < features.length; j++) {
+      sum[j % dim] += features[j];
+      sumSq[j % dim] += features[j] * features[j];
+    }
+    frames += features.length / dim;
+  }
+  const mean = Array.from(sum, (s) => s / frames);
+  const std = Array.from(sumSq, (s, d) => Math.sqrt(Math.max(s / frames - mean[d] ** 2, 1e-6)));
+  return { dim, mean, std, scale: QUANT_SCALE, frontend, utterances: used, frames };
+}
+
+export function quantize(
+  features: Float32Array,
+  stats: Pick<Stats, 'dim' | 'mean' | 'std' | 'scale'>,
+): Int8Array {
+  const q = new Int8Array(features.length);
+  for (let i = 0; i < features.length; i++) {
+    const d = i % stats.dim;
+    const v = Math.round(((features[i] - stats.mean[d]) / stats.std[d]) * stats.scale);
+    q[i] = v > 127 ? 127 : v < -127 ? -127 : v;
+  }
+  return q;
+}
+
+async function readDoneIds(indexFile: string): Promise<{ ids: Set<string>; shards: Set<string> }> {
+  const ids = new Set<string>();
+  const shards = new Set<string>();
+  if (!existsSync(indexFile)) return { ids, shards };
+  for (const line of (await readFile(indexFile, 'utf8')).split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const record = JSON.parse(line) as { id: string; shard: string };
+      ids.add(record.id);
+      shards.add(record.shard);
+    } catch {
+      // A line cut by a kill is dropped; its utterance is redone.
+    }
+  }
+  return { ids, shards };
+}
+
+async function merge(out: string): Promise<void> {
+  for (const split of await readdir(out, { withFileTypes: true })) {
+    if (!split.isDirectory()) continue;
+    const dir = path.join(out, split.name);
+    const parts = (await readdir(dir)).filter((f) => /^index-\d+\.jsonl$/.test(f)).sort();
+    const stats = JSON.parse(await readFile(path.join(out, 'stats.json'), 'utf8')) as Stats;
+    const shardSizes = new Map<string, number>();
+    const lines: string[] = [];
+    for (const part of parts) {
+      for (const line of (await readFile(path.join(dir, part), 'utf8')).split('\n')) {
+        let record: { shard: string; offset: number; frames: number };
+        try {
+          if (!line.trim()) continue;
+          record = JSON.parse(line);
+        } catch {
+          continue; // a line torn by a kill
+        }
+        if (!shardSizes.has(record.shard))
+          shardSizes.set(record.shard, (await stat(path.join(dir, record.shard))).size);
+        // Index and shard are separate streams: after a kill an entry may point past the written data.
+        if (record.offset + record.frames * stats.dim > shardSizes.get(record.shard)!) continue;
+        lines.push(JSON.stringify(record));
+      }
+    }
+    await writeFile(path.join(dir, 'index.jsonl'), lines.join('\n') + '\n');
+    console.log(`${split.name}: ${lines.length} utterances`);
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      manifest: { type: 'string', multiple: true },
+      split: { type: 'string' },
+      out: { type: 'string', default: 'training/work/features' },
+      root: { type: 'string', default: '.' },
+      part: { type: 'string', default: '0' },
+      parts: { type: 'string', default: '1' },
+      'stats-utterances': { type: 'string', default: '1500' },
+      merge: { type: 'boolean', default: false },
+    },
+  });
+  const out = values.out!;
+  if (values.merge) return merge(out);
+  if (!values.manifest?.length || !values.split) throw new Error('need --manifest FILE... and --split NAME');
+  const part = Number(values.part);
+  const parts = Number(values.parts);
+  const entries = (await Promise.all(values.manifest.map(readCorpusManifest))).flat();
+  const frontend = DEFAULT_FRONT_END;
+
+  await mkdir(out, { recursive: true });
+  const statsFile = path.join(out, 'stats.json');
+  let stats: Stats;
+  if (existsSync(statsFile)) {
+    stats = JSON.parse(await readFile(statsFile, 'utf8')) as Stats;
+    if (JSON.stringify(stats.frontend) !== JSON.stringify(frontend)) {
+      throw new Error(`${statsFile} was made with another front-end configuration; use a new --out`);
+    }
+  } else {
+    if (values.split !== 'train') throw new Error('compute stats from the train split first');
+    stats = await computeStats(entries, values.root!, frontend, Number(values['stats-utterances']));
+    await writeFile(statsFile, JSON.stringify(stats, null, 2) + '\n');
+    console.log(`stats from ${stats.utterances} utterances, ${stats.frames} frames`);
+  }
+
+  const dir = path.join(out, values.split);
+  await mkdir(dir, { recursive: true });
+  const indexFile = path.join(dir, `index-${part}.jsonl`);
+  const done = await readDoneIds(indexFile);
+  const index = createWriteStream(indexFile, { flags: 'a' });
+  // Each run starts a fresh shard so a shard torn by a kill is never appended to.
+  let shardNo = 0;
+  while (existsSync(path.join(dir, `shard-${part}-${String(shardNo).padStart(4, '0')}.i8`))) shardNo++;
+  let shard: WriteStream | null = null;
+  let shardName = '';
+  let shardOffset = 0;
+  let written = 0;
+  let seconds = 0;
+  const started = Date.now();
+
+  for (let i = part; i < entries.length; i += parts) {
+    const entry = entries[i];
+    const id = entry.path;
+    if (done.ids.has(id)) continue;
+    let q: Int8Array;
+    try {
+      const samples = await loadAudioFile(path.join(values.root!, entry.path), frontend.sampleRate);
+      q = quantize(computeMfcc(samples, frontend), stats);
+      seconds += samples.length / frontend.sampleRate;
+    } catch (error) {
+      console.error(`skip ${entry.path}: ${(error as Error).message}`);
+      continue;
+    }
+    if (!shard || shardOffset + q.length > SHARD_BYTES) {
+      if (shard) await new Promise<void>((resolve) => shard!.end(() => resolve()));
+      shardName = `shard-${part}-${String(shardNo++).padStart(4, '0')}.i8`;
+      shard = createWriteStream(path.join(dir, shardName));
+      shardOffset = 0;
+    }
+    shard.write(Buffer.from(q.buffer, q.byteOffset, q.length));
+    // The index line is written after the data, so an index entry always points at written bytes.
+    const record = {
+      id,
+      text: entry.transcript,
+      frames: q.length / stats.dim,
+      shard: shardName,
+      offset: shardOffset,
+    };
+    shardOffset += q.length;
+    index.write(JSON.stringify(record) + '\n');
+    written++;
+    if (written % 500 === 0) {
+      const rate = seconds / ((Date.now() - started) / 1000);
+      console.log(
+        `${values.split} part ${part}: ${written} new utterances, ${(seconds / 3600).toFixed(2)} h, ${rate.toFixed(0)}× real time`,
+      );
+    }
+  }
+  if (shard) await new Promise<void>((resolve) => shard!.end(() => resolve()));
+  await new Promise<void>((resolve) => index.end(() => resolve()));
+  console.log(
+    `${values.split} part ${part}: done, ${written} new utterances, ${(seconds / 3600).toFixed(2)} h`,
+  );
+}
+
+if (process.argv[1]?.endsWith('dump-features.ts')) {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
