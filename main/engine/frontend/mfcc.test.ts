@@ -82,4 +82,10 @@ describe('MFCC front end', () => {
     expect(steps).toBe(2);
     expect(Array.from(data)).toEqual([-1.5, -1.5, -0.5, -0.5, 0.5, 0.5, 1.5, 1.5, 0, 0, 0, 0]);
   });
+
+  it('clamps normalised features to the range the model was trained on', () => {
+    const features = Float32Array.from([100, -100, 1]);
+    normalizeFeatures(features, { mean: [0], std: [1], clip: 127 / 32 });
+    expect(Array.from(features)).toEqual([127 / 32, -127 / 32, 1]);
+  });
 });

@@ -138,14 +138,21 @@ export function computeMfcc(samples: Float32Array, config: FrontEndConfig = DEFA
 export interface Normalization {
   mean: number[];
   std: number[];
+  /**
+   * Normalised values are clamped to ±clip. Training features are stored as int8 at 1/32 σ resolution,
+   * so the model never saw values beyond ±127/32; clamping keeps run time identical to training.
+   */
+  clip?: number;
 }
 
 /** Per-coefficient mean/variance normalisation in place, with statistics from the model manifest. */
 export function normalizeFeatures(features: Float32Array, norm: Normalization): Float32Array {
   const dim = norm.mean.length;
+  const clip = norm.clip ?? Infinity;
   for (let i = 0; i < features.length; i++) {
     const d = i % dim;
-    features[i] = (features[i] - norm.mean[d]) / norm.std[d];
+    const x = (features[i] - norm.mean[d]) / norm.std[d];
+    features[i] = x > clip ? clip : x < -clip ? -clip : x;
   }
   return features;
 }
