@@ -1,10 +1,22 @@
 // @ts-check
 import js from '@eslint/js';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'models/', 'training/work/', '**/__fixtures__/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'out/',
+      'models/',
+      'training/work/',
+      '**/__fixtures__/',
+      'test-results/',
+      'playwright-report/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,6 +33,89 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { paths: [{ name: 'electron', message: 'The engine must not depend on Electron.' }] },
+      ],
+    },
+  },
+  {
+    // Host code shared by Electron main and the browser bridge: plain Node, testable without Electron.
+    files: ['main/host/**/*.ts', 'main/bridge/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'main/host and main/bridge are shared with the bridge: no Electron.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The renderer is browser code. It reaches the host only through the StudioApi (window.studio in
+    // Electron, the bridge client in a browser) and may import main/common (pure TS) and nothing else of main.
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs['recommended-latest'].rules,
+      'react-hooks/exhaustive-deps': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer never imports Electron: use the StudioApi.' }],
+          patterns: [
+            {
+              group: [
+                'node:*',
+                'fs',
+                'fs/*',
+                'path',
+                'os',
+                'child_process',
+                'crypto',
+                'http',
+                'net',
+                'worker_threads',
+              ],
+              message: 'The renderer runs in a sandboxed browser page: no Node modules.',
+            },
+            {
+              group: ['@tensorflow/*', 'meyda', 'audio-decode', '@picovoice/*', 'ws', 'tsx', 'esbuild'],
+              message: 'Engine and host packages run in the host, not the renderer.',
+            },
+            {
+              group: [
+                '**/main/engine/**',
+                '**/main/electron/**',
+                '**/main/host/**',
+                '**/main/bridge/**',
+                '**/main/cli/**',
+                '**/preload/**',
+              ],
+              message: 'The renderer may import main/common only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The sandboxed preload can load `electron` and nothing else at run time (the contract is type-only).
+    files: ['preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', '**/main/*/**', '!**/main/common/ipc-contract'],
+              message: 'The preload may import electron and the contract types only.',
+            },
+          ],
+        },
       ],
     },
   },

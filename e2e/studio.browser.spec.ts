@@ -1,0 +1,165 @@
+/**
+ * The studio in browser mode (bridge + Chromium), driven through the page object. Covers the issue's
+ * scenarios: open → waveform and word-timed transcript; word click → playback position; edit → SRT;
+ * corrupt file → clear error, app still usable; dictation with Chromium's fake microphone.
+ */
+import path from 'node:path';
+import { CRASHING_FILE_NAME, expect, fixtureCopy, test } from './support/fixtures';
+
+test('opening a WAV shows the waveform and a word-timed transcript', async ({ studio }, testInfo) => {
+  const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'open-speech.wav');
+  await studio.openFiles(file);
+
+  const words = await studio.waitForTranscript('open-speech.wav');
+  expect(words.length).toBeGreaterThan(0);
+  for (const w of words) {
+    expect(w.end).toBeGreaterThan(w.start);
+    expect(w.confidence).toBeGreaterThanOrEqual(0);
+  }
+  // Times are increasing and inside the audio (~2.7 s).
+  expect(words.map((w) => w.start)).toEqual([...words.map((w) => w.start)].sort((a, b) => a - b));
+  expect(words.at(-1)!.end).toBeLessThan(3.5);
+
+  const fileId = (await studio.waitForEvent('transcript-final', { name: 'open-speech.wav' })).fileId;
+  const waveform = await studio.waitForWaveform(fileId, words.length);
+  expect(waveform.duration).toBeGreaterThan(2);
+  expect(waveform.regions).toBe(words.length);
+  await expect(studio.words).toHaveCount(words.length);
+  await expect(studio.word(0)).toHaveAttribute('data-start', words[0].start.toFixed(3));
+  await expect(studio.page.getByTestId('backend')).toContainText('WebAssembly');
+});
+
+test('clicking a word moves the playback position; keys step words and play', async ({
+  studio,
+}, testInfo) => {
+  const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'click-word.wav');
+  await studio.openFiles(file);
+  const words = await studio.waitForTranscript('click-word.wav');
+  const { fileId } = await studio.waitForEvent('transcript-final', { name: 'click-word.wav' });
+  await studio.waitForWaveform(fileId, words.length);
+  expect(words.length, 'the test model should find several words').toBeGreaterThan(2);
+
+  const target = words.findIndex((w) => w.start > 0.5);
+  await studio.word(target).click();
+  await studio.waitForEvent('seeked', { time: words[target].start });
+  expect(await studio.currentTime()).toBeCloseTo(words[target].start, 2);
+  await expect(studio.word(target)).toHaveClass(/active/);
+
+  // → steps to the next word and seeks there.
+  await studio.word(target).press('ArrowRight');
+  await studio.waitForEvent('seeked', { time: words[target + 1].start });
+  await expect(studio.word(target + 1)).toBeFocused();
+
+  // Space plays: the position advances on its own.
+  const before = await studio.currentTime();
+  await studio.page.keyboard.press('Space');
+  await expect.poll(() => studio.currentTime(), { timeout: 10_000 }).toBeGreaterThan(before + 0.1);
+  await studio.page.keyboard.press('Space');
+});
+
+test('an edited word is saved with the project and appears in the SRT export', async ({
+  studio,
+  page,
+}, testInfo) => {
+  const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'edit-export.wav');
+  await studio.openFiles(file);
+  const words = await studio.waitForTranscript('edit-export.wav');
+
+  await studio.editWord(1, 'studio');
+  await expect(studio.word(1)).toHaveClass(/edited/);
+
+  const srt = await studio.exportAs('srt');
+  expect(srt.name).toBe('edit-export.srt');
+  expect(srt.content).toMatch(/^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n/);
+  expect(srt.content).toContain('studio');
+  expect(srt.content).not.toContain(words[1].word + ' ');
+
+  const json = JSON.parse((await studio.exportAs('json')).content) as {
+    words: { word: string; start: number }[];
+  };
+  expect(json.words[1]).toMatchObject({ word: 'studio', start: Number(words[1].start.toFixed(3)) });
+
+  // The edit survives a reload: it was saved with the project.
+  await studio.waitForProjectSaved();
+  await page.reload();
+  await studio.waitForEvent('model-ready');
+  await studio.selectFile('edit-export.wav');
+  await expect(studio.word(1)).toHaveText('studio');
+  await expect(studio.word(1)).toHaveClass(/edited/);
+});
+
+test('a corrupt file shows a clear error and the app stays usable', async ({ studio, page }, testInfo) => {
+  const corrupt = await fixtureCopy('corrupt.wav', (n) => testInfo.outputPath(n), 'broken-recording.wav');
+  await studio.dropFile(corrupt);
+
+  const failure = await studio.waitForFailure('broken-recording.wav');
+  expect(failure.code).toBe('CORRUPT_AUDIO');
+  const error = page.getByTestId('file-error');
+  await expect(error).toBeVisible();
+  await expect(error).toContainText('broken-recording.wav');
+  await expect(error).toContainText('corrupt audio data');
+  await expect(error).not.toContainText(path.sep + 'uploads');
+
+  // Still usable: the next file transcribes normally.
+  const good = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'after-corrupt.wav');
+  await studio.openFiles(good);
+  const words = await studio.waitForTranscript('after-corrupt.wav');
+  expect(words.length).toBeGreaterThan(0);
+  await expect(studio.queueItem('broken-recording.wav')).toHaveAttribute('data-state', 'error');
+});
+
+test('an engine crash is reported, the engine restarts, and finished work is kept', async ({
+  studio,
+  page,
+}, testInfo) => {
+  const before = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'before-crash.wav');
+  await studio.openFiles(before);
+  await studio.waitForTranscript('before-crash.wav');
+  await studio.editWord(0, 'kept');
+
+  const readyEvents = await studio.eventCount('model-ready');
+  const crashing = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), CRASHING_FILE_NAME);
+  await studio.openFiles(crashing);
+  const failure = await studio.waitForFailure(CRASHING_FILE_NAME);
+  expect(failure.code).toBe('ENGINE_CRASHED');
+  await expect(page.getByTestId('file-error')).toContainText(
+    `stopped unexpectedly while transcribing ${CRASHING_FILE_NAME}`,
+  );
+  await expect(page.getByTestId('notice').filter({ hasText: 'restarting' })).toBeVisible();
+
+  // The engine comes back by itself …
+  await studio.waitForNextEvent('model-ready', readyEvents);
+  // … the finished transcript and its edit are still there …
+  await studio.selectFile('before-crash.wav');
+  await expect(studio.word(0)).toHaveText('kept');
+  // … and new work goes through.
+  const after = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'after-crash.wav');
+  await studio.openFiles(after);
+  expect((await studio.waitForTranscript('after-crash.wav')).length).toBeGreaterThan(0);
+});
+
+test('dictation with the (fake) microphone transcribes what was spoken', async ({ studio }) => {
+  await studio.openDictation();
+  await studio.page.getByRole('button', { name: 'Start dictation' }).click();
+  await expect(studio.dictation).toHaveAttribute('data-phase', 'recording');
+  // Chromium plays e2e/fixtures/speech.wav as the microphone; record one full pass of it (~2.7 s),
+  // measured by the app's own recording clock rather than a sleep.
+  await expect
+    .poll(
+      async () => {
+        const [m, s] = ((await studio.dictation.locator('.clock').textContent()) ?? '0:0')
+          .split(':')
+          .map(Number);
+        return m * 60 + s;
+      },
+      { timeout: 15_000 },
+    )
+    .toBeGreaterThanOrEqual(3);
+  await studio.page.getByRole('button', { name: 'Stop' }).click();
+
+  const final = await studio.waitForEvent('dictation-final');
+  expect(final.words.length).toBeGreaterThan(0);
+  for (const w of final.words) expect(w.end).toBeGreaterThan(w.start);
+  await expect(studio.dictation.getByTestId('dictation-word')).toHaveCount(final.words.length);
+  await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
+});

@@ -1,0 +1,218 @@
+/**
+ * Page object over the studio UI. Waits are on the app's named events (renderer/src/state/
+ * app-event-types.ts), which an init script records from the first moment of the page, and on
+ * state attributes (`data-state`, `data-ready`); never on sleeps.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect, type Locator, type Page } from '@playwright/test';
+import type { ExportFormat, Word } from '../../main/common/transcript';
+import { APP_EVENT_NAMES, type AppEventName, type AppEvents } from '../../renderer/src/state/app-event-types';
+
+interface RecordedEvent {
+  name: string;
+  detail: unknown;
+}
+
+/**
+ * The slice of the page's globals these functions use. They run in the browser (page.evaluate), but this
+ * file is compiled with the Node project, which has no DOM library.
+ */
+interface PageGlobals {
+  __studioEvents?: RecordedEvent[];
+  addEventListener(type: string, listener: (event: { detail?: unknown }) => void): void;
+  DataTransfer: new () => { items: { add(file: File): void } };
+  atob(data: string): string;
+}
+
+/** Installed before any page script runs, so no event can be missed. */
+function recordAppEvents(names: readonly string[]): void {
+  const page = globalThis as unknown as PageGlobals;
+  const events: RecordedEvent[] = [];
+  page.__studioEvents = events;
+  for (const name of names) {
+    page.addEventListener(`studio:${name}`, (e) => events.push({ name, detail: e.detail }));
+  }
+}
+
+export class StudioPage {
+  constructor(readonly page: Page) {}
+
+  /** Installs the event recorder; call before the first navigation. */
+  static async attach(page: Page): Promise<StudioPage> {
+    await page.addInitScript(recordAppEvents, APP_EVENT_NAMES);
+    return new StudioPage(page);
+  }
+
+  /** Navigates to the studio and waits for the model to be ready. */
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.waitForEvent('model-ready');
+  }
+
+  /**
+   * Resolves with the first recorded event `name` whose detail matches `where` (a subset of fields, or a
+   * predicate evaluated here after fetching). Past events count, so tests give files unique names.
+   */
+  async waitForEvent<K extends AppEventName>(
+    name: K,
+    where: Partial<Record<keyof AppEvents[K], unknown>> = {},
+    timeout = 30_000,
+  ): Promise<AppEvents[K]> {
+    const handle = await this.page.waitForFunction(
+      ({ name, where }) =>
+        (globalThis as unknown as PageGlobals).__studioEvents?.find(
+          (e) =>
+            e.name === name &&
+            Object.entries(where as Record<string, unknown>).every(
+              ([k, v]) => (e.detail as Record<string, unknown>)[k] === v,
+            ),
+        )?.detail,
+      { name, where },
+      { timeout },
+    );
+    return (await handle.jsonValue()) as AppEvents[K];
+  }
+
+  /** Number of recorded events of this name (to wait for the next one). */
+  async eventCount(name: AppEventName): Promise<number> {
+    return this.page.evaluate(
+      (n) => (globalThis as unknown as PageGlobals).__studioEvents?.filter((e) => e.name === n).length ?? 0,
+      name,
+    );
+  }
+
+  async waitForNextEvent<K extends AppEventName>(
+    name: K,
+    after: number,
+    timeout = 30_000,
+  ): Promise<AppEvents[K]> {
+    const handle = await this.page.waitForFunction(
+      ({ name, after }) =>
+        (globalThis as unknown as PageGlobals).__studioEvents?.filter((e) => e.name === name)[after]?.detail,
+      { name, after },
+      { timeout },
+    );
+    return (await handle.jsonValue()) as AppEvents[K];
+  }
+
+  // ---- Files -------------------------------------------------------------------------------------------
+
+  /** Opens files through the toolbar's "Open files…" (the file dialog). */
+  async openFiles(...files: string[]): Promise<void> {
+    const chooser = this.page.waitForEvent('filechooser');
+    await this.page.getByRole('button', { name: 'Open files…' }).click();
+    await (await chooser).setFiles(files);
+  }
+
+  /** Drops a file onto the window, as the OS does on drag and drop. */
+  async dropFile(file: string): Promise<void> {
+    const bytes = (await readFile(file)).toString('base64');
+    const name = path.basename(file);
+    const dataTransfer = await this.page.evaluateHandle(
+      ({ bytes, name }) => {
+        const page = globalThis as unknown as PageGlobals;
+        const data = Uint8Array.from(page.atob(bytes), (c) => c.charCodeAt(0));
+        const transfer = new page.DataTransfer();
+        transfer.items.add(new File([data], name, { type: 'audio/wav' }));
+        return transfer;
+      },
+      { bytes, name },
+    );
+    const target = this.page.locator('.app');
+    await target.dispatchEvent('dragover', { dataTransfer });
+    await target.dispatchEvent('drop', { dataTransfer });
+  }
+
+  queueItem(name: string): Locator {
+    return this.page.locator(`[data-testid="queue-item"][data-file-name="${name}"]`);
+  }
+
+  /** Removes every file from the project, through each file's Remove button. */
+  async removeAllFiles(): Promise<void> {
+    const remove = this.page.getByRole('button', { name: /^Remove .* from the project$/ });
+    while ((await remove.count()) > 0) await remove.first().click();
+    await expect(this.page.getByTestId('empty-state')).toBeVisible();
+  }
+
+  async selectFile(name: string): Promise<void> {
+    await this.queueItem(name).locator('.queue-select').click();
+  }
+
+  /** Waits until the file's transcript is final; returns its words. */
+  async waitForTranscript(name: string): Promise<Word[]> {
+    const { words } = await this.waitForEvent('transcript-final', { name });
+    await expect(this.queueItem(name)).toHaveAttribute('data-state', 'done');
+    return words;
+  }
+
+  async waitForFailure(name: string): Promise<AppEvents['transcript-failed']> {
+    const failure = await this.waitForEvent('transcript-failed', { name });
+    await expect(this.queueItem(name)).toHaveAttribute('data-state', 'error');
+    return failure;
+  }
+
+  // ---- Waveform and transcript -----------------------------------------------------------------------
+
+  get waveform(): Locator {
+    return this.page.getByTestId('waveform');
+  }
+
+  get words(): Locator {
+    return this.page.getByTestId('transcript').locator('button.word');
+  }
+
+  word(index: number): Locator {
+    return this.page.getByTestId('transcript').locator(`button.word[data-index="${index}"]`);
+  }
+
+  /** Waits for the waveform with its word regions (the audio may be drawn before the transcript exists). */
+  async waitForWaveform(fileId: string, regions: number): Promise<AppEvents['waveform-ready']> {
+    const ready = await this.waitForEvent('waveform-ready', { fileId, regions });
+    await expect(this.waveform).toHaveAttribute('data-ready', 'true');
+    return ready;
+  }
+
+  /** The playback position, as the waveform reports it. */
+  async currentTime(): Promise<number> {
+    return Number(await this.waveform.getAttribute('data-current-time'));
+  }
+
+  async editWord(index: number, text: string): Promise<void> {
+    await this.word(index).dblclick();
+    const input = this.page.getByRole('textbox', { name: `Correct word ${index + 1}` });
+    await input.fill(text);
+    await input.press('Enter');
+    await expect(this.word(index)).toHaveText(text);
+  }
+
+  /** Exports the selected transcript through the browser download and returns its text. */
+  async exportAs(format: ExportFormat): Promise<{ name: string; content: string }> {
+    const download = this.page.waitForEvent('download');
+    await this.page
+      .getByRole('group', { name: 'Export' })
+      .getByRole('button', { name: format.toUpperCase() })
+      .click();
+    const file = await download;
+    const stream = await file.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return { name: file.suggestedFilename(), content: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  /** Waits until every change so far has been saved by the host. */
+  async waitForProjectSaved(): Promise<void> {
+    await expect(this.page.locator('.app')).toHaveAttribute('data-project', 'saved');
+  }
+
+  // ---- Dictation ---------------------------------------------------------------------------------------
+
+  async openDictation(): Promise<void> {
+    await this.page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Dictation' }).click();
+    await expect(this.page.getByTestId('dictation')).toBeVisible();
+  }
+
+  get dictation(): Locator {
+    return this.page.getByTestId('dictation');
+  }
+}

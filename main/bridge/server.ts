@@ -1,0 +1,375 @@
+/**
+ * The browser-mode bridge: serves the built renderer and implements the IPC contract over HTTP
+ * (`POST /api/invoke/<channel>`, uploads, media) and a WebSocket (host events out, dictation audio in),
+ * so the studio runs in any browser where Electron cannot. Bound to 127.0.0.1; every request and socket
+ * must pass `checkRequest` (token + Host + Origin). The engine runs in a child process under the same
+ * supervisor Electron uses, so a crash there is survived the same way.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { InvokeArgs, InvokeChannel, InvokeResult, StudioEvent } from '../common/ipc-contract';
+import { EngineSupervisor, type SpawnEngineWorker } from '../host/engine-supervisor';
+import { spawnNodeWorker } from '../host/node-worker';
+import { contentSecurityPolicy } from '../host/csp';
+import { FileRegistryError } from '../host/file-registry';
+import { contentType, parseRange } from '../host/http-range';
+import { StudioError, StudioService, toErrorInfo } from '../host/studio-service';
+import { PayloadError, dictationAudio, isInvokeChannel, validateInvoke } from '../host/validate';
+import { checkRequest, createToken, TOKEN_COOKIE, TOKEN_QUERY } from './auth';
+
+export interface BridgeOptions {
+  /** The built renderer (vite's outDir). */
+  staticDir: string;
+  /** Model name in models/ or a path to a model folder. */
+  model: string;
+  /** Where the project, uploads and recordings are kept. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Fixed token (tests); a random one otherwise. */
+  token?: string;
+  version?: string;
+  /** Override how the engine worker is started (tests). */
+  spawnWorker?: SpawnEngineWorker;
+}
+
+export interface Bridge {
+  /** The URL to open, token included. */
+  url: string;
+  port: number;
+  token: string;
+  service: StudioService;
+  close(): Promise<void>;
+}
+
+/** Upload and request-size limits: generous for audio, tight for JSON. */
+const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+const MAX_JSON_BYTES = 64 * 1024 ** 2;
+
+/** How long a dictation stop waits for the socket's end marker before using what has arrived. */
+const STREAM_END_WAIT_MS = 2000;
+export const DICTATION_END_MARKER = '{"type":"dictation-end"}';
+
+/** Channels the browser client implements itself (file input, downloads, links) are not served here. */
+const BROWSER_CHANNELS = new Set<InvokeChannel>([
+  'studio:get-info',
+  'studio:transcribe',
+  'studio:cancel',
+  'studio:load-project',
+  'studio:save-project',
+  'studio:dictation-start',
+  'studio:dictation-stop',
+  'studio:dictation-cancel',
+]);
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new StudioError('TOO_LARGE', `request body over ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A file name safe to put on disk: base name only, no control or path characters. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[/\\]/).pop() ?? '';
+  const cleaned = base
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+    .replace(/[\u0000-\u001f<>:"|?*]/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 200);
+  return cleaned || 'audio';
+}
+
+export async function startBridge(options: BridgeOptions): Promise<Bridge> {
+  const token = options.token ?? createToken();
+  const staticDir = path.resolve(options.staticDir);
+  const uploadsDir = path.join(options.dataDir, 'uploads');
+  await mkdir(uploadsDir, { recursive: true });
+  try {
+    await stat(path.join(staticDir, 'index.html'));
+  } catch {
+    throw new Error(`${staticDir}/index.html not found: build the renderer first (npm run build:renderer)`);
+  }
+
+  const sockets = new Set<WebSocket>();
+  const broadcast = (event: StudioEvent) => {
+    const text = JSON.stringify(event);
+    for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
+  };
+  const engine = new EngineSupervisor({
+    spawn: options.spawnWorker ?? spawnNodeWorker(),
+    model: options.model,
+    modelsDir: null,
+    onStatus: (status) => broadcast({ type: 'engine', status }),
+  });
+  const service = new StudioService({
+    mode: 'browser',
+    version: options.version ?? '0.0.0',
+    engine,
+    projectFile: path.join(options.dataDir, 'project.json'),
+    recordingsDir: path.join(options.dataDir, 'recordings'),
+    mediaUrl: (id) => `/media/${id}?${TOKEN_QUERY}=${encodeURIComponent(token)}`,
+    emit: broadcast,
+    mic: null,
+    micUnavailable: 'browser mode uses the browser microphone',
+  });
+
+  // Dictation audio arrives on the socket, the stop request over HTTP: two connections with no order
+  // between them. The page sends an end marker on the socket right after its last frame; the stop
+  // waits for it (briefly), so the last frames are never cut off.
+  let streamEnded = false;
+  const streamEndWaiters: (() => void)[] = [];
+  const onStreamEnd = () => {
+    streamEnded = true;
+    for (const resolve of streamEndWaiters.splice(0)) resolve();
+  };
+  const waitForStreamEnd = () =>
+    streamEnded
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, STREAM_END_WAIT_MS);
+          streamEndWaiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+
+  type Handlers = {
+    [C in InvokeChannel]?: (...args: InvokeArgs<C>) => InvokeResult<C> | Promise<InvokeResult<C>>;
+  };
+  const handlers: Handlers = {
+    'studio:get-info': () => service.getInfo(),
+    'studio:transcribe': (fileId) => service.transcribe(fileId),
+    'studio:cancel': (jobId) => service.cancel(jobId),
+    'studio:load-project': () => service.loadProject(),
+    'studio:save-project': (project) => service.saveProject(project),
+    'studio:dictation-start': (request) => {
+      if (request.source !== 'stream')
+        throw new StudioError('MIC_UNAVAILABLE', 'browser mode records with the browser microphone');
+      streamEnded = false;
+      return service.startDictation(request);
+    },
+    'studio:dictation-stop': async () => {
+      await waitForStreamEnd();
+      return service.stopDictation();
+    },
+    'studio:dictation-cancel': () => service.cancelDictation(),
+  };
+
+  let port = 0;
+  const securityHeaders = () => ({
+    'content-security-policy': contentSecurityPolicy({
+      connect: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`],
+    }),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+  });
+
+  async function invoke(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
+    if (!isInvokeChannel(channel) || !BROWSER_CHANNELS.has(channel)) {
+      sendJson(res, 404, {
+        error: { code: 'UNKNOWN_CHANNEL', message: `${channel} is not available in browser mode` },
+      });
+      return;
+    }
+    let args: unknown;
+    try {
+      args = JSON.parse((await readBody(req, MAX_JSON_BYTES)).toString('utf8') || '[]');
+    } catch (error) {
+      if (error instanceof StudioError) throw error;
+      throw new PayloadError(channel, 'body is not JSON');
+    }
+    const validated = validateInvoke(channel, args);
+    const handler = handlers[channel] as (...a: unknown[]) => unknown;
+    const result = await handler(...(validated as unknown[]));
+    sendJson(res, 200, { result: result ?? null });
+  }
+
+  async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > MAX_UPLOAD_BYTES)
+      throw new StudioError('TOO_LARGE', `files over ${MAX_UPLOAD_BYTES} bytes are not accepted`);
+    const name = safeFileName(url.searchParams.get('name') ?? 'audio');
+    const dir = path.join(uploadsDir, randomUUID());
+    await mkdir(dir);
+    const file = path.join(dir, name);
+    let size = 0;
+    try {
+      await pipeline(
+        req,
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            size += chunk.length;
+            if (size > MAX_UPLOAD_BYTES)
+              throw new StudioError('TOO_LARGE', `files over ${MAX_UPLOAD_BYTES} bytes are not accepted`);
+            yield chunk;
+          }
+        },
+        createWriteStream(file),
+      );
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+    sendJson(res, 200, { result: await service.files.register(file, name) });
+  }
+
+  async function media(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const entry = service.files.get(id);
+    let size: number;
+    try {
+      if (!entry) throw new Error('unknown');
+      size = (await stat(entry.path)).size;
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const range = parseRange(req.headers.range, size);
+    const headers = {
+      'content-type': contentType(entry.path),
+      'accept-ranges': 'bytes',
+      'cache-control': 'no-store',
+    };
+    if (range === 'unsatisfiable') {
+      res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` }).end();
+    } else if (range) {
+      res.writeHead(206, {
+        ...headers,
+        'content-range': `bytes ${range.start}-${range.end}/${size}`,
+        'content-length': range.end - range.start + 1,
+      });
+      await pipeline(createReadStream(entry.path, range), res);
+    } else {
+      res.writeHead(200, { ...headers, 'content-length': size });
+      await pipeline(createReadStream(entry.path), res);
+    }
+  }
+
+  async function serveStatic(res: ServerResponse, url: URL): Promise<void> {
+    const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = path.resolve(staticDir, '.' + relative);
+    if (!file.startsWith(staticDir + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    let size: number;
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a file');
+      size = info.size;
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const headers: Record<string, string | number> = {
+      ...securityHeaders(),
+      'content-type': contentType(file),
+      'content-length': size,
+    };
+    if (relative === '/index.html') {
+      // The page's own asset requests cannot carry the token, so the first load turns it into a cookie
+      // (HttpOnly, SameSite=Strict: other sites' requests never carry it).
+      headers['set-cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+      headers['cache-control'] = 'no-store';
+    }
+    res.writeHead(200, headers);
+    await pipeline(createReadStream(file), res);
+  }
+
+  const server = createServer((req, res) => {
+    const denied = checkRequest(req, { token, port });
+    if (denied) {
+      res.writeHead(denied.status, { 'content-type': 'text/plain' }).end(denied.reason);
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const route = async () => {
+      const invokeMatch = /^\/api\/invoke\/([\w:-]+)$/.exec(url.pathname);
+      const mediaMatch = /^\/media\/([\w-]+)$/.exec(url.pathname);
+      if (req.method === 'POST' && invokeMatch) return invoke(req, res, invokeMatch[1]);
+      if (req.method === 'POST' && url.pathname === '/api/upload') return upload(req, res, url);
+      if (req.method === 'GET' && mediaMatch) return media(req, res, mediaMatch[1]);
+      if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, url);
+      res.writeHead(405).end();
+    };
+    route().catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const info = toErrorInfo(error);
+      const status =
+        error instanceof PayloadError || error instanceof StudioError
+          ? 400
+          : error instanceof FileRegistryError
+            ? 404
+            : 500;
+      sendJson(res, status, { error: info });
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const denied = checkRequest(req, { token, port });
+    if (denied || new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
+      socket.end(`HTTP/1.1 ${denied?.status ?? 404} ${denied ? 'Forbidden' : 'Not Found'}\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data, isBinary) => {
+        // A page sends two things on the socket: dictation audio (binary little-endian float32 frames)
+        // and the end-of-stream marker (text).
+        if (!isBinary) {
+          if (String(data) === DICTATION_END_MARKER) onStreamEnd();
+          return;
+        }
+        if (!Buffer.isBuffer(data) || data.length % 4 !== 0) return;
+        const samples = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+        try {
+          service.pushDictationAudio(dictationAudio(samples, 'studio:dictation-audio'));
+        } catch {
+          // Malformed frames are dropped, never allowed to break the session.
+        }
+      });
+      ws.send(JSON.stringify({ type: 'engine', status: engine.status } satisfies StudioEvent));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  engine.start();
+
+  return {
+    url: `http://127.0.0.1:${port}/?${TOKEN_QUERY}=${encodeURIComponent(token)}`,
+    port,
+    token,
+    service,
+    close: async () => {
+      for (const socket of sockets) socket.terminate();
+      wss.close();
+      service.dispose();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

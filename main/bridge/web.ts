@@ -1,0 +1,58 @@
+/**
+ * `npm run web -- [--port N] [--model NAME|PATH] [--data DIR] [--json]`
+ *
+ * Runs the studio in browser mode: serves the built renderer (dist/renderer) and the bridge on
+ * 127.0.0.1, and prints the URL (with its one-time token) to open. `--json` prints one JSON line
+ * `{"url": …}` instead, for scripts and the e2e setup. Stops on Ctrl+C / SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODEL } from '../engine/engine';
+import { startBridge } from './server';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function defaultDataDir(): string {
+  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(base, 'speech-studio', 'browser');
+}
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    model: { type: 'string', default: process.env.SPEECH_STUDIO_MODEL ?? DEFAULT_MODEL },
+    data: { type: 'string', default: defaultDataDir() },
+    static: { type: 'string', default: path.join(root, 'dist', 'renderer') },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+  .version;
+const bridge = await startBridge({
+  staticDir: values.static!,
+  model: values.model!,
+  dataDir: values.data!,
+  port: Number(values.port),
+  version,
+});
+
+if (values.json) {
+  process.stdout.write(JSON.stringify({ url: bridge.url, port: bridge.port }) + '\n');
+} else {
+  process.stdout.write(
+    `Speech Studio (browser mode) is running. Open:\n\n  ${bridge.url}\n\nPress Ctrl+C to stop.\n`,
+  );
+}
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    void bridge.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,222 @@
+/**
+ * The one IPC contract between the renderer and its host: Electron main (through the preload) or the
+ * browser-mode bridge (HTTP + WebSocket). Type-only on purpose: main, preload, bridge and renderer all
+ * `import type` it, so it carries no runtime code across the process boundary and cannot pull Node or
+ * DOM code into the wrong side. Main validates every payload against it at runtime (main/host/validate.ts);
+ * a mapped type there makes a channel without a validator a compile error.
+ */
+import type { ExportFormat, Transcript } from './transcript';
+
+export type HostMode = 'electron' | 'browser';
+
+/** A file the host has registered. The renderer never sees a filesystem path, only this handle. */
+export interface FileRef {
+  id: string;
+  /** Base name for display and for export file names. */
+  name: string;
+  size: number;
+  /** A URL the renderer may fetch and play: `app://studio/media/<id>` or the bridge's `/media/<id>?token=…`. */
+  mediaUrl: string;
+}
+
+export type BackendKind = 'gpu' | 'native-cpu' | 'wasm' | 'js';
+
+export interface BackendSummary {
+  /** tfjs backend name ("tensorflow", "wasm", "cpu"). */
+  name: string;
+  kind: BackendKind;
+  /** Human-readable label for the status bar. */
+  label: string;
+}
+
+/**
+ * `starting`: the engine process is loading the model. `ready`: it accepts jobs. `crashed`: it died and is
+ * being restarted. `failed`: it cannot run (model missing, or it keeps crashing); `message` says why.
+ */
+export type EngineState = 'starting' | 'ready' | 'crashed' | 'failed';
+
+export interface EngineStatus {
+  state: EngineState;
+  modelName: string | null;
+  backend: BackendSummary | null;
+  /** For `crashed` and `failed`: what went wrong, worded for the user. */
+  message: string | null;
+  /** How many times the engine process has been restarted after a crash. */
+  restarts: number;
+}
+
+/** `native`: captured by the host with pvrecorder. `stream`: the renderer's getUserMedia, streamed to the host. */
+export type MicSource = 'native' | 'stream';
+
+export interface MicDevice {
+  index: number;
+  name: string;
+}
+
+export interface MicStatus {
+  /** The source dictation uses by default. */
+  source: MicSource;
+  /** Native capture devices (empty for `stream`). */
+  devices: MicDevice[];
+  /** Why native capture is not available, when it is not (shown in the status bar's tooltip). */
+  nativeUnavailable: string | null;
+}
+
+export interface StudioInfo {
+  mode: HostMode;
+  version: string;
+  engine: EngineStatus;
+  mic: MicStatus;
+}
+
+/** An error as shown to the user: a stable code and a message that names the file and the problem. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+export interface JobTicket {
+  jobId: string;
+  fileId: string;
+}
+
+export interface ProjectItem {
+  file: FileRef;
+  /** The engine's transcript, as produced; corrections live in `edits`. */
+  transcript: Transcript | null;
+  /** Word index (as a string key) → corrected text; an empty string deletes the word from exports. */
+  edits: Record<string, string>;
+  /** The last failure for this file, so it is still shown after a restart. */
+  error: ErrorInfo | null;
+}
+
+/** The user's work: files, transcripts and edits. Saved by the host, restored on the next start. */
+export interface Project {
+  version: 1;
+  items: ProjectItem[];
+  selectedId: string | null;
+}
+
+export interface ExportRequest {
+  /** Suggested file name, e.g. `interview.srt`. */
+  suggestedName: string;
+  format: ExportFormat;
+  /** The formatted export (produced by main/common/transcript.ts in the renderer). */
+  content: string;
+}
+
+export interface ExportResult {
+  saved: boolean;
+  /** Where it went (a path in Electron, the download name in a browser); null when cancelled. */
+  location: string | null;
+}
+
+export interface DictationStartRequest {
+  source: MicSource;
+  /** Native only: pvrecorder device index, -1 for the system default. */
+  deviceIndex?: number;
+  /** Stream only: the sample rate of the frames the renderer will send. */
+  sampleRate?: number;
+}
+
+export interface DictationStarted {
+  source: MicSource;
+  deviceName: string;
+  sampleRate: number;
+}
+
+export interface DictationResult {
+  transcript: Transcript;
+  /** The recording, registered like an opened file (it can be added to the project). */
+  file: FileRef;
+}
+
+/** Everything the host pushes to the renderer, on one channel. */
+export type StudioEvent =
+  | { type: 'engine'; status: EngineStatus }
+  | { type: 'job-queued'; jobId: string; fileId: string }
+  | {
+      type: 'job-progress';
+      jobId: string;
+      fileId: string;
+      /** 0..1 */
+      fraction: number;
+      processedSec: number;
+      elapsedSec: number;
+      /** Estimated seconds left; null until there is enough progress to estimate. */
+      etaSec: number | null;
+    }
+  | { type: 'job-done'; jobId: string; fileId: string; transcript: Transcript }
+  | { type: 'job-failed'; jobId: string; fileId: string; error: ErrorInfo }
+  /** Native microphone level, 0..1, about 20 times a second while dictating. */
+  | { type: 'mic-level'; level: number }
+  | { type: 'dictation-error'; error: ErrorInfo };
+
+export type StudioEventType = StudioEvent['type'];
+
+/** Request/response channels: name → argument tuple and result. */
+export interface InvokeChannels {
+  'studio:get-info': { args: []; result: StudioInfo };
+  /** Electron: the native open dialog. (The browser client uses a file input and uploads instead.) */
+  'studio:open-files': { args: []; result: FileRef[] };
+  /** Electron drag and drop: the preload resolves dropped File objects to paths. */
+  'studio:add-paths': { args: [paths: string[]]; result: FileRef[] };
+  'studio:transcribe': { args: [fileId: string]; result: JobTicket };
+  'studio:cancel': { args: [jobId: string]; result: void };
+  'studio:load-project': { args: []; result: Project };
+  'studio:save-project': { args: [project: Project]; result: void };
+  /** Electron: the native save dialog. (The browser client downloads a Blob instead.) */
+  'studio:save-export': { args: [request: ExportRequest]; result: ExportResult };
+  'studio:dictation-start': { args: [request: DictationStartRequest]; result: DictationStarted };
+  'studio:dictation-stop': { args: []; result: DictationResult };
+  'studio:dictation-cancel': { args: []; result: void };
+  /** Opens an https: link in the system browser (anything else is refused). */
+  'studio:open-external': { args: [url: string]; result: void };
+}
+
+export type InvokeChannel = keyof InvokeChannels;
+
+/** How Electron main answers an invoke: errors travel as data, so the renderer shows clean messages. */
+export type InvokeReply<T> = { ok: true; result: T } | { ok: false; error: ErrorInfo };
+export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
+export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
+
+/** Fire-and-forget renderer → host channels. */
+export interface SendChannels {
+  /** Mono float PCM frames for a `stream` dictation, at the sample rate given when it started. */
+  'studio:dictation-audio': { args: [samples: Float32Array] };
+}
+
+export type SendChannel = keyof SendChannels;
+
+/** The host → renderer channel that carries every StudioEvent. */
+export type EventChannel = 'studio:event';
+
+/** The minimum the Electron client needs from a dropped DOM File (structural, so Node code can name it). */
+export interface DroppedFile {
+  readonly name: string;
+  readonly size: number;
+}
+
+/**
+ * The API the renderer sees: named functions only (no generic invoke), exposed by the preload as
+ * `window.studio` in Electron and implemented by the bridge client in a browser.
+ */
+export interface StudioApi {
+  readonly mode: HostMode;
+  getInfo(): Promise<StudioInfo>;
+  openFiles(): Promise<FileRef[]>;
+  addFiles(files: readonly DroppedFile[]): Promise<FileRef[]>;
+  transcribe(fileId: string): Promise<JobTicket>;
+  cancel(jobId: string): Promise<void>;
+  loadProject(): Promise<Project>;
+  saveProject(project: Project): Promise<void>;
+  saveExport(request: ExportRequest): Promise<ExportResult>;
+  startDictation(request: DictationStartRequest): Promise<DictationStarted>;
+  sendDictationAudio(samples: Float32Array): void;
+  stopDictation(): Promise<DictationResult>;
+  cancelDictation(): Promise<void>;
+  openExternal(url: string): Promise<void>;
+  /** Subscribes to host events; returns the unsubscribe function. */
+  onEvent(listener: (event: StudioEvent) => void): () => void;
+}

@@ -1,0 +1,26 @@
+/** Starts the engine worker in an Electron utility process (a crash there cannot take the window down). */
+import { utilityProcess } from 'electron';
+import type { FromWorker } from '../host/engine-protocol';
+import type { EngineWorkerHandle, SpawnEngineWorker } from '../host/engine-supervisor';
+
+export function spawnUtilityWorker(workerPath: string): SpawnEngineWorker {
+  return () => {
+    const child = utilityProcess.fork(workerPath, [], {
+      serviceName: 'Speech Studio engine',
+      stdio: 'inherit',
+    });
+    let alive = true;
+    child.once('exit', () => (alive = false));
+    const handle: EngineWorkerHandle = {
+      send: (message) => {
+        if (alive) child.postMessage(message);
+      },
+      onMessage: (listener) => child.on('message', (message) => listener(message as FromWorker)),
+      onExit: (listener) => child.once('exit', (code) => listener(code)),
+      kill: () => {
+        if (alive) child.kill();
+      },
+    };
+    return handle;
+  };
+}

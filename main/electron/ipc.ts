@@ -1,0 +1,70 @@
+/**
+ * Main's side of the IPC contract. Every invoke and send goes through one wrapper that checks the
+ * sender (our window's main frame, on the app:// origin) and validates the payload against the schema
+ * before a handler runs; replies are `{ ok, result | error }` so the renderer gets clean error messages.
+ */
+import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
+import type { InvokeArgs, InvokeChannel, InvokeReply, InvokeResult } from '../common/ipc-contract';
+import { toErrorInfo } from '../host/studio-service';
+import { dictationAudio, invokeValidators, PayloadError, validateInvoke } from '../host/validate';
+import { isAppUrl } from './security';
+
+export type InvokeHandlers = {
+  [C in InvokeChannel]: (...args: InvokeArgs<C>) => InvokeResult<C> | Promise<InvokeResult<C>>;
+};
+
+/** Why a sender is refused, or null when it is our window's top frame on the app origin. */
+export function senderProblem(
+  event: IpcMainEvent | IpcMainInvokeEvent,
+  trusted: () => WebContents | null,
+): string | null {
+  const frame = event.senderFrame;
+  if (!frame) return 'the sending frame is gone';
+  const window = trusted();
+  if (!window || event.sender.id !== window.id) return 'not the studio window';
+  if (frame !== event.sender.mainFrame) return 'not the top-level frame';
+  if (!isAppUrl(frame.url)) return `unexpected origin ${frame.url}`;
+  return null;
+}
+
+export class UntrustedSenderError extends Error {
+  readonly code = 'UNTRUSTED_SENDER';
+}
+
+/** Registers every invoke channel (the mapped type makes a missing handler a compile error). */
+export function registerIpc(
+  ipcMain: Pick<IpcMain, 'handle' | 'on'>,
+  handlers: InvokeHandlers,
+  options: {
+    trusted: () => WebContents | null;
+    onDictationAudio: (samples: Float32Array) => void;
+    log?: (message: string) => void;
+  },
+): void {
+  const log = options.log ?? ((message: string) => console.warn(message));
+  for (const channel of Object.keys(invokeValidators) as InvokeChannel[]) {
+    ipcMain.handle(channel, async (event, ...args: unknown[]): Promise<InvokeReply<unknown>> => {
+      const problem = senderProblem(event, options.trusted);
+      if (problem) {
+        log(`IPC ${channel} refused: ${problem}`);
+        return { ok: false, error: { code: 'UNTRUSTED_SENDER', message: 'request refused' } };
+      }
+      try {
+        const validated = validateInvoke(channel, args) as unknown[];
+        const handler = handlers[channel] as (...a: unknown[]) => unknown;
+        return { ok: true, result: (await handler(...validated)) ?? null };
+      } catch (error) {
+        if (error instanceof PayloadError) log(`IPC ${channel}: ${error.message}`);
+        return { ok: false, error: toErrorInfo(error) };
+      }
+    });
+  }
+  ipcMain.on('studio:dictation-audio', (event, samples: unknown) => {
+    if (senderProblem(event, options.trusted)) return;
+    try {
+      options.onDictationAudio(dictationAudio(samples, 'studio:dictation-audio'));
+    } catch (error) {
+      log(`IPC studio:dictation-audio dropped: ${(error as Error).message}`);
+    }
+  });
+}

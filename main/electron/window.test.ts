@@ -1,0 +1,103 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeBrowserWindow, fakeEvent } from './testing/fake-electron';
+
+vi.mock('electron', async () => (await import('./testing/fake-electron')).fakeElectron());
+
+const { createMainWindow, hardenWebContents, webPreferences } = await import('./window');
+const { shell } = await import('electron');
+
+describe('the window factory', () => {
+  beforeEach(() => {
+    FakeBrowserWindow.instances = [];
+    vi.mocked(shell.openExternal).mockClear();
+  });
+
+  it('sets every security option explicitly', () => {
+    createMainWindow({ preload: '/app/dist/electron/preload.cjs', devTools: false });
+    const [window] = FakeBrowserWindow.instances;
+    expect(window.options.webPreferences).toEqual({
+      preload: '/app/dist/electron/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      devTools: false,
+    });
+  });
+
+  it('loads the renderer from app:// and shows the window only when it is ready', () => {
+    createMainWindow({ preload: '/p.cjs', devTools: true });
+    const [window] = FakeBrowserWindow.instances;
+    expect(window.loadURL).toHaveBeenCalledWith('app://studio/index.html');
+    expect(window.options.show).toBe(false);
+    expect(window.show).not.toHaveBeenCalled();
+    window.emit('ready-to-show');
+    expect(window.show).toHaveBeenCalledOnce();
+  });
+
+  it('never sets the insecure options, whatever the arguments', () => {
+    for (const devTools of [true, false]) {
+      const prefs = webPreferences('/p.cjs', devTools);
+      expect(prefs.nodeIntegration).toBe(false);
+      expect(prefs.contextIsolation).toBe(true);
+      expect(prefs.sandbox).toBe(true);
+    }
+  });
+});
+
+describe('web contents hardening', () => {
+  function hardened() {
+    createMainWindow({ preload: '/p.cjs', devTools: false });
+    return FakeBrowserWindow.instances.at(-1)!.webContents;
+  }
+
+  beforeEach(() => vi.mocked(shell.openExternal).mockClear());
+
+  it('denies every new window and sends only https links to the system browser', () => {
+    const contents = hardened();
+    expect(contents.windowOpenHandler!({ url: 'https://example.com/help' })).toEqual({ action: 'deny' });
+    expect(shell.openExternal).toHaveBeenCalledWith('https://example.com/help');
+    for (const url of [
+      'http://example.com',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'app://studio/index.html',
+      'not a url',
+    ]) {
+      expect(contents.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
+    }
+    expect(shell.openExternal).toHaveBeenCalledTimes(1);
+  });
+
+  it('blocks navigation away from the app', () => {
+    const contents = hardened();
+    const away = fakeEvent();
+    contents.emit('will-navigate', away, 'https://evil.example/');
+    expect(away.defaultPrevented).toBe(true);
+    const dropped = fakeEvent();
+    contents.emit('will-navigate', dropped, 'file:///home/user/song.wav');
+    expect(dropped.defaultPrevented).toBe(true);
+    const inside = fakeEvent();
+    contents.emit('will-navigate', inside, 'app://studio/index.html');
+    expect(inside.defaultPrevented).toBe(false);
+    const redirect = fakeEvent();
+    contents.emit('will-redirect', redirect, 'https://evil.example/');
+    expect(redirect.defaultPrevented).toBe(true);
+  });
+
+  it('refuses to attach <webview> elements', () => {
+    const contents = hardened();
+    const event = fakeEvent();
+    contents.emit('will-attach-webview', event, {}, {});
+    expect(event.defaultPrevented).toBe(true);
+    expect(hardenWebContents).toBeTypeOf('function');
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * Owns the engine worker process: starts it, loads the model, runs one job at a time, and restarts it
+ * when it crashes. A crash fails only the job that was running (with a message that says so); finished
+ * transcripts live in the renderer and the saved project, so nothing else is lost. The process is
+ * started through an injected `spawn` so Electron (utilityProcess) and the bridge (child_process) share
+ * this logic, and tests can drive it with a fake.
+ */
+import type { EngineStatus, ErrorInfo } from '../common/ipc-contract';
+import type { Transcript } from '../common/transcript';
+import type { FromWorker, ToWorker } from './engine-protocol';
+
+/** A running worker process, whatever started it. */
+export interface EngineWorkerHandle {
+  send(message: ToWorker): void;
+  onMessage(listener: (message: FromWorker) => void): void;
+  /** Called once when the process exits, for whatever reason. */
+  onExit(listener: (code: number | null) => void): void;
+  kill(): void;
+}
+
+export type SpawnEngineWorker = () => EngineWorkerHandle;
+
+export interface EngineSupervisorOptions {
+  spawn: SpawnEngineWorker;
+  /** Model name (a folder in modelsDir) or a path to a model folder. */
+  model: string;
+  /** Where model names are resolved; null uses the engine's own default (the repository's models/). */
+  modelsDir: string | null;
+  /** Crashes allowed within `crashWindowMs` before giving up (state `failed`). */
+  maxCrashes?: number;
+  crashWindowMs?: number;
+  /** Delay before a restart, so a crash loop cannot spin the CPU. */
+  restartDelayMs?: number;
+  onStatus?: (status: EngineStatus) => void;
+}
+
+export class EngineJobError extends Error {
+  readonly info: ErrorInfo;
+  constructor(info: ErrorInfo) {
+    super(info.message);
+    this.name = 'EngineJobError';
+    this.info = info;
+  }
+}
+
+interface RunningJob {
+  jobId: string;
+  label: string;
+  onProgress: (fraction: number, processedSec: number) => void;
+  resolve: (transcript: Transcript) => void;
+  reject: (error: EngineJobError) => void;
+}
+
+export class EngineSupervisor {
+  private readonly options: Required<Omit<EngineSupervisorOptions, 'onStatus'>> &
+    Pick<EngineSupervisorOptions, 'onStatus'>;
+  private worker: EngineWorkerHandle | null = null;
+  private job: RunningJob | null = null;
+  private crashTimes: number[] = [];
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private readyWaiters: { resolve: () => void; reject: (error: EngineJobError) => void }[] = [];
+  private disposed = false;
+  private current: EngineStatus = {
+    state: 'starting',
+    modelName: null,
+    backend: null,
+    message: null,
+    restarts: 0,
+  };
+
+  constructor(options: EngineSupervisorOptions) {
+    this.options = { maxCrashes: 3, crashWindowMs: 60_000, restartDelayMs: 500, ...options };
+  }
+
+  get status(): EngineStatus {
+    return this.current;
+  }
+
+  start(): void {
+    if (this.disposed || this.worker) return;
+    const worker = this.options.spawn();
+    this.worker = worker;
+    worker.onMessage((message) => {
+      if (this.worker === worker) this.onMessage(message);
+    });
+    worker.onExit((code) => {
+      if (this.worker === worker) this.onExit(code);
+    });
+    worker.send({ type: 'load', model: this.options.model, modelsDir: this.options.modelsDir });
+  }
+
+  /** Transcribes one file; rejects with EngineJobError (engine error, crash, or engine unavailable). */
+  async run(
+    jobId: string,
+    path: string,
+    label: string,
+    onProgress: RunningJob['onProgress'],
+  ): Promise<Transcript> {
+    if (this.job) throw new Error('EngineSupervisor.run: a job is already running (the host must queue)');
+    await this.whenReady();
+    const worker = this.worker;
+    if (!worker || this.disposed)
+      throw new EngineJobError({ code: 'ENGINE_STOPPED', message: 'The speech engine was shut down.' });
+    return new Promise<Transcript>((resolve, reject) => {
+      this.job = { jobId, label, onProgress, resolve, reject };
+      worker.send({ type: 'transcribe', jobId, path });
+    });
+  }
+
+  cancel(jobId: string): void {
+    if (this.job?.jobId === jobId) this.worker?.send({ type: 'cancel', jobId });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.stopWorker();
+    const error = new EngineJobError({ code: 'ENGINE_STOPPED', message: 'The speech engine was shut down.' });
+    this.job?.reject(error);
+    this.job = null;
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
+  }
+
+  /** Stops the worker on purpose: forgotten first, so its exit is not taken for a crash. */
+  private stopWorker(): void {
+    const worker = this.worker;
+    this.worker = null;
+    worker?.kill();
+  }
+
+  private whenReady(): Promise<void> {
+    if (this.current.state === 'ready') return Promise.resolve();
+    if (this.current.state === 'failed' || this.disposed) {
+      return Promise.reject(
+        new EngineJobError({
+          code: 'ENGINE_UNAVAILABLE',
+          message: this.current.message ?? 'The speech engine is not available.',
+        }),
+      );
+    }
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  private setStatus(patch: Partial<EngineStatus>): void {
+    this.current = { ...this.current, ...patch };
+    this.options.onStatus?.(this.current);
+    if (this.current.state === 'ready') for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
+    if (this.current.state === 'failed') {
+      const error = new EngineJobError({
+        code: 'ENGINE_UNAVAILABLE',
+        message: this.current.message ?? 'engine failed',
+      });
+      for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
+    }
+  }
+
+  private onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        this.setStatus({
+          state: 'ready',
+          modelName: message.modelName,
+          backend: message.backend,
+          message: null,
+        });
+        break;
+      case 'load-failed':
+        // A missing or broken model will not fix itself by restarting: stop and say why.
+        this.setStatus({ state: 'failed', message: message.error.message });
+        this.stopWorker();
+        break;
+      case 'progress':
+        if (this.job?.jobId === message.jobId) this.job.onProgress(message.fraction, message.processedSec);
+        break;
+      case 'done':
+      case 'failed': {
+        const job = this.job;
+        if (job?.jobId !== message.jobId) return;
+        this.job = null;
+        if (message.type === 'done') job.resolve(message.transcript);
+        else job.reject(new EngineJobError(message.error));
+        break;
+      }
+    }
+  }
+
+  private onExit(code: number | null): void {
+    this.worker = null;
+    if (this.disposed) return;
+    const job = this.job;
+    this.job = null;
+    const during = job ? ` while transcribing ${job.label}` : '';
+    job?.reject(
+      new EngineJobError({
+        code: 'ENGINE_CRASHED',
+        message: `The speech engine stopped unexpectedly${during} (exit code ${code ?? 'unknown'}). It has been restarted; try this file again.`,
+      }),
+    );
+    const now = Date.now();
+    this.crashTimes = [...this.crashTimes.filter((t) => now - t < this.options.crashWindowMs), now];
+    if (this.crashTimes.length > this.options.maxCrashes) {
+      this.setStatus({
+        state: 'failed',
+        message: `The speech engine crashed ${this.crashTimes.length} times in a row and was not restarted again. Restart the app to retry.`,
+      });
+      return;
+    }
+    this.setStatus({
+      state: 'crashed',
+      message: `The speech engine stopped unexpectedly${during}; restarting…`,
+      restarts: this.current.restarts + 1,
+    });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      this.start();
+    }, this.options.restartDelayMs);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The engine worker as a real process (the same code Electron's utility process and the bridge run),
+ * with a small random model: transcription, a crash while transcribing, and recovery.
+ */
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createRandomModel } from '../engine/model/random-model';
+import { CRASH_TEST_ENV } from './engine-protocol';
+import { EngineSupervisor } from './engine-supervisor';
+import { spawnNodeWorker } from './node-worker';
+
+const SPEECH = fileURLToPath(new URL('../../e2e/fixtures/speech.wav', import.meta.url));
+let dir: string;
+let engine: EngineSupervisor;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'engine-worker-'));
+  await createRandomModel(path.join(dir, 'model'), { seed: 7 });
+  await copyFile(SPEECH, path.join(dir, 'speech.wav'));
+  await copyFile(SPEECH, path.join(dir, 'crash-me.wav'));
+  // Inherited by the worker: it exits abruptly when asked to transcribe this file name.
+  process.env[CRASH_TEST_ENV] = 'crash-me.wav';
+  engine = new EngineSupervisor({
+    spawn: spawnNodeWorker(),
+    model: path.join(dir, 'model'),
+    modelsDir: null,
+    restartDelayMs: 10,
+  });
+  engine.start();
+});
+
+afterAll(async () => {
+  engine?.dispose();
+  delete process.env[CRASH_TEST_ENV];
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('engine worker process', () => {
+  it('loads the model and transcribes a file with word times', async () => {
+    const transcript = await engine.run('job-1', path.join(dir, 'speech.wav'), 'speech.wav', () => {});
+    expect(engine.status).toMatchObject({ state: 'ready', modelName: 'model' });
+    expect(transcript.words.length).toBeGreaterThan(0);
+    expect(transcript.durationSec).toBeCloseTo(2.7, 1);
+    for (const w of transcript.words) expect(w.end).toBeGreaterThan(w.start);
+  });
+
+  it('reports engine errors by code', async () => {
+    await expect(
+      engine.run('job-2', path.join(dir, 'missing.wav'), 'missing.wav', () => {}),
+    ).rejects.toMatchObject({
+      info: { code: 'FILE_NOT_FOUND' },
+    });
+  });
+
+  it('survives a crash of the process and transcribes again after the restart', async () => {
+    await expect(
+      engine.run('job-3', path.join(dir, 'crash-me.wav'), 'crash-me.wav', () => {}),
+    ).rejects.toMatchObject({
+      info: { code: 'ENGINE_CRASHED' },
+    });
+    expect(['crashed', 'starting', 'ready']).toContain(engine.status.state);
+    await vi.waitFor(() => expect(engine.status.state).toBe('ready'), { timeout: 30_000, interval: 100 });
+    expect(engine.status.restarts).toBe(1);
+    const transcript = await engine.run('job-4', path.join(dir, 'speech.wav'), 'speech.wav', () => {});
+    expect(transcript.words.length).toBeGreaterThan(0);
+  });
+});

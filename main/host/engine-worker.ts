@@ -1,0 +1,93 @@
+/**
+ * The engine worker: a plain Node process that owns one AsrEngine and transcribes one file at a time.
+ * Electron starts it with `utilityProcess.fork` (messages over `process.parentPort`), the browser bridge
+ * with `child_process.fork` (messages over `process.send`); the same code serves both.
+ */
+import path from 'node:path';
+import type { ErrorInfo } from '../common/ipc-contract';
+import { AsrEngine, resolveModelDir } from '../engine/engine';
+import { isEngineError } from '../engine/errors';
+import { CRASH_TEST_ENV, type FromWorker, type ToWorker } from './engine-protocol';
+
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function send(message: FromWorker): void {
+  if (parentPort) parentPort.postMessage(message);
+  else process.send?.(message);
+}
+
+function toErrorInfo(error: unknown): ErrorInfo {
+  if (isEngineError(error)) return { code: error.code, message: error.message };
+  return { code: 'ENGINE_ERROR', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Progress messages at most this often: a long file must not flood the host with IPC. */
+const PROGRESS_INTERVAL_MS = 150;
+
+let engine: AsrEngine | null = null;
+const running = new Map<string, AbortController>();
+// Jobs run strictly one after another (the host queues too; this guards against a misbehaving host).
+let chain: Promise<void> = Promise.resolve();
+
+async function load(model: string, modelsDir: string | null): Promise<void> {
+  try {
+    const modelDir = modelsDir ? resolveModelDir(model, modelsDir) : resolveModelDir(model);
+    engine = await AsrEngine.load({ model: modelDir });
+    const { name, kind, label } = engine.backend;
+    send({ type: 'ready', modelName: engine.modelName, backend: { name, kind, label } });
+  } catch (error) {
+    send({ type: 'load-failed', error: toErrorInfo(error) });
+  }
+}
+
+async function transcribe(jobId: string, file: string): Promise<void> {
+  const controller = new AbortController();
+  running.set(jobId, controller);
+  try {
+    if (!engine) throw new Error('the engine is not loaded');
+    if (process.env[CRASH_TEST_ENV] && path.basename(file) === process.env[CRASH_TEST_ENV]) process.exit(70);
+    let last = 0;
+    const transcript = await engine.transcribeFile(file, {
+      signal: controller.signal,
+      onProgress: ({ fraction, processedSec }) => {
+        const now = performance.now();
+        if (now - last < PROGRESS_INTERVAL_MS) return;
+        last = now;
+        send({ type: 'progress', jobId, fraction, processedSec });
+      },
+    });
+    send({ type: 'done', jobId, transcript });
+  } catch (error) {
+    send({ type: 'failed', jobId, error: toErrorInfo(error) });
+  } finally {
+    running.delete(jobId);
+  }
+}
+
+function handle(raw: unknown): void {
+  const message = raw as ToWorker;
+  switch (message?.type) {
+    case 'load':
+      chain = chain.then(() => load(message.model, message.modelsDir));
+      break;
+    case 'transcribe':
+      chain = chain.then(() => transcribe(message.jobId, message.path));
+      break;
+    case 'cancel':
+      running.get(message.jobId)?.abort();
+      break;
+  }
+}
+
+if (parentPort) parentPort.on('message', (event) => handle(event.data));
+else if (process.send) process.on('message', handle);
+else
+  throw new Error('engine-worker must be started as a child process (utilityProcess or child_process.fork)');
+
+// The host going away must not leave an orphan holding the model in memory.
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,32 @@
+/**
+ * Starts the engine worker as a plain Node child process (the browser bridge and tests; Electron uses a
+ * utilityProcess instead). TypeScript sources run through tsx's loader, bundled ones as they are.
+ */
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FromWorker } from './engine-protocol';
+import type { EngineWorkerHandle, SpawnEngineWorker } from './engine-supervisor';
+
+export const ENGINE_WORKER_SOURCE = fileURLToPath(new URL('./engine-worker.ts', import.meta.url));
+
+export function spawnNodeWorker(workerPath = ENGINE_WORKER_SOURCE): SpawnEngineWorker {
+  return () => {
+    const require = createRequire(import.meta.url);
+    const execArgv = workerPath.endsWith('.ts')
+      ? ['--import', pathToFileURL(require.resolve('tsx')).href]
+      : [];
+    const child = fork(workerPath, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const handle: EngineWorkerHandle = {
+      send: (message) => {
+        if (child.connected) child.send(message);
+      },
+      onMessage: (listener) => child.on('message', (message) => listener(message as FromWorker)),
+      onExit: (listener) => child.once('exit', (code, signal) => listener(code ?? (signal ? 128 : null))),
+      kill: () => {
+        child.kill();
+      },
+    };
+    return handle;
+  };
+}

@@ -1,0 +1,226 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StudioEvent } from '../common/ipc-contract';
+import { EngineSupervisor } from './engine-supervisor';
+import type { MicCapture, MicHandlers } from './native-mic';
+import { rmsLevel, StudioService } from './studio-service';
+import { fakeWorkers } from './testing/fake-worker';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'studio-service-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+function service(behaviour: Parameters<typeof fakeWorkers>[0] = {}, mic: MicCapture | null = null) {
+  const workers = fakeWorkers(behaviour);
+  const events: StudioEvent[] = [];
+  const engine = new EngineSupervisor({
+    spawn: workers.spawn,
+    model: 'm',
+    modelsDir: null,
+    restartDelayMs: 1,
+  });
+  const studio = new StudioService({
+    mode: 'browser',
+    version: '1.2.3',
+    engine,
+    projectFile: path.join(dir, 'project.json'),
+    recordingsDir: path.join(dir, 'recordings'),
+    mediaUrl: (id) => `/media/${id}`,
+    emit: (e) => events.push(e),
+    mic,
+    micUnavailable: mic ? null : 'test',
+  });
+  engine.start();
+  return { studio, events, workers, engine };
+}
+
+async function audioFile(name: string): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, 'RIFF');
+  return file;
+}
+
+const waitFor = (predicate: () => boolean) =>
+  vi.waitFor(() => {
+    if (!predicate()) throw new Error('not yet');
+  });
+
+describe('StudioService', () => {
+  it('transcribes queued files one at a time, in order, with progress and ETA', async () => {
+    const { studio, events, workers } = service({ manual: true });
+    const [a, b] = await studio.addPaths([await audioFile('a.wav'), await audioFile('b.wav')]);
+    const ta = studio.transcribe(a.id);
+    const tb = studio.transcribe(b.id);
+    await waitFor(() => workers.transcribed.length === 1);
+    expect(workers.transcribed).toEqual([path.join(dir, 'a.wav')]);
+    workers.workers[0].pending.shift()!();
+    await waitFor(() => workers.transcribed.length === 2);
+    workers.workers[0].pending.shift()!();
+    await waitFor(() => events.filter((e) => e.type === 'job-done').length === 2);
+    const types = events.map((e) => `${e.type}:${'fileId' in e ? (e.fileId === a.id ? 'a' : 'b') : ''}`);
+    expect(types).toEqual([
+      'job-queued:a',
+      'job-queued:b',
+      'job-progress:a',
+      'job-done:a',
+      'job-progress:b',
+      'job-done:b',
+    ]);
+    const progress = events.find((e) => e.type === 'job-progress');
+    expect(progress).toMatchObject({ jobId: ta.jobId, fraction: 0.5 });
+    expect(progress?.type === 'job-progress' && progress.etaSec).toBeGreaterThanOrEqual(0);
+    expect(tb.fileId).toBe(b.id);
+    studio.dispose();
+  });
+
+  it('names files by their name, not their path, in error messages', async () => {
+    const { studio, events } = service({ failOn: () => true });
+    const [ref] = await studio.addPaths([await audioFile('broken.wav')]);
+    studio.transcribe(ref.id);
+    await waitFor(() => events.some((e) => e.type === 'job-failed'));
+    const failed = events.find((e) => e.type === 'job-failed');
+    expect(failed).toMatchObject({
+      error: { code: 'CORRUPT_AUDIO', message: 'broken.wav: corrupt audio data (test)' },
+    });
+    studio.dispose();
+  });
+
+  it('cancels a queued job without running it', async () => {
+    const { studio, events, workers } = service({ manual: true });
+    const [a, b] = await studio.addPaths([await audioFile('a.wav'), await audioFile('b.wav')]);
+    studio.transcribe(a.id);
+    const tb = studio.transcribe(b.id);
+    studio.cancel(tb.jobId);
+    expect(events.at(-1)).toMatchObject({ type: 'job-failed', fileId: b.id, error: { code: 'CANCELLED' } });
+    await waitFor(() => workers.transcribed.length === 1);
+    workers.workers[0].pending.shift()!();
+    await waitFor(() => events.some((e) => e.type === 'job-done'));
+    expect(workers.transcribed).toHaveLength(1);
+    studio.dispose();
+  });
+
+  it('refuses unknown file ids and paths that are not files', async () => {
+    const { studio } = service();
+    expect(() => studio.transcribe('nope')).toThrow(/no file with id nope/);
+    await expect(studio.addPaths([path.join(dir, 'missing.wav')])).rejects.toThrow(/file not found/);
+    await expect(studio.addPaths([dir])).rejects.toThrow(/not a regular file/);
+    studio.dispose();
+  });
+
+  it('saves the project with paths and restores it in a new session', async () => {
+    const first = service();
+    const [ref] = await first.studio.addPaths([await audioFile('talk.wav')]);
+    await first.studio.saveProject({
+      version: 1,
+      selectedId: ref.id,
+      items: [{ file: ref, transcript: null, edits: { '0': 'fixed' }, error: null }],
+    });
+    const stored = JSON.parse(await readFile(path.join(dir, 'project.json'), 'utf8'));
+    expect(stored.items[0].path).toBe(path.join(dir, 'talk.wav'));
+    first.studio.dispose();
+
+    const second = service();
+    const project = await second.studio.loadProject();
+    expect(project.items).toHaveLength(1);
+    expect(project.items[0]).toMatchObject({ file: { name: 'talk.wav' }, edits: { '0': 'fixed' } });
+    expect(project.selectedId).toBe(project.items[0].file.id);
+    // The restored id works for transcription again.
+    second.studio.transcribe(project.items[0].file.id);
+    await waitFor(() => second.events.some((e) => e.type === 'job-done'));
+    second.studio.dispose();
+  });
+
+  it('refuses to save files it never registered', async () => {
+    const { studio } = service();
+    await expect(
+      studio.saveProject({
+        version: 1,
+        selectedId: null,
+        items: [
+          {
+            file: { id: 'forged', name: 'x', size: 1, mediaUrl: '' },
+            transcript: null,
+            edits: {},
+            error: null,
+          },
+        ],
+      }),
+    ).rejects.toThrow(/unknown file id/);
+    studio.dispose();
+  });
+
+  it('records a stream dictation to a WAV and transcribes it ahead of queued files', async () => {
+    const { studio, workers } = service();
+    const started = studio.startDictation({ source: 'stream', sampleRate: 48000 });
+    expect(started).toMatchObject({ source: 'stream', sampleRate: 48000 });
+    expect(() => studio.startDictation({ source: 'stream', sampleRate: 48000 })).toThrow(/already running/);
+    studio.pushDictationAudio(new Float32Array(4800).fill(0.25));
+    studio.pushDictationAudio(new Float32Array(4800).fill(-0.25));
+    const result = await studio.stopDictation();
+    expect(result.transcript.words).toHaveLength(2);
+    expect(result.file.name).toMatch(/^dictation-.*\.wav$/);
+    const wav = await readFile(workers.transcribed[0]);
+    expect(wav.toString('latin1', 0, 4)).toBe('RIFF');
+    expect(wav.readUInt32LE(24)).toBe(48000);
+    expect(wav.length).toBe(44 + 9600 * 2);
+    studio.dispose();
+  });
+
+  it('refuses to transcribe an empty dictation', async () => {
+    const { studio } = service();
+    studio.startDictation({ source: 'stream', sampleRate: 16000 });
+    await expect(studio.stopDictation()).rejects.toThrow(/No audio was recorded/);
+    await expect(studio.stopDictation()).rejects.toThrow(/not running/);
+    studio.dispose();
+  });
+
+  it('uses the native microphone when there is one, and reports a lost device', async () => {
+    let handlers: MicHandlers | null = null;
+    const mic: MicCapture = {
+      listDevices: () => [{ index: 0, name: 'USB mic' }],
+      start: (_index, h) => {
+        handlers = h;
+        return { deviceName: 'USB mic', sampleRate: 16000 };
+      },
+      stop: vi.fn(),
+    };
+    const { studio, events } = service({}, mic);
+    expect(studio.getInfo().mic).toEqual({
+      source: 'native',
+      devices: [{ index: 0, name: 'USB mic' }],
+      nativeUnavailable: null,
+    });
+    expect(studio.startDictation({ source: 'native', deviceIndex: 0 })).toEqual({
+      source: 'native',
+      deviceName: 'USB mic',
+      sampleRate: 16000,
+    });
+    handlers!.onFrame(new Float32Array(1600).fill(0.5));
+    expect(events.some((e) => e.type === 'mic-level' && e.level > 0.5)).toBe(true);
+    handlers!.onError(
+      Object.assign(new Error('Microphone "USB mic" stopped delivering audio'), { code: 'MIC_LOST' }),
+    );
+    expect(events.at(-1)).toMatchObject({ type: 'dictation-error', error: { code: 'MIC_LOST' } });
+    await expect(studio.stopDictation()).rejects.toThrow(/not running/);
+    studio.dispose();
+  });
+
+  it('explains when native capture is unavailable', () => {
+    const { studio } = service();
+    expect(studio.getInfo().mic).toEqual({ source: 'stream', devices: [], nativeUnavailable: 'test' });
+    expect(() => studio.startDictation({ source: 'native' })).toThrow(/not available \(test\)/);
+    studio.dispose();
+  });
+});
+
+describe('rmsLevel', () => {
+  it('maps -60..0 dBFS to 0..1', () => {
+    expect(rmsLevel(new Float32Array(100))).toBe(0);
+    expect(rmsLevel(new Float32Array(100).fill(1))).toBeCloseTo(1, 5);
+    expect(rmsLevel(new Float32Array(100).fill(0.001))).toBeCloseTo(0, 5);
+  });
+});

@@ -1,0 +1,238 @@
+/**
+ * Runtime validation of everything that crosses into the host from a renderer. The renderer is treated
+ * as untrusted (a compromised page must not be able to crash main, read arbitrary files or smuggle
+ * oversized data), so every invoke/send payload is checked against a schema derived from the contract
+ * before a handler sees it. Hand-written combinators keep this dependency-free and legible.
+ */
+import type {
+  DictationStartRequest,
+  ExportRequest,
+  FileRef,
+  InvokeArgs,
+  InvokeChannel,
+  Project,
+  ProjectItem,
+} from '../common/ipc-contract';
+import type { Transcript, Word } from '../common/transcript';
+
+export class PayloadError extends Error {
+  readonly code = 'INVALID_PAYLOAD';
+  constructor(path: string, detail: string) {
+    super(`invalid payload at ${path}: ${detail}`);
+    this.name = 'PayloadError';
+  }
+}
+
+/** Checks `value` and returns it typed, or throws a PayloadError naming the offending path. */
+export type Validator<T> = (value: unknown, path: string) => T;
+
+const describe = (value: unknown) =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'array'
+      : ArrayBuffer.isView(value)
+        ? value.constructor.name
+        : typeof value;
+
+export const str =
+  (options: { min?: number; max: number; pattern?: RegExp }): Validator<string> =>
+  (value, path) => {
+    if (typeof value !== 'string') throw new PayloadError(path, `expected a string, got ${describe(value)}`);
+    if (value.length < (options.min ?? 0) || value.length > options.max) {
+      throw new PayloadError(
+        path,
+        `string length ${value.length} outside ${options.min ?? 0}..${options.max}`,
+      );
+    }
+    if (value.includes('\0')) throw new PayloadError(path, 'string contains a NUL character');
+    if (options.pattern && !options.pattern.test(value))
+      throw new PayloadError(path, `does not match ${options.pattern}`);
+    return value;
+  };
+
+export const num =
+  (options: { min?: number; max?: number; integer?: boolean } = {}): Validator<number> =>
+  (value, path) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new PayloadError(path, `expected a finite number, got ${describe(value)}`);
+    }
+    if (options.integer && !Number.isInteger(value))
+      throw new PayloadError(path, `expected an integer, got ${value}`);
+    if (value < (options.min ?? -Infinity) || value > (options.max ?? Infinity)) {
+      throw new PayloadError(path, `${value} outside ${options.min ?? '-∞'}..${options.max ?? '∞'}`);
+    }
+    return value;
+  };
+
+export const literal =
+  <const T extends readonly (string | number | boolean)[]>(...values: T): Validator<T[number]> =>
+  (value, path) => {
+    if (!values.includes(value as T[number]))
+      throw new PayloadError(path, `expected one of ${values.join(', ')}`);
+    return value as T[number];
+  };
+
+export const nullable =
+  <T>(inner: Validator<T>): Validator<T | null> =>
+  (value, path) =>
+    value === null ? null : inner(value, path);
+
+export const optional =
+  <T>(inner: Validator<T>): Validator<T | undefined> =>
+  (value, path) =>
+    value === undefined ? undefined : inner(value, path);
+
+export const arr =
+  <T>(item: Validator<T>, options: { max: number }): Validator<T[]> =>
+  (value, path) => {
+    if (!Array.isArray(value)) throw new PayloadError(path, `expected an array, got ${describe(value)}`);
+    if (value.length > options.max)
+      throw new PayloadError(path, `${value.length} items, at most ${options.max} allowed`);
+    return value.map((v, i) => item(v, `${path}[${i}]`));
+  };
+
+type Shape<T> = { [K in keyof T]-?: Validator<T[K]> };
+
+/** A plain object with exactly these keys (unknown keys are rejected, not silently passed on). */
+export const obj =
+  <T extends object>(shape: Shape<T>): Validator<T> =>
+  (value, path) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
+      throw new PayloadError(path, `expected an object, got ${describe(value)}`);
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) throw new PayloadError(path, 'expected a plain object');
+    for (const key of Object.keys(value)) {
+      if (!Object.hasOwn(shape, key)) throw new PayloadError(path, `unexpected key "${key}"`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(shape) as (keyof T & string)[]) {
+      const checked = shape[key]((value as Record<string, unknown>)[key], `${path}.${key}`);
+      if (checked !== undefined) out[key] = checked;
+    }
+    return out as T;
+  };
+
+export const record =
+  <T>(item: Validator<T>, options: { maxKeys: number; key: RegExp }): Validator<Record<string, T>> =>
+  (value, path) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new PayloadError(path, `expected an object, got ${describe(value)}`);
+    }
+    const keys = Object.keys(value);
+    if (keys.length > options.maxKeys)
+      throw new PayloadError(path, `${keys.length} keys, at most ${options.maxKeys}`);
+    const out: Record<string, T> = Object.create(null);
+    for (const key of keys) {
+      if (!options.key.test(key)) throw new PayloadError(path, `invalid key "${key}"`);
+      out[key] = item((value as Record<string, unknown>)[key], `${path}.${key}`);
+    }
+    return { ...out };
+  };
+
+export const tuple =
+  <T extends unknown[]>(...items: { [K in keyof T]: Validator<T[K]> }): Validator<T> =>
+  (value, path) => {
+    if (!Array.isArray(value)) throw new PayloadError(path, 'expected an argument list');
+    if (value.length !== items.length)
+      throw new PayloadError(path, `expected ${items.length} arguments, got ${value.length}`);
+    return items.map((item, i) => item(value[i], `${path}[${i}]`)) as T;
+  };
+
+export const float32Array =
+  (options: { maxLength: number }): Validator<Float32Array> =>
+  (value, path) => {
+    if (!(value instanceof Float32Array))
+      throw new PayloadError(path, `expected a Float32Array, got ${describe(value)}`);
+    if (value.length > options.maxLength)
+      throw new PayloadError(path, `${value.length} samples, at most ${options.maxLength}`);
+    return value;
+  };
+
+// ---- The contract's payloads ------------------------------------------------------------------------
+
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const id = str({ min: 1, max: 64, pattern: ID_PATTERN });
+
+const word: Validator<Word> = obj<Word>({
+  word: str({ max: 200 }),
+  start: num({ min: 0 }),
+  end: num({ min: 0 }),
+  confidence: num({ min: 0, max: 1 }),
+});
+
+export const transcript: Validator<Transcript> = obj<Transcript>({
+  text: str({ max: 2_000_000 }),
+  words: arr(word, { max: 200_000 }),
+  durationSec: num({ min: 0 }),
+  backend: str({ max: 100 }),
+  model: str({ max: 200 }),
+  rtf: num({ min: 0 }),
+});
+
+export const fileRef: Validator<FileRef> = obj<FileRef>({
+  id,
+  name: str({ min: 1, max: 1024 }),
+  size: num({ min: 0, integer: true }),
+  mediaUrl: str({ max: 4096 }),
+});
+
+const errorInfo = obj({ code: str({ max: 64 }), message: str({ max: 4096 }) });
+
+const projectItem: Validator<ProjectItem> = obj<ProjectItem>({
+  file: fileRef,
+  transcript: nullable(transcript),
+  edits: record(str({ max: 200 }), { maxKeys: 200_000, key: /^\d{1,7}$/ }),
+  error: nullable(errorInfo),
+});
+
+export const project: Validator<Project> = obj<Project>({
+  version: literal(1),
+  items: arr(projectItem, { max: 10_000 }),
+  selectedId: nullable(id),
+});
+
+const exportRequest: Validator<ExportRequest> = obj<ExportRequest>({
+  // A bare file name: the host picks the folder (through a dialog), never the renderer.
+  suggestedName: str({ min: 1, max: 255, pattern: /^[^/\\]+$/ }),
+  format: literal('txt', 'json', 'srt', 'vtt'),
+  content: str({ max: 50_000_000 }),
+});
+
+const dictationStart: Validator<DictationStartRequest> = obj<DictationStartRequest>({
+  source: literal('native', 'stream'),
+  deviceIndex: optional(num({ min: -1, max: 255, integer: true })),
+  sampleRate: optional(num({ min: 8000, max: 192_000, integer: true })),
+});
+
+/** An absolute path from a drag and drop (POSIX or Windows), bounded in length. */
+const absolutePath = str({ min: 1, max: 4096, pattern: /^(\/|[A-Za-z]:[\\/]|\\\\)/ });
+
+/** One validator per invoke channel; the mapped type makes a missing channel a compile error. */
+export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> } = {
+  'studio:get-info': tuple(),
+  'studio:open-files': tuple(),
+  'studio:add-paths': tuple(arr(absolutePath, { max: 1000 })),
+  'studio:transcribe': tuple(id),
+  'studio:cancel': tuple(id),
+  'studio:load-project': tuple(),
+  'studio:save-project': tuple(project),
+  'studio:save-export': tuple(exportRequest),
+  'studio:dictation-start': tuple(dictationStart),
+  'studio:dictation-stop': tuple(),
+  'studio:dictation-cancel': tuple(),
+  'studio:open-external': tuple(str({ min: 1, max: 2048 })),
+};
+
+/** At most ~1 s of 192 kHz audio per frame; the worklet sends far smaller frames. */
+export const dictationAudio = float32Array({ maxLength: 192_000 });
+
+export function isInvokeChannel(channel: unknown): channel is InvokeChannel {
+  return typeof channel === 'string' && Object.hasOwn(invokeValidators, channel);
+}
+
+/** Validates the arguments of an invoke call; throws PayloadError. */
+export function validateInvoke<C extends InvokeChannel>(channel: C, args: unknown): InvokeArgs<C> {
+  return invokeValidators[channel](args, channel);
+}

@@ -1,0 +1,75 @@
+/**
+ * The renderer-side microphone: getUserMedia → AudioWorklet → float frames handed to a callback (which
+ * sends them to the host). Used in browser mode, and in Electron when the native recorder cannot load.
+ */
+import workletUrl from './mic-worklet.ts?worker&url';
+
+export interface MicStream {
+  sampleRate: number;
+  deviceName: string;
+  /** Stops capture and releases the device (idempotent). */
+  stop(): void;
+}
+
+export class MicPermissionError extends Error {
+  readonly code = 'MIC_DENIED';
+}
+
+export async function startMicStream(
+  onFrame: (samples: Float32Array) => void,
+  onLevel: (level: number) => void,
+): Promise<MicStream> {
+  let stream: MediaStream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({
+      audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+      video: false,
+    });
+  } catch (error) {
+    const reason = error instanceof DOMException ? error.name : String(error);
+    throw new MicPermissionError(
+      reason === 'NotAllowedError'
+        ? 'Microphone access was denied. Allow it in the browser or system settings and try again.'
+        : reason === 'NotFoundError'
+          ? 'No microphone was found. Connect one and try again.'
+          : `The microphone could not be opened (${reason}).`,
+    );
+  }
+  const context = new AudioContext();
+  try {
+    await context.audioWorklet.addModule(workletUrl);
+  } catch (error) {
+    stream.getTracks().forEach((t) => t.stop());
+    await context.close();
+    throw error;
+  }
+  const source = context.createMediaStreamSource(stream);
+  const node = new AudioWorkletNode(context, 'studio-capture');
+  // Connected to the output through a muted gain so the graph is pulled, without monitoring the mic.
+  const mute = context.createGain();
+  mute.gain.value = 0;
+  source.connect(node).connect(mute).connect(context.destination);
+  node.port.onmessage = (message: MessageEvent<Float32Array>) => {
+    const samples = message.data;
+    onFrame(samples);
+    let sum = 0;
+    for (const x of samples) sum += x * x;
+    const db = 10 * Math.log10(sum / samples.length + 1e-12);
+    onLevel(Math.max(0, Math.min(1, (db + 60) / 60)));
+  };
+  const [track] = stream.getAudioTracks();
+  let stopped = false;
+  return {
+    sampleRate: context.sampleRate,
+    deviceName: track?.label || 'microphone',
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      node.port.onmessage = null;
+      source.disconnect();
+      node.disconnect();
+      stream.getTracks().forEach((t) => t.stop());
+      void context.close();
+    },
+  };
+}

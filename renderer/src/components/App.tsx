@@ -1,0 +1,472 @@
+/**
+ * The studio window: toolbar, notices, the file queue with the waveform and transcript editor of the
+ * selected file, the dictation view and the status bar. State lives in one reducer; the host is reached
+ * only through the StudioApi it is given.
+ */
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
+import type {
+  DictationResult,
+  DroppedFile,
+  Project,
+  StudioApi,
+  StudioEvent,
+} from '../../../main/common/ipc-contract';
+import { formatTranscript, type ExportFormat, type Transcript } from '../../../main/common/transcript';
+import { emitAppEvent } from '../state/app-events';
+import { initialState, reducer, toProject, type Item } from '../state/studio-state';
+import {
+  displayWord,
+  editedTranscript,
+  formatClock,
+  formatDuration,
+  wordIndexAt,
+} from '../state/transcript-edits';
+import { DictationView } from './DictationView';
+import { ExportMenu } from './ExportMenu';
+import { Notices } from './Notices';
+import { Queue } from './Queue';
+import { StatusBar } from './StatusBar';
+import { TranscriptEditor } from './TranscriptEditor';
+import { Waveform, type PlayerHandle } from './Waveform';
+
+type View = 'files' | 'dictation';
+
+const SAVE_DELAY_MS = 400;
+
+function isTextTarget(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return (
+    !!el &&
+    (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable)
+  );
+}
+
+function baseName(name: string): string {
+  return name.replace(/\.[^.]+$/, '') || name;
+}
+
+export function App({ client }: { client: StudioApi }) {
+  const [state, dispatch] = useReducer(reducer, initialState);
+  const [view, setView] = useState<View>('files');
+  const [dragging, setDragging] = useState(false);
+  const [time, setTime] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [selectedWord, setSelectedWord] = useState(-1);
+  const player = useRef<PlayerHandle>(null);
+
+  const notifyError = useCallback((error: unknown) => {
+    dispatch({
+      type: 'notice',
+      kind: 'error',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }, []);
+
+  // ---- Host connection: info, events, the saved project ------------------------------------------------
+  useEffect(() => {
+    const off = client.onEvent((event: StudioEvent) => {
+      // Dictation events are the dictation view's own business.
+      if (event.type !== 'mic-level' && event.type !== 'dictation-error')
+        dispatch({ type: 'host-event', event });
+    });
+    client
+      .getInfo()
+      .then((info) => dispatch({ type: 'info', info }))
+      .catch(notifyError);
+    client
+      .loadProject()
+      .then((project) => dispatch({ type: 'project-loaded', project }))
+      .catch((error: unknown) => {
+        notifyError(error);
+        dispatch({ type: 'project-loaded', project: { version: 1, items: [], selectedId: null } });
+      });
+    return off;
+  }, [client, notifyError]);
+
+  // ---- Autosave: the project (transcripts and edits) after every change -------------------------------
+  // The JSON is the change detector: it differs exactly when something worth saving changed.
+  const projectJson = useMemo(() => JSON.stringify(toProject(state)), [state]);
+  const [savedJson, setSavedJson] = useState<string | null>(null);
+  useEffect(() => {
+    if (!state.projectLoaded) return;
+    const timer = setTimeout(() => {
+      const project = JSON.parse(projectJson) as Project;
+      client
+        .saveProject(project)
+        .then(() => {
+          setSavedJson(projectJson);
+          emitAppEvent('project-saved', { items: project.items.length });
+        })
+        .catch(notifyError);
+    }, SAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [projectJson, state.projectLoaded, client, notifyError]);
+
+  // ---- Named app events for automation: model ready, transcripts final/failed --------------------------
+  const engineState = state.engine?.state ?? 'starting';
+  useEffect(() => {
+    document.documentElement.dataset.engineState = engineState;
+    if (engineState === 'ready') {
+      emitAppEvent('model-ready', {
+        modelName: state.engine?.modelName ?? null,
+        backend: state.engine?.backend?.label ?? null,
+      });
+    }
+  }, [engineState, state.engine?.modelName, state.engine?.backend?.label]);
+
+  const announced = useRef(new Map<string, Transcript | string>());
+  useEffect(() => {
+    for (const item of state.items) {
+      const key =
+        item.status === 'done'
+          ? item.transcript
+          : item.status === 'error'
+            ? `${item.error?.code}:${item.jobId}`
+            : null;
+      if (!key || announced.current.get(item.file.id) === key) continue;
+      announced.current.set(item.file.id, key);
+      if (item.status === 'done' && item.transcript) {
+        emitAppEvent('transcript-final', {
+          fileId: item.file.id,
+          name: item.file.name,
+          words: item.transcript.words,
+        });
+      } else if (item.error) {
+        emitAppEvent('transcript-failed', { fileId: item.file.id, name: item.file.name, ...item.error });
+      }
+    }
+  }, [state.items]);
+
+  // ---- Files -----------------------------------------------------------------------------------------
+  const transcribe = useCallback(
+    (fileId: string) => {
+      client
+        .transcribe(fileId)
+        .then((ticket) => dispatch({ type: 'job-started', fileId, jobId: ticket.jobId }))
+        .catch(notifyError);
+    },
+    [client, notifyError],
+  );
+
+  const addFiles = useCallback(
+    async (pick: () => Promise<Awaited<ReturnType<StudioApi['openFiles']>>>) => {
+      try {
+        const files = await pick();
+        if (files.length === 0) return;
+        setView('files');
+        dispatch({ type: 'files-added', files });
+        for (const file of files) transcribe(file.id);
+      } catch (error) {
+        notifyError(error);
+      }
+    },
+    [transcribe, notifyError],
+  );
+
+  const openFiles = useCallback(() => void addFiles(() => client.openFiles()), [addFiles, client]);
+  const dropFiles = useCallback(
+    (files: readonly DroppedFile[]) => void addFiles(() => client.addFiles(files)),
+    [addFiles, client],
+  );
+
+  const selected: Item | undefined = state.items.find((i) => i.file.id === state.selectedId);
+  const transcript = selected?.transcript ?? null;
+  const edits = useMemo(() => selected?.edits ?? {}, [selected?.edits]);
+  const shownWords = useMemo(
+    () => transcript?.words.map((w, i) => ({ ...w, word: displayWord(transcript.words, edits, i) })) ?? [],
+    [transcript, edits],
+  );
+  const activeIndex = useMemo(() => {
+    const i = wordIndexAt(shownWords, time);
+    return i >= 0 && time <= shownWords[i].end + 0.05 ? i : -1;
+  }, [shownWords, time]);
+
+  const seekToWord = useCallback(
+    (index: number) => {
+      const word = shownWords[index];
+      if (!word) return;
+      setSelectedWord(index);
+      player.current?.seek(word.start);
+    },
+    [shownWords],
+  );
+
+  const selectedId = selected?.file.id;
+  const editWord = useCallback(
+    (index: number, text: string) => {
+      if (selectedId) dispatch({ type: 'edit-word', fileId: selectedId, index, text });
+    },
+    [selectedId],
+  );
+
+  const exportAs = useCallback(
+    async (format: ExportFormat) => {
+      if (!selected?.transcript) return;
+      const content = formatTranscript(
+        editedTranscript(selected.transcript, selected.edits),
+        format,
+        selected.file.name,
+      );
+      const suggestedName = `${baseName(selected.file.name)}.${format}`;
+      try {
+        const result = await client.saveExport({ suggestedName, format, content });
+        if (result.saved) {
+          dispatch({ type: 'notice', kind: 'info', message: `Exported ${result.location ?? suggestedName}` });
+          emitAppEvent('exported', { format, name: suggestedName });
+        }
+      } catch (error) {
+        notifyError(error);
+      }
+    },
+    [client, selected, notifyError],
+  );
+
+  const openDictationInEditor = useCallback((result: DictationResult) => {
+    dispatch({ type: 'files-added', files: [result.file] });
+    dispatch({
+      type: 'host-event',
+      event: { type: 'job-done', jobId: 'dictation', fileId: result.file.id, transcript: result.transcript },
+    });
+    setView('files');
+  }, []);
+
+  // Switching files starts at the beginning with no word selected.
+  const selectFile = useCallback((fileId: string) => {
+    dispatch({ type: 'select', fileId });
+    setSelectedWord(-1);
+    setTime(0);
+    setPlaying(false);
+  }, []);
+
+  // ---- Keyboard: Ctrl/Cmd+O open, Space play/pause, ←/→ previous/next word ------------------------------
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'o') {
+        event.preventDefault();
+        openFiles();
+        return;
+      }
+      if (view !== 'files' || isTextTarget(event.target) || event.ctrlKey || event.metaKey || event.altKey)
+        return;
+      if (event.key === ' ') {
+        event.preventDefault();
+        player.current?.playPause();
+      } else if ((event.key === 'ArrowRight' || event.key === 'ArrowLeft') && shownWords.length > 0) {
+        event.preventDefault();
+        const from = selectedWord >= 0 ? selectedWord : Math.max(0, activeIndex);
+        const next =
+          event.key === 'ArrowRight'
+            ? Math.min(shownWords.length - 1, selectedWord < 0 ? from : from + 1)
+            : Math.max(0, from - 1);
+        seekToWord(next);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [openFiles, view, shownWords.length, selectedWord, activeIndex, seekToWord]);
+
+  // ---- Drag and drop anywhere in the window ------------------------------------------------------------
+  const onDragOver = (event: DragEvent) => {
+    if (!event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    setDragging(true);
+  };
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    const files = Array.from(event.dataTransfer.files);
+    if (files.length > 0) dropFiles(files);
+  };
+
+  const running = state.items.filter((i) => i.status === 'running' || i.status === 'queued').length;
+  const queueText = running > 0 ? `Transcribing ${running} file${running === 1 ? '' : 's'}` : null;
+  const engineReady = engineState === 'ready';
+
+  return (
+    <div
+      className="app"
+      data-project={!state.projectLoaded ? 'loading' : savedJson === projectJson ? 'saved' : 'unsaved'}
+      onDragOver={onDragOver}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <header className="toolbar">
+        <div className="brand" aria-label="Speech Studio">
+          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+            <rect x="2" y="9" width="3" height="6" rx="1.5" />
+            <rect x="7" y="5" width="3" height="14" rx="1.5" />
+            <rect x="12" y="2" width="3" height="20" rx="1.5" />
+            <rect x="17" y="7" width="3" height="10" rx="1.5" />
+          </svg>
+          <span>Speech Studio</span>
+        </div>
+        {/* A segmented switch (toggle buttons), so Tab and Enter/Space are all it takes. */}
+        <div className="tabs" role="group" aria-label="View">
+          <button type="button" aria-pressed={view === 'files'} onClick={() => setView('files')}>
+            Files
+          </button>
+          <button type="button" aria-pressed={view === 'dictation'} onClick={() => setView('dictation')}>
+            Dictation
+          </button>
+        </div>
+        <button type="button" className="primary" onClick={openFiles} title="Open audio files (Ctrl+O)">
+          Open files…
+        </button>
+        <span className="spacer" />
+        {view === 'files' && (
+          <ExportMenu disabled={!selected?.transcript} onExport={(f) => void exportAs(f)} />
+        )}
+      </header>
+
+      {/* Always rendered: the grid's rows are toolbar, notices, content, status bar. */}
+      <div className="notices">
+        {state.engine?.state === 'failed' && (
+          <div className="notice error" role="alert" data-testid="engine-failed">
+            <span className="notice-text">
+              <strong>The speech engine is unavailable.</strong> {state.engine.message}
+            </span>
+          </div>
+        )}
+        <Notices notices={state.notices} onDismiss={(id) => dispatch({ type: 'dismiss', id })} />
+      </div>
+
+      <main className="content">
+        {view === 'dictation' ? (
+          <DictationView
+            client={client}
+            info={state.info}
+            engineReady={engineReady}
+            onOpenInEditor={openDictationInEditor}
+          />
+        ) : state.items.length === 0 ? (
+          <div className="empty-state" data-testid="empty-state">
+            <svg viewBox="0 0 64 64" width="72" height="72" aria-hidden="true">
+              <path d="M8 32h6M18 22v20M26 14v36M34 24v16M42 18v28M50 28v8M56 32h0" />
+            </svg>
+            <h1>Transcribe audio with word timings</h1>
+            <p>
+              Drop audio files here, or{' '}
+              <button type="button" className="link-button" onClick={openFiles}>
+                open files
+              </button>{' '}
+              (Ctrl+O). WAV, FLAC, MP3 and OGG are supported; several files go to a queue.
+            </p>
+            <p className="muted">Everything runs on this computer: audio never leaves it.</p>
+          </div>
+        ) : (
+          <div className="workspace">
+            <Queue
+              items={state.items}
+              selectedId={state.selectedId}
+              onSelect={selectFile}
+              onRetry={transcribe}
+              onCancel={(item) => item.jobId && void client.cancel(item.jobId).catch(notifyError)}
+              onRemove={(fileId) => dispatch({ type: 'remove', fileId })}
+            />
+            {selected && (
+              <section
+                className="editor"
+                aria-label={`Editor: ${selected.file.name}`}
+                data-testid="editor"
+                data-state={selected.status}
+              >
+                <div className="editor-header">
+                  <button
+                    type="button"
+                    className="play-button"
+                    onClick={() => player.current?.playPause()}
+                    aria-label={playing ? 'Pause (Space)' : 'Play (Space)'}
+                    title={playing ? 'Pause (Space)' : 'Play (Space)'}
+                  >
+                    {playing ? (
+                      <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                        <rect x="6" y="5" width="4" height="14" rx="1" />
+                        <rect x="14" y="5" width="4" height="14" rx="1" />
+                      </svg>
+                    ) : (
+                      <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                        <path d="M8 5v14l11-7z" />
+                      </svg>
+                    )}
+                  </button>
+                  <div className="editor-title">
+                    <h1 title={selected.file.name}>{selected.file.name}</h1>
+                    <span className="muted" data-testid="clock">
+                      {formatClock(time)}
+                      {transcript ? ` / ${formatClock(transcript.durationSec)}` : ''}
+                    </span>
+                  </div>
+                  {transcript && (
+                    <span className="muted meta">
+                      {transcript.words.length} words · {transcript.model} ·{' '}
+                      {transcript.rtf < 1
+                        ? `${(1 / Math.max(transcript.rtf, 1e-3)).toFixed(1)}× real time`
+                        : `RTF ${transcript.rtf.toFixed(2)}`}
+                    </span>
+                  )}
+                </div>
+                <Waveform
+                  key={selected.file.id}
+                  ref={player}
+                  fileId={selected.file.id}
+                  url={selected.file.mediaUrl}
+                  words={shownWords}
+                  activeIndex={activeIndex}
+                  onTime={setTime}
+                  onPlayingChange={setPlaying}
+                  onWordClick={seekToWord}
+                  onError={notifyError}
+                />
+                {selected.status === 'error' && selected.error && (
+                  <div className="notice error file-error" role="alert" data-testid="file-error">
+                    <span className="notice-text">{selected.error.message}</span>
+                    <button type="button" className="secondary" onClick={() => transcribe(selected.file.id)}>
+                      Retry
+                    </button>
+                  </div>
+                )}
+                {(selected.status === 'queued' || selected.status === 'running') && !transcript && (
+                  <p className="muted pending">
+                    {selected.status === 'queued'
+                      ? 'Waiting for the engine…'
+                      : `Transcribing… ${Math.round(selected.fraction * 100)}%`}
+                    {selected.etaSec !== null && selected.status === 'running'
+                      ? ` (about ${formatDuration(selected.etaSec)} left)`
+                      : ''}
+                  </p>
+                )}
+                {transcript && (
+                  <>
+                    <TranscriptEditor
+                      words={transcript.words}
+                      edits={edits}
+                      activeIndex={activeIndex}
+                      selectedIndex={selectedWord}
+                      onSelect={seekToWord}
+                      onEdit={editWord}
+                    />
+                    <p className="hint muted">
+                      <kbd>Space</kbd> play/pause · <kbd>←</kbd> <kbd>→</kbd> previous/next word · click a
+                      word to jump to it · double-click, <kbd>F2</kbd> or type to correct ·{' '}
+                      <span className="low-sample">underlined</span> words are uncertain
+                    </p>
+                  </>
+                )}
+              </section>
+            )}
+          </div>
+        )}
+      </main>
+
+      <StatusBar info={state.info} engine={state.engine} queueText={queueText} />
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          <div>Drop audio files to transcribe</div>
+        </div>
+      )}
+    </div>
+  );
+}

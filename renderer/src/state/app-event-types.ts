@@ -1,0 +1,39 @@
+/**
+ * Named app events: milestones the app announces on `window` as `studio:<name>` CustomEvents. They are
+ * the app's observable contract for automation (the e2e page object waits on them instead of sleeping).
+ * Types only, with no DOM reference, so Node-side test code can import them too.
+ */
+import type { Word } from '../../../main/common/transcript';
+
+export interface AppEvents {
+  /** The engine has loaded its model and accepts jobs. */
+  'model-ready': { modelName: string | null; backend: string | null };
+  /** A file's transcript is complete. */
+  'transcript-final': { fileId: string; name: string; words: Word[] };
+  /** A file could not be transcribed. */
+  'transcript-failed': { fileId: string; name: string; code: string; message: string };
+  /** The selected file's waveform is drawn and its word regions placed. */
+  'waveform-ready': { fileId: string; duration: number; regions: number };
+  /** The playback position was moved by the user (word click, arrow keys). */
+  seeked: { time: number };
+  /** The project was saved by the host. */
+  'project-saved': { items: number };
+  /** Dictation finished and its transcript is shown. */
+  'dictation-final': { words: Word[]; text: string };
+  /** An export was handed to the host (Electron) or the browser (download). */
+  exported: { format: string; name: string };
+}
+
+export type AppEventName = keyof AppEvents;
+
+/** Every event name, for recorders that must subscribe up front. */
+export const APP_EVENT_NAMES = [
+  'model-ready',
+  'transcript-final',
+  'transcript-failed',
+  'waveform-ready',
+  'seeked',
+  'project-saved',
+  'dictation-final',
+  'exported',
+] as const satisfies readonly AppEventName[];

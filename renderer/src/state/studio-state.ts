@@ -1,0 +1,208 @@
+/**
+ * The renderer's state: the project's files with their queue status, transcripts and edits, the
+ * engine status and user-facing notices. One reducer, so every host event and user action is a plain,
+ * testable transition; the project snapshot for saving is derived from it.
+ */
+import type {
+  EngineStatus,
+  ErrorInfo,
+  FileRef,
+  Project,
+  StudioEvent,
+  StudioInfo,
+} from '../../../main/common/ipc-contract';
+import type { Transcript } from '../../../main/common/transcript';
+
+export type ItemStatus = 'idle' | 'queued' | 'running' | 'done' | 'error';
+
+export interface Item {
+  file: FileRef;
+  status: ItemStatus;
+  jobId: string | null;
+  fraction: number;
+  etaSec: number | null;
+  transcript: Transcript | null;
+  edits: Record<string, string>;
+  error: ErrorInfo | null;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  message: string;
+}
+
+export interface StudioState {
+  info: StudioInfo | null;
+  engine: EngineStatus | null;
+  items: Item[];
+  selectedId: string | null;
+  /** False until the saved project has been restored: nothing is saved before, so it cannot be overwritten. */
+  projectLoaded: boolean;
+  notices: Notice[];
+}
+
+export type Action =
+  | { type: 'info'; info: StudioInfo }
+  | { type: 'project-loaded'; project: Project }
+  | { type: 'files-added'; files: FileRef[] }
+  | { type: 'job-started'; fileId: string; jobId: string }
+  | { type: 'host-event'; event: StudioEvent }
+  | { type: 'select'; fileId: string }
+  | { type: 'remove'; fileId: string }
+  | { type: 'edit-word'; fileId: string; index: number; text: string }
+  | { type: 'notice'; kind: Notice['kind']; message: string }
+  | { type: 'dismiss'; id: number };
+
+export const initialState: StudioState = {
+  info: null,
+  engine: null,
+  items: [],
+  selectedId: null,
+  projectLoaded: false,
+  notices: [],
+};
+
+let nextNoticeId = 1;
+
+function newItem(file: FileRef): Item {
+  return {
+    file,
+    status: 'idle',
+    jobId: null,
+    fraction: 0,
+    etaSec: null,
+    transcript: null,
+    edits: {},
+    error: null,
+  };
+}
+
+function updateItem(state: StudioState, fileId: string, patch: (item: Item) => Partial<Item>): StudioState {
+  let changed = false;
+  const items = state.items.map((item) => {
+    if (item.file.id !== fileId) return item;
+    changed = true;
+    return { ...item, ...patch(item) };
+  });
+  return changed ? { ...state, items } : state;
+}
+
+function onHostEvent(state: StudioState, event: StudioEvent): StudioState {
+  switch (event.type) {
+    case 'engine': {
+      let next: StudioState = { ...state, engine: event.status };
+      if (event.status.state === 'crashed' && event.status.message) {
+        next = addNotice(next, 'error', event.status.message);
+      }
+      return next;
+    }
+    case 'job-queued':
+      return updateItem(state, event.fileId, () => ({
+        status: 'queued',
+        jobId: event.jobId,
+        error: null,
+        fraction: 0,
+        etaSec: null,
+      }));
+    case 'job-progress':
+      return updateItem(state, event.fileId, () => ({
+        status: 'running',
+        jobId: event.jobId,
+        fraction: event.fraction,
+        etaSec: event.etaSec,
+      }));
+    case 'job-done':
+      // A fresh transcript replaces the old one, and edits indexed against the old words no longer apply.
+      return updateItem(state, event.fileId, (item) => ({
+        status: 'done',
+        fraction: 1,
+        etaSec: 0,
+        transcript: event.transcript,
+        edits: item.transcript ? {} : item.edits,
+        error: null,
+      }));
+    case 'job-failed':
+      return updateItem(state, event.fileId, (item) => ({
+        // A cancelled re-run keeps the transcript it had.
+        status: item.transcript && event.error.code === 'CANCELLED' ? 'done' : 'error',
+        error: event.error,
+        etaSec: null,
+      }));
+    default:
+      return state;
+  }
+}
+
+function addNotice(state: StudioState, kind: Notice['kind'], message: string): StudioState {
+  // The same message twice in a row (e.g. repeated crashes) is shown once.
+  if (state.notices.some((n) => n.message === message)) return state;
+  return { ...state, notices: [...state.notices.slice(-4), { id: nextNoticeId++, kind, message }] };
+}
+
+export function reducer(state: StudioState, action: Action): StudioState {
+  switch (action.type) {
+    case 'info':
+      return { ...state, info: action.info, engine: state.engine ?? action.info.engine };
+    case 'project-loaded': {
+      const restored = action.project.items.map((p): Item => ({
+        ...newItem(p.file),
+        transcript: p.transcript,
+        edits: p.edits,
+        error: p.error,
+        status: p.transcript ? 'done' : p.error ? 'error' : 'idle',
+        fraction: p.transcript ? 1 : 0,
+      }));
+      const known = new Set(restored.map((i) => i.file.id));
+      const items = [...restored, ...state.items.filter((i) => !known.has(i.file.id))];
+      const selectedId = state.selectedId ?? action.project.selectedId ?? items[0]?.file.id ?? null;
+      return { ...state, items, selectedId, projectLoaded: true };
+    }
+    case 'files-added': {
+      const known = new Set(state.items.map((i) => i.file.id));
+      const added = action.files.filter((f) => !known.has(f.id));
+      const items = [...state.items, ...added.map(newItem)];
+      return { ...state, items, selectedId: added[0]?.id ?? action.files[0]?.id ?? state.selectedId };
+    }
+    case 'job-started':
+      // The host's events for this job may already have arrived (a corrupt file fails at once): keep them.
+      return updateItem(state, action.fileId, (item) =>
+        item.jobId === action.jobId ? {} : { jobId: action.jobId, status: 'queued', error: null },
+      );
+    case 'host-event':
+      return onHostEvent(state, action.event);
+    case 'select':
+      return { ...state, selectedId: action.fileId };
+    case 'remove': {
+      const items = state.items.filter((i) => i.file.id !== action.fileId);
+      const selectedId = state.selectedId === action.fileId ? (items[0]?.file.id ?? null) : state.selectedId;
+      return { ...state, items, selectedId };
+    }
+    case 'edit-word':
+      return updateItem(state, action.fileId, (item) => {
+        const original = item.transcript?.words[action.index]?.word;
+        const edits = { ...item.edits };
+        if (action.text === original) delete edits[String(action.index)];
+        else edits[String(action.index)] = action.text;
+        return { edits };
+      });
+    case 'notice':
+      return addNotice(state, action.kind, action.message);
+    case 'dismiss':
+      return { ...state, notices: state.notices.filter((n) => n.id !== action.id) };
+  }
+}
+
+/** What is saved: files, transcripts, edits and the last error (queue state is transient). */
+export function toProject(state: StudioState): Project {
+  return {
+    version: 1,
+    selectedId: state.selectedId,
+    items: state.items.map((item) => ({
+      file: item.file,
+      transcript: item.transcript,
+      edits: item.edits,
+      error: item.status === 'error' ? item.error : null,
+    })),
+  };
+}

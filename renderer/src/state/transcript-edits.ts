@@ -1,0 +1,57 @@
+/**
+ * Applying the user's corrections to an engine transcript. Edits are kept apart from the transcript
+ * (word index → text) so the original stays available and the edit survives any re-render; exports
+ * always go through `editedTranscript`.
+ */
+import type { Transcript, Word } from '../../../main/common/transcript';
+
+export type Edits = Readonly<Record<string, string>>;
+
+/** Words below this confidence are marked for review. */
+export const LOW_CONFIDENCE = 0.5;
+
+/** The word as the user sees it: edited text when there is an edit. */
+export function displayWord(words: readonly Word[], edits: Edits, index: number): string {
+  return Object.hasOwn(edits, String(index)) ? edits[String(index)] : words[index].word;
+}
+
+/** The transcript with edits applied; an edit to empty text removes the word. */
+export function editedTranscript(transcript: Transcript, edits: Edits): Transcript {
+  const words: Word[] = [];
+  transcript.words.forEach((word, i) => {
+    const text = displayWord(transcript.words, edits, i).trim();
+    if (text) words.push({ ...word, word: text });
+  });
+  return { ...transcript, words, text: words.map((w) => w.word).join(' ') };
+}
+
+/** Index of the word playing at `time`, or of the last word before it; -1 before the first word. */
+export function wordIndexAt(words: readonly Word[], time: number): number {
+  let lo = 0;
+  let hi = words.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (words[mid].start <= time) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
+export function formatClock(seconds: number): string {
+  const s = Math.max(0, seconds);
+  const m = Math.floor(s / 60);
+  const rest = s - m * 60;
+  return `${m}:${rest.toFixed(1).padStart(4, '0')}`;
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+}
