@@ -33,11 +33,17 @@ export interface CorpusEntry {
 
 /** Reads the corpus manifest TSV (header: path, transcript, duration_sec, voice, split). */
 export async function readCorpusManifest(file: string): Promise<CorpusEntry[]> {
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+  const text = await readFile(file, 'utf8');
+  // The generator may be appending right now: a last line without its newline is not finished yet.
+  const lines = text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const entries: CorpusEntry[] = [];
   for (const line of lines) {
-    const [p, transcript, duration, voice, split] = line.split('\t');
-    if (p === 'path' || transcript === undefined) continue;
+    const columns = line.split('\t');
+    if (columns.length !== 5 || columns[0] === 'path') continue;
+    const [p, transcript, duration, voice, split] = columns;
     entries.push({
       path: p,
       transcript,
@@ -101,21 +107,17 @@ export function quantize(
   return q;
 }
 
-async function readDoneIds(indexFile: string): Promise<{ ids: Set<string>; shards: Set<string> }> {
+async function readDoneIds(indexFile: string): Promise<Set<string>> {
   const ids = new Set<string>();
-  const shards = new Set<string>();
-  if (!existsSync(indexFile)) return { ids, shards };
   for (const line of (await readFile(indexFile, 'utf8')).split('\n')) {
     if (!line.trim()) continue;
     try {
-      const record = JSON.parse(line) as { id: string; shard: string };
-      ids.add(record.id);
-      shards.add(record.shard);
+      ids.add((JSON.parse(line) as { id: string }).id);
     } catch {
       // A line cut by a kill is dropped; its utterance is redone.
     }
   }
-  return { ids, shards };
+  return ids;
 }
 
 async function merge(out: string): Promise<void> {
@@ -186,7 +188,11 @@ async function main() {
   const dir = path.join(out, values.split);
   await mkdir(dir, { recursive: true });
   const indexFile = path.join(dir, `index-${part}.jsonl`);
-  const done = await readDoneIds(indexFile);
+  // Skip what any part has done, so the number of parts may change between runs.
+  const done = new Set<string>();
+  for (const file of (await readdir(dir)).filter((f) => /^index-\d+\.jsonl$/.test(f))) {
+    for (const id of await readDoneIds(path.join(dir, file))) done.add(id);
+  }
   const index = createWriteStream(indexFile, { flags: 'a' });
   // Each run starts a fresh shard so a shard torn by a kill is never appended to.
   let shardNo = 0;
@@ -201,7 +207,7 @@ async function main() {
   for (let i = part; i < entries.length; i += parts) {
     const entry = entries[i];
     const id = entry.path;
-    if (done.ids.has(id)) continue;
+    if (done.has(id)) continue;
     let q: Int8Array;
     try {
       const samples = await loadAudioFile(path.join(values.root!, entry.path), frontend.sampleRate);

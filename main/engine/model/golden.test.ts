@@ -1,0 +1,42 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MODELS_DIR } from '../engine';
+import { AcousticModel } from './acoustic-model';
+import { initBackend } from './backend';
+
+interface Golden {
+  tolerance: number;
+  utterances: { id: string; inputs: number[][]; logits: number[][] }[];
+}
+
+/** Every shipped model must reproduce, in TensorFlow.js, the logits PyTorch computed at export time. */
+const shipped = existsSync(MODELS_DIR)
+  ? readdirSync(MODELS_DIR).filter((name) => existsSync(path.join(MODELS_DIR, name, 'manifest.json')))
+  : [];
+
+describe.skipIf(shipped.length === 0)('shipped models match their PyTorch golden logits', () => {
+  it.each(shipped)('%s', async (name) => {
+    await initBackend();
+    const dir = path.join(MODELS_DIR, name);
+    const golden = JSON.parse(await readFile(path.join(dir, 'golden.json'), 'utf8')) as Golden;
+    expect(golden.tolerance).toBeLessThanOrEqual(1e-4);
+    expect(golden.utterances.length).toBeGreaterThan(0);
+    const model = await AcousticModel.load(dir);
+    try {
+      for (const utterance of golden.utterances) {
+        const steps = utterance.inputs.length;
+        const logits = await model.logits(Float32Array.from(utterance.inputs.flat()), steps);
+        const expected = utterance.logits.flat();
+        expect(logits.length).toBe(expected.length);
+        let maxDiff = 0;
+        for (let i = 0; i < expected.length; i++)
+          maxDiff = Math.max(maxDiff, Math.abs(logits[i] - expected[i]));
+        expect(maxDiff, `${utterance.id}: max |tfjs − pytorch|`).toBeLessThan(golden.tolerance);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+});

@@ -1,0 +1,478 @@
+#!/usr/bin/env python3
+"""Resumable speech-corpus generator (Python 3 stdlib + espeak-ng, flite, festival, sox).
+
+    python3 training/corpus/generate.py --hours 16 --jobs 1 [--seed 1234]
+
+Writes 16 kHz mono 16-bit WAVs under training/work/audio/<split>/ and manifests
+training/work/manifests/<split>.tsv (path, transcript, duration_sec, voice, split;
+path relative to the repo root; header line first).  Each finished utterance also has a
+sidecar <wav>.json; the manifests are rebuilt from the sidecars at every start, so a
+kill at any moment loses at most the utterances in flight.  The WAV is written under a
+temporary name and renamed, then the sidecar is written the same way: an utterance is
+done iff its sidecar exists.
+
+Order: eval sets and dev first (small), then train in rounds; every round cycles
+through all training voices (and a few real asterisk prompts) so any prefix is diverse.
+
+Held-out rules enforced here (see training/corpus/README.md):
+  * flite awb and festival cmu_us_slt_arctic_hts only ever read eval sentences into the
+    eval-* splits (HELD_OUT_VOICES is asserted against every train/dev job);
+  * asterisk prompts with index % 5 == 0 (sorted relative paths) only go to
+    eval-asterisk-test; train prompts whose transcript equals a test transcript are dropped;
+  * train text never contains eval/dev sentences (text.py).
+"""
+import argparse
+import array
+import concurrent.futures as cf
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+
+sys.dont_write_bytecode = True   # no __pycache__ inside the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import text as textmod  # noqa: E402
+
+REPO = textmod.REPO
+WORK = os.path.join(REPO, "training", "work")
+AUDIO = os.path.join(WORK, "audio")
+MANIFESTS = os.path.join(WORK, "manifests")
+LOGS = os.path.join(WORK, "logs")
+TMP = os.path.join(WORK, "tmp")
+SR = 16000
+
+SPLITS = ["eval-asterisk-test", "eval-awb-clean", "eval-awb-noisy10", "eval-slt-clean",
+          "eval-slt-noisy10", "dev", "train"]
+HEADER = "path\ttranscript\tduration_sec\tvoice\tsplit"
+
+ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029",
+                  "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-us-nyc"]
+# plain variants plus the named human-ish ones (robots, whisper, croak etc. left out)
+ESPEAK_VARIANTS = (["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3", "f4", "f5",
+                    "klatt", "klatt2", "klatt3", "klatt4", "klatt5", "klatt6"] +
+                   ["Alex", "Alicia", "Andrea", "Andy", "Annie", "adam", "anika", "aunty",
+                    "belinda", "benjamin", "boris", "caleb", "david", "ed", "edward", "grandma",
+                    "grandpa", "iven", "john", "linda", "max", "Michael", "Mike", "norbert",
+                    "paul", "quincy", "rob", "robert", "steph", "travis", "victor", "zac",
+                    "Denis", "Lee", "Storm", "shelby", "Jacky", "Gene", "Hugo", "michel"])
+FLITE_VOICES = ["kal", "kal16", "rms", "slt"]
+FESTIVAL_VOICES = ["kal_diphone", "ked_diphone"]   # festvox-kallpc16k, festvox-kdlpc16k
+HELD_OUT_VOICES = {"flite:awb", "festival:cmu_us_slt_arctic_hts"}
+
+# voice slots of one training round (each accent twice with random variants)
+TTS_SLOTS = ([("espeak", a) for a in ESPEAK_ACCENTS] * 2 +
+             [("flite", v) for v in FLITE_VOICES] * 2 +
+             [("festival", v) for v in FESTIVAL_VOICES] * 2)
+ASTERISK_PER_ROUND = 5
+
+
+# =========================================================================== audio helpers
+def run(cmd, **kw):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    if r.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed ({r.returncode}): {r.stderr.decode(errors='replace')[-400:]}")
+    return r
+
+
+def read_wav(path):
+    with wave.open(path, "rb") as w:
+        assert w.getsampwidth() == 2 and w.getnchannels() == 1, path
+        a = array.array("h")
+        a.frombytes(w.readframes(w.getnframes()))
+        if sys.byteorder == "big":
+            a.byteswap()
+        return a, w.getframerate()
+
+
+def write_wav(path, samples, sr=SR):
+    tmp = path + ".part"
+    data = array.array("h", samples)
+    if sys.byteorder == "big":
+        data.byteswap()
+    with wave.open(tmp, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sr)
+        w.writeframes(data.tobytes())
+    os.replace(tmp, path)
+
+
+def power(a):
+    return sum(x * x for x in a) / max(1, len(a))
+
+
+def mix_noise(sig, noise_type, snr_db, rng, tmpdir):
+    """sig + sox-synth noise scaled so that P(sig)/P(noise) == snr_db (whole utterance).
+    Returns (int16 array, info).  If the sum would clip, both are scaled together."""
+    n = len(sig)
+    dur = n / SR
+    off = round(rng.uniform(0, 30), 3)   # sox -R is repeatable; a random offset varies it
+    npath = os.path.join(tmpdir, "noise.wav")
+    run(["sox", "-R", "-n", "-r", str(SR), "-b", "16", "-c", "1", npath,
+         "synth", f"{dur + off + 0.1:.4f}", noise_type, "vol", "0.5", "trim", f"{off}"])
+    noise, _ = read_wav(npath)
+    if len(noise) < n:
+        noise.extend([0] * (n - len(noise)))
+    noise = noise[:n]
+    ps, pn = power(sig), power(noise)
+    if ps <= 0 or pn <= 0:
+        return sig, {"noise": noise_type, "snr": None}
+    k = math.sqrt(ps / (pn * 10 ** (snr_db / 10)))
+    mixed = [s + k * v for s, v in zip(sig, noise)]
+    peak = max(abs(x) for x in mixed)
+    scale = 1.0 if peak <= 32000 else 32000 / peak
+    out = array.array("h", (int(round(x * scale)) for x in mixed))
+    return out, {"noise": noise_type, "snr": snr_db, "noise_offset": off, "scale": round(scale, 4)}
+
+
+# =========================================================================== synthesis
+def synth(job, path, tmpdir):
+    v = job["synth"]
+    kind = v["kind"]
+    text = job["text"]
+    if kind == "espeak":
+        run(["espeak-ng", "-v", f"{v['accent']}+{v['variant']}", "-s", str(v["rate"]),
+             "-p", str(v["pitch"]), "-w", path, text])
+    elif kind == "flite":
+        run(["flite", "-voice", v["voice"], "--setf", f"duration_stretch={v['stretch']}",
+             "-t", text, "-o", path])
+    elif kind == "festival":
+        tf = os.path.join(tmpdir, "text.txt")
+        with open(tf, "w") as f:
+            f.write(text + "\n")
+        run(["text2wave", "-eval", f"(voice_{v['voice']})",
+             "-eval", f"(Parameter.set 'Duration_Stretch {v['stretch']})", tf, "-o", path])
+    elif kind == "asterisk":
+        shutil.copyfile(os.path.join(textmod.asterisk_sounds_dir(), v["file"]), path)
+    else:
+        raise ValueError(kind)
+
+
+def process(job):
+    """Worker: synthesise + augment one job; returns list of sidecar dicts."""
+    tmpdir = tempfile.mkdtemp(prefix=job["id"].replace("/", "_") + ".", dir=TMP)
+    try:
+        raw = os.path.join(tmpdir, "raw.wav")
+        synth(job, raw, tmpdir)
+        aug = job["aug"]
+        rng = random.Random(job["seed"] + "/noise")
+        # chain 1: speed / pitch at source rate, resample, reverb, level
+        eff = []
+        if aug.get("speed", 1.0) != 1.0:
+            eff += ["speed", str(aug["speed"])]
+        if aug.get("pitch"):
+            eff += ["pitch", str(aug["pitch"])]
+        eff += ["rate", "-v", str(SR)]
+        if aug.get("reverb"):
+            r = aug["reverb"]
+            eff += ["pad", "0", "0.3", "reverb", str(r[0]), str(r[1]), str(r[2]), "0", str(r[3])]
+        eff += ["channels", "1"]
+        if job["synth"]["kind"] != "asterisk" or aug:
+            eff += ["norm", "-3"]
+        stage1 = os.path.join(tmpdir, "s1.wav")
+        run(["sox", "-R", "-D", raw, "-r", str(SR), "-b", "16", "-c", "1", stage1] + eff)
+        sig, sr = read_wav(stage1)
+        assert sr == SR
+        outputs = []
+        # eval jobs with a noisy twin: clean first, then the same audio + noise
+        for out in job["outputs"]:
+            a, info = sig, {}
+            noise = out.get("noise") or aug.get("noise")
+            if noise:
+                a, info = mix_noise(sig, noise[0], noise[1], rng, tmpdir)
+            post = []
+            if aug.get("telephone") and not out.get("noise"):
+                post += ["sinc", "300-3400", "rate", "-v", "8000", "rate", "-v", str(SR)]
+            if aug.get("gain") and not out.get("noise"):
+                post += ["gain", str(aug["gain"])]
+            final = os.path.join(REPO, out["path"])
+            os.makedirs(os.path.dirname(final), exist_ok=True)
+            if post:
+                mid = os.path.join(tmpdir, "mid.wav")
+                write_wav(mid, a)
+                run(["sox", "-R", "-D", mid, "-b", "16", final + ".part.wav"] + post)
+                os.replace(final + ".part.wav", final)
+            else:
+                write_wav(final, a)
+            with wave.open(final, "rb") as w:
+                dur = w.getnframes() / w.getframerate()
+            side = {"id": job["id"], "path": out["path"], "transcript": job["text"],
+                    "duration_sec": round(dur, 3), "voice": job["voice"], "split": out["split"],
+                    "synth": job["synth"], "aug": dict(aug, **info), "seed": job["seed"]}
+            sc = final + ".json"
+            with open(sc + ".part", "w") as f:
+                json.dump(side, f)
+            os.replace(sc + ".part", sc)
+            outputs.append(side)
+        return outputs
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+# =========================================================================== job planning
+def rand_synth(kind, name, rng):
+    if kind == "espeak":
+        variant = rng.choice(ESPEAK_VARIANTS)
+        return {"kind": "espeak", "accent": name, "variant": variant,
+                "rate": rng.randint(130, 200), "pitch": rng.randint(30, 70)}, f"espeak:{name}+{variant}"
+    if kind == "flite":
+        return {"kind": "flite", "voice": name, "stretch": round(rng.uniform(0.85, 1.2), 2)}, f"flite:{name}"
+    if kind == "festival":
+        return {"kind": "festival", "voice": name, "stretch": round(rng.uniform(0.85, 1.2), 2)}, f"festival:{name}"
+    raise ValueError(kind)
+
+
+def train_aug(rng, telephone_ok=True):
+    """~25% clean; otherwise a random subset of the augmentations (at least one)."""
+    if rng.random() < 0.25:
+        return {}
+    a = {}
+    if rng.random() < 0.5:
+        a["speed"] = rng.choice([0.9, 1.1])
+    if rng.random() < 0.3:
+        a["pitch"] = rng.randint(-300, 300)
+    if rng.random() < 0.3:   # reverberance, hf-damping, room-scale, pre-delay
+        a["reverb"] = [rng.randint(10, 90), rng.randint(10, 90), rng.randint(20, 100), rng.randint(0, 30)]
+    if rng.random() < 0.5:
+        a["noise"] = [rng.choice(["whitenoise", "pinknoise", "pinknoise", "brownnoise"]),
+                      round(rng.uniform(5, 30), 1)]
+    if telephone_ok and rng.random() < 0.2:
+        a["telephone"] = True
+    if rng.random() < 0.5:
+        a["gain"] = round(rng.uniform(-20, 0), 1)
+    if not a:
+        a["noise"] = [rng.choice(["whitenoise", "pinknoise", "brownnoise"]), round(rng.uniform(5, 30), 1)]
+    return a
+
+
+def dev_aug(rng):
+    """Light: half clean, else one mild augmentation."""
+    if rng.random() < 0.5:
+        return {}
+    c = rng.choice(["noise", "speed", "telephone", "gain", "reverb"])
+    if c == "noise":
+        return {"noise": [rng.choice(["whitenoise", "pinknoise"]), round(rng.uniform(15, 30), 1)]}
+    if c == "speed":
+        return {"speed": rng.choice([0.9, 1.1])}
+    if c == "telephone":
+        return {"telephone": True}
+    if c == "gain":
+        return {"gain": round(rng.uniform(-12, 0), 1)}
+    return {"reverb": [rng.randint(10, 40), 50, rng.randint(20, 60), 0]}
+
+
+def job(jid, split, rel, text, synth_spec, voice, aug, seed, outputs=None):
+    assert split.startswith("eval-") or voice not in HELD_OUT_VOICES, (jid, voice)
+    return {"id": jid, "text": text, "synth": synth_spec, "voice": voice, "aug": aug,
+            "seed": f"{seed}/{jid}",
+            "outputs": outputs or [{"path": rel, "split": split}]}
+
+
+def audio_rel(split, name):
+    return os.path.relpath(os.path.join(AUDIO, split, name), REPO)
+
+
+def fixed_jobs(seed, prompts):
+    jobs = []
+    for rel, text, sp in prompts:
+        if sp == "test" and text:
+            name = rel[:-4].replace("/", "__")
+            jobs.append(job(f"eval-asterisk-test/{name}", "eval-asterisk-test",
+                            audio_rel("eval-asterisk-test", name + ".wav"), text,
+                            {"kind": "asterisk", "file": rel}, "asterisk:allison", {}, seed))
+    eval_s = textmod.read_list("eval")
+    for tag, kind, voice in (("awb", "flite", "awb"), ("slt", "festival", "cmu_us_slt_arctic_hts")):
+        for i, s in enumerate(eval_s):
+            rng = random.Random(f"{seed}/eval/{tag}/{i}")
+            noise = [rng.choice(["whitenoise", "pinknoise"]), 10.0]
+            spec = {"kind": kind, "voice": voice, "stretch": 1.0}
+            outs = [{"path": audio_rel(f"eval-{tag}-clean", f"{tag}_{i:04d}.wav"), "split": f"eval-{tag}-clean"},
+                    {"path": audio_rel(f"eval-{tag}-noisy10", f"{tag}_{i:04d}.wav"), "split": f"eval-{tag}-noisy10",
+                     "noise": noise}]
+            jobs.append(job(f"eval-{tag}/{i:04d}", f"eval-{tag}", None, s, spec, f"{kind}:{voice}", {},
+                            seed, outs))
+    dev_s = textmod.read_list("dev")
+    slots = list(TTS_SLOTS)
+    random.Random(f"{seed}/devslots").shuffle(slots)
+    for i, s in enumerate(dev_s):
+        rng = random.Random(f"{seed}/dev/{i}")
+        kind, name = slots[i % len(slots)]
+        spec, voice = rand_synth(kind, name, rng)
+        jobs.append(job(f"dev/{i:04d}", "dev", audio_rel("dev", f"dev_{i:04d}_{voice.replace(':', '-').replace('+', '-')}.wav"),
+                        s, spec, voice, dev_aug(rng), seed))
+    return jobs
+
+
+def train_jobs(seed, prompts, train_s):
+    test_texts = {t for _, t, sp in prompts if sp == "test" and t}
+    ast = [(rel, t) for rel, t, sp in prompts if sp == "train" and t and t not in test_texts]
+    n_tts = len(TTS_SLOTS)
+    r = 0
+    while True:
+        rrng = random.Random(f"{seed}/round/{r}")
+        slots = [("tts", k) for k in range(n_tts)] + [("ast", k) for k in range(ASTERISK_PER_ROUND)]
+        rrng.shuffle(slots)
+        for typ, k in slots:
+            if typ == "tts":
+                kind, name = TTS_SLOTS[k]
+                jid = f"train/r{r:04d}/t{k:02d}"
+                rng = random.Random(f"{seed}/{jid}")
+                spec, voice = rand_synth(kind, name, rng)
+                text = train_s[(r * n_tts + k) % len(train_s)]
+                aug = train_aug(rng)
+                fname = f"r{r:04d}_t{k:02d}_{voice.replace(':', '-').replace('+', '-')}.wav"
+            else:
+                g = r * ASTERISK_PER_ROUND + k
+                p, idx = divmod(g, len(ast))
+                order = list(range(len(ast)))
+                random.Random(f"{seed}/astpass/{p}").shuffle(order)
+                rel, text = ast[order[idx]]
+                jid = f"train/r{r:04d}/a{k:02d}"
+                rng = random.Random(f"{seed}/{jid}")
+                spec, voice = {"kind": "asterisk", "file": rel}, "asterisk:allison"
+                aug = {} if p == 0 else train_aug(rng, telephone_ok=False)  # first pass clean
+                fname = f"r{r:04d}_a{k:02d}_asterisk-{rel[:-4].replace('/', '__')}.wav"
+            yield job(jid, "train", audio_rel("train", f"r{r:04d}/{fname}"), text, spec, voice, aug, seed)
+        r += 1
+
+
+# =========================================================================== manifests
+def scan_sidecars():
+    out = {s: [] for s in SPLITS}
+    for d, _, files in os.walk(AUDIO):
+        for fn in files:
+            if fn.endswith(".wav.json"):
+                try:
+                    with open(os.path.join(d, fn)) as f:
+                        side = json.load(f)
+                except (OSError, ValueError):
+                    continue
+                if os.path.exists(os.path.join(REPO, side["path"])):
+                    out.setdefault(side["split"], []).append(side)
+    return out
+
+
+def manifest_line(s):
+    return "\t".join([s["path"], s["transcript"], f"{s['duration_sec']:.3f}", s["voice"], s["split"]])
+
+
+def rebuild_manifests(sides):
+    os.makedirs(MANIFESTS, exist_ok=True)
+    for split, lst in sides.items():
+        lst.sort(key=lambda s: s["path"])
+        tmp = os.path.join(MANIFESTS, split + ".tsv.tmp")
+        with open(tmp, "w") as f:
+            f.write(HEADER + "\n")
+            for s in lst:
+                f.write(manifest_line(s) + "\n")
+        os.replace(tmp, os.path.join(MANIFESTS, split + ".tsv"))
+
+
+class Log:
+    def __init__(self):
+        os.makedirs(LOGS, exist_ok=True)
+        self.f = open(os.path.join(LOGS, "generate.log"), "a")
+
+    def __call__(self, msg):
+        line = time.strftime("%Y-%m-%d %H:%M:%S ") + msg
+        print(line, flush=True)
+        self.f.write(line + "\n")
+        self.f.flush()
+
+
+# =========================================================================== main
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--hours", type=float, default=16.0, help="target hours of train audio")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes")
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--no-train", action="store_true", help="only the eval and dev sets")
+    args = ap.parse_args()
+    log = Log()
+    os.makedirs(TMP, exist_ok=True)
+    for d in os.listdir(TMP):                      # leftovers of a killed run
+        shutil.rmtree(os.path.join(TMP, d), ignore_errors=True)
+
+    if not os.path.exists(os.path.join(textmod.TEXT_DIR, "train.txt")):
+        textmod.build(log=log)
+    train_s = textmod.read_list("train")
+    prompts = textmod.asterisk_prompts()
+
+    sides = scan_sidecars()
+    rebuild_manifests(sides)
+    done = {s["path"] for lst in sides.values() for s in lst}
+    train_sec = sum(s["duration_sec"] for s in sides["train"])
+    target = args.hours * 3600
+    log(f"start: seed {args.seed}, jobs {args.jobs}, target {args.hours} h train; already "
+        f"{sum(len(v) for v in sides.values())} utterances, train {train_sec / 3600:.3f} h")
+
+    manifests = {s: open(os.path.join(MANIFESTS, s + ".tsv"), "a") for s in SPLITS}
+    stats = {"n": 0, "sec": 0.0, "t0": time.time(), "last": time.time(), "fail": 0}
+
+    def finished(fut, jb):
+        nonlocal train_sec
+        try:
+            res = fut.result()
+        except Exception as e:  # noqa: BLE001  (one bad utterance must not stop the run)
+            stats["fail"] += 1
+            log(f"FAILED {jb['id']} ({jb['voice']}): {e}")
+            return
+        for s in res:
+            m = manifests[s["split"]]
+            m.write(manifest_line(s) + "\n")
+            m.flush()
+            stats["n"] += 1
+            stats["sec"] += s["duration_sec"]
+            if s["split"] == "train":
+                train_sec += s["duration_sec"]
+        now = time.time()
+        if now - stats["last"] >= 60:
+            stats["last"] = now
+            el = now - stats["t0"]
+            log(f"progress: train {train_sec / 3600:.3f}/{args.hours} h; this run {stats['n']} utts, "
+                f"{stats['sec'] / 3600:.3f} h audio in {el / 60:.1f} min = {stats['n'] / (el / 60):.1f} utt/min, "
+                f"{stats['sec'] / el:.2f} h audio per h; failures {stats['fail']}; last {jb['id']}")
+
+    def todo(jb):
+        return not all(o["path"] in done for o in jb["outputs"])
+
+    with cf.ProcessPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+        window = max(2, 2 * args.jobs)
+        inflight = {}
+
+        def drain(limit):
+            while len(inflight) > limit:
+                fin, _ = cf.wait(list(inflight), return_when=cf.FIRST_COMPLETED)
+                for f in fin:
+                    finished(f, inflight.pop(f))
+
+        fixed = [j for j in fixed_jobs(args.seed, prompts) if todo(j)]
+        log(f"eval/dev jobs to do: {len(fixed)}")
+        for jb in fixed:
+            inflight[ex.submit(process, jb)] = jb
+            drain(window)
+        drain(0)
+        log("eval and dev sets complete")
+        if not args.no_train:
+            for jb in train_jobs(args.seed, prompts, train_s):
+                if train_sec + 3.5 * len(inflight) >= target:
+                    break
+                if not todo(jb):
+                    continue
+                inflight[ex.submit(process, jb)] = jb
+                drain(window)
+            drain(0)
+    el = time.time() - stats["t0"]
+    rebuild_manifests(scan_sidecars())
+    log(f"done: train {train_sec / 3600:.3f} h; this run {stats['n']} utts, {stats['sec'] / 3600:.3f} h "
+        f"in {el / 60:.1f} min; failures {stats['fail']}")
+
+
+if __name__ == "__main__":
+    main()
