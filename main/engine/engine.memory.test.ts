@@ -10,10 +10,14 @@ describe('long audio', () => {
     // A fresh process gives a clean RSS reading. Decoding the file whole would need ≥ 300 MB of floats
     // (30 min × 44.1 kHz × 4 bytes, plus the 16 kHz copy); the streaming engine must stay far below that.
     const script = path.join(import.meta.dirname, 'testing', 'long-audio-rss.ts');
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, '--minutes', '30'], {
-      cwd: path.join(import.meta.dirname, '..', '..'),
-      maxBuffer: 1 << 20,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', script, '--minutes', '30'],
+      {
+        cwd: path.join(import.meta.dirname, '..', '..'),
+        maxBuffer: 1 << 20,
+      },
+    );
     const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
     console.log('long audio:', result);
     expect(result.durationSec).toBeCloseTo(1800, 1);

@@ -3,7 +3,7 @@
  * floor, 44.1 kHz so the resampler runs), transcribes it with the streaming engine and prints one JSON
  * line with the RSS before and at its peak. Used by engine.memory.test.ts and runnable by hand:
  *
- *   npx tsx main/engine/testing/long-audio-rss.ts --minutes 30 --model DIR
+ *   node --expose-gc --import tsx main/engine/testing/long-audio-rss.ts --minutes 30 --model DIR
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -61,6 +61,9 @@ try {
   const transcript = await engine.transcribeFile(file, {
     onProgress: ({ fraction }) => {
       progressEvents++;
+      // Collect first (node --expose-gc) so the reading reflects memory the engine holds on to, not
+      // garbage V8 has not got round to collecting yet.
+      global.gc?.();
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       if (fraction <= 0.5) firstHalfPeakRss = peakRss;
     },
