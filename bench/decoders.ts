@@ -1,0 +1,202 @@
+/**
+ * `npm run bench:decoders` — greedy against beam search + word LM on the same log-posteriors. The
+ * acoustic model runs once per file (one segment per file: the sets hold short utterances), then every
+ * decoder setting decodes the cached posteriors, so the table isolates the decoder: WER/CER per setting and
+ * the decoding time per second of audio (the real-time factor the decoder adds).
+ *
+ *   npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
+ *       [--beam 16,64] [--prune 10] [--lookahead on,off] [--cache DIR] [--lm models/default/lm.bin] [--model default] [--json FILE]
+ *
+ * Tune α/β on `dev` (training voices) only; report the chosen setting on the held-out sets with a single
+ * --alphas/--betas value (never pick the setting on them).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { errorRate, scoreTranscript, sumCounts } from '../main/common/scoring';
+import { loadAudioFile } from '../main/engine/audio/load';
+import { BeamCtcDecoder } from '../main/engine/decoder/beam-decoder';
+import { GreedyCtcDecoder, type CtcDecoder, type CtcInput } from '../main/engine/decoder/ctc-decoder';
+import { NgramLm } from '../main/engine/decoder/ngram-lm';
+import { resolveModelDir } from '../main/engine/engine';
+import { computeMfcc, normalizeFeatures, stackFrames } from '../main/engine/frontend/mfcc';
+import { AcousticModel } from '../main/engine/model/acoustic-model';
+import { initBackend } from '../main/engine/model/backend';
+import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
+
+interface Row {
+  set: string;
+  decoder: string;
+  beam?: number;
+  lookahead?: boolean;
+  alpha?: number;
+  beta?: number;
+  wer: number;
+  cer: number;
+  decodeRtf: number;
+}
+
+async function posteriors(model: AcousticModel, entries: CorpusEntry[]): Promise<CtcInput[]> {
+  const { frontend, normalization, stacking, alphabet, blankIndex } = model.manifest;
+  const out: CtcInput[] = [];
+  for (const entry of entries) {
+    const samples = await loadAudioFile(entry.path, frontend.sampleRate);
+    const features = normalizeFeatures(computeMfcc(samples, frontend), normalization);
+    const { data, steps } = stackFrames(features, frontend.mfccCoefficients, stacking);
+    out.push({
+      logProbs: await model.logProbs(data, steps),
+      steps,
+      alphabet,
+      blankIndex,
+      stepSec: (frontend.hopLength * stacking.stride) / frontend.sampleRate,
+      offsetSec: 0,
+    });
+  }
+  return out;
+}
+
+/** Posteriors kept in a file (all steps concatenated; the step counts in a JSON sidecar) between runs. */
+async function cachedPosteriors(file: string, model: AcousticModel, entries: CorpusEntry[]) {
+  const { alphabet, blankIndex, frontend, stacking } = model.manifest;
+  if (existsSync(file) && existsSync(file + '.json')) {
+    const steps = JSON.parse(await readFile(file + '.json', 'utf8')) as number[];
+    const buf = await readFile(file);
+    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    let offset = 0;
+    return steps.map((n): CtcInput => {
+      const logProbs = all.slice(offset, offset + n * alphabet.length);
+      offset += n * alphabet.length;
+      const stepSec = (frontend.hopLength * stacking.stride) / frontend.sampleRate;
+      return { logProbs, steps: n, alphabet, blankIndex, stepSec, offsetSec: 0 };
+    });
+  }
+  const inputs = await posteriors(model, entries);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(
+    file,
+    Buffer.concat(
+      inputs.map((x) => Buffer.from(x.logProbs.buffer, x.logProbs.byteOffset, x.logProbs.byteLength)),
+    ),
+  );
+  await writeFile(file + '.json', JSON.stringify(inputs.map((x) => x.steps)));
+  return inputs;
+}
+
+function evaluate(decoder: CtcDecoder, inputs: CtcInput[], entries: CorpusEntry[], audioSec: number) {
+  const started = performance.now();
+  const hyps = inputs.map((x) =>
+    decoder
+      .decode(x)
+      .map((w) => w.word)
+      .join(' '),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const scores = entries.map((e, i) => scoreTranscript(e.transcript, hyps[i]));
+  return {
+    wer: errorRate(sumCounts(scores.map((s) => s.wer))),
+    cer: errorRate(sumCounts(scores.map((s) => s.cer))),
+    decodeRtf: seconds / audioSec,
+  };
+}
+
+const pct = (x: number) => (x * 100).toFixed(1).padStart(6) + '%';
+const list = (s: string) => s.split(',').map(Number);
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: 'default' },
+      lm: { type: 'string' },
+      sets: { type: 'string', default: 'dev' },
+      limit: { type: 'string' },
+      manifests: { type: 'string', default: 'training/work/manifests' },
+      alphas: { type: 'string', default: '0.3,0.5,0.8,1' },
+      betas: { type: 'string', default: '0,1,2' },
+      beam: { type: 'string', default: '16' },
+      prune: { type: 'string', default: '10' },
+      lookahead: { type: 'string', default: 'on' },
+      cache: { type: 'string' },
+      json: { type: 'string' },
+    },
+  });
+  const backend = await initBackend();
+  const modelDir = resolveModelDir(values.model!);
+  const model = await AcousticModel.load(modelDir);
+  const lmFile = values.lm ?? path.join(modelDir, 'lm.bin');
+  let t0 = performance.now();
+  const lm = NgramLm.fromBuffer(await readFile(lmFile));
+  const lmLoadMs = performance.now() - t0;
+  const beamWidths = list(values.beam!);
+  const prunePerFrame = Number(values.prune);
+  console.log(
+    `model ${model.manifest.name} (${backend.label}); LM ${lmFile}: ${lm.stats.vocabulary} words, ` +
+      `${lm.stats.bigrams} bigrams, ${lm.stats.trigrams} trigrams, loaded in ${lmLoadMs.toFixed(0)} ms; ` +
+      `beam ${beamWidths.join('/')}, prune ${prunePerFrame} nats`,
+  );
+  const rows: Row[] = [];
+  for (const set of values.sets!.split(',')) {
+    const manifest = path.join(values.manifests!, `${set}.tsv`);
+    if (!existsSync(manifest)) {
+      console.log(`${set}: missing ${manifest}`);
+      continue;
+    }
+    let entries = await readCorpusManifest(manifest);
+    if (values.limit) entries = entries.slice(0, Number(values.limit));
+    const audioSec = entries.reduce((s, e) => s + e.durationSec, 0);
+    t0 = performance.now();
+    const cacheFile = values.cache ? path.join(values.cache, `${set}-${entries.length}.f32`) : null;
+    const inputs = cacheFile
+      ? await cachedPosteriors(cacheFile, model, entries)
+      : await posteriors(model, entries);
+    const amSec = (performance.now() - t0) / 1000;
+    console.log(
+      `\n${set}: ${entries.length} files, ${(audioSec / 60).toFixed(1)} min audio; front end + model RTF ${(amSec / audioSec).toFixed(3)}`,
+    );
+    const header = `${'decoder'.padEnd(30)} ${'WER'.padStart(7)} ${'CER'.padStart(7)} ${'decode s/audio s'.padStart(17)}`;
+    console.log(header);
+    console.log('-'.repeat(header.length));
+    const print = (name: string, r: { wer: number; cer: number; decodeRtf: number }) =>
+      console.log(`${name.padEnd(30)} ${pct(r.wer)} ${pct(r.cer)} ${r.decodeRtf.toFixed(4).padStart(17)}`);
+    const greedy = evaluate(new GreedyCtcDecoder(), inputs, entries, audioSec);
+    rows.push({ set, decoder: 'greedy', ...greedy });
+    print('greedy', greedy);
+    for (const beamWidth of beamWidths) {
+      const noLm = evaluate(
+        new BeamCtcDecoder({ beamWidth, prunePerFrame, alpha: 0, beta: 0 }),
+        inputs,
+        entries,
+        audioSec,
+      );
+      rows.push({ set, decoder: 'beam-no-lm', beam: beamWidth, ...noLm });
+      print(`beam ${beamWidth}, no LM`, noLm);
+      for (const lookahead of values.lookahead!.split(',').map((v) => v === 'on')) {
+        for (const alpha of list(values.alphas!)) {
+          for (const beta of list(values.betas!)) {
+            const decoder = new BeamCtcDecoder({ lm, alpha, beta, beamWidth, prunePerFrame, lookahead });
+            const r = evaluate(decoder, inputs, entries, audioSec);
+            rows.push({ set, decoder: 'beam+lm', beam: beamWidth, lookahead, alpha, beta, ...r });
+            print(`beam ${beamWidth}+LM${lookahead ? '+la' : ''} α=${alpha} β=${beta}`, r);
+          }
+        }
+      }
+    }
+    const lmRows = rows.filter((r) => r.set === set && r.decoder === 'beam+lm');
+    const best = lmRows.reduce((a, b) => (b.wer < a.wer ? b : a));
+    console.log(
+      `best on ${set}: beam ${best.beam}${best.lookahead ? ' + look-ahead' : ''} α=${best.alpha} β=${best.beta}: WER ${pct(best.wer)} vs greedy ${pct(greedy.wer)} ` +
+        `(${((100 * (greedy.wer - best.wer)) / greedy.wer).toFixed(1)}% relative); decoding adds ` +
+        `${(best.decodeRtf - greedy.decodeRtf).toFixed(4)} s per audio second`,
+    );
+  }
+  model.dispose();
+  if (values.json) {
+    await writeFile(
+      values.json,
+      JSON.stringify({ model: model.manifest.name, beamWidths, prunePerFrame, lm: lmFile, rows }, null, 2) +
+        '\n',
+    );
+  }
+}
+
+await main();

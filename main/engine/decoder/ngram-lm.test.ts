@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { BOS, EOS, NgramLm, UNK } from './ngram-lm';
+
+const corpus = [
+  'the cat sat on the mat',
+  'the cat ate the fish',
+  'a dog sat on the log',
+  'the dog ate a bone',
+  'the performance was good',
+  'a good performance of the play',
+  'the cat sat on the log',
+  'on the mat the cat sat',
+];
+
+/** Sum of P(w | history) over the vocabulary plus </s> and <unk>. */
+function mass(lm: NgramLm, history: string[]): number {
+  let sum = 0;
+  for (const w of lm.words) if (w !== BOS) sum += Math.exp(lm.logProb(history, w));
+  return sum;
+}
+
+/** Deterministic pseudo-random generator (mulberry32). */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('NgramLm', () => {
+  const lm = NgramLm.build(corpus, { order: 3 });
+
+  it('normalises every history over the vocabulary plus </s>', () => {
+    const histories = [
+      [],
+      [BOS],
+      ['the'],
+      [BOS, 'the'],
+      ['the', 'cat'],
+      ['cat', 'sat'],
+      ['sat', 'on'],
+      ['unseen', 'the'],
+      ['the', 'unseen'],
+      ['mat', 'the'],
+      ['fish'],
+      ['good', 'performance'],
+    ];
+    for (const h of histories) expect(mass(lm, h)).toBeCloseTo(1, 5);
+  });
+
+  it('prefers a seen trigram to an unseen one and scores OOV words as <unk>', () => {
+    expect(lm.logProb(['the', 'cat'], 'sat')).toBeGreaterThan(lm.logProb(['the', 'cat'], 'bone'));
+    expect(lm.logProb(['on', 'the'], 'mat')).toBeGreaterThan(lm.logProb(['on', 'the'], 'fish'));
+    expect(lm.logProb(['the', 'good'], 'performance')).toBeGreaterThan(
+      lm.logProb(['the', 'good'], 'performence'),
+    );
+    expect(lm.logProb(['the'], 'zebra')).toBe(lm.logProb(['the'], UNK));
+    expect(lm.logProb(['the', 'mat'], EOS)).toBeGreaterThan(lm.logProb(['the', 'mat'], 'the'));
+    const penalised = NgramLm.build(corpus, { unkPenalty: -5 });
+    expect(penalised.logProb(['the'], 'zebra')).toBeCloseTo(lm.logProb(['the'], 'zebra') - 5, 9);
+  });
+
+  it('round-trips through its binary format with identical scores', () => {
+    const loaded = NgramLm.fromBuffer(lm.toBuffer());
+    expect(loaded.stats).toEqual(lm.stats);
+    for (const h of [[], [BOS], ['the'], ['the', 'cat'], ['x', 'y']]) {
+      for (const w of [...lm.words, 'zebra']) expect(loaded.logProb(h, w)).toBe(lm.logProb(h, w));
+    }
+    expect(() => NgramLm.fromBuffer(Buffer.from('not an lm at all, not at all, not at all'))).toThrow();
+  });
+
+  it('builds and loads a 200k-sentence model quickly', () => {
+    const random = rng(7);
+    const vocab = Array.from({ length: 20000 }, (_, i) => `w${i.toString(36)}`);
+    // Zipf-like word choice.
+    const pick = () => vocab[Math.floor(vocab.length * random() ** 3)];
+    const sentences: string[] = [];
+    for (let s = 0; s < 200_000; s++) {
+      const n = 3 + Math.floor(random() * 10);
+      sentences.push(Array.from({ length: n }, pick).join(' '));
+    }
+    let t0 = performance.now();
+    const big = NgramLm.build(sentences);
+    const buildMs = performance.now() - t0;
+    const buf = big.toBuffer();
+    t0 = performance.now();
+    const loaded = NgramLm.fromBuffer(buf);
+    const loadMs = performance.now() - t0;
+    console.log(
+      `200k sentences: build ${buildMs.toFixed(0)} ms, ${(buf.length / 1e6).toFixed(1)} MB, load ${loadMs.toFixed(1)} ms`,
+      loaded.stats,
+    );
+    expect(loadMs).toBeLessThan(1000);
+    const h = sentences[0].split(' ').slice(0, 2);
+    expect(loaded.logProb(h, sentences[0].split(' ')[2])).toBe(big.logProb(h, sentences[0].split(' ')[2]));
+    expect(mass(loaded, h)).toBeCloseTo(1, 4);
+  });
+});
