@@ -2,20 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { BeamCtcDecoder } from './beam-decoder';
 import { GreedyCtcDecoder, type CtcInput } from './ctc-decoder';
 import { NgramLm } from './ngram-lm';
+import { seededRandom } from '../testing/seeded-random';
 
 const alphabet = ['<blank>', ' ', "'", ...'abcdefghijklmnopqrstuvwxyz'];
 const B = 0;
 const id = (c: string) => alphabet.indexOf(c);
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Frames given as {label: probability}; the rest of the mass is spread evenly. */
 function input(frames: Record<number, number>[], offsetSec = 0): CtcInput {
@@ -40,7 +31,7 @@ function spell(text: string, p = 0.9): Record<number, number>[] {
 
 describe('BeamCtcDecoder', () => {
   it('with beam 1 and no LM reproduces the greedy decoder on random peaked posteriors', () => {
-    const random = rng(42);
+    const random = seededRandom(42);
     const greedy = new GreedyCtcDecoder();
     const beam = new BeamCtcDecoder({ beamWidth: 1, alpha: 0, beta: 0, prunePerFrame: 20 });
     let words = 0;
@@ -104,7 +95,7 @@ describe('BeamCtcDecoder', () => {
   });
 
   it('returns well-formed, ordered words with times inside the segment', () => {
-    const random = rng(3);
+    const random = seededRandom(3);
     const lm = NgramLm.build(['the cat sat', 'a cat', 'the hat']);
     const decoder = new BeamCtcDecoder({ lm, beamWidth: 12, alpha: 0.5, beta: 0.5, prunePerFrame: 8 });
     for (let trial = 0; trial < 50; trial++) {

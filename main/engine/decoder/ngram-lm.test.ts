@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BOS, EOS, NgramLm, UNK } from './ngram-lm';
+import { seededRandom } from '../testing/seeded-random';
 
 const corpus = [
   'the cat sat on the mat',
@@ -17,17 +18,6 @@ function mass(lm: NgramLm, history: string[]): number {
   let sum = 0;
   for (const w of lm.words) if (w !== BOS) sum += Math.exp(lm.logProb(history, w));
   return sum;
-}
-
-/** Deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('NgramLm', () => {
@@ -73,7 +63,7 @@ describe('NgramLm', () => {
   });
 
   it('builds and loads a 200k-sentence model quickly', () => {
-    const random = rng(7);
+    const random = seededRandom(7);
     const vocab = Array.from({ length: 20000 }, (_, i) => `w${i.toString(36)}`);
     // Zipf-like word choice.
     const pick = () => vocab[Math.floor(vocab.length * random() ** 3)];
