@@ -3,7 +3,7 @@
  * on the same evaluation sets (the held-out voices clean and at 10 dB SNR, and the asterisk test split).
  * Prints WER/CER per set and the real-time factor of each system; `--json FILE` keeps the numbers.
  *
- *   npm run bench:wer -- [--model NAME] [--sets a,b] [--limit N] [--manifests DIR] [--no-peer] [--json FILE]
+ *   npm run bench:wer -- [--model NAME] [--decoder greedy|beam] [--sets a,b] [--limit N] [--manifests DIR] [--no-peer] [--json FILE]
  *
  * The sets are made by training/corpus/generate.py (manifests in training/work/manifests/).
  */
@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { errorRate, scoreTranscript, sumCounts, type Score } from '../main/common/scoring';
-import { AsrEngine } from '../main/engine/engine';
+import { AsrEngine, type DecoderChoice } from '../main/engine/engine';
 import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
 
 const run = promisify(execFile);
@@ -86,6 +86,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       model: { type: 'string', default: 'default' },
+      decoder: { type: 'string', default: 'manifest' },
       sets: { type: 'string', default: DEFAULT_SETS.join(',') },
       limit: { type: 'string' },
       manifests: { type: 'string', default: 'training/work/manifests' },
@@ -93,13 +94,16 @@ async function main() {
       json: { type: 'string' },
     },
   });
-  const engine = await AsrEngine.load({ model: values.model });
-  const peer = !values['no-peer'] && existsSync(path.join(SPHINX_MODEL, 'en-us.lm.bin'));
-  console.log(`studio: model ${engine.modelName}, backend ${engine.backend.label}`);
+  const engine = await AsrEngine.load({ model: values.model, decoder: values.decoder as DecoderChoice });
+  const sphinxInstalled = existsSync(path.join(SPHINX_MODEL, 'en-us.lm.bin'));
+  const peer = !values['no-peer'] && sphinxInstalled;
+  console.log(
+    `studio: model ${engine.modelName}, decoder ${engine.decoderName}, backend ${engine.backend.label}`,
+  );
   console.log(
     peer
       ? 'peer: pocketsphinx (en-us acoustic model + en-us LM)'
-      : 'peer: pocketsphinx not installed — skipped',
+      : `peer: pocketsphinx skipped (${sphinxInstalled ? '--no-peer' : 'not installed: apt-get install pocketsphinx pocketsphinx-en-us'})`,
   );
   const header = `${'set'.padEnd(22)} ${'files'.padStart(5)} ${'hours'.padStart(6)} | ${'studio WER'.padStart(10)} ${'CER'.padStart(7)} ${'RTF'.padStart(6)} | ${'sphinx WER'.padStart(10)} ${'CER'.padStart(7)} ${'RTF'.padStart(6)}`;
   console.log(header);
@@ -137,7 +141,13 @@ async function main() {
     await writeFile(
       values.json,
       JSON.stringify(
-        { model: engine.modelName, backend: engine.backend.name, date: new Date().toISOString(), results },
+        {
+          model: engine.modelName,
+          decoder: engine.decoderName,
+          backend: engine.backend.name,
+          date: new Date().toISOString(),
+          results,
+        },
         null,
         2,
       ) + '\n',

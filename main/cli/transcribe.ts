@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, formatTranscript, type ExportFormat, type Transcript } from '../common/transcript';
-import { AsrEngine, DEFAULT_MODEL } from '../engine/engine';
+import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
 import { isEngineError } from '../engine/errors';
 import type { BackendPreference } from '../engine/model/backend';
 
@@ -23,6 +23,7 @@ Options:
   --format FMT   txt | json | jsonl | srt | vtt   (default: txt)
   --model NAME   model folder name in models/ or a path (default: ${DEFAULT_MODEL})
   --out DIR      write one file per input (NAME.FMT) into DIR instead of stdout
+  --decoder D    greedy | beam (default: the model's own, beam search with its language model if it has one)
   --backend B    auto | tensorflow-gpu | tensorflow | wasm | cpu (default: auto)
   --quiet        no progress on stderr
   -h, --help     show this help
@@ -35,6 +36,7 @@ interface CliOptions {
   model: string;
   out?: string;
   backend: BackendPreference;
+  decoder: DecoderChoice;
   quiet: boolean;
   files: string[];
 }
@@ -48,6 +50,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
       model: { type: 'string', default: DEFAULT_MODEL },
       out: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      decoder: { type: 'string', default: 'manifest' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -60,8 +63,19 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(backend)) {
     throw new UsageError(`unknown --backend ${values.backend}`);
   }
+  const decoder = values.decoder as DecoderChoice;
+  if (!['manifest', 'greedy', 'beam'].includes(decoder))
+    throw new UsageError(`unknown --decoder ${values.decoder}`);
   if (positionals.length === 0) throw new UsageError('no input files');
-  return { format, model: values.model!, out: values.out, backend, quiet: values.quiet!, files: positionals };
+  return {
+    format,
+    model: values.model!,
+    out: values.out,
+    backend,
+    decoder,
+    quiet: values.quiet!,
+    files: positionals,
+  };
 }
 
 /** A stderr progress line that redraws in place on a terminal and prints every 10% otherwise. */
@@ -115,13 +129,19 @@ export async function main(argv: string[]): Promise<number> {
 
   let engine: AsrEngine;
   try {
-    engine = await AsrEngine.load({ model: options.model, backend: options.backend });
+    engine = await AsrEngine.load({
+      model: options.model,
+      backend: options.backend,
+      decoder: options.decoder,
+    });
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
     return 1;
   }
   if (!options.quiet) {
-    process.stderr.write(`model: ${engine.modelName} · backend: ${engine.backend.label}\n`);
+    process.stderr.write(
+      `model: ${engine.modelName} · decoder: ${engine.decoderName} · backend: ${engine.backend.label}\n`,
+    );
   }
   if (options.out) await mkdir(options.out, { recursive: true });
 

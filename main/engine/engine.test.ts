@@ -7,6 +7,7 @@ import { loadAudioFile } from './audio/load';
 import { encodeWav } from './audio/wav-writer';
 import { AsrEngine } from './engine';
 import { CancelledError, CorruptAudioError, ModelMismatchError, ModelMissingError } from './errors';
+import { NgramLm } from './decoder/ngram-lm';
 import { createRandomModel } from './model/random-model';
 
 const fixture = (name: string) => path.join(import.meta.dirname, '__fixtures__', name);
@@ -135,5 +136,54 @@ describe('model loading', () => {
     await expect(AsrEngine.load({ model: other })).rejects.toThrow(
       /takes 60 inputs per step, manifest implies 39/,
     );
+  });
+});
+
+describe('decoder selection', () => {
+  async function beamModel(name: string, withLm: boolean): Promise<string> {
+    const dir = path.join(work, name);
+    await createRandomModel(dir, { units: 16 });
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    manifest.decoder = {
+      type: 'beam',
+      lmFile: 'lm.bin',
+      alpha: 0.5,
+      beta: 1,
+      beamWidth: 8,
+      prunePerFrame: 10,
+    };
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    if (withLm) {
+      const lm = NgramLm.build(['the quick brown fox', 'the lazy dog', 'a quick dog'], { order: 3 });
+      await writeFile(path.join(dir, 'lm.bin'), lm.toBuffer());
+    }
+    return dir;
+  }
+
+  it("uses the manifest's beam search with its language model, or greedy when asked", async () => {
+    const dir = await beamModel('beam', true);
+    const beam = await AsrEngine.load({ model: dir });
+    const greedy = await AsrEngine.load({ model: dir, decoder: 'greedy' });
+    try {
+      expect(beam.decoderName).toBe('beam');
+      expect(greedy.decoderName).toBe('greedy');
+      const transcript = await beam.transcribeFile(fixture('speech-16k.wav'));
+      for (const w of transcript.words) {
+        expect(w.end).toBeGreaterThan(w.start);
+        expect(w.confidence).toBeGreaterThan(0);
+      }
+      expect(transcript.text).toBe(transcript.words.map((w) => w.word).join(' '));
+    } finally {
+      beam.dispose();
+      greedy.dispose();
+    }
+    expect(engine.decoderName).toBe('greedy'); // the random model's manifest says greedy
+  });
+
+  it('explains a missing language model and a beam request the model cannot honour', async () => {
+    await expect(AsrEngine.load({ model: await beamModel('beam-no-lm', false) })).rejects.toThrow(
+      /cannot load the language model lm\.bin/,
+    );
+    await expect(AsrEngine.load({ model: modelDir, decoder: 'beam' })).rejects.toThrow(ModelMismatchError);
   });
 });

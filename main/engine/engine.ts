@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 import type { Transcript, Word } from '../common/transcript';
 import { openAudioFile } from './audio/source';
 import { Resampler } from './audio/resample';
+import { readFile } from 'node:fs/promises';
+import { BeamCtcDecoder } from './decoder/beam-decoder';
 import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
-import { CancelledError, EmptyAudioError } from './errors';
+import { NgramLm } from './decoder/ngram-lm';
+import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError } from './errors';
 import { computeMfcc, normalizeFeatures, stackFrames } from './frontend/mfcc';
 import { AcousticModel } from './model/acoustic-model';
 import { initBackend, type BackendInfo, type BackendPreference } from './model/backend';
@@ -48,9 +51,13 @@ export interface TranscribeOptions {
   decoder?: CtcDecoder;
 }
 
+export type DecoderChoice = 'manifest' | 'greedy' | 'beam';
+
 export interface EngineOptions {
   /** Model name in models/ or a path to a model folder. */
   model?: string;
+  /** "manifest" (default) uses the model's own decoder settings; "beam" requires the model to have them. */
+  decoder?: DecoderChoice;
   backend?: BackendPreference;
   segmenter?: Partial<Omit<SegmenterOptions, 'sampleRate'>>;
 }
@@ -61,17 +68,29 @@ export class AsrEngine {
   private readonly segmenterOptions: SegmenterOptions;
   private readonly decoder: CtcDecoder;
 
-  private constructor(backend: BackendInfo, model: AcousticModel, segmenter: SegmenterOptions) {
+  private constructor(
+    backend: BackendInfo,
+    model: AcousticModel,
+    decoder: CtcDecoder,
+    segmenter: SegmenterOptions,
+  ) {
     this.backend = backend;
     this.model = model;
     this.segmenterOptions = segmenter;
-    this.decoder = new GreedyCtcDecoder();
+    this.decoder = decoder;
   }
 
   static async load(options: EngineOptions = {}): Promise<AsrEngine> {
     const backend = await initBackend(options.backend);
     const model = await AcousticModel.load(resolveModelDir(options.model ?? DEFAULT_MODEL));
-    return new AsrEngine(backend, model, {
+    let decoder: CtcDecoder;
+    try {
+      decoder = await createDecoder(model, options.decoder ?? 'manifest');
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return new AsrEngine(backend, model, decoder, {
       ...DEFAULT_SEGMENTER,
       ...options.segmenter,
       sampleRate: model.manifest.frontend.sampleRate,
@@ -80,6 +99,11 @@ export class AsrEngine {
 
   get modelName(): string {
     return this.model.manifest.name;
+  }
+
+  /** "greedy" or "beam". */
+  get decoderName(): string {
+    return this.decoder.name;
   }
 
   /** Transcribes a file of any supported format, streaming it through in bounded memory. */
@@ -151,4 +175,25 @@ export class AsrEngine {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** Builds the decoder the manifest describes (loading its LM), or greedy when asked for. */
+async function createDecoder(model: AcousticModel, choice: DecoderChoice): Promise<CtcDecoder> {
+  const settings = model.manifest.decoder;
+  if (choice === 'greedy' || (choice === 'manifest' && settings.type === 'greedy'))
+    return new GreedyCtcDecoder();
+  if (settings.type !== 'beam') {
+    throw new ModelMismatchError(
+      model.dir,
+      'the beam decoder was requested but the manifest has no beam settings',
+    );
+  }
+  let lm: NgramLm;
+  try {
+    lm = NgramLm.fromBuffer(await readFile(path.join(model.dir, settings.lmFile)));
+  } catch (cause) {
+    throw new ModelMissingError(model.dir, `cannot load the language model ${settings.lmFile}`, { cause });
+  }
+  const { alpha, beta, beamWidth, prunePerFrame } = settings;
+  return new BeamCtcDecoder({ lm, alpha, beta, beamWidth, prunePerFrame });
 }

@@ -16,10 +16,19 @@ import {
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_VERSION = 1;
 
-export interface DecoderSettings {
-  /** "greedy" today; the beam-search issue adds "beam" with its LM settings here. */
-  type: 'greedy';
-}
+/** How the model's outputs are decoded by default; the CLI and app may still ask for greedy. */
+export type DecoderSettings =
+  | { type: 'greedy' }
+  | {
+      /** CTC prefix beam search with a word n-gram LM (shallow fusion), tuned on the dev set. */
+      type: 'beam';
+      /** Binary n-gram LM beside the manifest (training/lm/build-lm.ts). */
+      lmFile: string;
+      alpha: number;
+      beta: number;
+      beamWidth: number;
+      prunePerFrame: number;
+    };
 
 export interface ModelManifest {
   manifestVersion: number;
@@ -81,6 +90,19 @@ export function validateManifest(manifest: ModelManifest, modelDir: string): voi
     `blankIndex ${manifest.blankIndex} is outside the alphabet`,
   );
   check(manifest.alphabet.includes(' '), modelDir, 'alphabet has no space (word separator)');
+  const decoder = manifest.decoder;
+  check(
+    decoder?.type === 'greedy' || decoder?.type === 'beam',
+    modelDir,
+    `unknown decoder type ${decoder?.type}`,
+  );
+  if (decoder.type === 'beam') {
+    check(typeof decoder.lmFile === 'string' && decoder.lmFile !== '', modelDir, 'beam decoder needs lmFile');
+    for (const key of ['alpha', 'beta', 'beamWidth', 'prunePerFrame'] as const) {
+      check(Number.isFinite(decoder[key]), modelDir, `decoder.${key} must be a number`);
+    }
+    check(decoder.beamWidth >= 1, modelDir, 'decoder.beamWidth must be at least 1');
+  }
 }
 
 export async function readManifest(modelDir: string): Promise<ModelManifest> {
