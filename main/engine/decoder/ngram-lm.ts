@@ -64,6 +64,35 @@ function discounts(n: number[]): number[] {
 
 const discountFor = (d: number[], count: number) => (count >= 3 ? d[2] : d[count - 1]);
 
+/**
+ * For the n-grams keys[from..to) that share one history (keys sorted, last word = key mod V): writes each
+ * one's word and discounted probability term, and returns the history's back-off weight γ.
+ */
+function discountHistory(
+  keys: Float64Array,
+  counts: Map<number, number>,
+  from: number,
+  to: number,
+  V: number,
+  d: number[],
+  words: Int32Array,
+  terms: Float32Array,
+): number {
+  let total = 0;
+  const nk = [0, 0, 0];
+  for (let k = from; k < to; k++) {
+    const c = counts.get(keys[k])!;
+    total += c;
+    nk[Math.min(c, 3) - 1]++;
+  }
+  for (let k = from; k < to; k++) {
+    const c = counts.get(keys[k])!;
+    words[k] = keys[k] % V;
+    terms[k] = (c - discountFor(d, c)) / total;
+  }
+  return (d[0] * nk[0] + d[1] * nk[1] + d[2] * nk[2]) / total;
+}
+
 function countOfCounts(counts: Iterable<number>): number[] {
   const n = [0, 0, 0, 0];
   for (const c of counts) if (c >= 1 && c <= 4) n[c - 1]++;
@@ -262,19 +291,8 @@ export class NgramLm {
     for (let i = 0; i < nb;) {
       const v = Math.floor(biKeys[i] / V);
       let j = i;
-      let total = 0;
-      const nk = [0, 0, 0];
-      for (; j < nb && Math.floor(biKeys[j] / V) === v; j++) {
-        const c = bi.get(biKeys[j])!;
-        total += c;
-        nk[Math.min(c, 3) - 1]++;
-      }
-      for (let k = i; k < j; k++) {
-        const c = bi.get(biKeys[k])!;
-        biWords[k] = biKeys[k] % V;
-        biTerms[k] = (c - discountFor(d2, c)) / total;
-      }
-      uniGamma[v] = (d2[0] * nk[0] + d2[1] * nk[1] + d2[2] * nk[2]) / total;
+      while (j < nb && Math.floor(biKeys[j] / V) === v) j++;
+      uniGamma[v] = discountHistory(biKeys, bi, i, j, V, d2, biWords, biTerms);
       i = j;
     }
     {
@@ -298,19 +316,8 @@ export class NgramLm {
       while (biKeys[hist] < uv) triOffsets[++hist] = i;
       if (biKeys[hist] !== uv) throw new Error('trigram history missing from the bigrams');
       let j = i;
-      let total = 0;
-      const nk = [0, 0, 0];
-      for (; j < nt && Math.floor(triKeys[j] / V) === uv; j++) {
-        const c = tri.get(triKeys[j])!;
-        total += c;
-        nk[Math.min(c, 3) - 1]++;
-      }
-      for (let k = i; k < j; k++) {
-        const c = tri.get(triKeys[k])!;
-        triWords[k] = triKeys[k] % V;
-        triTerms[k] = (c - discountFor(d3, c)) / total;
-      }
-      biGamma[hist] = (d3[0] * nk[0] + d3[1] * nk[1] + d3[2] * nk[2]) / total;
+      while (j < nt && Math.floor(triKeys[j] / V) === uv) j++;
+      biGamma[hist] = discountHistory(triKeys, tri, i, j, V, d3, triWords, triTerms);
       i = j;
     }
     while (hist < nb) triOffsets[++hist] = nt;
