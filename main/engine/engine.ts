@@ -3,12 +3,12 @@
  * CTC decoding → word-timed transcript. Plain Node with no Electron import: the CLI, the Electron utility
  * process, the browser bridge and the tests all run this same code.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Transcript, Word } from '../common/transcript';
 import { openAudioFile } from './audio/source';
 import { Resampler } from './audio/resample';
-import { readFile } from 'node:fs/promises';
 import { BeamCtcDecoder } from './decoder/beam-decoder';
 import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
 import { NgramLm } from './decoder/ngram-lm';
