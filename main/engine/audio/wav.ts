@@ -28,8 +28,6 @@ export interface WavInfo {
   dataBytes: number;
   /** Whole sample frames available. */
   frames: number;
-  /** True when the header claimed more data than the file holds. */
-  truncated: boolean;
 }
 
 async function readExactly(handle: FileHandle, position: number, length: number): Promise<Buffer> {
@@ -128,7 +126,6 @@ function describe(
     dataOffset,
     dataBytes: frames * bytesPerFrame,
     frames,
-    truncated: !unknownSize && declaredSize > available,
   };
 }
 
