@@ -7,7 +7,21 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelMismatchError, ModelMissingError } from '../errors';
+import { FastBiLstm } from './fast-bilstm';
+import { matVecKernelAvailable } from './kernel/matvec-kernel';
 import { readManifest, type ModelManifest } from './manifest';
+
+/**
+ * `fast` (default where WebAssembly SIMD exists) runs the recurrence in our own kernel; `layers` runs the
+ * tfjs LayersModel as is (slower; kept for comparison and as the fallback). SPEECH_STUDIO_LSTM overrides.
+ */
+export type InferencePath = 'fast' | 'layers';
+
+function defaultInferencePath(): InferencePath {
+  const forced = process.env.SPEECH_STUDIO_LSTM;
+  if (forced === 'layers' || forced === 'fast') return forced;
+  return matVecKernelAvailable() ? 'fast' : 'layers';
+}
 
 export interface ArchitectureConfig {
   inputDim: number;
@@ -102,16 +116,23 @@ export class AcousticModel {
   readonly manifest: ModelManifest;
   readonly dir: string;
   private readonly model: tf.LayersModel;
+  private readonly fast: FastBiLstm | null;
   readonly inputDim: number;
 
-  private constructor(dir: string, manifest: ModelManifest, model: tf.LayersModel) {
+  private constructor(dir: string, manifest: ModelManifest, model: tf.LayersModel, fast: FastBiLstm | null) {
     this.dir = dir;
     this.manifest = manifest;
     this.model = model;
+    this.fast = fast;
     this.inputDim = manifest.frontend.mfccCoefficients * manifest.stacking.size;
   }
 
-  static async load(dir: string): Promise<AcousticModel> {
+  /** Which implementation runs inference. */
+  get inferencePath(): InferencePath {
+    return this.fast ? 'fast' : 'layers';
+  }
+
+  static async load(dir: string, inference: InferencePath = defaultInferencePath()): Promise<AcousticModel> {
     const manifest = await readManifest(dir);
     const model = await loadLayersModelFromDir(dir, manifest.modelFile);
     const inputShape = model.inputs[0].shape;
@@ -131,7 +152,16 @@ export class AcousticModel {
         `model has ${outputShape[outputShape.length - 1]} outputs, alphabet has ${manifest.alphabet.length}`,
       );
     }
-    return new AcousticModel(dir, manifest, model);
+    let fast: FastBiLstm | null = null;
+    if (inference === 'fast') {
+      try {
+        fast = FastBiLstm.fromLayersModel(model, dir);
+      } catch (error) {
+        model.dispose();
+        throw error;
+      }
+    }
+    return new AcousticModel(dir, manifest, model, fast);
   }
 
   /** Raw logits for `steps` stacked input vectors, row-major [steps × alphabet]. */
@@ -146,11 +176,12 @@ export class AcousticModel {
 
   private async run(input: Float32Array, steps: number, logSoftmax: boolean): Promise<Float32Array> {
     if (steps === 0) return new Float32Array(0);
-    const output = tf.tidy(() => {
-      const x = tf.tensor3d(input, [1, steps, this.inputDim]);
-      const y = this.model.predict(x) as tf.Tensor;
-      return logSoftmax ? tf.logSoftmax(y) : y;
-    });
+    // Not inside tidy(): the fast path reads intermediate results back, which is ~10× slower in a scope.
+    const raw = this.fast
+      ? this.fast.predict(input, steps, this.inputDim)
+      : tf.tidy(() => this.model.predict(tf.tensor3d(input, [1, steps, this.inputDim])) as tf.Tensor);
+    const output = logSoftmax ? tf.tidy(() => tf.logSoftmax(raw)) : raw;
+    if (output !== raw) raw.dispose();
     try {
       return (await output.data()) as Float32Array;
     } finally {
@@ -159,6 +190,7 @@ export class AcousticModel {
   }
 
   dispose(): void {
+    this.fast?.dispose();
     this.model.dispose();
   }
 }

@@ -16,14 +16,17 @@ const shipped = existsSync(MODELS_DIR)
   ? readdirSync(MODELS_DIR).filter((name) => existsSync(path.join(MODELS_DIR, name, 'manifest.json')))
   : [];
 
+const cases = shipped.flatMap((name) => (['fast', 'layers'] as const).map((path) => [name, path] as const));
+
 describe.skipIf(shipped.length === 0)('shipped models match their PyTorch golden logits', () => {
-  it.each(shipped)('%s', async (name) => {
+  it.each(cases)('%s (%s inference)', async (name, inference) => {
     await initBackend();
     const dir = path.join(MODELS_DIR, name);
     const golden = JSON.parse(await readFile(path.join(dir, 'golden.json'), 'utf8')) as Golden;
     expect(golden.tolerance).toBeLessThanOrEqual(1e-4);
     expect(golden.utterances.length).toBeGreaterThan(0);
-    const model = await AcousticModel.load(dir);
+    const model = await AcousticModel.load(dir, inference);
+    expect(model.inferencePath).toBe(inference);
     try {
       for (const utterance of golden.utterances) {
         const steps = utterance.inputs.length;

@@ -1,0 +1,94 @@
+/**
+ * A matrix–vector product in WebAssembly SIMD, for the LSTM recurrence. The recurrence is sequential, so
+ * each time step is one small product (4H × H); through tfjs every such step costs a dozen ops whose
+ * dispatch overhead dwarfs the arithmetic. This kernel does the product with f32x4 lanes and nothing else.
+ *
+ * The module is compiled from matvec.wat beside this file (matvec-kernel.test.ts recompiles it with wabt
+ * and checks that these bytes are what the source says).
+ */
+export const MATVEC_WASM_BASE64 =
+  'AGFzbQEAAAABCQFgBX9/f39/AAMCAQAFAwEAAQcTAgZtZW1vcnkCAAZtYXR2ZWMAAAqSAQGPAQMCfwF7An9BACEFAkADQCAFIANPDQFDAAAAAP0TIQcgASEIIAAgBEECdGohCQJAA0AgACAJTw0BIAcgAP0ABAAgCP0ABAD95gH95AEhByAAQRBqIQAgCEEQaiEIDAALCyACIAf9HwAgB/0fAZIgB/0fAiAH/R8DkpI4AgAgAkEEaiECIAVBAWohBQwACwsL';
+
+const PAGE_BYTES = 65536;
+
+interface MatVecExports {
+  memory: WebAssembly.Memory;
+  matvec(w: number, x: number, y: number, rows: number, cols: number): void;
+}
+
+/** A matrix stored in the kernel's memory, row-major, rows × cols (cols a multiple of 4). */
+export interface KernelMatrix {
+  offset: number;
+  rows: number;
+  cols: number;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module, or null where WebAssembly SIMD is unavailable. */
+function compile(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Buffer.from(MATVEC_WASM_BASE64, 'base64'));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+export function matVecKernelAvailable(): boolean {
+  return compile() !== null;
+}
+
+/**
+ * One instance owns one linear memory, sized once for its matrices and a scratch input and output vector,
+ * so views into it never go stale (the memory never grows after construction).
+ */
+export class MatVecKernel {
+  private readonly exports: MatVecExports;
+  private readonly heap: Float32Array;
+  private next = 0;
+  private readonly xOffset: number;
+  private readonly yOffset: number;
+  /** Scratch input vector (length maxCols) and output vector (length maxRows). */
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+
+  constructor(totalMatrixFloats: number, maxRows: number, maxCols: number) {
+    const module = compile();
+    if (!module) throw new Error('WebAssembly SIMD is not available');
+    this.exports = new WebAssembly.Instance(module).exports as unknown as MatVecExports;
+    const bytes = (totalMatrixFloats + maxRows + maxCols + 16) * 4;
+    const pages = Math.ceil(bytes / PAGE_BYTES);
+    const current = this.exports.memory.buffer.byteLength / PAGE_BYTES;
+    if (pages > current) this.exports.memory.grow(pages - current);
+    this.heap = new Float32Array(this.exports.memory.buffer);
+    this.xOffset = this.allocate(maxCols);
+    this.yOffset = this.allocate(maxRows);
+    this.x = this.heap.subarray(this.xOffset, this.xOffset + maxCols);
+    this.y = this.heap.subarray(this.yOffset, this.yOffset + maxRows);
+  }
+
+  /** Reserves floats (16-byte aligned); returns the float offset. */
+  private allocate(floats: number): number {
+    const offset = this.next;
+    this.next += Math.ceil(floats / 4) * 4;
+    if (this.next > this.heap.length) throw new Error('kernel memory exhausted');
+    return offset;
+  }
+
+  /** Copies a row-major matrix into kernel memory. */
+  addMatrix(data: Float32Array, rows: number, cols: number): KernelMatrix {
+    if (cols % 4 !== 0) throw new Error(`matrix columns must be a multiple of 4, got ${cols}`);
+    if (data.length !== rows * cols) throw new Error('matrix data does not match its shape');
+    const offset = this.allocate(rows * cols);
+    this.heap.set(data, offset);
+    return { offset, rows, cols };
+  }
+
+  /** y[0..rows) = M · x[0..cols), on the scratch vectors. */
+  multiply(matrix: KernelMatrix): void {
+    this.exports.matvec(matrix.offset * 4, this.xOffset * 4, this.yOffset * 4, matrix.rows, matrix.cols);
+  }
+}
