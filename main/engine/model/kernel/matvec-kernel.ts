@@ -11,8 +11,22 @@ export const MATVEC_WASM_BASE64 =
 
 const PAGE_BYTES = 65536;
 
+/**
+ * The slice of the WebAssembly API this module uses. The Node build's type libraries (no DOM lib) do not
+ * declare WebAssembly, though every supported Node and Electron has it.
+ */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 interface MatVecExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   matvec(w: number, x: number, y: number, rows: number, cols: number): void;
 }
 
@@ -23,18 +37,18 @@ export interface KernelMatrix {
   cols: number;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: object | null | undefined;
 
 /** The compiled module, or null where WebAssembly SIMD is unavailable. */
-function compile(): WebAssembly.Module | null {
+function compile(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(Buffer.from(MATVEC_WASM_BASE64, 'base64'));
+      compiled = new wasm.Module(Buffer.from(MATVEC_WASM_BASE64, 'base64'));
     } catch {
       compiled = null;
     }
   }
-  return compiled;
+  return compiled ?? null;
 }
 
 export function matVecKernelAvailable(): boolean {
@@ -58,7 +72,7 @@ export class MatVecKernel {
   constructor(totalMatrixFloats: number, maxRows: number, maxCols: number) {
     const module = compile();
     if (!module) throw new Error('WebAssembly SIMD is not available');
-    this.exports = new WebAssembly.Instance(module).exports as unknown as MatVecExports;
+    this.exports = new wasm.Instance(module).exports as unknown as MatVecExports;
     const bytes = (totalMatrixFloats + maxRows + maxCols + 16) * 4;
     const pages = Math.ceil(bytes / PAGE_BYTES);
     const current = this.exports.memory.buffer.byteLength / PAGE_BYTES;
