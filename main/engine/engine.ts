@@ -51,6 +51,12 @@ export interface TranscribeOptions {
   decoder?: CtcDecoder;
 }
 
+/** Per-step log-posteriors of the acoustic model, row-major [steps × alphabet]. */
+export interface Posteriors {
+  logProbs: Float32Array;
+  steps: number;
+}
+
 export type DecoderChoice = 'manifest' | 'greedy' | 'beam';
 
 export interface EngineOptions {
@@ -158,17 +164,36 @@ export class AsrEngine {
 
   /** Transcribes one segment of audio at the model's sample rate; times are offset by its start. */
   async decodeSegment(segment: AudioSegment, decoder: CtcDecoder = this.decoder): Promise<Word[]> {
-    const { frontend, normalization, stacking, alphabet, blankIndex } = this.model.manifest;
-    const features = normalizeFeatures(computeMfcc(segment.samples, frontend), normalization);
+    const posteriors = await this.posteriors(segment.samples);
+    return this.decodePosteriors(posteriors, segment.startSample / this.sampleRate, decoder);
+  }
+
+  /** The model's sample rate: audio given to posteriors() must be at this rate. */
+  get sampleRate(): number {
+    return this.model.manifest.frontend.sampleRate;
+  }
+
+  /**
+   * Front end and acoustic model: audio at the model's sample rate → per-step log-posteriors. Split from
+   * decoding so live dictation can decode the same posteriors more than once (partial, then final).
+   */
+  async posteriors(samples: Float32Array): Promise<Posteriors> {
+    const { frontend, normalization, stacking } = this.model.manifest;
+    const features = normalizeFeatures(computeMfcc(samples, frontend), normalization);
     const { data, steps } = stackFrames(features, frontend.mfccCoefficients, stacking);
-    const logProbs = await this.model.logProbs(data, steps);
+    return { logProbs: await this.model.logProbs(data, steps), steps };
+  }
+
+  /** Decodes posteriors into words; `offsetSec` is where the audio they came from starts. */
+  decodePosteriors(posteriors: Posteriors, offsetSec: number, decoder: CtcDecoder = this.decoder): Word[] {
+    const { frontend, stacking, alphabet, blankIndex } = this.model.manifest;
     return decoder.decode({
-      logProbs,
-      steps,
+      logProbs: posteriors.logProbs,
+      steps: posteriors.steps,
       alphabet,
       blankIndex,
       stepSec: (frontend.hopLength * stacking.stride) / frontend.sampleRate,
-      offsetSec: segment.startSample / frontend.sampleRate,
+      offsetSec,
     });
   }
 
