@@ -1,0 +1,73 @@
+/**
+ * Runs evaluation sets through the engine: transcribes each file, scores it against its reference with an
+ * explicit normalisation, and keeps going when a file fails. Shared by `npm run eval` and
+ * `npm run bench:batch` (and usable from the app's engine process); aggregation and output formats live in
+ * main/common/evaluation.ts.
+ */
+import { scoreFile, type FileResult } from '../common/evaluation';
+import { DEFAULT_NORMALIZATION, type ScoringNormalization } from '../common/scoring';
+import type { AsrEngine } from './engine';
+import type { EvalItem, EvalSetInput } from './reference-files';
+
+export interface EvaluateOptions {
+  normalization?: ScoringNormalization;
+  signal?: AbortSignal;
+  /** Called after each file (done counts files finished, failures included). */
+  onFile?: (result: FileResult, done: number, total: number) => void;
+}
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/** Transcribes and scores one file; a failure becomes a result with `error` instead of a throw. */
+export async function evaluateItem(
+  engine: AsrEngine,
+  set: string,
+  item: EvalItem,
+  options: Pick<EvaluateOptions, 'normalization' | 'signal'> = {},
+): Promise<FileResult> {
+  const base = { set, file: item.file, reference: item.reference };
+  const started = performance.now();
+  try {
+    const transcript = await engine.transcribeFile(item.audio, { signal: options.signal });
+    const processingSec = (performance.now() - started) / 1000;
+    return {
+      ...base,
+      hypothesis: transcript.text,
+      words: transcript.words.map((w) => ({
+        word: w.word,
+        start: round(w.start, 3),
+        end: round(w.end, 3),
+        confidence: round(w.confidence, 4),
+      })),
+      durationSec: round(transcript.durationSec, 3),
+      processingSec: round(processingSec, 3),
+      rtf: round(processingSec / transcript.durationSec, 4),
+      ...(item.reference === null
+        ? {}
+        : {
+            score: scoreFile(item.reference, transcript.text, options.normalization ?? DEFAULT_NORMALIZATION),
+          }),
+    };
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    return { ...base, error: (error as Error).message };
+  }
+}
+
+/** Evaluates every item of every set in order; returns one result per item. */
+export async function evaluateSets(
+  engine: AsrEngine,
+  sets: readonly EvalSetInput[],
+  options: EvaluateOptions = {},
+): Promise<FileResult[]> {
+  const total = sets.reduce((n, s) => n + s.items.length, 0);
+  const results: FileResult[] = [];
+  for (const set of sets) {
+    for (const item of set.items) {
+      const result = await evaluateItem(engine, set.name, item, options);
+      results.push(result);
+      options.onFile?.(result, results.length, total);
+    }
+  }
+  return results;
+}
