@@ -3,7 +3,7 @@
  * The renderer sends file ids; the store writes paths, so the saved project survives restarts, and it
  * refuses ids it never issued. Writes are atomic (temp file + rename): a crash mid-save keeps the old file.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorInfo, Project } from '../common/ipc-contract';
 import type { Transcript } from '../common/transcript';
@@ -78,7 +78,15 @@ export class ProjectStore {
     const write = this.writing.then(async () => {
       await mkdir(path.dirname(this.file), { recursive: true });
       const temp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify(stored));
+      // The data reaches the disk before the rename makes it the project: otherwise a power cut soon
+      // after a save can leave a renamed but empty file on filesystems that delay allocation.
+      const handle = await open(temp, 'w');
+      try {
+        await handle.writeFile(JSON.stringify(stored));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await rename(temp, this.file);
     });
     this.writing = write.catch(() => {});

@@ -1,0 +1,75 @@
+/**
+ * `npm run fuzz -- [--model NAME|DIR] [--subset full|fast] [--seed N] [--decoder greedy|beam]
+ *                  [--memory-limit-mb N] [--timeout-scale X] [--json FILE]`
+ *
+ * Feeds every input of the bad-input corpus (corpus.ts) through the engine in a child process and
+ * prints one line per input, then the totals: inputs tried, transcripts, typed errors by code, crashes,
+ * hangs, untyped errors, impossible transcripts, memory kills, unexpected outcomes and the highest RSS.
+ * Exits 1 if any input crashed, hung, ran away with memory, failed untyped or ended unexpectedly.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DEFAULT_MODEL } from '../../engine';
+import { fuzzCorpus } from './corpus';
+import { runFuzz } from './harness';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: DEFAULT_MODEL },
+    subset: { type: 'string', default: 'full' },
+    seed: { type: 'string' },
+    decoder: { type: 'string' },
+    backend: { type: 'string' },
+    'memory-limit-mb': { type: 'string', default: '2048' },
+    'timeout-scale': { type: 'string', default: '1' },
+    json: { type: 'string' },
+  },
+});
+
+const all = fuzzCorpus({ seed: values.seed === undefined ? undefined : Number(values.seed) });
+const cases = values.subset === 'fast' ? all.filter((c) => c.fast) : all;
+console.log(`fuzz: ${cases.length} inputs (${values.subset}), model ${values.model}`);
+
+const summary = await runFuzz(cases, {
+  model: values.model!,
+  decoder: values.decoder,
+  backend: values.backend,
+  memoryLimitMb: Number(values['memory-limit-mb']),
+  timeoutScale: Number(values['timeout-scale']),
+  onResult: (r, i, total) => {
+    const what = r.outcome === 'typed-error' ? `${r.code}` : r.outcome;
+    const mark = r.failure ? `FAIL (${r.failure})` : 'ok';
+    const detail = r.outcome === 'transcript' ? `${r.words} words ${r.detail}` : r.detail;
+    console.log(
+      `[${String(i + 1).padStart(3)}/${total}] ${mark.padEnd(4)} ${r.name.padEnd(48)} ${what.padEnd(18)} ${r.ms.toFixed(0).padStart(6)} ms  ${detail.slice(0, 140)}`,
+    );
+  },
+});
+
+const { failures, ...totals } = summary;
+console.log('\nfuzz summary');
+console.log(`  inputs tried:        ${totals.tried}`);
+console.log(`  transcripts:         ${totals.transcripts}`);
+console.log(`  typed errors:        ${totals.typedErrors}  ${JSON.stringify(totals.byCode)}`);
+console.log(`  crashes:             ${totals.crashes}`);
+console.log(`  hangs:               ${totals.hangs}`);
+console.log(`  untyped errors:      ${totals.untypedErrors}`);
+console.log(`  bad transcripts:     ${totals.badTranscripts}`);
+console.log(`  memory kills:        ${totals.memoryKills} (limit ${values['memory-limit-mb']} MB)`);
+console.log(`  unexpected outcomes: ${totals.unexpected}`);
+console.log(
+  `  max RSS:             ${totals.maxRssMb.toFixed(0)} MB (worker after model load: ${totals.loadedRssMb.toFixed(0)} MB)`,
+);
+console.log(`  backend / model:     ${totals.backend} / ${totals.model}`);
+console.log(`  wall time:           ${totals.seconds.toFixed(0)} s`);
+if (failures.length) {
+  console.log('\nfailures:');
+  for (const f of failures) console.log(`  ${f.name}: ${f.failure} — ${f.detail.slice(0, 300)}`);
+}
+if (values.json) await writeFile(values.json, JSON.stringify(summary, null, 2) + '\n');
+console.log(
+  failures.length
+    ? `\nFAILED: ${failures.length} input(s)`
+    : '\nPASSED: every input ended in a transcript or a typed error',
+);
+process.exitCode = failures.length ? 1 : 0;
