@@ -1,7 +1,8 @@
 /**
  * `npm run bench:wer` — accuracy and speed of the studio's recogniser against pocketsphinx, side by side
  * on the same evaluation sets (the held-out voices clean and at 10 dB SNR, and the asterisk test split).
- * Prints WER/CER per set and the real-time factor of each system; `--json FILE` keeps the numbers.
+ * Prints WER/CER per set and the real-time factor of each system; `--json FILE` keeps the numbers. Scoring
+ * and the table come from main/common/evaluation.ts, the same code as `npm run eval`.
  *
  *   npm run bench:wer -- [--model NAME] [--decoder greedy|beam] [--sets a,b] [--limit N] [--manifests DIR] [--no-peer] [--json FILE]
  *
@@ -13,7 +14,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { errorRate, scoreTranscript, sumCounts, type Score } from '../main/common/scoring';
+import { aggregate, percent, renderTable, scoreFile, type Column } from '../main/common/evaluation';
+import { describeNormalization, type Score } from '../main/common/scoring';
 import { AsrEngine, type DecoderChoice } from '../main/engine/engine';
 import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
 
@@ -74,13 +76,34 @@ async function runPocketsphinx(entries: CorpusEntry[]): Promise<{ hyps: string[]
   }
 }
 
+/** Pooled WER/CER over the set (the same aggregation as `npm run eval`). */
 function summarise(entries: CorpusEntry[], hyps: string[], seconds: number, audioSec: number): SystemResult {
-  const scores = entries.map((e, i) => scoreTranscript(e.transcript, hyps[i]));
-  const counts = { wer: sumCounts(scores.map((s) => s.wer)), cer: sumCounts(scores.map((s) => s.cer)) };
-  return { wer: errorRate(counts.wer), cer: errorRate(counts.cer), rtf: seconds / audioSec, counts };
+  const set = aggregate(
+    'set',
+    entries.map((e, i) => ({
+      set: 'set',
+      file: e.path,
+      reference: e.transcript,
+      hypothesis: hyps[i],
+      score: scoreFile(e.transcript, hyps[i]),
+    })),
+  );
+  return { wer: set.wer, cer: set.cer, rtf: seconds / audioSec, counts: { wer: set.words, cer: set.chars } };
 }
 
-const pct = (x: number) => (x * 100).toFixed(1).padStart(6) + '%';
+const COLUMNS: Column[] = [
+  { header: 'set', align: 'left' },
+  { header: 'files' },
+  { header: 'hours' },
+  { header: 'studio WER', group: true },
+  { header: 'CER' },
+  { header: 'RTF' },
+  { header: 'sphinx WER', group: true },
+  { header: 'CER' },
+  { header: 'RTF' },
+];
+const figures = (r: SystemResult | undefined) =>
+  r ? [percent(r.wer), percent(r.cer), r.rtf.toFixed(3)] : ['skipped', '', ''];
 
 async function main() {
   const { values } = parseArgs({
@@ -105,9 +128,8 @@ async function main() {
       ? 'peer: pocketsphinx (en-us acoustic model + en-us LM)'
       : `peer: pocketsphinx skipped (${sphinxInstalled ? '--no-peer' : 'not installed: apt-get install pocketsphinx pocketsphinx-en-us'})`,
   );
-  const header = `${'set'.padEnd(22)} ${'files'.padStart(5)} ${'hours'.padStart(6)} | ${'studio WER'.padStart(10)} ${'CER'.padStart(7)} ${'RTF'.padStart(6)} | ${'sphinx WER'.padStart(10)} ${'CER'.padStart(7)} ${'RTF'.padStart(6)}`;
-  console.log(header);
-  console.log('-'.repeat(header.length));
+  console.log(`normalisation: ${describeNormalization()}`);
+  const rows: string[][] = [];
   const results: Record<
     string,
     { files: number; audioSec: number; studio: SystemResult; pocketsphinx?: SystemResult }
@@ -115,7 +137,8 @@ async function main() {
   for (const set of values.sets!.split(',')) {
     const manifest = path.join(values.manifests!, `${set}.tsv`);
     if (!existsSync(manifest)) {
-      console.log(`${set.padEnd(22)} missing ${manifest} (run training/corpus/generate.py)`);
+      console.error(`${set}: missing ${manifest} (run training/corpus/generate.py)`);
+      rows.push([set, 'missing']);
       continue;
     }
     let entries = await readCorpusManifest(manifest);
@@ -129,13 +152,17 @@ async function main() {
       sphinx = summarise(entries, sphinxRun.hyps, sphinxRun.seconds, audioSec);
     }
     results[set] = { files: entries.length, audioSec, studio, ...(sphinx ? { pocketsphinx: sphinx } : {}) };
-    const peerCols = sphinx
-      ? `${pct(sphinx.wer).padStart(10)} ${pct(sphinx.cer)} ${sphinx.rtf.toFixed(3).padStart(6)}`
-      : '   skipped';
-    console.log(
-      `${set.padEnd(22)} ${String(entries.length).padStart(5)} ${(audioSec / 3600).toFixed(3).padStart(6)} | ${pct(studio.wer).padStart(10)} ${pct(studio.cer)} ${studio.rtf.toFixed(3).padStart(6)} | ${peerCols}`,
-    );
+    const row = [
+      set,
+      String(entries.length),
+      (audioSec / 3600).toFixed(3),
+      ...figures(studio),
+      ...figures(sphinx),
+    ];
+    console.error(`done: ${row.join(' ')}`);
+    rows.push(row);
   }
+  process.stdout.write(renderTable(COLUMNS, rows));
   engine.dispose();
   if (values.json) {
     await writeFile(
