@@ -262,7 +262,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   }
 
   async function serveStatic(res: ServerResponse, url: URL): Promise<void> {
-    const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    let relative: string;
+    try {
+      relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    } catch {
+      res.writeHead(400).end(); // a malformed %-escape is the client's error, not a 500
+      return;
+    }
     const file = path.resolve(staticDir, '.' + relative);
     if (!file.startsWith(staticDir + path.sep)) {
       res.writeHead(403).end();
@@ -293,12 +299,21 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   }
 
   const server = createServer((req, res) => {
-    const denied = checkRequest(req, { token, port });
+    let denied: ReturnType<typeof checkRequest>;
+    let url: URL;
+    try {
+      denied = checkRequest(req, { token, port });
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      // A request target that does not parse as a URL (`GET http://[`) must not throw out of the
+      // listener: that would be an uncaught exception, and any local process could stop the bridge.
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('malformed request');
+      return;
+    }
     if (denied) {
       res.writeHead(denied.status, { 'content-type': 'text/plain' }).end(denied.reason);
       return;
     }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const route = async () => {
       const invokeMatch = /^\/api\/invoke\/([\w:-]+)$/.exec(url.pathname);
       const mediaMatch = /^\/media\/([\w-]+)$/.exec(url.pathname);
@@ -326,14 +341,25 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const denied = checkRequest(req, { token, port });
-    if (denied || new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
+    let denied: ReturnType<typeof checkRequest>;
+    let pathname: string;
+    try {
+      denied = checkRequest(req, { token, port });
+      pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'); // as above: a malformed URL must not throw
+      return;
+    }
+    if (denied || pathname !== '/ws') {
       socket.end(`HTTP/1.1 ${denied?.status ?? 404} ${denied ? 'Forbidden' : 'Not Found'}\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // ws reports protocol violations (e.g. a frame over maxPayload) as an 'error' event and closes the
+      // socket itself; without a listener that event would be an uncaught exception in the bridge.
+      ws.on('error', () => {});
       ws.on('message', (data, isBinary) => {
         // A page sends two things on the socket: dictation audio (binary little-endian float32 frames)
         // and the end-of-stream marker (text).

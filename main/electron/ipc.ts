@@ -18,13 +18,19 @@ export function senderProblem(
   event: IpcMainEvent | IpcMainInvokeEvent,
   trusted: () => WebContents | null,
 ): string | null {
-  const frame = event.senderFrame;
-  if (!frame) return 'the sending frame is gone';
-  const window = trusted();
-  if (!window || event.sender.id !== window.id) return 'not the studio window';
-  if (frame !== event.sender.mainFrame) return 'not the top-level frame';
-  if (!isAppUrl(frame.url)) return `unexpected origin ${frame.url}`;
-  return null;
+  // A web contents destroyed while its message was in flight throws from its accessors; that must
+  // refuse the message, not throw in main (from an ipcMain.on listener it would be an uncaught exception).
+  try {
+    const frame = event.senderFrame;
+    if (!frame) return 'the sending frame is gone';
+    const window = trusted();
+    if (!window || event.sender.id !== window.id) return 'not the studio window';
+    if (frame !== event.sender.mainFrame) return 'not the top-level frame';
+    if (!isAppUrl(frame.url)) return `unexpected origin ${frame.url}`;
+    return null;
+  } catch (error) {
+    return `the sender cannot be inspected (${error instanceof Error ? error.message : String(error)})`;
+  }
 }
 
 export class UntrustedSenderError extends Error {

@@ -1,0 +1,206 @@
+/**
+ * Hostile clients against the browser bridge over real sockets: every channel in the validator map
+ * (channels added later are covered automatically) without the token, with a wrong one, from another
+ * Origin, with a forged Host; malformed, deeply nested and oversized bodies; malformed request lines
+ * and URLs; WebSocket abuse. Every request must get a refusal and the bridge must stay up: an uncaught
+ * exception in the server would fail this file (vitest reports it), and a final request must still work.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { fakeWorkers } from '../host/testing/fake-worker';
+import { invokeValidators } from '../host/validate';
+import { startBridge, type Bridge } from './server';
+
+const TOKEN = 'hostile-test-token';
+const CHANNELS = Object.keys(invokeValidators);
+let dir: string;
+let bridge: Bridge;
+let base: string;
+let host: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'bridge-hostile-'));
+  await mkdir(path.join(dir, 'static'), { recursive: true });
+  await writeFile(path.join(dir, 'static', 'index.html'), '<!doctype html><title>Speech Studio</title>');
+  bridge = await startBridge({
+    staticDir: path.join(dir, 'static'),
+    dataDir: path.join(dir, 'data'),
+    model: 'unused',
+    token: TOKEN,
+    spawnWorker: fakeWorkers().spawn,
+  });
+  host = `127.0.0.1:${bridge.port}`;
+  base = `http://${host}`;
+});
+
+afterAll(async () => {
+  await bridge?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Sends raw bytes and returns the status line (or what happened to the connection). */
+function raw(text: string | Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(bridge.port, '127.0.0.1', () => socket.end(text));
+    let out = '';
+    const done = (why: string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(why);
+    };
+    const timer = setTimeout(() => done(out.split('\r\n')[0] || 'no answer'), 5000);
+    socket.on('data', (d) => (out += d.toString('latin1')));
+    socket.on('close', () => done(out.split('\r\n')[0] || 'closed without an answer'));
+    socket.on('error', () => done(out.split('\r\n')[0] || 'connection reset'));
+  });
+}
+
+const post = (channel: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+  fetch(`${base}/api/invoke/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-studio-token': TOKEN, ...headers },
+    body,
+  });
+
+async function stillServing(): Promise<void> {
+  const reply = await post('studio:get-info', '[]');
+  expect(reply.status).toBe(200);
+}
+
+describe('bridge: network exposure', () => {
+  it('listens on the loopback interface only', async () => {
+    expect(bridge.url.startsWith(`http://127.0.0.1:${bridge.port}/`)).toBe(true);
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a && !a.internal && a.family === 'IPv4');
+    if (!external) return; // a machine with no other interface has nothing else to listen on
+    const reached = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(bridge.port, external.address, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    expect(reached).toBe(false);
+  });
+});
+
+describe.each(CHANNELS)('bridge channel %s refuses', (channel) => {
+  it('requests without the token, with a wrong one, from another Origin or with a forged Host', async () => {
+    expect((await post(channel, '[]', { 'x-studio-token': '' })).status).toBe(401);
+    expect((await post(channel, '[]', { 'x-studio-token': TOKEN.slice(0, -1) + 'X' })).status).toBe(401);
+    expect((await post(channel, '[]', { 'x-studio-token': TOKEN + TOKEN })).status).toBe(401);
+    // The token in the cookie of a cross-site request (a page elsewhere posting to the bridge).
+    for (const origin of ['https://evil.example', 'null', `http://127.0.0.1:${bridge.port + 1}`]) {
+      expect((await post(channel, '[]', { origin })).status).toBe(403);
+    }
+    const forged = await raw(
+      `POST /api/invoke/${channel} HTTP/1.1\r\nHost: evil.example:${bridge.port}\r\nx-studio-token: ${TOKEN}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]`,
+    );
+    expect(forged).toMatch(/^HTTP\/1\.1 403/);
+  });
+
+  it('malformed and oversized bodies', async () => {
+    const bodies: (string | Buffer)[] = [
+      'not json',
+      '{"an":"object"}',
+      '"a string"',
+      'null',
+      '[' + '"x",'.repeat(10_000) + '"x"]',
+      '['.repeat(100_000) + ']'.repeat(100_000),
+      '[{"__proto__":{"polluted":true}}]',
+      Buffer.from([0xff, 0xfe, 0x00, 0x5b]),
+    ];
+    for (const body of bodies) {
+      const reply = await post(channel, body);
+      // 400 for a bad payload, 404 for channels the browser does not use; never 200 or 500.
+      expect([400, 404]).toContain(reply.status);
+      await reply.body?.cancel();
+    }
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+});
+
+describe('bridge: oversized and malformed requests', () => {
+  it('refuses a JSON body over 64 MB without keeping it', async () => {
+    const body = Buffer.alloc(64 * 1024 ** 2 + 1, 0x20);
+    const reply = await post('studio:save-project', body).catch((error: unknown) => error);
+    // Either a 400 (too large) or the connection is cut; the server must not take it.
+    if (reply instanceof Response) expect(reply.status).toBe(400);
+    await stillServing();
+  }, 60_000);
+
+  it('refuses an upload that declares more than 2 GB before reading it', async () => {
+    const status = await raw(
+      `POST /api/upload?name=a.wav HTTP/1.1\r\nHost: ${host}\r\nx-studio-token: ${TOKEN}\r\nContent-Length: 3000000000\r\nConnection: close\r\n\r\nRIFF`,
+    );
+    expect(status).toMatch(/^HTTP\/1\.1 400/);
+  });
+
+  it('refuses uploads and media without the token', async () => {
+    expect((await fetch(`${base}/api/upload?name=a.wav`, { method: 'POST', body: 'RIFF' })).status).toBe(401);
+    expect((await fetch(`${base}/media/anything`)).status).toBe(401);
+    expect(
+      (await fetch(`${base}/media/..%2f..%2fetc%2fpasswd`, { headers: { 'x-studio-token': TOKEN } })).status,
+    ).not.toBe(200);
+  });
+
+  it('survives malformed request lines, URLs and headers', async () => {
+    const requests = [
+      `GET http://[ HTTP/1.1\r\nHost: ${host}\r\n\r\n`, // an absolute URL that does not parse
+      `GET http://[ HTTP/1.1\r\nHost: ${host}\r\nx-studio-token: ${TOKEN}\r\n\r\n`,
+      `GET /%E0%A4%A?token=${TOKEN} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, // bad escape
+      `GET /?token=${TOKEN} HTTP/1.0\r\n\r\n`, // no Host at all
+      `GET /?token=${TOKEN} HTTP/1.1\r\nHost: ${host}\r\nHost: evil.example\r\n\r\n`,
+      `DELETE /api/invoke/studio:get-info?token=${TOKEN} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      `POST /api/invoke/studio:get-info HTTP/1.1\r\nHost: ${host}\r\nx-studio-token: ${TOKEN}\r\nContent-Length: 10\r\n\r\n[`, // short body
+      `GARBAGE\r\n\r\n`,
+      Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00]), // a TLS hello
+    ];
+    for (const request of requests) {
+      const status = await raw(request);
+      expect(status).not.toMatch(/^HTTP\/1\.1 (200|5\d\d)/);
+    }
+    await stillServing();
+  });
+});
+
+describe('bridge: WebSocket abuse', () => {
+  const url = () => `ws://${host}/ws`;
+  const open = (target: string, headers: Record<string, string> = {}) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(target, { headers });
+      ws.once('open', () => resolve(ws));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+
+  it('refuses sockets without the token, from another Origin, or on another path', async () => {
+    await expect(open(url())).rejects.toThrow('HTTP 401');
+    await expect(open(`${url()}?token=${TOKEN}`, { origin: 'https://evil.example' })).rejects.toThrow(
+      'HTTP 403',
+    );
+    await expect(open(`ws://${host}/other?token=${TOKEN}`)).rejects.toThrow(/HTTP 404|socket hang up/);
+    const status = await raw(
+      `GET http://[ HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    expect(status).not.toMatch(/^HTTP\/1\.1 101/);
+  });
+
+  it('drops malformed frames, closes on oversized ones, and keeps serving', async () => {
+    const ws = await open(`${url()}?token=${TOKEN}`);
+    ws.on('error', () => {}); // the client side sees the close; this test is about the server
+    ws.send(Buffer.from([1, 2, 3]));
+    ws.send('{"type":"something-else"}');
+    ws.send('x'.repeat(10_000));
+    ws.send(new Float32Array([NaN, Infinity, -Infinity, 1e30]));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(Buffer.alloc(2 * 1024 * 1024)); // over the 1 MB frame limit
+    expect(await closed).toBe(1009);
+    await stillServing();
+  });
+});
