@@ -85,7 +85,7 @@ function summarise(entries: CorpusEntry[], hyps: string[], seconds: number, audi
       file: e.path,
       reference: e.transcript,
       hypothesis: hyps[i],
-      score: scoreFile(e.transcript, hyps[i]),
+      ...scoreFile(e.transcript, hyps[i]),
     })),
   );
   return { wer: set.wer, cer: set.cer, rtf: seconds / audioSec, counts: { wer: set.words, cer: set.chars } };

@@ -87,13 +87,32 @@ describe('eval CLI', () => {
     const failed = first.files.filter((f) => f.error);
     expect(failed.map((f) => f.file)).toEqual(['broken.wav']);
     expect(failed[0].error).toMatch(/broken\.wav: corrupt audio data/);
+    const ok = first.files.find((f) => f.set === 'folder' && f.file === 'a.wav')!;
+    expect(Object.keys(ok).sort()).toEqual(
+      [
+        'alignment',
+        'cer',
+        'counts',
+        'durationSec',
+        'file',
+        'hypothesis',
+        'processingSec',
+        'reference',
+        'rtf',
+        'set',
+        'wer',
+        'words',
+      ].sort(),
+    );
+    expect(ok.reference).toBe(REFERENCE);
+    expect(Object.keys(ok.words![0]).sort()).toEqual(['confidence', 'end', 'start', 'word']);
     for (const f of first.files.filter((r) => !r.error)) {
       const expected = scoreTranscript(f.reference!, f.hypothesis!);
-      expect(f.score!.words).toEqual(expected.wer);
-      expect(f.score!.chars).toEqual(expected.cer);
-      expect(f.score!.wer).toBe(errorRate(expected.wer));
-      expect(f.score!.cer).toBe(errorRate(expected.cer));
-      expect(f.score!.alignment).toEqual(expected.alignment.pairs);
+      expect(f.counts!.words).toEqual(expected.wer);
+      expect(f.counts!.chars).toEqual(expected.cer);
+      expect(f.wer!).toBe(errorRate(expected.wer));
+      expect(f.cer!).toBe(errorRate(expected.cer));
+      expect(f.alignment!).toEqual(expected.alignment.pairs);
       expect(f.words!.map((w) => w.word).join(' ')).toBe(f.hypothesis);
       expect(f.durationSec).toBeGreaterThan(3);
     }
@@ -103,14 +122,14 @@ describe('eval CLI', () => {
       ['set', 2, 2, 0],
     ]);
     for (const set of [...first.sets, first.total]) {
-      const mine = first.files.filter((f) => f.score && (set === first.total || f.set === set.name));
-      const words = sumCounts(mine.map((f) => f.score!.words));
+      const mine = first.files.filter((f) => f.counts && (set === first.total || f.set === set.name));
+      const words = sumCounts(mine.map((f) => f.counts!.words));
       expect(set.words).toEqual(words);
       expect(set.wer).toBe(errorRate(words));
-      expect(set.cer).toBe(errorRate(sumCounts(mine.map((f) => f.score!.chars))));
+      expect(set.cer).toBe(errorRate(sumCounts(mine.map((f) => f.counts!.chars))));
     }
     // Sorted worst first, the failed file last.
-    const wers = first.files.filter((f) => f.score).map((f) => f.score!.wer);
+    const wers = first.files.filter((f) => f.counts).map((f) => f.wer!);
     expect(wers).toEqual([...wers].sort((x, y) => y - x));
     expect(first.files.at(-1)!.file).toBe('broken.wav');
     // The printed report: header, normalisation, the per-file list and the set table with its total row.
@@ -180,10 +199,8 @@ describe('eval CLI', () => {
     expect(second.stdout).toContain('normalisation: case kept;');
     const b = JSON.parse(await readFile(out, 'utf8')) as EvalRun;
     const ogg = b.files.find((f) => f.file.endsWith('speech-48k.ogg'))!;
-    expect(ogg.score!.wer).toBe(
-      errorRate(scoreTranscript('A QUICK FOX', ogg.hypothesis!, b.normalization).wer),
-    );
-    expect(ogg.score!.wer).toBeGreaterThanOrEqual(1);
+    expect(ogg.wer!).toBe(errorRate(scoreTranscript('A QUICK FOX', ogg.hypothesis!, b.normalization).wer));
+    expect(ogg.wer!).toBeGreaterThanOrEqual(1);
 
     const { code, stdout } = await cli(['--compare', path.join(work, 'a.json'), out]);
     expect(code).toBe(0);
@@ -197,7 +214,7 @@ describe('eval CLI', () => {
     const better = structuredClone(first);
     const target = better.files.find((f) => f.set === 'folder' && f.file === 'a.wav')!;
     target.hypothesis = target.reference!;
-    target.score = scoreFile(target.reference!, target.hypothesis);
+    Object.assign(target, scoreFile(target.reference!, target.hypothesis));
     await writeFile(path.join(work, 'better.json'), JSON.stringify(better));
     const diff = await cli([
       '--compare',
@@ -207,7 +224,7 @@ describe('eval CLI', () => {
       '1',
     ]);
     expect(diff.code).toBe(0);
-    const before = first.files.find((f) => f.set === 'folder' && f.file === 'a.wav')!.score!.wer;
+    const before = first.files.find((f) => f.set === 'folder' && f.file === 'a.wav')!.wer!;
     const delta = `−${(before * 100).toFixed(1)}`;
     expect(diff.stdout).toMatch(/1 file\(s\) differ in WER: B better on 1, worse on 0\./);
     expect(diff.stdout).toContain(

@@ -17,6 +17,7 @@ import {
   formatSetTable,
   makeRun,
   percent,
+  scoreOf,
   sortResults,
   toCsv,
   type EvalRun,
@@ -263,9 +264,9 @@ export async function main(argv: string[]): Promise<number> {
       const counter = `[${String(done).padStart(width)}/${total}]`;
       if (r.error) log(`${counter} ${r.set}: ${r.file}  FAILED: ${r.error}`);
       else {
-        const s = r.score;
+        const s = scoreOf(r);
         const figures = s
-          ? `WER ${percent(s.wer)} (S/D/I ${s.words.substitutions}/${s.words.deletions}/${s.words.insertions})  CER ${percent(s.cer)}`
+          ? `WER ${percent(s.wer)} (S/D/I ${s.counts.words.substitutions}/${s.counts.words.deletions}/${s.counts.words.insertions})  CER ${percent(s.cer)}`
           : 'no reference';
         log(`${counter} ${r.set}: ${r.file}  ${figures}  RTF ${r.rtf!.toFixed(3)}`);
       }

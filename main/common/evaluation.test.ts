@@ -31,7 +31,7 @@ function result(
     durationSec: sec,
     processingSec: sec / 4,
     rtf: 0.25,
-    ...(reference === null ? {} : { score: scoreFile(reference, hypothesis) }),
+    ...(reference === null ? {} : scoreFile(reference, hypothesis)),
   };
 }
 
@@ -48,10 +48,10 @@ describe('aggregation', () => {
     const { sets, total } = aggregateBySet(files);
     expect(sets.map((s) => s.name)).toEqual(['clean', 'noisy']);
     for (const set of sets) {
-      const mine = files.filter((f) => f.set === set.name && f.score);
+      const mine = files.filter((f) => f.set === set.name && f.counts);
       for (const k of ['substitutions', 'deletions', 'insertions', 'reference'] as const) {
-        expect(set.words[k]).toBe(mine.reduce((n, f) => n + f.score!.words[k], 0));
-        expect(set.chars[k]).toBe(mine.reduce((n, f) => n + f.score!.chars[k], 0));
+        expect(set.words[k]).toBe(mine.reduce((n, f) => n + f.counts!.words[k], 0));
+        expect(set.chars[k]).toBe(mine.reduce((n, f) => n + f.counts!.chars[k], 0));
       }
     }
     // clean: a.wav has 1 sub (cat→bat), 1 del (the), 1 ins (extra) over 6 words; b.wav is perfect.
@@ -80,8 +80,8 @@ describe('aggregation', () => {
   it('scoreFile agrees with scoreTranscript and keeps the alignment', () => {
     const s = scoreFile('a b c', 'a x c d');
     const t = scoreTranscript('a b c', 'a x c d', DEFAULT_NORMALIZATION);
-    expect(s.words).toEqual(t.wer);
-    expect(s.chars).toEqual(t.cer);
+    expect(s.counts.words).toEqual(t.wer);
+    expect(s.counts.chars).toEqual(t.cer);
     expect(s.wer).toBe(errorRate(t.wer));
     expect(s.alignment.map((p) => p.op)).toEqual(['match', 'sub', 'match', 'ins']);
   });

@@ -17,18 +17,23 @@ import {
 
 /** Scores of one transcribed file against its reference. */
 export interface FileScore {
-  /** Word-level substitutions, deletions, insertions and reference word count. */
-  words: ErrorCounts;
-  /** The same at character level (normalised text, spaces included). */
-  chars: ErrorCounts;
+  counts: {
+    /** Word-level substitutions, deletions, insertions and reference word count. */
+    words: ErrorCounts;
+    /** The same at character level (normalised text, spaces included). */
+    chars: ErrorCounts;
+  };
   wer: number;
   cer: number;
   /** The word alignment, reference against hypothesis, in order. */
   alignment: AlignedPair[];
 }
 
-/** One file of an evaluation run, as written to the per-file JSON. */
-export interface FileResult {
+/**
+ * One file of an evaluation run, as written to the per-file JSON. The `FileScore` fields (counts, wer,
+ * cer, alignment) are present when the file was transcribed and has a reference.
+ */
+export interface FileResult extends Partial<FileScore> {
   /** The name of the set (manifest or folder) the file belongs to. */
   set: string;
   /** The audio path as the user gave it (manifest entry or path inside the folder). */
@@ -42,7 +47,6 @@ export interface FileResult {
   /** Wall-clock seconds spent on the file. */
   processingSec?: number;
   rtf?: number;
-  score?: FileScore;
   /** The error message when the file failed; the others still ran. */
   error?: string;
 }
@@ -55,8 +59,7 @@ export function scoreFile(
 ): FileScore {
   const s = scoreTranscript(reference, hypothesis, normalization);
   return {
-    words: s.wer,
-    chars: s.cer,
+    counts: { words: s.wer, chars: s.cer },
     wer: errorRate(s.wer),
     cer: errorRate(s.cer),
     alignment: s.alignment.pairs,
@@ -84,13 +87,20 @@ export interface Aggregate {
   cer: number;
 }
 
+/** The scores of a result, or undefined when it was not scored. */
+export function scoreOf(r: FileResult): FileScore | undefined {
+  return r.counts && r.wer !== undefined && r.cer !== undefined
+    ? { counts: r.counts, wer: r.wer, cer: r.cer, alignment: r.alignment ?? [] }
+    : undefined;
+}
+
 export function aggregate(name: string, results: readonly FileResult[]): Aggregate {
-  const scored = results.filter((r) => r.score);
+  const scored = results.filter((r) => r.counts);
   const transcribed = results.filter((r) => !r.error);
   const durationSec = transcribed.reduce((s, r) => s + (r.durationSec ?? 0), 0);
   const processingSec = transcribed.reduce((s, r) => s + (r.processingSec ?? 0), 0);
-  const words = sumCounts(scored.map((r) => r.score!.words));
-  const chars = sumCounts(scored.map((r) => r.score!.chars));
+  const words = sumCounts(scored.map((r) => r.counts!.words));
+  const chars = sumCounts(scored.map((r) => r.counts!.chars));
   return {
     name,
     files: results.length,
@@ -128,7 +138,7 @@ export function sortResults(results: readonly FileResult[], key: SortKey): FileR
   const list = [...results];
   if (key === 'input') return list;
   if (key === 'name') return list.sort((a, b) => a.file.localeCompare(b.file));
-  const value = (r: FileResult) => (r.score ? r.score[key] : r.error ? -2 : -1);
+  const value = (r: FileResult) => r[key] ?? (r.error ? -2 : -1);
   return list.sort((a, b) => value(b) - value(a) || a.file.localeCompare(b.file));
 }
 
@@ -224,14 +234,14 @@ export function formatFileTable(results: readonly FileResult[]): string {
     { header: 'reference → hypothesis', align: 'left', group: true },
   ];
   const rows = results.map((r) => {
-    const s = r.score;
+    const s = scoreOf(r);
     const detail = r.error
       ? `error: ${r.error}`
       : `${r.reference ?? '(no reference)'} → ${r.hypothesis ?? ''}`;
     return [
       r.file,
       s ? percent(s.wer) : '—',
-      s ? `${s.words.substitutions}/${s.words.deletions}/${s.words.insertions}` : '',
+      s ? `${s.counts.words.substitutions}/${s.counts.words.deletions}/${s.counts.words.insertions}` : '',
       s ? percent(s.cer) : '—',
       r.rtf !== undefined ? r.rtf.toFixed(3) : '',
       detail,
@@ -283,7 +293,7 @@ const errors = (c: ErrorCounts) => c.substitutions + c.deletions + c.insertions;
 export function toCsv(results: readonly FileResult[], sets: readonly Aggregate[], total: Aggregate): string {
   const rows: (string | number | null | undefined)[][] = [CSV_HEADER];
   for (const r of results) {
-    const s = r.score;
+    const s = scoreOf(r);
     rows.push([
       'file',
       r.set,
@@ -293,13 +303,13 @@ export function toCsv(results: readonly FileResult[], sets: readonly Aggregate[]
       round(r.durationSec, 3),
       round(r.processingSec, 3),
       round(r.rtf, 4),
-      s?.words.reference,
-      s?.words.substitutions,
-      s?.words.deletions,
-      s?.words.insertions,
+      s?.counts.words.reference,
+      s?.counts.words.substitutions,
+      s?.counts.words.deletions,
+      s?.counts.words.insertions,
       round(s?.wer, 4),
-      s?.chars.reference,
-      s ? errors(s.chars) : undefined,
+      s?.counts.chars.reference,
+      s ? errors(s.counts.chars) : undefined,
       round(s?.cer, 4),
       r.reference,
       r.hypothesis,
@@ -411,8 +421,8 @@ const key = (r: FileResult) => `${r.set}\u0000${r.file}`;
  * the same ground even if one run failed a file; lists the files whose WER differs most.
  */
 export function compareRuns(a: EvalRun, b: EvalRun): Comparison {
-  const scoredA = new Map(a.files.filter((r) => r.score).map((r) => [key(r), r]));
-  const scoredB = new Map(b.files.filter((r) => r.score).map((r) => [key(r), r]));
+  const scoredA = new Map(a.files.filter((r) => r.counts).map((r) => [key(r), r]));
+  const scoredB = new Map(b.files.filter((r) => r.counts).map((r) => [key(r), r]));
   const both = [...scoredA.keys()].filter((k) => scoredB.has(k));
   const commonA = both.map((k) => scoredA.get(k)!);
   const commonB = both.map((k) => scoredB.get(k)!);
@@ -429,8 +439,8 @@ export function compareRuns(a: EvalRun, b: EvalRun): Comparison {
       set: commonA[i].set,
       file: commonA[i].file,
       reference: commonA[i].reference,
-      werA: commonA[i].score!.wer,
-      werB: commonB[i].score!.wer,
+      werA: commonA[i].wer!,
+      werB: commonB[i].wer!,
       hypothesisA: commonA[i].hypothesis,
       hypothesisB: commonB[i].hypothesis,
     }))

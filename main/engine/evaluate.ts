@@ -44,9 +44,7 @@ export async function evaluateItem(
       rtf: round(processingSec / transcript.durationSec, 4),
       ...(item.reference === null
         ? {}
-        : {
-            score: scoreFile(item.reference, transcript.text, options.normalization ?? DEFAULT_NORMALIZATION),
-          }),
+        : scoreFile(item.reference, transcript.text, options.normalization ?? DEFAULT_NORMALIZATION)),
     };
   } catch (error) {
     if (options.signal?.aborted) throw error;
