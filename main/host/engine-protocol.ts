@@ -5,18 +5,42 @@
  */
 import type { BackendSummary, ErrorInfo } from '../common/ipc-contract';
 import type { Transcript } from '../common/transcript';
+import type { LiveEvent } from '../engine/stream/live-recognizer';
+
+/** Live events the worker forwards (level comes from the host's own meter, closer to the microphone). */
+export type ForwardedLiveEvent = Exclude<LiveEvent, { type: 'level' }>;
 
 export type ToWorker =
   | { type: 'load'; model: string; modelsDir: string | null }
   | { type: 'transcribe'; jobId: string; path: string }
-  | { type: 'cancel'; jobId: string };
+  | { type: 'cancel'; jobId: string }
+  /** Live dictation: one session at a time; audio is mono float at `sampleRate`. */
+  | { type: 'live-start'; sessionId: string; sampleRate: number }
+  | { type: 'live-audio'; sessionId: string; samples: Float32Array }
+  | { type: 'live-stop'; sessionId: string }
+  /** Memory figures, for soak tests and diagnostics. */
+  | { type: 'stats'; requestId: string };
 
 export type FromWorker =
   | { type: 'ready'; modelName: string; backend: BackendSummary }
   | { type: 'load-failed'; error: ErrorInfo }
   | { type: 'progress'; jobId: string; fraction: number; processedSec: number }
   | { type: 'done'; jobId: string; transcript: Transcript }
-  | { type: 'failed'; jobId: string; error: ErrorInfo };
+  | { type: 'failed'; jobId: string; error: ErrorInfo }
+  | { type: 'live-event'; sessionId: string; event: ForwardedLiveEvent }
+  /** All audio is processed and the last final has been sent. */
+  | { type: 'live-stopped'; sessionId: string }
+  | { type: 'live-failed'; sessionId: string; error: ErrorInfo }
+  | { type: 'stats'; requestId: string; stats: EngineStats };
+
+export interface EngineStats {
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Live TensorFlow.js tensors: flat over time, or something leaks. */
+  tensors: number;
+  /** CPU time the engine process has used, in seconds (user + system). */
+  cpuSec: number;
+}
 
 /** Environment variable that lets tests ask the worker to crash on a file with this name (never set in use). */
 export const CRASH_TEST_ENV = 'SPEECH_STUDIO_TEST_CRASH_ON';

@@ -7,7 +7,7 @@
  */
 import type { EngineStatus, ErrorInfo } from '../common/ipc-contract';
 import type { Transcript } from '../common/transcript';
-import type { FromWorker, ToWorker } from './engine-protocol';
+import type { EngineStats, ForwardedLiveEvent, FromWorker, ToWorker } from './engine-protocol';
 
 /** A running worker process, whatever started it. */
 export interface EngineWorkerHandle {
@@ -51,11 +51,23 @@ interface RunningJob {
   reject: (error: EngineJobError) => void;
 }
 
+interface LiveSession {
+  sessionId: string;
+  onEvent: (event: ForwardedLiveEvent) => void;
+  /** The session ended abnormally (engine error or crash); no more events will come. */
+  onError: (error: EngineJobError) => void;
+  stopped: { resolve: () => void; reject: (error: EngineJobError) => void } | null;
+}
+
+let liveCounter = 0;
+
 export class EngineSupervisor {
   private readonly options: Required<Omit<EngineSupervisorOptions, 'onStatus'>> &
     Pick<EngineSupervisorOptions, 'onStatus'>;
   private worker: EngineWorkerHandle | null = null;
   private job: RunningJob | null = null;
+  private live: LiveSession | null = null;
+  private statsWaiters = new Map<string, (stats: EngineStats) => void>();
   private crashTimes: number[] = [];
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private readyWaiters: { resolve: () => void; reject: (error: EngineJobError) => void }[] = [];
@@ -107,6 +119,75 @@ export class EngineSupervisor {
     });
   }
 
+  /**
+   * Starts live dictation in the engine process (one session at a time, alongside file jobs). Events
+   * arrive through `onEvent`; an engine failure or crash ends the session through `onError`.
+   */
+  async startLive(
+    sampleRate: number,
+    onEvent: LiveSession['onEvent'],
+    onError: LiveSession['onError'],
+  ): Promise<void> {
+    if (this.live) throw new Error('EngineSupervisor.startLive: a live session is already running');
+    const session: LiveSession = { sessionId: `live-${++liveCounter}`, onEvent, onError, stopped: null };
+    this.live = session;
+    try {
+      await this.whenReady();
+    } catch (error) {
+      if (this.live === session) this.live = null;
+      throw error;
+    }
+    if (this.live !== session) return;
+    this.worker?.send({ type: 'live-start', sessionId: session.sessionId, sampleRate });
+  }
+
+  /** Audio for the live session (dropped when none is running). */
+  liveAudio(samples: Float32Array): void {
+    if (this.live && !this.live.stopped)
+      this.worker?.send({ type: 'live-audio', sessionId: this.live.sessionId, samples });
+  }
+
+  /** Ends the live session once the engine has processed all its audio and sent the last final. */
+  stopLive(): Promise<void> {
+    const session = this.live;
+    if (!session) return Promise.resolve();
+    if (!this.worker) {
+      this.live = null;
+      return Promise.resolve();
+    }
+    const worker = this.worker;
+    return new Promise<void>((resolve, reject) => {
+      session.stopped = { resolve, reject };
+      worker.send({ type: 'live-stop', sessionId: session.sessionId });
+    });
+  }
+
+  /** Forgets the live session without waiting for the engine (cancel). */
+  abandonLive(): void {
+    const session = this.live;
+    if (!session) return;
+    this.live = null;
+    this.worker?.send({ type: 'live-stop', sessionId: session.sessionId });
+  }
+
+  /** Memory and CPU figures of the engine process (null if it is not running or does not answer). */
+  stats(timeoutMs = 5000): Promise<EngineStats | null> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve(null);
+    const requestId = `stats-${++liveCounter}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.statsWaiters.delete(requestId);
+        resolve(null);
+      }, timeoutMs);
+      this.statsWaiters.set(requestId, (stats) => {
+        clearTimeout(timer);
+        resolve(stats);
+      });
+      worker.send({ type: 'stats', requestId });
+    });
+  }
+
   cancel(jobId: string): void {
     if (this.job?.jobId === jobId) this.worker?.send({ type: 'cancel', jobId });
   }
@@ -119,6 +200,8 @@ export class EngineSupervisor {
     const error = new EngineJobError({ code: 'ENGINE_STOPPED', message: 'The speech engine was shut down.' });
     this.job?.reject(error);
     this.job = null;
+    if (this.live) this.endLive(this.live, error);
+    this.live = null;
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
   }
 
@@ -173,6 +256,22 @@ export class EngineSupervisor {
       case 'progress':
         if (this.job?.jobId === message.jobId) this.job.onProgress(message.fraction, message.processedSec);
         break;
+      case 'stats':
+        this.statsWaiters.get(message.requestId)?.(message.stats);
+        this.statsWaiters.delete(message.requestId);
+        break;
+      case 'live-event':
+        if (this.live?.sessionId === message.sessionId) this.live.onEvent(message.event);
+        break;
+      case 'live-stopped':
+      case 'live-failed': {
+        const session = this.live;
+        if (session?.sessionId !== message.sessionId) return;
+        this.live = null;
+        if (message.type === 'live-stopped') session.stopped?.resolve();
+        else this.endLive(session, new EngineJobError(message.error));
+        break;
+      }
       case 'done':
       case 'failed': {
         const job = this.job;
@@ -185,9 +284,25 @@ export class EngineSupervisor {
     }
   }
 
+  private endLive(session: LiveSession, error: EngineJobError): void {
+    session.onError(error);
+    session.stopped?.reject(error);
+  }
+
   private onExit(code: number | null): void {
     this.worker = null;
     if (this.disposed) return;
+    const session = this.live;
+    this.live = null;
+    if (session) {
+      this.endLive(
+        session,
+        new EngineJobError({
+          code: 'ENGINE_CRASHED',
+          message: `The speech engine stopped unexpectedly during dictation (exit code ${code ?? 'unknown'}). The recording so far is kept; the engine is restarting.`,
+        }),
+      );
+    }
     const job = this.job;
     this.job = null;
     const during = job ? ` while transcribing ${job.label}` : '';

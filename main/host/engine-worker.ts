@@ -4,9 +4,11 @@
  * with `child_process.fork` (messages over `process.send`); the same code serves both.
  */
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import type { ErrorInfo } from '../common/ipc-contract';
 import { AsrEngine, resolveModelDir } from '../engine/engine';
 import { isEngineError } from '../engine/errors';
+import { LiveRecognizer } from '../engine/stream/live-recognizer';
 import { CRASH_TEST_ENV, type FromWorker, type ToWorker } from './engine-protocol';
 
 interface ParentPort {
@@ -33,6 +35,8 @@ let engine: AsrEngine | null = null;
 const running = new Map<string, AbortController>();
 // Jobs run strictly one after another (the host queues too; this guards against a misbehaving host).
 let chain: Promise<void> = Promise.resolve();
+/** The live dictation session, if one is running. It does not wait behind file jobs. */
+let live: { sessionId: string; recognizer: LiveRecognizer } | null = null;
 
 async function load(model: string, modelsDir: string | null): Promise<void> {
   try {
@@ -69,6 +73,45 @@ async function transcribe(jobId: string, file: string): Promise<void> {
   }
 }
 
+function startLive(sessionId: string, sampleRate: number): void {
+  live = null;
+  if (!engine) {
+    send({
+      type: 'live-failed',
+      sessionId,
+      error: { code: 'ENGINE_ERROR', message: 'the engine is not loaded' },
+    });
+    return;
+  }
+  const recognizer = new LiveRecognizer(engine, { inputSampleRate: sampleRate }, (event) => {
+    if (event.type !== 'level') send({ type: 'live-event', sessionId, event });
+  });
+  live = { sessionId, recognizer };
+}
+
+function liveAudio(sessionId: string, samples: unknown): void {
+  if (live?.sessionId !== sessionId || !(samples instanceof Float32Array)) return;
+  try {
+    live.recognizer.push(samples);
+  } catch (error) {
+    live = null;
+    send({ type: 'live-failed', sessionId, error: toErrorInfo(error) });
+  }
+}
+
+function stopLive(sessionId: string): void {
+  if (live?.sessionId !== sessionId) {
+    send({ type: 'live-stopped', sessionId });
+    return;
+  }
+  const { recognizer } = live;
+  live = null;
+  recognizer.stop().then(
+    () => send({ type: 'live-stopped', sessionId }),
+    (error: unknown) => send({ type: 'live-failed', sessionId, error: toErrorInfo(error) }),
+  );
+}
+
 function handle(raw: unknown): void {
   const message = raw as ToWorker;
   switch (message?.type) {
@@ -81,6 +124,27 @@ function handle(raw: unknown): void {
     case 'cancel':
       running.get(message.jobId)?.abort();
       break;
+    case 'live-start':
+      startLive(message.sessionId, message.sampleRate);
+      break;
+    case 'live-audio':
+      liveAudio(message.sessionId, message.samples);
+      break;
+    case 'live-stop':
+      stopLive(message.sessionId);
+      break;
+    case 'stats': {
+      const { rss, heapUsed } = process.memoryUsage();
+      const { user, system } = process.cpuUsage();
+      const stats = {
+        rssBytes: rss,
+        heapUsedBytes: heapUsed,
+        tensors: tf.memory().numTensors,
+        cpuSec: (user + system) / 1e6,
+      };
+      send({ type: 'stats', requestId: message.requestId, stats });
+      break;
+    }
   }
 }
 

@@ -16,7 +16,12 @@ export function spawnNodeWorker(workerPath = ENGINE_WORKER_SOURCE): SpawnEngineW
     const execArgv = workerPath.endsWith('.ts')
       ? ['--import', pathToFileURL(require.resolve('tsx')).href]
       : [];
-    const child = fork(workerPath, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // "advanced" (structured clone) so live dictation audio crosses as Float32Array, as with utilityProcess.
+    const child = fork(workerPath, [], {
+      execArgv,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
     const handle: EngineWorkerHandle = {
       send: (message) => {
         if (child.connected) child.send(message);

@@ -22,12 +22,19 @@ function concat(...parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** Feeds audio in 20 ms chunks (as fast as it is processed) and collects the events. */
-async function dictate(audio: Float32Array, rate: number, options = {}): Promise<LiveEvent[]> {
+/**
+ * Feeds audio in 20 ms chunks and collects the events. `keepUp`: each chunk waits until the previous one is
+ * processed, as with a fast engine in real time; otherwise everything is queued at once (an engine far
+ * behind real time).
+ */
+async function dictate(audio: Float32Array, rate: number, options = {}, keepUp = true): Promise<LiveEvent[]> {
   const events: LiveEvent[] = [];
   const live = new LiveRecognizer(engine, { inputSampleRate: rate, ...options }, (e) => events.push(e));
   const chunk = Math.round(rate * 0.02);
-  for (let i = 0; i < audio.length; i += chunk) live.push(audio.subarray(i, i + chunk));
+  for (let i = 0; i < audio.length; i += chunk) {
+    live.push(audio.subarray(i, i + chunk));
+    if (keepUp) await live.whenIdle();
+  }
   await live.stop();
   return events;
 }
@@ -86,6 +93,17 @@ describe('LiveRecognizer', () => {
     const levels = events.filter((e) => e.type === 'level');
     expect(levels.some((l) => l.type === 'level' && l.speech)).toBe(true);
     expect(levels.some((l) => l.type === 'level' && !l.speech)).toBe(true);
+  });
+
+  it('when far behind real time, skips partials and speculation instead of lagging, and still finalises', async () => {
+    const speech = await loadAudioFile(fixture, 16000);
+    const silence = new Float32Array(16000);
+    const events = await dictate(concat(silence, speech, silence), 16000, {}, false);
+    expect(events.filter((e) => e.type === 'partial')).toEqual([]);
+    const done = finals(events);
+    expect(done).toHaveLength(1);
+    expect(done[0].timing.speculative).toBe(false);
+    expect(done[0].text).toContain('quick brown');
   });
 
   it('resamples any input rate, and stop() finalises speech that is still going', async () => {

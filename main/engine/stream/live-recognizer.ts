@@ -5,7 +5,8 @@
  * - voice activity detection cuts the stream into segments (utterances);
  * - while the person speaks, the growing segment is decoded again every `partialIntervalSec` of new audio
  *   and published as a partial result; the words that agree with the previous partial form the stable
- *   prefix, the rest is the unstable tail;
+ *   prefix, the rest is the unstable tail. Decodes only ever start on the newest audio: if one took longer
+ *   than the audio it covered, the backlog is classified by the VAD without decoding until caught up;
  * - once the speaker has been quiet for `speculateAfterSec`, the segment is decoded speculatively, while
  *   the VAD's hangover is still running; if the hangover ends without new speech, those posteriors
  *   become the final result, so the user waits max(hangover, compute) rather than their sum;
@@ -149,9 +150,14 @@ export class LiveRecognizer {
     });
   }
 
+  /** Resolves once everything pushed so far has been processed (and decoded, where due). */
+  async whenIdle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
   /** Processes everything queued, finalises the open segment (if any) and resolves when done. */
   async stop(): Promise<void> {
-    while (this.draining) await this.draining;
+    await this.whenIdle();
     if (this.failed) throw this.failed;
     if (this.resampler) await this.consume(this.resampler.flush());
     if (this.segment) await this.finalize(this.segment.length, 'stop', 0);
@@ -185,11 +191,13 @@ export class LiveRecognizer {
       offset += take;
       if (this.frameFill < this.frame.length) break;
       this.frameFill = 0;
-      await this.onFrame(this.frame);
+      // The newest frame we have: nothing queued behind it and no whole frame left in this chunk.
+      const latest = this.pending.length === 0 && samples.length - offset < this.frame.length;
+      await this.onFrame(this.frame, latest);
     }
   }
 
-  private async onFrame(frame: Float32Array): Promise<void> {
+  private async onFrame(frame: Float32Array, latest: boolean): Promise<void> {
     const frameStart = this.streamSamples;
     this.streamSamples += frame.length;
     const event = this.vad.pushFrame(frame);
@@ -215,6 +223,9 @@ export class LiveRecognizer {
       await this.split(segment);
       return;
     }
+    // Partial and speculative decodes only on the newest audio: when decoding falls behind real time, the
+    // frames queued meanwhile are only classified (cheap) until we have caught up, so results never lag.
+    if (!latest) return;
     const silence = this.vad.silenceSec;
     const covered = segment.lastDecode?.coveredSamples ?? 0;
     const sinceDecode = (segment.length - covered) / this.rate;
@@ -308,7 +319,7 @@ export class LiveRecognizer {
       text: words.map((w) => w.word).join(' '),
       words,
       startSec: segment.startSample / this.rate,
-      endSec: (segment.startSample + end) / this.rate,
+      endSec: (segment.startSample + decoded.coveredSamples) / this.rate,
       reason,
       timing: {
         speechEndSec: (segment.startSample + speechEnd) / this.rate,

@@ -1,0 +1,308 @@
+/**
+ * `npm run bench:latency` — how fast live dictation answers, through the same path as the app: a real
+ * engine worker process (supervised, as in the browser bridge) fed by the file source at real-time pace.
+ *
+ * For each utterance (2–8 s, held-out voices) it plays [0.8 s silence][utterance][1.5 s silence] and
+ * measures, on the wall clock:
+ * - final latency: from the moment the last speech sample was "spoken" (acoustic end of speech: last
+ *   10 ms frame within 40 dB of the loudest) to the arrival of the final, split into the VAD part (end
+ *   of speech → the VAD's decision, i.e. the hangover plus detection lag) and the compute part (decision
+ *   → final, i.e. model, decoder and IPC);
+ * - the partial update interval while speaking;
+ * - CPU used by the engine process per second of wall time;
+ * - the WER of the finals against the references (the live results are real).
+ *
+ * `--soak-minutes N` then streams N minutes of synthetic speech and silence (utterances separated by
+ * silences; `--soak-speed` times real time) and prints the engine's RSS and tensor count at start and end.
+ *
+ *   npm run bench:latency -- [--backends wasm,cpu] [--count 30] [--sets eval-slt-clean,eval-awb-clean]
+ *                            [--manifests DIR] [--soak-minutes 60] [--soak-speed 4] [--json FILE]
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { errorRate, scoreTranscript, sumCounts, type ErrorCounts } from '../main/common/scoring';
+import { loadAudioFile } from '../main/engine/audio/load';
+import { playRealtime } from '../main/engine/audio/realtime-source';
+import { frameDbfs } from '../main/engine/stream/vad';
+import type { EngineStats, ForwardedLiveEvent } from '../main/host/engine-protocol';
+import { EngineSupervisor } from '../main/host/engine-supervisor';
+import { spawnNodeWorker } from '../main/host/node-worker';
+import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
+
+const RATE = 16000;
+const LEAD_SEC = 0.8;
+const TRAIL_SEC = 1.5;
+
+const { values } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'wasm' },
+    count: { type: 'string', default: '30' },
+    sets: { type: 'string', default: 'eval-slt-clean,eval-awb-clean' },
+    manifests: { type: 'string', default: 'training/work/manifests' },
+    model: { type: 'string', default: 'default' },
+    'soak-minutes': { type: 'string', default: '0' },
+    'soak-speed': { type: 'string', default: '4' },
+    json: { type: 'string' },
+  },
+});
+
+interface Utterance {
+  entry: CorpusEntry;
+  audio: Float32Array;
+  /** Sample index (in `audio`, silence included) just after the last speech frame. */
+  speechEnd: number;
+}
+
+/** End of the last 10 ms frame within 40 dB of the loudest frame: where the speaker stopped. */
+function acousticSpeechEnd(samples: Float32Array): number {
+  const frame = RATE / 100;
+  const levels: number[] = [];
+  for (let f = 0; (f + 1) * frame <= samples.length; f++) levels.push(frameDbfs(samples, f * frame, frame));
+  const peak = Math.max(...levels);
+  let last = levels.length - 1;
+  while (last > 0 && levels[last] < peak - 40) last--;
+  return (last + 1) * frame;
+}
+
+async function loadUtterances(): Promise<Utterance[]> {
+  const count = Number(values.count);
+  const entries: CorpusEntry[] = [];
+  for (const set of values.sets.split(',')) {
+    const file = path.join(values.manifests, `${set}.tsv`);
+    if (!existsSync(file)) throw new Error(`${file} not found (make the eval sets: training/README.md)`);
+    entries.push(...(await readCorpusManifest(file)).filter((e) => e.durationSec >= 2 && e.durationSec <= 8));
+  }
+  // Interleave the sets, then take the first `count`: the same utterances on every run.
+  const picked = entries
+    .map((e, i) => ({ e, key: (i * 7919) % entries.length }))
+    .sort((a, b) => a.key - b.key)
+    .slice(0, count)
+    .map((x) => x.e);
+  const lead = new Float32Array(Math.round(LEAD_SEC * RATE));
+  const trail = new Float32Array(Math.round(TRAIL_SEC * RATE));
+  const utterances: Utterance[] = [];
+  for (const entry of picked) {
+    const speech = await loadAudioFile(entry.path, RATE);
+    const audio = new Float32Array(lead.length + speech.length + trail.length);
+    audio.set(speech, lead.length);
+    utterances.push({ entry, audio, speechEnd: lead.length + acousticSpeechEnd(speech) });
+  }
+  return utterances;
+}
+
+interface Measured {
+  latencyMs: number[];
+  vadMs: number[];
+  computeMs: number[];
+  partialIntervalsMs: number[];
+  speculative: number;
+  finals: number;
+  missed: number;
+  counts: ErrorCounts[];
+  cpuPerWallSec: number;
+}
+
+const quantile = (xs: number[], q: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const ms = (x: number) => (Number.isFinite(x) ? `${Math.round(x)} ms` : '—');
+
+async function startEngine(backend: string): Promise<EngineSupervisor> {
+  process.env.SPEECH_STUDIO_BACKEND = backend;
+  const engine = new EngineSupervisor({ spawn: spawnNodeWorker(), model: values.model, modelsDir: null });
+  engine.start();
+  // Warm up: one short live session so model loading and JIT are not measured.
+  await engine.startLive(
+    RATE,
+    () => {},
+    () => {},
+  );
+  engine.liveAudio(new Float32Array(RATE));
+  await engine.stopLive();
+  return engine;
+}
+
+async function measureLatency(engine: EngineSupervisor, utterances: Utterance[]): Promise<Measured> {
+  const m: Measured = {
+    latencyMs: [],
+    vadMs: [],
+    computeMs: [],
+    partialIntervalsMs: [],
+    speculative: 0,
+    finals: 0,
+    missed: 0,
+    counts: [],
+    cpuPerWallSec: NaN,
+  };
+  const before = await engine.stats();
+  const wallStart = performance.now();
+  for (const [i, u] of utterances.entries()) {
+    const events: { at: number; event: ForwardedLiveEvent }[] = [];
+    let failure: Error | null = null;
+    await engine.startLive(
+      RATE,
+      (event) => events.push({ at: performance.now(), event }),
+      (error) => (failure = error),
+    );
+    const playback = playRealtime(u.audio, RATE, (frame) => engine.liveAudio(frame));
+    await playback.done;
+    await engine.stopLive();
+    if (failure) throw failure;
+    const spokenAt = (sample: number) => playback.startedAt + (sample / RATE) * 1000;
+    const finals = events.filter((e) => e.event.type === 'final');
+    const text = finals.map((f) => (f.event.type === 'final' ? f.event.text : '')).join(' ');
+    m.counts.push(scoreTranscript(u.entry.transcript, text).wer);
+    // The utterance's final is the one that ended on a pause after the end of speech.
+    const last = finals.at(-1);
+    if (!last || last.event.type !== 'final' || last.event.reason !== 'pause') {
+      m.missed++;
+    } else {
+      const { timing } = last.event;
+      const endAt = spokenAt(u.speechEnd);
+      const decidedAt = spokenAt((timing.speechEndSec + timing.hangoverSec) * RATE);
+      m.latencyMs.push(last.at - endAt);
+      m.vadMs.push(decidedAt - endAt);
+      m.computeMs.push(last.at - decidedAt);
+      if (timing.speculative) m.speculative++;
+      m.finals += finals.length;
+    }
+    // Partial intervals while speaking: from the first speech-start to the end of speech.
+    const partials = events.filter((e) => e.event.type === 'partial' && e.at <= spokenAt(u.speechEnd));
+    const startAt = events.find((e) => e.event.type === 'speech-start')?.at;
+    if (startAt !== undefined) {
+      let previous = startAt;
+      for (const p of partials) {
+        m.partialIntervalsMs.push(p.at - previous);
+        previous = p.at;
+      }
+    }
+    process.stderr.write(`\r  ${i + 1}/${utterances.length} utterances`);
+  }
+  process.stderr.write('\n');
+  const after = await engine.stats();
+  if (before && after)
+    m.cpuPerWallSec = (after.cpuSec - before.cpuSec) / ((performance.now() - wallStart) / 1000);
+  return m;
+}
+
+async function soak(engine: EngineSupervisor, utterances: Utterance[], minutes: number, speed: number) {
+  const samples: Float32Array[] = [];
+  let total = 0;
+  for (let i = 0; total < minutes * 60 * RATE; i++) {
+    const u = utterances[i % utterances.length];
+    samples.push(u.audio);
+    total += u.audio.length;
+  }
+  const stream = new Float32Array(total);
+  let offset = 0;
+  for (const s of samples) {
+    stream.set(s, offset);
+    offset += s.length;
+  }
+  const start = await engine.stats();
+  let finals = 0;
+  const readings: { minute: number; stats: EngineStats | null }[] = [{ minute: 0, stats: start }];
+  await engine.startLive(
+    RATE,
+    (event) => {
+      if (event.type === 'final') finals++;
+    },
+    (error) => {
+      throw error;
+    },
+  );
+  const playback = playRealtime(stream, RATE, (frame) => engine.liveAudio(frame), { speed, frameMs: 20 });
+  const timer = setInterval(
+    () => {
+      const minute = ((performance.now() - playback.startedAt) / 60000) * speed;
+      void engine.stats().then((stats) => {
+        readings.push({ minute, stats });
+        process.stderr.write(
+          `\r  soak: ${minute.toFixed(1)}/${minutes} audio minutes, RSS ${mb(stats?.rssBytes)}, tensors ${stats?.tensors}   `,
+        );
+      });
+    },
+    Math.max(2000, 60000 / speed),
+  );
+  await playback.done;
+  await engine.stopLive();
+  clearInterval(timer);
+  process.stderr.write('\n');
+  const end = await engine.stats();
+  readings.push({ minute: minutes, stats: end });
+  return { start, end, finals, readings, audioMinutes: total / RATE / 60 };
+}
+
+const mb = (bytes: number | undefined) => (bytes === undefined ? '—' : `${(bytes / 2 ** 20).toFixed(0)} MB`);
+
+async function main(): Promise<void> {
+  const utterances = await loadUtterances();
+  const speechSec = utterances.reduce((s, u) => s + u.entry.durationSec, 0);
+  console.log(
+    `Live dictation latency: ${utterances.length} utterances of 2–8 s (${values.sets}), ${speechSec.toFixed(0)} s of speech, played in real time`,
+  );
+  const report: Record<string, unknown> = {};
+  for (const backend of values.backends.split(',')) {
+    const engine = await startEngine(backend);
+    try {
+      const status = engine.status;
+      const m = await measureLatency(engine, utterances);
+      const wer = errorRate(sumCounts(m.counts));
+      console.log(`\nbackend ${status.backend?.label ?? backend} (model ${status.modelName})`);
+      console.log(
+        `  final after end of speech   median ${ms(quantile(m.latencyMs, 0.5))}   p95 ${ms(quantile(m.latencyMs, 0.95))}`,
+      );
+      console.log(
+        `    of which VAD (hangover)   median ${ms(quantile(m.vadMs, 0.5))}   p95 ${ms(quantile(m.vadMs, 0.95))}`,
+      );
+      console.log(
+        `    of which compute + IPC    median ${ms(quantile(m.computeMs, 0.5))}   p95 ${ms(quantile(m.computeMs, 0.95))}`,
+      );
+      console.log(
+        `  partial interval (speaking)  median ${ms(quantile(m.partialIntervalsMs, 0.5))}   p95 ${ms(quantile(m.partialIntervalsMs, 0.95))}   max ${ms(Math.max(...m.partialIntervalsMs))}`,
+      );
+      console.log(
+        `  finals from the speculative decode: ${m.speculative}/${m.latencyMs.length}; utterances without a pause-final: ${m.missed}`,
+      );
+      console.log(`  engine CPU: ${(m.cpuPerWallSec * 100).toFixed(0)}% of one core while dictating`);
+      console.log(`  WER of the live finals: ${(wer * 100).toFixed(1)}%`);
+      const result: Record<string, unknown> = {
+        backend: status.backend,
+        latencyMs: { median: quantile(m.latencyMs, 0.5), p95: quantile(m.latencyMs, 0.95) },
+        vadMs: { median: quantile(m.vadMs, 0.5), p95: quantile(m.vadMs, 0.95) },
+        computeMs: { median: quantile(m.computeMs, 0.5), p95: quantile(m.computeMs, 0.95) },
+        partialIntervalMs: {
+          median: quantile(m.partialIntervalsMs, 0.5),
+          p95: quantile(m.partialIntervalsMs, 0.95),
+          max: Math.max(...m.partialIntervalsMs),
+        },
+        cpuPerWallSec: m.cpuPerWallSec,
+        wer,
+        utterances: utterances.length,
+      };
+      const soakMinutes = Number(values['soak-minutes']);
+      if (soakMinutes > 0) {
+        const s = await soak(engine, utterances, soakMinutes, Number(values['soak-speed']));
+        console.log(
+          `  soak: ${s.audioMinutes.toFixed(1)} min of speech and silence at ${values['soak-speed']}× real time, ${s.finals} finals`,
+        );
+        console.log(`    RSS     start ${mb(s.start?.rssBytes)}   end ${mb(s.end?.rssBytes)}`);
+        console.log(`    tensors start ${s.start?.tensors}   end ${s.end?.tensors}`);
+        result.soak = s;
+      }
+      report[backend] = result;
+    } finally {
+      engine.dispose();
+    }
+  }
+  if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2) + '\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
