@@ -11,19 +11,18 @@
  * --alphas/--betas value (never pick the setting on them).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorRate, scoreTranscript, sumCounts } from '../main/common/scoring';
-import { loadAudioFile } from '../main/engine/audio/load';
 import { BeamCtcDecoder } from '../main/engine/decoder/beam-decoder';
 import { GreedyCtcDecoder, type CtcDecoder, type CtcInput } from '../main/engine/decoder/ctc-decoder';
 import { NgramLm } from '../main/engine/decoder/ngram-lm';
 import { resolveModelDir } from '../main/engine/engine';
-import { computeMfcc, normalizeFeatures, stackFrames } from '../main/engine/frontend/mfcc';
 import { AcousticModel } from '../main/engine/model/acoustic-model';
 import { initBackend } from '../main/engine/model/backend';
 import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
+import { setPosteriors } from './posterior-cache';
 
 interface Row {
   set: string;
@@ -35,52 +34,6 @@ interface Row {
   wer: number;
   cer: number;
   decodeRtf: number;
-}
-
-async function posteriors(model: AcousticModel, entries: CorpusEntry[]): Promise<CtcInput[]> {
-  const { frontend, normalization, stacking, alphabet, blankIndex } = model.manifest;
-  const out: CtcInput[] = [];
-  for (const entry of entries) {
-    const samples = await loadAudioFile(entry.path, frontend.sampleRate);
-    const features = normalizeFeatures(computeMfcc(samples, frontend), normalization);
-    const { data, steps } = stackFrames(features, frontend.mfccCoefficients, stacking);
-    out.push({
-      logProbs: await model.logProbs(data, steps),
-      steps,
-      alphabet,
-      blankIndex,
-      stepSec: (frontend.hopLength * stacking.stride) / frontend.sampleRate,
-      offsetSec: 0,
-    });
-  }
-  return out;
-}
-
-/** Posteriors kept in a file (all steps concatenated; the step counts in a JSON sidecar) between runs. */
-async function cachedPosteriors(file: string, model: AcousticModel, entries: CorpusEntry[]) {
-  const { alphabet, blankIndex, frontend, stacking } = model.manifest;
-  if (existsSync(file) && existsSync(file + '.json')) {
-    const steps = JSON.parse(await readFile(file + '.json', 'utf8')) as number[];
-    const buf = await readFile(file);
-    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    let offset = 0;
-    return steps.map((n): CtcInput => {
-      const logProbs = all.slice(offset, offset + n * alphabet.length);
-      offset += n * alphabet.length;
-      const stepSec = (frontend.hopLength * stacking.stride) / frontend.sampleRate;
-      return { logProbs, steps: n, alphabet, blankIndex, stepSec, offsetSec: 0 };
-    });
-  }
-  const inputs = await posteriors(model, entries);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(
-    file,
-    Buffer.concat(
-      inputs.map((x) => Buffer.from(x.logProbs.buffer, x.logProbs.byteOffset, x.logProbs.byteLength)),
-    ),
-  );
-  await writeFile(file + '.json', JSON.stringify(inputs.map((x) => x.steps)));
-  return inputs;
 }
 
 function evaluate(decoder: CtcDecoder, inputs: CtcInput[], entries: CorpusEntry[], audioSec: number) {
@@ -145,10 +98,7 @@ async function main() {
     if (values.limit) entries = entries.slice(0, Number(values.limit));
     const audioSec = entries.reduce((s, e) => s + e.durationSec, 0);
     t0 = performance.now();
-    const cacheFile = values.cache ? path.join(values.cache, `${set}-${entries.length}.f32`) : null;
-    const inputs = cacheFile
-      ? await cachedPosteriors(cacheFile, model, entries)
-      : await posteriors(model, entries);
+    const inputs = await setPosteriors(model, set, entries, values.cache);
     const amSec = (performance.now() - t0) / 1000;
     console.log(
       `\n${set}: ${entries.length} files, ${(audioSec / 60).toFixed(1)} min audio; front end + model RTF ${(amSec / audioSec).toFixed(3)}`,

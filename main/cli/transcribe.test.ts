@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRandomModel } from '../engine/model/random-model';
+import { parseBoostList } from './transcribe';
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, '..', '..');
@@ -118,5 +119,19 @@ describe('transcribe CLI', () => {
     const missing = await cli(['--model', path.join(work, 'no-model'), path.join(work, 'a.wav')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no-model: no manifest\.json found/);
+  }, 60_000);
+
+  it('reads a --boost list and refuses it where it cannot apply', async () => {
+    expect(parseBoostList('# names\nKowalski\r\n\n  new york  \n')).toEqual(['Kowalski', 'new york']);
+    const a = path.join(work, 'a.wav');
+    const greedy = await cli(['--decoder', 'greedy', '--boost', 'list.txt', a]);
+    expect(greedy.code).toBe(2);
+    expect(greedy.stderr).toMatch(/--boost needs the beam decoder/);
+    const unreadable = await cli(['--model', model, '--boost', path.join(work, 'no-list.txt'), a]);
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toMatch(/cannot read the boost list .*no-list\.txt/);
+    const weight = await cli(['--boost', 'list.txt', '--boost-weight', 'lots', a]);
+    expect(weight.code).toBe(2);
+    expect(weight.stderr).toMatch(/--boost-weight must be a number/);
   }, 60_000);
 });

@@ -1,13 +1,14 @@
 /**
- * `npm run transcribe -- [--format txt|json|jsonl|srt|vtt] [--model NAME] [--out DIR] FILE...`
+ * `npm run transcribe -- [--format txt|json|jsonl|srt|vtt] [--model NAME] [--boost FILE] [--out DIR] FILE...`
  *
  * Results go to stdout (or one file per input in --out); progress and diagnostics go to stderr only, so
  * stdout can be piped. A failing file does not stop the others; the exit code is 0 if any file succeeded.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, formatTranscript, type ExportFormat, type Transcript } from '../common/transcript';
+import { MAX_BOOST_PHRASES, type VocabularyBoost } from '../engine/decoder/boost';
 import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
 import { isEngineError } from '../engine/errors';
 import type { BackendPreference } from '../engine/model/backend';
@@ -24,6 +25,9 @@ Options:
   --model NAME   model folder name in models/ or a path (default: ${DEFAULT_MODEL})
   --out DIR      write one file per input (NAME.FMT) into DIR instead of stdout
   --decoder D    greedy | beam (default: the model's own, beam search with its language model if it has one)
+  --boost FILE   favour the words and phrases in FILE (one per line, # starts a comment): names, jargon;
+                 needs the beam decoder
+  --boost-weight W  bonus per matched character in nats (default 1)
   --backend B    auto | tensorflow-gpu | tensorflow | wasm | cpu (default: auto)
   --quiet        no progress on stderr
   -h, --help     show this help
@@ -37,6 +41,8 @@ interface CliOptions {
   out?: string;
   backend: BackendPreference;
   decoder: DecoderChoice;
+  boost?: string;
+  boostWeight?: number;
   quiet: boolean;
   files: string[];
 }
@@ -51,6 +57,8 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
       out: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       decoder: { type: 'string', default: 'manifest' },
+      boost: { type: 'string' },
+      'boost-weight': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -66,6 +74,11 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   const decoder = values.decoder as DecoderChoice;
   if (!['manifest', 'greedy', 'beam'].includes(decoder))
     throw new UsageError(`unknown --decoder ${values.decoder}`);
+  if (decoder === 'greedy' && values.boost !== undefined)
+    throw new UsageError('--boost needs the beam decoder (not --decoder greedy)');
+  const boostWeight = values['boost-weight'] === undefined ? undefined : Number(values['boost-weight']);
+  if (boostWeight !== undefined && !(boostWeight >= 0 && Number.isFinite(boostWeight)))
+    throw new UsageError(`--boost-weight must be a number ≥ 0, got ${values['boost-weight']}`);
   if (positionals.length === 0) throw new UsageError('no input files');
   return {
     format,
@@ -73,9 +86,19 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
     out: values.out,
     backend,
     decoder,
+    boost: values.boost,
+    boostWeight,
     quiet: values.quiet!,
     files: positionals,
   };
+}
+
+/** A boost list: one word or phrase per line; blank lines and lines starting with # are skipped. */
+export function parseBoostList(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
 /** A stderr progress line that redraws in place on a terminal and prints every 10% otherwise. */
@@ -127,20 +150,48 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  let vocabulary: VocabularyBoost | undefined;
+  if (options.boost !== undefined) {
+    try {
+      vocabulary = {
+        phrases: parseBoostList(await readFile(options.boost, 'utf8')),
+        weight: options.boostWeight,
+      };
+    } catch (error) {
+      process.stderr.write(
+        `error: cannot read the boost list ${options.boost}: ${(error as Error).message}\n`,
+      );
+      return 2;
+    }
+    if (vocabulary.phrases.length > MAX_BOOST_PHRASES && !options.quiet) {
+      process.stderr.write(`warning: only the first ${MAX_BOOST_PHRASES} boost entries are used\n`);
+    }
+  }
+
   let engine: AsrEngine;
   try {
     engine = await AsrEngine.load({
       model: options.model,
       backend: options.backend,
       decoder: options.decoder,
+      vocabulary,
     });
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
     return 1;
   }
+  if (vocabulary && engine.decoderName !== 'beam') {
+    process.stderr.write(
+      `error: --boost needs the beam decoder; model ${engine.modelName} decodes greedily\n`,
+    );
+    engine.dispose();
+    return 2;
+  }
   if (!options.quiet) {
     process.stderr.write(
-      `model: ${engine.modelName} · decoder: ${engine.decoderName} · backend: ${engine.backend.label}\n`,
+      `model: ${engine.modelName} · decoder: ${engine.decoderName} · backend: ${engine.backend.label}` +
+        (vocabulary ? ` · boosting ${vocabulary.phrases.length} words/phrases` : '') +
+        '\n',
     );
   }
   if (options.out) await mkdir(options.out, { recursive: true });

@@ -34,18 +34,46 @@ describe('transcript exporters', () => {
     expect(toVtt([])).toBe('WEBVTT\n');
   });
 
+  const transcript: Transcript = {
+    text: 'hello world again',
+    words,
+    durationSec: 6,
+    backend: 'wasm',
+    model: 'm',
+    rtf: 0.1,
+  };
+
   it('exports JSON with words, times and confidence', () => {
-    const transcript: Transcript = {
-      text: 'hello world again',
-      words,
-      durationSec: 6,
-      backend: 'wasm',
-      model: 'm',
-      rtf: 0.1,
-    };
     const parsed = JSON.parse(formatTranscript(transcript, 'json', 'a.wav'));
     expect(parsed.file).toBe('a.wav');
     expect(parsed.words[1]).toEqual({ word: 'world', start: 1, end: 1.4, confidence: 0.9 });
     expect(formatTranscript(transcript, 'txt')).toBe('hello world again\n');
+    expect(parsed.words[1]).not.toHaveProperty('alternatives');
+  });
+
+  it('exports alternatives in JSON only; TXT, SRT and VTT are unchanged by them', () => {
+    const withAlternatives: Transcript = {
+      ...transcript,
+      words: words.map((x, i) =>
+        i === 1
+          ? {
+              ...x,
+              alternatives: [
+                { word: 'word', confidence: 0.123456 },
+                { word: 'whirl did', confidence: 0.01 },
+              ],
+            }
+          : x,
+      ),
+    };
+    const parsed = JSON.parse(formatTranscript(withAlternatives, 'json'));
+    expect(parsed.words[1].alternatives).toEqual([
+      { word: 'word', confidence: 0.1235 },
+      { word: 'whirl did', confidence: 0.01 },
+    ]);
+    expect(parsed.words[0]).not.toHaveProperty('alternatives');
+    for (const format of ['txt', 'srt', 'vtt'] as const) {
+      expect(formatTranscript(withAlternatives, format)).toBe(formatTranscript(transcript, format));
+    }
   });
 });

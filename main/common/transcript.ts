@@ -3,13 +3,26 @@
  * and the renderer produce byte-identical TXT/SRT/VTT/JSON.
  */
 
+/** Another reading of a word's time span (what a competing hypothesis of the beam decoder has there). */
+export interface WordAlternative {
+  /** One word, or several when the competing hypothesis splits the span ("per formance"). */
+  word: string;
+  /** 0..1, on the same scale as `Word.confidence`. */
+  confidence: number;
+}
+
 /** One recognised word with absolute times in seconds from the start of the file. */
 export interface Word {
   word: string;
   start: number;
   end: number;
-  /** 0..1; for the greedy decoder, the mean max-posterior of the word's frames. */
+  /**
+   * 0..1; for the greedy decoder, the mean max-posterior of the word's frames; for the beam decoder, the
+   * calibrated word posterior of its final beam.
+   */
   confidence: number;
+  /** Beam decoder only: other candidates for this span, most likely first (at most a few). */
+  alternatives?: WordAlternative[];
 }
 
 export interface Transcript {
@@ -99,7 +112,7 @@ export function toTxt(transcript: Pick<Transcript, 'text'>): string {
   return transcript.text + '\n';
 }
 
-/** JSON export: words with times (seconds, millisecond precision) and confidence. */
+/** JSON export: words with times (seconds, millisecond precision), confidence and any alternatives. */
 export function toJson(transcript: Transcript, file?: string): string {
   const round = (x: number, digits: number) => Number(x.toFixed(digits));
   return (
@@ -112,6 +125,14 @@ export function toJson(transcript: Transcript, file?: string): string {
           start: round(w.start, 3),
           end: round(w.end, 3),
           confidence: round(w.confidence, 4),
+          ...(w.alternatives?.length
+            ? {
+                alternatives: w.alternatives.map((a) => ({
+                  word: a.word,
+                  confidence: round(a.confidence, 4),
+                })),
+              }
+            : {}),
         })),
         durationSec: round(transcript.durationSec, 3),
         backend: transcript.backend,

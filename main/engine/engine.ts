@@ -10,6 +10,7 @@ import type { Transcript, Word } from '../common/transcript';
 import { openAudioFile } from './audio/source';
 import { Resampler } from './audio/resample';
 import { BeamCtcDecoder } from './decoder/beam-decoder';
+import type { VocabularyBoost } from './decoder/boost';
 import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
 import { NgramLm } from './decoder/ngram-lm';
 import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError } from './errors';
@@ -66,6 +67,8 @@ export interface EngineOptions {
   decoder?: DecoderChoice;
   backend?: BackendPreference;
   segmenter?: Partial<Omit<SegmenterOptions, 'sampleRate'>>;
+  /** Words and phrases the beam decoder favours (names, jargon); ignored by the greedy decoder. */
+  vocabulary?: VocabularyBoost;
 }
 
 export class AsrEngine {
@@ -91,7 +94,7 @@ export class AsrEngine {
     const model = await AcousticModel.load(resolveModelDir(options.model ?? DEFAULT_MODEL));
     let decoder: CtcDecoder;
     try {
-      decoder = await createDecoder(model, options.decoder ?? 'manifest');
+      decoder = await createDecoder(model, options.decoder ?? 'manifest', options.vocabulary);
     } catch (error) {
       model.dispose();
       throw error;
@@ -110,6 +113,16 @@ export class AsrEngine {
   /** "greedy" or "beam". */
   get decoderName(): string {
     return this.decoder.name;
+  }
+
+  /**
+   * Replaces the boosted words and phrases (undefined: none) for the next decodes. Returns false, and
+   * changes nothing, when the decoder cannot boost (greedy).
+   */
+  setVocabulary(vocabulary: VocabularyBoost | undefined): boolean {
+    if (!(this.decoder instanceof BeamCtcDecoder)) return false;
+    this.decoder.setVocabulary(vocabulary);
+    return true;
   }
 
   /** Transcribes a file of any supported format, streaming it through in bounded memory. */
@@ -203,7 +216,11 @@ export class AsrEngine {
 }
 
 /** Builds the decoder the manifest describes (loading its LM), or greedy when asked for. */
-async function createDecoder(model: AcousticModel, choice: DecoderChoice): Promise<CtcDecoder> {
+async function createDecoder(
+  model: AcousticModel,
+  choice: DecoderChoice,
+  vocabulary?: VocabularyBoost,
+): Promise<CtcDecoder> {
   const settings = model.manifest.decoder;
   if (choice === 'greedy' || (choice === 'manifest' && settings.type === 'greedy'))
     return new GreedyCtcDecoder();
@@ -219,6 +236,8 @@ async function createDecoder(model: AcousticModel, choice: DecoderChoice): Promi
   } catch (cause) {
     throw new ModelMissingError(model.dir, `cannot load the language model ${settings.lmFile}`, { cause });
   }
-  const { alpha, beta, beamWidth, prunePerFrame } = settings;
-  return new BeamCtcDecoder({ lm, alpha, beta, beamWidth, prunePerFrame });
+  const { alpha, beta, beamWidth, prunePerFrame, confidence: calibration } = settings;
+  const decoder = new BeamCtcDecoder({ lm, alpha, beta, beamWidth, prunePerFrame, calibration });
+  decoder.setVocabulary(vocabulary);
+  return decoder;
 }

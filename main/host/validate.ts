@@ -160,6 +160,10 @@ const word: Validator<Word> = obj<Word>({
   start: num({ min: 0 }),
   end: num({ min: 0 }),
   confidence: num({ min: 0, max: 1 }),
+  // The beam decoder's other candidates for the word (the editor's correction menu).
+  alternatives: optional(
+    arr(obj({ word: str({ max: 400 }), confidence: num({ min: 0, max: 1 }) }), { max: 16 }),
+  ),
 });
 
 export const transcript: Validator<Transcript> = obj<Transcript>({

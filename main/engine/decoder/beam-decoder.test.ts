@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Word } from '../../common/transcript';
 import { BeamCtcDecoder } from './beam-decoder';
 import { GreedyCtcDecoder, type CtcInput } from './ctc-decoder';
 import { NgramLm } from './ngram-lm';
@@ -33,7 +34,13 @@ describe('BeamCtcDecoder', () => {
   it('with beam 1 and no LM reproduces the greedy decoder on random peaked posteriors', () => {
     const random = seededRandom(42);
     const greedy = new GreedyCtcDecoder();
-    const beam = new BeamCtcDecoder({ beamWidth: 1, alpha: 0, beta: 0, prunePerFrame: 20 });
+    const beam = new BeamCtcDecoder({
+      beamWidth: 1,
+      alpha: 0,
+      beta: 0,
+      prunePerFrame: 20,
+      wordConfidence: 'acoustic',
+    });
     let words = 0;
     for (let trial = 0; trial < 200; trial++) {
       const steps = 20 + Math.floor(random() * 80);
@@ -125,5 +132,147 @@ describe('BeamCtcDecoder', () => {
     const decoder = new BeamCtcDecoder();
     expect(decoder.decode(input([]))).toEqual([]);
     expect(decoder.decode(input(Array.from({ length: 30 }, () => ({ [B]: 0.9995 }))))).toEqual([]);
+  });
+});
+
+/** Frames spelling `text`, where `{x|y}` is an ambiguous character: x at 0.5, y at 0.45. */
+function ambiguous(text: string): Record<number, number>[] {
+  const frames: Record<number, number>[] = [{ [B]: 0.9 }];
+  for (const m of text.matchAll(/\{(.)\|(.)\}|(.)/g)) {
+    const f = m[3] !== undefined ? { [id(m[3])]: 0.9 } : { [id(m[1])]: 0.5, [id(m[2])]: 0.45 };
+    frames.push(f, f, { [B]: 0.9 });
+  }
+  return frames;
+}
+
+describe('BeamCtcDecoder vocabulary boosting', () => {
+  const lm = NgramLm.build([
+    'call the doctor now',
+    'call me now',
+    'the doctor is in',
+    'the play was good',
+    'in the park',
+  ]);
+  const options = { lm, alpha: 0.8, beta: 1, beamWidth: 16 };
+  const text = (words: { word: string }[]) => words.map((w) => w.word).join(' ');
+
+  it('a boosted word (not in the LM) wins over the acoustically likelier spelling', () => {
+    const x = input(ambiguous('call ko{v|w}alsk{y|i} now'));
+    expect(text(new BeamCtcDecoder(options).decode(x))).toBe('call kovalsky now');
+    const boosted = new BeamCtcDecoder({ ...options, vocabulary: { phrases: ['Kowalski'] } });
+    expect(text(boosted.decode(x))).toBe('call kowalski now');
+    // Turned off again: back to the unboosted result.
+    boosted.setVocabulary(undefined);
+    expect(text(boosted.decode(x))).toBe('call kovalsky now');
+  });
+
+  it('leaves utterances without the boosted words unchanged, words, times and all', () => {
+    const x = input(ambiguous('the d{o|a}ctor is in the p{a|o}rk'), 3);
+    const plain = new BeamCtcDecoder(options).decode(x);
+    const boosted = new BeamCtcDecoder({ ...options, vocabulary: { phrases: ['kowalski', 'new york'] } });
+    expect(text(plain)).toBe('the doctor is in the park');
+    const got = boosted.decode(x);
+    // Prefixes that start like a boosted word ("n…", "k…") rank a little higher in the beam, so the
+    // beam's tail (the least likely alternatives) and the posteriors may move slightly; words, times and
+    // the first alternatives do not.
+    const shape = (words: Word[]) => words.map((w) => [w.word, w.start, w.end, w.alternatives?.[0].word]);
+    expect(shape(got)).toEqual(shape(plain));
+    got.forEach((w, i) => expect(w.confidence).toBeCloseTo(plain[i].confidence, 3));
+  });
+
+  it('a word that only starts like a boosted word gains nothing (the pending bonus is dropped)', () => {
+    // "dok" starts the boosted "dokter" and would win if its 3 × 0.3 nats were kept; "doktar" does not
+    // complete it. Without an LM the acoustics decide alone.
+    const x = input(ambiguous('the do{c|k}tar'));
+    const noLm = { alpha: 0, beta: 0, beamWidth: 16 };
+    expect(text(new BeamCtcDecoder(noLm).decode(x))).toBe('the doctar');
+    const boosted = new BeamCtcDecoder({ ...noLm, vocabulary: { phrases: ['dokter'], weight: 0.3 } });
+    expect(text(boosted.decode(x))).toBe('the doctar');
+    // Spelt out in full, the boosted word does win.
+    expect(text(boosted.decode(input(ambiguous('the do{c|k}ter'))))).toBe('the dokter');
+  });
+
+  it('boosts a phrase only as a whole: its second word alone is not favoured', () => {
+    const noLm = { alpha: 0, beta: 0, beamWidth: 16, vocabulary: { phrases: ['new york'] } };
+    const decoder = new BeamCtcDecoder(noLm);
+    expect(text(decoder.decode(input(ambiguous('new y{a|o}rk'))))).toBe('new york');
+    expect(text(decoder.decode(input(ambiguous('in y{a|o}rk'))))).toBe('in yark');
+  });
+
+  it('rejects a negative weight', () => {
+    expect(() => new BeamCtcDecoder().setVocabulary({ phrases: ['x'], weight: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('BeamCtcDecoder word posteriors and alternatives', () => {
+  it('offers the competing spelling as an alternative, with confidences that rank them', () => {
+    const x = input(ambiguous('the c{a|u}t sat'));
+    const words = new BeamCtcDecoder({ beamWidth: 16, alpha: 0, beta: 0 }).decode(x);
+    expect(words.map((w) => w.word)).toEqual(['the', 'cat', 'sat']);
+    const [the, cat] = words;
+    // Two frames of a (0.5) or u (0.45): cat = a a, caut = a u, cut = u u, cuat = u a.
+    const alternatives = cat.alternatives!;
+    expect(alternatives[0].word).toBe('caut');
+    expect(alternatives.map((a) => a.word).sort()).toEqual(['caut', 'cuat', 'cut']);
+    expect(alternatives[0].confidence).toBeLessThan(cat.confidence);
+    expect(alternatives[1].confidence).toBeLessThan(alternatives[0].confidence);
+    expect(alternatives[2].confidence).toBeLessThanOrEqual(alternatives[1].confidence);
+    expect(cat.confidence).toBeLessThan(0.5);
+    const total = cat.confidence + alternatives.reduce((s, a) => s + a.confidence, 0);
+    expect(total).toBeGreaterThan(0.9);
+    expect(total).toBeLessThanOrEqual(1 + 1e-6);
+    expect(the.confidence).toBeGreaterThan(0.9);
+    for (const a of the.alternatives ?? []) expect(a.confidence).toBeLessThan(0.05);
+    for (const w of words) expect((w.alternatives ?? []).length).toBeLessThanOrEqual(4);
+  });
+
+  it('maxAlternatives 0 gives none; a calibration map changes confidences, not words', () => {
+    const x = input(ambiguous('the c{a|u}t sat'));
+    const base = { beamWidth: 16, alpha: 0, beta: 0 };
+    expect(new BeamCtcDecoder({ ...base, maxAlternatives: 0 }).decode(x).some((w) => w.alternatives)).toBe(
+      false,
+    );
+    const raw = new BeamCtcDecoder(base).decodeDetailed(x);
+    const calibration = { posteriorScale: 1, posteriorWeight: 0.5, acousticWeight: 0, bias: -1 };
+    const calibrated = new BeamCtcDecoder({ ...base, calibration }).decodeDetailed(x);
+    expect(calibrated.map((w) => w.word)).toEqual(raw.map((w) => w.word));
+    calibrated.forEach((w, i) => {
+      const p = Math.min(1 - 1e-4, Math.max(1e-4, raw[i].posterior));
+      expect(w.confidence).toBeCloseTo(1 / (1 + Math.exp(-(0.5 * Math.log(p / (1 - p)) - 1))), 9);
+    });
+  });
+});
+
+describe('BeamCtcDecoder is a pure function of its input (streaming partial results)', () => {
+  it('decodes the same posteriors to identical results, also between other decodes and growing prefixes', () => {
+    const random = seededRandom(11);
+    const lm = NgramLm.build(['the cat sat on the mat', 'a cat', 'the hat']);
+    const decoder = new BeamCtcDecoder({
+      lm,
+      alpha: 0.8,
+      beta: 1,
+      beamWidth: 16,
+      vocabulary: { phrases: ['mat', 'kowalski'] },
+    });
+    const noisy = (text: string) =>
+      spell(text).map((f) => {
+        const [[label, p]] = Object.entries(f);
+        const other = 3 + Math.floor(random() * 26);
+        const q = p - 0.3 * random();
+        return Number(label) === other ? f : { [label]: q, [other]: (1 - q) * 0.8 * random() };
+      });
+    const x = input(noisy('the cat sat on the mat'), 1.5);
+    const copy = Float32Array.from(x.logProbs);
+    const first = decoder.decode(x);
+    expect(first.length).toBeGreaterThan(3);
+    // Live dictation decodes a growing segment again and again.
+    const C = alphabet.length;
+    for (let steps = 1; steps <= x.steps; steps += 7) {
+      decoder.decode({ ...x, steps, logProbs: x.logProbs.subarray(0, steps * C) });
+    }
+    decoder.decode(input(noisy('a hat'), 0));
+    expect(decoder.decode(x)).toEqual(first);
+    expect(x.logProbs).toEqual(copy);
+    expect(new BeamCtcDecoder(decoder.options).decode(x)).toEqual(first);
   });
 });

@@ -7,10 +7,30 @@
  * `</s>` is scored too). Prefixes live in a trie, so each prefix's LM score, word history and timing is
  * computed once. Pruning: per frame only characters within `prunePerFrame` nats of the frame's best are
  * tried, frames whose blank posterior is ≥ `blankSkip` only carry the beams over, and `beamWidth` prefixes
- * survive each frame. Word times and confidences come from the best prefix: each character keeps the
- * frame where it was first emitted (and the last frame it was held), as the greedy decoder reports them.
+ * survive each frame. Word times come from the best prefix: each character keeps the frame where it was
+ * first emitted (and the last frame it was held), as the greedy decoder reports them.
+ *
+ * From the final beam (distinct hypotheses, their scores normalised into posteriors) each word of the
+ * best hypothesis gets a word posterior — the mass of the hypotheses that have the same word at that
+ * time — and up to `maxAlternatives` alternatives (what the other hypotheses have there, by mass). The
+ * word's confidence is that posterior through the model's calibration map (`confidence.ts`).
+ *
+ * Vocabulary boosting (`boost.ts`) adds a per-character bonus while a prefix spells a user's word or
+ * phrase, and floors the LM log-probability of those words at `boostLmFloor`.
+ *
+ * `decode` is a pure function of its input and the decoder's settings: every call builds its own prefix
+ * trie, so live dictation may decode a growing segment again and again.
  */
-import type { Word } from '../../common/transcript';
+import type { Word, WordAlternative } from '../../common/transcript';
+import {
+  advanceBoost,
+  BoostTrie,
+  finalBoost,
+  initialBoostState,
+  type BoostState,
+  type VocabularyBoost,
+} from './boost';
+import { applyCalibration, type ConfidenceCalibration } from './confidence';
 import type { CtcDecoder, CtcInput } from './ctc-decoder';
 import { BOS, EOS, UNK, type NgramLm } from './ngram-lm';
 
@@ -33,7 +53,34 @@ export interface BeamDecoderOptions {
    * when the word is completed. Keeps correctly spelt prefixes alive in the beam. Default true with an LM.
    */
   lookahead?: boolean;
+  /** Words and phrases to favour (names, jargon); see `boost.ts`. */
+  vocabulary?: VocabularyBoost;
+  /**
+   * Natural-log floor for the LM log-probability of boosted words: P_lm(word | history) is raised to at
+   * least e^floor, so words the LM has never seen (or barely) become reachable. Default −8, tuned on the
+   * dev set's rare words with the default weight (`npm run bench:boost`); for the shipped LM about the
+   * unigram probability of its 1 % most frequent words.
+   */
+  boostLmFloor?: number;
+  /**
+   * Word confidence: 'posterior' (default) is the beam's word posterior, mapped through `calibration`
+   * when one is given; 'acoustic' is the mean frame posterior along the best path (as the greedy decoder).
+   */
+  wordConfidence?: 'posterior' | 'acoustic';
+  calibration?: ConfidenceCalibration;
+  /** Alternatives reported per word (default 4; 0 for none). */
+  maxAlternatives?: number;
 }
+
+/** A decoded word with the raw features its confidence is computed from (for calibration). */
+export interface DetailedWord extends Word {
+  /** Word posterior from the final beam (before calibration). */
+  posterior: number;
+  /** Mean frame posterior of the word's alignment in the best path. */
+  acoustic: number;
+}
+
+export const DEFAULT_BOOST_LM_FLOOR = -8;
 
 export const DEFAULT_BEAM_OPTIONS: BeamDecoderOptions = {
   alpha: 0.5,
@@ -62,6 +109,18 @@ interface Prefix {
   lastFrame: number;
   /** The frame at which this prefix was last in the beam (to detect a fresh emission). */
   activeAt: number;
+  /** Vocabulary boosting state (null without a boost list). */
+  boost: BoostState | null;
+  /** The boost bonus that ranks this prefix (committed + pending). */
+  bonus: number;
+}
+
+/** One hypothesis' word with its frame span. */
+interface Span {
+  word: string;
+  first: number;
+  last: number;
+  acoustic: number;
 }
 
 interface BeamState {
@@ -102,20 +161,52 @@ function prefixTable(lm: NgramLm): Map<string, number> {
 export class BeamCtcDecoder implements CtcDecoder {
   readonly name = 'beam';
   readonly options: BeamDecoderOptions;
+  /** The compiled boost list, per alphabet (a decoder serves one model, so this holds one entry). */
+  private boostTries = new Map<string, BoostTrie>();
 
   constructor(options: Partial<BeamDecoderOptions> = {}) {
     this.options = { ...DEFAULT_BEAM_OPTIONS, ...options };
     if (!(this.options.beamWidth >= 1)) throw new RangeError('beamWidth must be at least 1');
   }
 
-  /** α·log P(word | history) + β for a completed word. */
-  private wordScore(history: readonly string[], word: string): number {
+  /**
+   * Replaces the boost list (undefined: none). Takes effect from the next `decode`; never call it while
+   * a decode runs (decode is synchronous, so in one thread it cannot).
+   */
+  setVocabulary(vocabulary: VocabularyBoost | undefined): void {
+    if (vocabulary) new BoostTrie(vocabulary, []); // validates the weight now, not at the next decode
+    this.options.vocabulary = vocabulary;
+    this.boostTries = new Map();
+  }
+
+  private boostTrie(alphabet: readonly string[]): BoostTrie | null {
+    const vocabulary = this.options.vocabulary;
+    if (!vocabulary || vocabulary.phrases.length === 0) return null;
+    const key = alphabet.join('\u0000');
+    let trie = this.boostTries.get(key);
+    if (!trie) {
+      trie = new BoostTrie(vocabulary, alphabet);
+      this.boostTries.set(key, trie);
+    }
+    return trie.size > 0 ? trie : null;
+  }
+
+  /** α·log P(word | history) + β for a completed word (boosted words' LM term floored). */
+  private wordScore(history: readonly string[], word: string, boost: BoostTrie | null): number {
     const { lm, alpha, beta } = this.options;
-    return (lm ? alpha * lm.logProb(history, word) : 0) + beta;
+    if (!lm) return beta;
+    let lp = lm.logProb(history, word);
+    if (boost?.words.has(word)) lp = Math.max(lp, this.options.boostLmFloor ?? DEFAULT_BOOST_LM_FLOOR);
+    return alpha * lp + beta;
   }
 
   decode(input: CtcInput): Word[] {
-    const { logProbs, steps, alphabet, blankIndex, stepSec, offsetSec } = input;
+    return this.decodeDetailed(input).map(({ posterior: _p, acoustic: _a, ...word }) => word);
+  }
+
+  /** `decode` with each word's raw confidence features (the beam posterior and the acoustic score). */
+  decodeDetailed(input: CtcInput): DetailedWord[] {
+    const { logProbs, steps, alphabet, blankIndex } = input;
     const classes = alphabet.length;
     if (logProbs.length !== steps * classes) {
       throw new RangeError(`CTC input has ${logProbs.length} values, expected ${steps} × ${classes}`);
@@ -126,6 +217,8 @@ export class BeamCtcDecoder implements CtcDecoder {
     const endOfSentence = this.options.endOfSentence ?? lm !== undefined;
     const prefixes = lm && (this.options.lookahead ?? true) ? prefixTable(lm) : null;
     const unkUnigram = lm ? lm.logProb([], UNK) : 0;
+    const boost = this.boostTrie(alphabet);
+    const boostFloor = this.options.boostLmFloor ?? DEFAULT_BOOST_LM_FLOOR;
 
     const root: Prefix = {
       parent: null,
@@ -138,19 +231,27 @@ export class BeamCtcDecoder implements CtcDecoder {
       frame: -1,
       lastFrame: -1,
       activeAt: -1,
+      boost: boost ? initialBoostState(boost) : null,
+      bonus: 0,
     };
     const child = (node: Prefix, c: number): Prefix => {
       let next = node.children.get(c);
       if (!next) {
         let { lmScore, history, partial } = node;
         let ahead = 0;
+        const boostState = boost && advanceBoost(boost, node.boost!, c, space, partial, alphabet[c]);
         if (c === space) {
-          lmScore += this.wordScore(history, partial);
+          lmScore += this.wordScore(history, partial, boost);
           history = [history[history.length - 1], partial];
           partial = '';
         } else {
           partial += alphabet[c];
-          if (prefixes) ahead = this.options.alpha * (prefixes.get(partial) ?? unkUnigram);
+          if (prefixes) {
+            let lp = prefixes.get(partial) ?? unkUnigram;
+            // A prefix of a boosted word looks ahead to at least the boosted words' floor.
+            if (boostState?.node && lp < boostFloor) lp = boostFloor;
+            ahead = this.options.alpha * lp;
+          }
         }
         next = {
           parent: node,
@@ -163,6 +264,8 @@ export class BeamCtcDecoder implements CtcDecoder {
           frame: -1,
           lastFrame: -1,
           activeAt: -2,
+          boost: boostState,
+          bonus: boostState ? boostState.committed + boostState.pending : 0,
         };
         node.children.set(c, next);
       }
@@ -233,8 +336,9 @@ export class BeamCtcDecoder implements CtcDecoder {
           (a, b) =>
             logAdd(b[1].pb, b[1].pnb) +
             b[0].lmScore +
-            b[0].lookahead -
-            (logAdd(a[1].pb, a[1].pnb) + a[0].lmScore + a[0].lookahead),
+            b[0].lookahead +
+            b[0].bonus -
+            (logAdd(a[1].pb, a[1].pnb) + a[0].lmScore + a[0].lookahead + a[0].bonus),
         );
         beams = new Map(ranked.slice(0, beamWidth));
       } else {
@@ -243,26 +347,98 @@ export class BeamCtcDecoder implements CtcDecoder {
     }
 
     // Final scores: the unfinished last word and </s>.
-    let best: Prefix = root;
-    let bestScore = NEG;
+    const finals: { node: Prefix; score: number }[] = [];
     for (const [node, { pb, pnb }] of beams) {
       let score = logAdd(pb, pnb) + node.lmScore;
       let history = node.history;
       if (node.partial.length > 0) {
-        score += this.wordScore(history, node.partial);
+        score += this.wordScore(history, node.partial, boost);
         history = [history[history.length - 1], node.partial];
       }
       if (endOfSentence && lm) score += this.options.alpha * lm.logProb(history, EOS);
-      if (score > bestScore) {
-        bestScore = score;
-        best = node;
-      }
+      if (node.boost) score += finalBoost(node.boost);
+      finals.push({ node, score });
     }
-    return this.words(best, input, space, stepSec, offsetSec);
+    // Best first; ties keep the beam's order (as the strict > of a running maximum did).
+    finals.sort((a, b) => b.score - a.score);
+    if (finals.length === 0 || finals[0].score === NEG) return [];
+    return this.wordsWithAlternatives(finals, input, space);
   }
 
-  /** Words of a prefix with times and the mean posterior of its alignment over each word's frames. */
-  private words(node: Prefix, input: CtcInput, space: number, stepSec: number, offsetSec: number): Word[] {
+  /**
+   * The best hypothesis' words, each with its word posterior over the final beam and the alternatives
+   * the other hypotheses put at the same time (a hypothesis' words go to the best word they overlap
+   * most, so a split or merged word becomes a multi-word alternative).
+   */
+  private wordsWithAlternatives(
+    finals: { node: Prefix; score: number }[],
+    input: CtcInput,
+    space: number,
+  ): DetailedWord[] {
+    const { stepSec, offsetSec } = input;
+    const { calibration, maxAlternatives = 4 } = this.options;
+    const scale = calibration?.posteriorScale ?? 1;
+    const top = finals[0].score * scale;
+    let z = 0;
+    for (const f of finals) z += Math.exp(f.score * scale - top);
+    const best = this.spans(finals[0].node, input, space);
+    const mass = best.map(() => new Map<string, number>());
+    for (let h = 0; h < finals.length; h++) {
+      const p = Math.exp(finals[h].score * scale - top) / z;
+      if (!(p > 0)) continue;
+      if (h === 0) {
+        best.forEach((s, i) => mass[i].set(s.word, p));
+        continue;
+      }
+      const assigned: string[][] = best.map(() => []);
+      for (const s of this.spans(finals[h].node, input, space)) {
+        let target = -1;
+        let overlap = 0;
+        let distance = Infinity;
+        for (let i = 0; i < best.length; i++) {
+          const o = Math.min(s.last, best[i].last) - Math.max(s.first, best[i].first) + 1;
+          const d = Math.abs(s.first + s.last - best[i].first - best[i].last);
+          if (o > overlap || (o === overlap && overlap <= 0 && d < distance)) {
+            target = i;
+            overlap = Math.max(o, 0);
+            distance = d;
+          }
+        }
+        if (target >= 0) assigned[target].push(s.word);
+      }
+      assigned.forEach((words, i) => {
+        const key = words.join(' ');
+        mass[i].set(key, (mass[i].get(key) ?? 0) + p);
+      });
+    }
+    const confidenceOf = (posterior: number, acoustic: number) =>
+      this.options.wordConfidence === 'acoustic'
+        ? acoustic
+        : calibration
+          ? applyCalibration(calibration, posterior, acoustic)
+          : posterior;
+    return best.map((s, i) => {
+      const posterior = Math.min(1, mass[i].get(s.word) ?? 0);
+      const word: DetailedWord = {
+        word: s.word,
+        start: offsetSec + s.first * stepSec,
+        end: offsetSec + (s.last + 1) * stepSec,
+        confidence: confidenceOf(posterior, s.acoustic),
+        posterior,
+        acoustic: s.acoustic,
+      };
+      const alternatives: WordAlternative[] = [...mass[i]]
+        .filter(([text, m]) => text !== '' && text !== s.word && m > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, maxAlternatives)
+        .map(([text, m]) => ({ word: text, confidence: confidenceOf(Math.min(1, m), s.acoustic) }));
+      if (alternatives.length > 0) word.alternatives = alternatives;
+      return word;
+    });
+  }
+
+  /** Words of a prefix with frame spans and the mean posterior of its alignment over each word's frames. */
+  private spans(node: Prefix, input: CtcInput, space: number): Span[] {
     const chain: Prefix[] = [];
     for (let n: Prefix | null = node; n && n.char >= 0; n = n.parent) chain.push(n);
     chain.reverse();
@@ -276,7 +452,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     }
     const { logProbs, alphabet, blankIndex } = input;
     const classes = alphabet.length;
-    const words: Word[] = [];
+    const words: Span[] = [];
     let letters: number[] = [];
     const finish = () => {
       if (letters.length === 0) return;
@@ -291,9 +467,9 @@ export class BeamCtcDecoder implements CtcDecoder {
       }
       words.push({
         word: letters.map((i) => alphabet[chain[i].char]).join(''),
-        start: offsetSec + first * stepSec,
-        end: offsetSec + (last + 1) * stepSec,
-        confidence: sum / (last - first + 1),
+        first,
+        last,
+        acoustic: sum / (last - first + 1),
       });
       letters = [];
     };

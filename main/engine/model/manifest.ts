@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { validateCalibration, type ConfidenceCalibration } from '../decoder/confidence';
 import { ModelMismatchError, ModelMissingError } from '../errors';
 import {
   validateFrontEndConfig,
@@ -28,6 +29,8 @@ export type DecoderSettings =
       beta: number;
       beamWidth: number;
       prunePerFrame: number;
+      /** Word-confidence calibration fitted on the dev set (`npm run bench:calibration`); optional. */
+      confidence?: ConfidenceCalibration;
     };
 
 export interface ModelManifest {
@@ -102,6 +105,13 @@ export function validateManifest(manifest: ModelManifest, modelDir: string): voi
       check(Number.isFinite(decoder[key]), modelDir, `decoder.${key} must be a number`);
     }
     check(decoder.beamWidth >= 1, modelDir, 'decoder.beamWidth must be at least 1');
+    if (decoder.confidence !== undefined) {
+      try {
+        validateCalibration(decoder.confidence);
+      } catch (error) {
+        check(false, modelDir, `decoder.${(error as Error).message}`);
+      }
+    }
   }
 }
 

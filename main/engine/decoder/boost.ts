@@ -1,0 +1,156 @@
+/**
+ * Vocabulary boosting ("contextual biasing") for the beam decoder: the user's words and phrases (names,
+ * jargon) are compiled into a character trie over the model's alphabet. While a prefix spells one of
+ * them from a word start, each matched character earns `weight` nats; the pending bonus is kept when the
+ * word or phrase is completed at a word boundary (or at the end) and dropped when the spelling leaves the
+ * trie, so a prefix that merely starts like a boosted word gains nothing in the end. Words not in the
+ * list are scored exactly as without boosting. Boosted words also get an LM floor (see the decoder), so
+ * a word the language model has never seen becomes reachable.
+ */
+
+export interface VocabularyBoost {
+  /** Words or phrases, one per entry; normalised to the model's alphabet (lower case, a–z and '). */
+  phrases: readonly string[];
+  /** Bonus per matched character, in nats (default `DEFAULT_BOOST_WEIGHT`). */
+  weight?: number;
+}
+
+/** Tuned on the dev set's rare words (`npm run bench:boost`). */
+export const DEFAULT_BOOST_WEIGHT = 1;
+/** At most this many phrases are used (the rest are ignored) so a pasted list cannot stall decoding. */
+export const MAX_BOOST_PHRASES = 5000;
+const MAX_PHRASE_CHARS = 100;
+
+export interface BoostNode {
+  /** By alphabet index; the space index continues a multi-word phrase. */
+  readonly children: Map<number, BoostNode>;
+  /** A whole word or phrase ends here. */
+  end: boolean;
+}
+
+/**
+ * Lower case, curly quotes to straight, every character outside the alphabet becomes a word break
+ * ("e-mail" → "e mail"), apostrophes at word edges and repeated spaces dropped.
+ */
+export function normalizePhrase(text: string, alphabet: readonly string[]): string {
+  const allowed = new Set(alphabet.filter((s) => s.length === 1 && s !== ' '));
+  const chars = [...text.toLowerCase().replace(/[\u2018\u2019`]/g, "'")].map((c) =>
+    allowed.has(c) ? c : ' ',
+  );
+  return chars
+    .join('')
+    .split(' ')
+    .map((w) => w.replace(/^'+|'+$/g, ''))
+    .filter(Boolean)
+    .join(' ')
+    .slice(0, MAX_PHRASE_CHARS)
+    .trim();
+}
+
+export class BoostTrie {
+  readonly root: BoostNode = { children: new Map(), end: false };
+  /** The normalised phrases, without duplicates. */
+  readonly phrases: readonly string[];
+  /** Every word of every phrase (these get the LM floor). */
+  readonly words: ReadonlySet<string>;
+  readonly weight: number;
+  private readonly index: Map<string, number>;
+
+  constructor(boost: VocabularyBoost, alphabet: readonly string[]) {
+    const weight = boost.weight ?? DEFAULT_BOOST_WEIGHT;
+    if (!Number.isFinite(weight) || weight < 0) {
+      throw new RangeError(`vocabulary weight must be a finite number ≥ 0, got ${boost.weight}`);
+    }
+    this.weight = weight;
+    this.index = new Map(alphabet.map((s, i) => [s, i]));
+    const phrases = new Set<string>();
+    for (const raw of boost.phrases.slice(0, MAX_BOOST_PHRASES)) {
+      const phrase = normalizePhrase(raw, alphabet);
+      if (phrase) phrases.add(phrase);
+    }
+    this.phrases = [...phrases];
+    const words = new Set<string>();
+    for (const phrase of this.phrases) {
+      let node = this.root;
+      for (const ch of phrase) {
+        const c = this.index.get(ch)!;
+        let next = node.children.get(c);
+        if (!next) {
+          next = { children: new Map(), end: false };
+          node.children.set(c, next);
+        }
+        node = next;
+      }
+      node.end = true;
+      for (const w of phrase.split(' ')) words.add(w);
+    }
+    this.words = words;
+  }
+
+  get size(): number {
+    return this.phrases.length;
+  }
+
+  /** The node reached by spelling `text` from the root, or null. */
+  walk(text: string): BoostNode | null {
+    let node: BoostNode | undefined = this.root;
+    for (const ch of text) {
+      const c = this.index.get(ch);
+      node = c === undefined ? undefined : node.children.get(c);
+      if (!node) return null;
+    }
+    return node;
+  }
+}
+
+/** Boost state of one decoder prefix. */
+export interface BoostState {
+  /** Where the prefix is in the trie (null: not spelling a boosted word). */
+  node: BoostNode | null;
+  /** Bonus of completed words and phrases. */
+  committed: number;
+  /** Bonus of the word or phrase being spelt (lost if it is not completed). */
+  pending: number;
+}
+
+export const initialBoostState = (trie: BoostTrie): BoostState => ({
+  node: trie.root,
+  committed: 0,
+  pending: 0,
+});
+
+/**
+ * The state after appending alphabet index `c` to a prefix whose current (partial) word is `partial`.
+ * At a space a completed phrase commits its bonus and matching restarts at the root unless a multi-word
+ * phrase continues; a mismatch inside a word re-matches the word from the root (another phrase may start
+ * with it) or stops matching until the next word.
+ */
+export function advanceBoost(
+  trie: BoostTrie,
+  state: BoostState,
+  c: number,
+  space: number,
+  partial: string,
+  symbol: string,
+): BoostState {
+  const node = state.node;
+  let { committed, pending } = state;
+  if (c === space) {
+    if (node?.end) {
+      committed += pending;
+      pending = 0;
+    }
+    const next = node?.children.get(space);
+    if (next) return { node: next, committed, pending };
+    return { node: trie.root, committed, pending: 0 };
+  }
+  const next = node?.children.get(c);
+  if (next) return { node: next, committed, pending: pending + trie.weight };
+  const restart = trie.walk(partial + symbol);
+  if (restart) return { node: restart, committed, pending: trie.weight * (partial.length + 1) };
+  return { node: null, committed, pending: 0 };
+}
+
+/** The bonus a prefix keeps if the utterance ends after it. */
+export const finalBoost = (state: BoostState): number =>
+  state.committed + (state.node?.end ? state.pending : 0);

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ModelMismatchError } from '../errors';
+import { validateManifest, type ModelManifest } from './manifest';
+
+const shipped = path.join(import.meta.dirname, '..', '..', '..', 'models', 'default');
+const load = (): ModelManifest => JSON.parse(readFileSync(path.join(shipped, 'manifest.json'), 'utf8'));
+
+describe('model manifest: decoder confidence calibration', () => {
+  it('accepts the shipped manifest and a beam decoder without calibration', () => {
+    expect(() => validateManifest(load(), shipped)).not.toThrow();
+    const manifest = load();
+    if (manifest.decoder.type === 'beam') delete manifest.decoder.confidence;
+    expect(() => validateManifest(manifest, shipped)).not.toThrow();
+  });
+
+  it('rejects a calibration with a missing or non-finite field, or a scale ≤ 0, naming the field', () => {
+    const good = { posteriorScale: 0.5, posteriorWeight: 1, acousticWeight: 0.2, bias: -0.1 };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...good, bias: undefined }, /decoder\.confidence\.bias must be a finite number/],
+      [{ ...good, posteriorWeight: Number.NaN }, /confidence\.posteriorWeight/],
+      [{ ...good, acousticWeight: '1' }, /confidence\.acousticWeight/],
+      [{ ...good, posteriorScale: 0 }, /posteriorScale must be > 0/],
+    ];
+    for (const [confidence, message] of cases) {
+      const manifest = load();
+      if (manifest.decoder.type !== 'beam') throw new Error('the shipped model decodes with beam search');
+      (manifest.decoder as { confidence: unknown }).confidence = confidence;
+      expect(() => validateManifest(manifest, shipped)).toThrow(ModelMismatchError);
+      expect(() => validateManifest(manifest, shipped)).toThrow(message);
+    }
+  });
+});
