@@ -20,6 +20,7 @@ import { contentSecurityPolicy } from '../host/csp';
 import { FileRegistryError } from '../host/file-registry';
 import { contentType, parseRange } from '../host/http-range';
 import { StudioError, StudioService, toErrorInfo } from '../host/studio-service';
+import { loadAudioFile } from '../engine/audio/load';
 import { PayloadError, dictationAudio, isInvokeChannel, validateInvoke } from '../host/validate';
 import { checkRequest, createToken, TOKEN_COOKIE, TOKEN_QUERY } from './auth';
 
@@ -127,6 +128,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     emit: broadcast,
     mic: null,
     micUnavailable: 'browser mode uses the browser microphone',
+    // Any format the engine reads can stand in for the microphone (the bridge is plain Node, not bundled).
+    loadAudio: loadAudioFile,
   });
 
   // Dictation audio arrives on the socket, the stop request over HTTP: two connections with no order
@@ -159,9 +162,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     'studio:load-project': () => service.loadProject(),
     'studio:save-project': (project) => service.saveProject(project),
     'studio:dictation-start': (request) => {
-      if (request.source !== 'stream')
+      if (request.source === 'native')
         throw new StudioError('MIC_UNAVAILABLE', 'browser mode records with the browser microphone');
-      streamEnded = false;
+      // A file source plays on the host: no socket audio to wait for at stop.
+      streamEnded = request.source === 'file';
       return service.startDictation(request);
     },
     'studio:dictation-stop': async () => {

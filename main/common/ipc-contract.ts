@@ -5,7 +5,7 @@
  * DOM code into the wrong side. Main validates every payload against it at runtime (main/host/validate.ts);
  * a mapped type there makes a channel without a validator a compile error.
  */
-import type { ExportFormat, Transcript } from './transcript';
+import type { ExportFormat, Transcript, Word } from './transcript';
 
 export type HostMode = 'electron' | 'browser';
 
@@ -111,23 +111,29 @@ export interface ExportResult {
   location: string | null;
 }
 
+/** Where dictation audio comes from: a microphone, or an opened file played at real-time pace (QA, demos). */
+export type DictationSource = MicSource | 'file';
+
 export interface DictationStartRequest {
-  source: MicSource;
+  source: DictationSource;
   /** Native only: pvrecorder device index, -1 for the system default. */
   deviceIndex?: number;
   /** Stream only: the sample rate of the frames the renderer will send. */
   sampleRate?: number;
+  /** File only: an opened file to play as the microphone. */
+  fileId?: string;
 }
 
 export interface DictationStarted {
-  source: MicSource;
+  source: DictationSource;
   deviceName: string;
   sampleRate: number;
 }
 
 export interface DictationResult {
+  /** The session's finals joined, with times from the start of the recording. */
   transcript: Transcript;
-  /** The recording, registered like an opened file (it can be added to the project). */
+  /** The recording, registered like an opened file (it can be added to the project and replayed). */
   file: FileRef;
 }
 
@@ -150,7 +156,17 @@ export type StudioEvent =
   | { type: 'job-failed'; jobId: string; fileId: string; error: ErrorInfo }
   /** Native microphone level, 0..1, about 20 times a second while dictating. */
   | { type: 'mic-level'; level: number }
-  | { type: 'dictation-error'; error: ErrorInfo };
+  /**
+   * Live dictation: the current utterance so far. The first `stableWords` words agreed with the previous
+   * partial; the rest is the unstable tail (shown differently; it may still change).
+   */
+  | { type: 'dictation-partial'; segment: number; words: string[]; stableWords: number }
+  /** An utterance is finished: its words (times from the start of the recording) will not change. */
+  | { type: 'dictation-final'; segment: number; text: string; words: Word[]; startSec: number; endSec: number }
+  /** Dictation failed (device lost, engine crashed); the recording so far is kept. */
+  | { type: 'dictation-error'; error: ErrorInfo }
+  /** A global keyboard shortcut was pressed (Electron registers it system-wide). */
+  | { type: 'shortcut'; action: 'toggle-dictation' };
 
 export type StudioEventType = StudioEvent['type'];
 

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, ipcMain, protocol, session, type BrowserWindow } from 'electron';
+import { app, dialog, globalShortcut, ipcMain, protocol, session, type BrowserWindow } from 'electron';
 import type { StudioEvent } from '../common/ipc-contract';
 import { EngineSupervisor } from '../host/engine-supervisor';
 import { loadNativeMic } from '../host/native-mic';
@@ -22,6 +22,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const appRoot = path.resolve(here, '..', '..');
 
 const AUDIO_EXTENSIONS = ['wav', 'flac', 'mp3', 'ogg', 'oga', 'opus'];
+/** Starts or stops dictation from any application (the renderer handles the same keys when focused). */
+export const DICTATION_SHORTCUT = 'CommandOrControl+Shift+Space';
 
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
@@ -148,6 +150,13 @@ async function start(): Promise<void> {
     trusted: () => mainWindow?.webContents ?? null,
     onDictationAudio: (samples) => studio.pushDictationAudio(samples),
   });
+
+  // Another app may own the shortcut already: dictation then works from the window's own key handler.
+  if (
+    !globalShortcut.register(DICTATION_SHORTCUT, () => emit({ type: 'shortcut', action: 'toggle-dictation' }))
+  )
+    console.warn(`${DICTATION_SHORTCUT} is taken by another application; it works inside the window only.`);
+  app.on('will-quit', () => globalShortcut.unregisterAll());
 
   engine.start();
   mainWindow = createMainWindow({ preload: path.join(here, 'preload.cjs'), devTools: !app.isPackaged });

@@ -153,32 +153,88 @@ describe('StudioService', () => {
     studio.dispose();
   });
 
-  it('records a stream dictation to a WAV and transcribes it ahead of queued files', async () => {
-    const { studio, workers } = service();
-    const started = studio.startDictation({ source: 'stream', sampleRate: 48000 });
+  it('streams dictation to the live engine: partials and finals reach the renderer, the recording is kept', async () => {
+    const { studio, events, workers } = service();
+    const started = await studio.startDictation({ source: 'stream', sampleRate: 48000 });
     expect(started).toMatchObject({ source: 'stream', sampleRate: 48000 });
-    expect(() => studio.startDictation({ source: 'stream', sampleRate: 48000 })).toThrow(/already running/);
+    await expect(studio.startDictation({ source: 'stream', sampleRate: 48000 })).rejects.toThrow(
+      /already running/,
+    );
     studio.pushDictationAudio(new Float32Array(4800).fill(0.25));
     studio.pushDictationAudio(new Float32Array(4800).fill(-0.25));
+    await waitFor(() => events.some((e) => e.type === 'dictation-partial'));
     const result = await studio.stopDictation();
-    expect(result.transcript.words).toHaveLength(2);
+    // The final arrived before stop resolved, and the transcript is the session's finals.
+    expect(events.find((e) => e.type === 'dictation-final')).toMatchObject({ text: 'hello', segment: 1 });
+    expect(result.transcript.text).toBe('hello');
+    expect(result.transcript.durationSec).toBeCloseTo(0.2, 6);
+    expect(workers.workers[0].liveSamples).toBe(9600);
+    expect(workers.transcribed).toEqual([]); // no file job: the live results were complete
     expect(result.file.name).toMatch(/^dictation-.*\.wav$/);
-    const wav = await readFile(workers.transcribed[0]);
+    const wav = await readFile(studio.files.get(result.file.id)!.path);
     expect(wav.toString('latin1', 0, 4)).toBe('RIFF');
     expect(wav.readUInt32LE(24)).toBe(48000);
     expect(wav.length).toBe(44 + 9600 * 2);
+    // A second session can start once the first has stopped.
+    await studio.startDictation({ source: 'stream', sampleRate: 16000 });
+    studio.cancelDictation();
+    studio.dispose();
+  });
+
+  it('keeps the recording when the engine crashes mid-dictation, and transcribes it as a file at stop', async () => {
+    const { studio, events, workers } = service({ crashLiveAfterSamples: 3200 });
+    await studio.startDictation({ source: 'stream', sampleRate: 16000 });
+    studio.pushDictationAudio(new Float32Array(1600).fill(0.1));
+    studio.pushDictationAudio(new Float32Array(1600).fill(0.1));
+    await waitFor(() => events.some((e) => e.type === 'dictation-error'));
+    expect(events.find((e) => e.type === 'dictation-error')).toMatchObject({
+      error: { code: 'ENGINE_CRASHED', message: expect.stringMatching(/recording so far is kept/) },
+    });
+    studio.pushDictationAudio(new Float32Array(1600).fill(0.1)); // still recording
+    const result = await studio.stopDictation();
+    // The restarted engine transcribed the whole recording (4800 samples) as a file.
+    expect(workers.workers).toHaveLength(2);
+    expect(workers.transcribed).toHaveLength(1);
+    const wav = await readFile(workers.transcribed[0]);
+    expect(wav.length).toBe(44 + 4800 * 2);
+    expect(result.transcript.text).toBe('hello world');
+    studio.dispose();
+  });
+
+  it('plays an opened file as the microphone, at real-time pace', async () => {
+    const { studio, events, workers } = service();
+    const source = path.join(dir, 'speech.wav');
+    const { encodeWav } = await import('../engine/audio/wav-writer');
+    await writeFile(
+      source,
+      encodeWav([new Float32Array(3200).fill(0.2)], {
+        sampleRate: 16000,
+        bitsPerSample: 16,
+        encoding: 'int',
+      }),
+    );
+    const [ref] = await studio.addPaths([source]);
+    const started = await studio.startDictation({ source: 'file', fileId: ref.id });
+    expect(started).toEqual({ source: 'file', deviceName: 'file: speech.wav', sampleRate: 16000 });
+    await waitFor(() => workers.workers[0].liveSamples === 3200);
+    expect(events.some((e) => e.type === 'mic-level')).toBe(true);
+    const result = await studio.stopDictation();
+    expect(result.transcript.durationSec).toBeCloseTo(0.2, 6);
+    await expect(studio.startDictation({ source: 'file', fileId: 'nope' })).rejects.toThrow(/opened file/);
     studio.dispose();
   });
 
   it('refuses to transcribe an empty dictation', async () => {
     const { studio } = service();
-    studio.startDictation({ source: 'stream', sampleRate: 16000 });
+    await studio.startDictation({ source: 'stream', sampleRate: 16000 });
     await expect(studio.stopDictation()).rejects.toThrow(/No audio was recorded/);
     await expect(studio.stopDictation()).rejects.toThrow(/not running/);
+    // The engine's live session was released: a new one starts.
+    await studio.startDictation({ source: 'stream', sampleRate: 16000 });
     studio.dispose();
   });
 
-  it('uses the native microphone when there is one, and reports a lost device', async () => {
+  it('uses the native microphone when there is one; a lost device keeps what was recorded', async () => {
     let handlers: MicHandlers | null = null;
     const mic: MicCapture = {
       listDevices: () => [{ index: 0, name: 'USB mic' }],
@@ -194,7 +250,7 @@ describe('StudioService', () => {
       devices: [{ index: 0, name: 'USB mic' }],
       nativeUnavailable: null,
     });
-    expect(studio.startDictation({ source: 'native', deviceIndex: 0 })).toEqual({
+    expect(await studio.startDictation({ source: 'native', deviceIndex: 0 })).toEqual({
       source: 'native',
       deviceName: 'USB mic',
       sampleRate: 16000,
@@ -202,17 +258,22 @@ describe('StudioService', () => {
     handlers!.onFrame(new Float32Array(1600).fill(0.5));
     expect(events.some((e) => e.type === 'mic-level' && e.level > 0.5)).toBe(true);
     handlers!.onError(
-      Object.assign(new Error('Microphone "USB mic" stopped delivering audio'), { code: 'MIC_LOST' }),
+      Object.assign(new Error('Microphone "USB mic" stopped delivering audio.'), { code: 'MIC_LOST' }),
     );
-    expect(events.at(-1)).toMatchObject({ type: 'dictation-error', error: { code: 'MIC_LOST' } });
-    await expect(studio.stopDictation()).rejects.toThrow(/not running/);
+    expect(events.at(-1)).toMatchObject({
+      type: 'dictation-error',
+      error: { code: 'MIC_LOST', message: expect.stringMatching(/recorded so far is kept/) },
+    });
+    const result = await studio.stopDictation();
+    expect(result.transcript.durationSec).toBeCloseTo(0.1, 6);
+    expect(mic.stop).toHaveBeenCalled();
     studio.dispose();
   });
 
-  it('explains when native capture is unavailable', () => {
+  it('explains when native capture is unavailable', async () => {
     const { studio } = service();
     expect(studio.getInfo().mic).toEqual({ source: 'stream', devices: [], nativeUnavailable: 'test' });
-    expect(() => studio.startDictation({ source: 'native' })).toThrow(/not available \(test\)/);
+    await expect(studio.startDictation({ source: 'native' })).rejects.toThrow(/not available \(test\)/);
     studio.dispose();
   });
 });

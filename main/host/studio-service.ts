@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   DictationResult,
+  DictationSource,
   DictationStarted,
   DictationStartRequest,
   ErrorInfo,
@@ -20,7 +21,9 @@ import type {
   StudioEvent,
   StudioInfo,
 } from '../common/ipc-contract';
-import type { Transcript } from '../common/transcript';
+import type { Transcript, Word } from '../common/transcript';
+import { playRealtime, type RealtimePlayback } from '../engine/audio/realtime-source';
+import { loadWavFile } from '../engine/audio/wav-load';
 import { encodeWav } from '../engine/audio/wav-writer';
 import { EngineJobError, type EngineSupervisor } from './engine-supervisor';
 import { FileRegistry } from './file-registry';
@@ -61,6 +64,11 @@ export interface StudioServiceOptions {
   mic?: MicCapture | null;
   /** Why native capture is unavailable, for the status bar. */
   micUnavailable?: string | null;
+  /**
+   * Decodes a file for the file source of dictation. Default: WAV only, with no codec libraries (what
+   * Electron's main process may load); the browser bridge passes the engine's full decoder.
+   */
+  loadAudio?: (file: string, sampleRate: number) => Promise<Float32Array>;
 }
 
 interface QueuedJob {
@@ -72,12 +80,25 @@ interface QueuedJob {
 }
 
 interface Dictation {
-  source: 'native' | 'stream';
+  source: DictationSource;
   sampleRate: number;
   chunks: Float32Array[];
   samples: number;
   overflowed: boolean;
+  /** Finished utterances from the live engine, in order. */
+  finals: Word[][];
+  /** Compute the engine spent on finals, for the transcript's real-time factor. */
+  computeSec: number;
+  /** The live engine failed mid-session: the recording is transcribed as a file when it stops. */
+  liveFailed: boolean;
+  /** The file source's playback, when a file stands in for the microphone. */
+  playback: RealtimePlayback | null;
+  /** Cancelled: late engine events are ignored. */
+  ended: boolean;
 }
+
+/** The sample rate a file source plays at (the model's, so nothing is resampled twice). */
+const FILE_SOURCE_RATE = 16000;
 
 /** Dictation recordings are capped so a forgotten session cannot exhaust memory. */
 export const MAX_DICTATION_SEC = 300;
@@ -203,46 +224,82 @@ export class StudioService {
   }
 
   // ---- Dictation ------------------------------------------------------------------------------------
+  //
+  // Audio from the chosen source is recorded (so the session can be replayed and nothing is lost) and
+  // streamed to the engine process, which answers with partial and final results as the user speaks.
 
-  startDictation(request: DictationStartRequest): DictationStarted {
+  async startDictation(request: DictationStartRequest): Promise<DictationStarted> {
     if (this.dictation)
       throw new StudioError('DICTATION_BUSY', 'Dictation is already running; stop it first.');
+    let started: DictationStarted;
+    let playback: RealtimePlayback | null = null;
     if (request.source === 'stream') {
       if (!request.sampleRate)
         throw new StudioError('INVALID_REQUEST', 'stream dictation needs the sample rate');
-      this.dictation = {
-        source: 'stream',
-        sampleRate: request.sampleRate,
-        chunks: [],
-        samples: 0,
-        overflowed: false,
-      };
-      return { source: 'stream', deviceName: 'browser microphone', sampleRate: request.sampleRate };
+      started = { source: 'stream', deviceName: 'browser microphone', sampleRate: request.sampleRate };
+    } else if (request.source === 'file') {
+      const entry = request.fileId ? this.files.get(request.fileId) : undefined;
+      if (!entry) throw new StudioError('UNKNOWN_FILE', 'file dictation needs an opened file');
+      started = { source: 'file', deviceName: `file: ${entry.ref.name}`, sampleRate: FILE_SOURCE_RATE };
+      // Loaded before the session starts so a bad file fails the start with a clear error.
+      const audio = await (this.options.loadAudio ?? loadWavFile)(entry.path, FILE_SOURCE_RATE);
+      playback = playRealtime(audio, FILE_SOURCE_RATE, (frame) => this.pushDictationAudio(frame));
+    } else {
+      const mic = this.options.mic;
+      if (!mic)
+        throw new StudioError(
+          'MIC_UNAVAILABLE',
+          `Native microphone capture is not available (${this.options.micUnavailable ?? 'not offered'}).`,
+        );
+      const opened = mic.start(request.deviceIndex ?? -1, {
+        onFrame: (samples) => this.pushDictationAudio(samples),
+        onError: (error) => this.captureLost(toErrorInfo(error)),
+      });
+      started = { source: 'native', ...opened };
     }
-    const mic = this.options.mic;
-    if (!mic)
-      throw new StudioError(
-        'MIC_UNAVAILABLE',
-        `Native microphone capture is not available (${this.options.micUnavailable ?? 'not offered'}).`,
-      );
-    const started = mic.start(request.deviceIndex ?? -1, {
-      onFrame: (samples) => this.pushDictationAudio(samples),
-      onError: (error) => {
-        this.dictation = null;
-        this.options.emit({ type: 'dictation-error', error: toErrorInfo(error) });
-      },
-    });
-    this.dictation = {
-      source: 'native',
+    const session: Dictation = {
+      source: started.source,
       sampleRate: started.sampleRate,
       chunks: [],
       samples: 0,
       overflowed: false,
+      finals: [],
+      computeSec: 0,
+      liveFailed: false,
+      playback,
+      ended: false,
     };
-    return { source: 'native', ...started };
+    this.dictation = session;
+    try {
+      await this.options.engine.startLive(
+        started.sampleRate,
+        (event) => {
+          if (session.ended) return;
+          if (event.type === 'partial') {
+            const { segment, words, stableWords } = event;
+            this.options.emit({ type: 'dictation-partial', segment, words, stableWords });
+          } else if (event.type === 'final') {
+            const { segment, text, words, startSec, endSec } = event;
+            session.finals.push(words);
+            session.computeSec += event.timing.computeMs / 1000;
+            this.options.emit({ type: 'dictation-final', segment, text, words, startSec, endSec });
+          }
+        },
+        (error) => {
+          if (session.ended) return;
+          // Keep recording: the recording is transcribed as a file when the user stops.
+          session.liveFailed = true;
+          this.options.emit({ type: 'dictation-error', error: toErrorInfo(error) });
+        },
+      );
+    } catch (error) {
+      this.cancelDictation();
+      throw error;
+    }
+    return started;
   }
 
-  /** Audio for the running dictation (stream frames from the renderer, or native frames). */
+  /** Audio for the running dictation (stream frames from the renderer, native or file frames). */
   pushDictationAudio(samples: Float32Array): void {
     const d = this.dictation;
     if (!d || d.overflowed) return;
@@ -252,14 +309,16 @@ export class StudioService {
         type: 'dictation-error',
         error: {
           code: 'DICTATION_TOO_LONG',
-          message: `Dictation is limited to ${MAX_DICTATION_SEC / 60} minutes; stop to transcribe what was recorded.`,
+          message: `Dictation is limited to ${MAX_DICTATION_SEC / 60} minutes; stop to keep what was recorded.`,
         },
       });
       return;
     }
-    d.chunks.push(Float32Array.from(samples));
-    d.samples += samples.length;
-    if (d.source === 'native') {
+    const copy = Float32Array.from(samples);
+    d.chunks.push(copy);
+    d.samples += copy.length;
+    if (!d.liveFailed) this.options.engine.liveAudio(copy);
+    if (d.source !== 'stream') {
       const now = performance.now();
       if (now - this.levelAt >= 50) {
         this.levelAt = now;
@@ -268,37 +327,84 @@ export class StudioService {
     }
   }
 
+  /**
+   * The capture device failed (unplugged): capture stops, the user is told, and the session stays open so
+   * that Stop keeps what was recorded (as a file with its transcript) — nothing is lost.
+   */
+  private captureLost(error: ErrorInfo): void {
+    if (!this.dictation) return;
+    this.options.emit({
+      type: 'dictation-error',
+      error: {
+        ...error,
+        message: `${error.message} What was recorded so far is kept: press Stop to finish.`,
+      },
+    });
+  }
+
   async stopDictation(): Promise<DictationResult> {
     const d = this.dictation;
     if (!d) throw new StudioError('DICTATION_IDLE', 'Dictation is not running.');
     this.dictation = null;
-    if (d.source === 'native') this.options.mic?.stop();
-    if (d.samples === 0)
-      throw new StudioError(
-        'DICTATION_EMPTY',
-        'No audio was recorded: is the microphone connected and allowed?',
+    this.stopCapture(d);
+    try {
+      if (d.samples === 0) {
+        this.options.engine.abandonLive();
+        throw new StudioError(
+          'DICTATION_EMPTY',
+          'No audio was recorded: is the microphone connected and allowed?',
+        );
+      }
+      // Wait for the engine to finish the last utterance (its final arrives before this resolves).
+      if (!d.liveFailed) await this.options.engine.stopLive().catch(() => (d.liveFailed = true));
+      const audio = new Float32Array(d.samples);
+      let offset = 0;
+      for (const chunk of d.chunks) {
+        audio.set(chunk, offset);
+        offset += chunk.length;
+      }
+      await mkdir(this.options.recordingsDir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const file = path.join(this.options.recordingsDir, `dictation-${stamp}.wav`);
+      await writeFile(
+        file,
+        encodeWav([audio], { sampleRate: d.sampleRate, bitsPerSample: 16, encoding: 'int' }),
       );
-    const audio = new Float32Array(d.samples);
-    let offset = 0;
-    for (const chunk of d.chunks) {
-      audio.set(chunk, offset);
-      offset += chunk.length;
+      const ref = await this.files.register(file);
+      if (d.liveFailed) {
+        // The live results are incomplete: transcribe the whole recording, ahead of queued files.
+        const transcript = await this.enqueue({ jobId: randomUUID(), fileId: ref.id }, true);
+        return { transcript, file: ref };
+      }
+      const words = d.finals.flat();
+      const durationSec = d.samples / d.sampleRate;
+      const status = this.options.engine.status;
+      const transcript: Transcript = {
+        text: words.map((w) => w.word).join(' '),
+        words,
+        durationSec,
+        backend: status.backend?.name ?? 'unknown',
+        model: status.modelName ?? 'unknown',
+        rtf: d.computeSec / durationSec,
+      };
+      return { transcript, file: ref };
+    } finally {
+      d.ended = true;
     }
-    await mkdir(this.options.recordingsDir, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const file = path.join(this.options.recordingsDir, `dictation-${stamp}.wav`);
-    await writeFile(
-      file,
-      encodeWav([audio], { sampleRate: d.sampleRate, bitsPerSample: 16, encoding: 'int' }),
-    );
-    const ref = await this.files.register(file);
-    const transcript = await this.enqueue({ jobId: randomUUID(), fileId: ref.id }, true);
-    return { transcript, file: ref };
   }
 
   cancelDictation(): void {
-    if (this.dictation?.source === 'native') this.options.mic?.stop();
+    const d = this.dictation;
+    if (!d) return;
+    this.stopCapture(d);
     this.dictation = null;
+    d.ended = true;
+    this.options.engine.abandonLive();
+  }
+
+  private stopCapture(d: Dictation): void {
+    if (d.source === 'native') this.options.mic?.stop();
+    d.playback?.stop();
   }
 
   dispose(): void {

@@ -205,9 +205,10 @@ const exportRequest: Validator<ExportRequest> = obj<ExportRequest>({
 });
 
 const dictationStart: Validator<DictationStartRequest> = obj<DictationStartRequest>({
-  source: literal('native', 'stream'),
+  source: literal('native', 'stream', 'file'),
   deviceIndex: optional(num({ min: -1, max: 255, integer: true })),
   sampleRate: optional(num({ min: 8000, max: 192_000, integer: true })),
+  fileId: optional(id),
 });
 
 /** An absolute path from a drag and drop (POSIX or Windows), bounded in length. */

@@ -3,8 +3,6 @@
  * dictation in tests, benchmarks and QA (a file can stand in for the microphone). Frames are due by the
  * wall clock since the start, so a late timer is caught up rather than stretching the audio.
  */
-import { loadAudioFile } from './load';
-
 export interface RealtimeOptions {
   frameMs?: number;
   /** 1 = real time; 2 = twice as fast (soak tests). */
@@ -58,14 +56,4 @@ export function playRealtime(
   options.signal?.addEventListener('abort', stop, { once: true });
   timer = setTimeout(tick, 0);
   return { done, startedAt, stop };
-}
-
-/** Loads a file (any supported format) at `sampleRate` mono and plays it in real time. */
-export async function playFileRealtime(
-  file: string,
-  sampleRate: number,
-  onFrame: (frame: Float32Array) => void,
-  options: RealtimeOptions = {},
-): Promise<RealtimePlayback> {
-  return playRealtime(await loadAudioFile(file, sampleRate), sampleRate, onFrame, options);
 }

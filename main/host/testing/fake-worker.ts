@@ -45,8 +45,14 @@ export class FakeWorker implements EngineWorkerHandle {
       /** Hold jobs until released (to test queueing). */
       manual?: boolean;
       onTranscribe?: (file: string) => void;
+      /** Live dictation: crash after this many samples of live audio. */
+      crashLiveAfterSamples?: number;
     },
   ) {}
+
+  /** Live audio received in the current session. */
+  liveSamples = 0;
+  private liveSession: string | null = null;
 
   readonly pending: (() => void)[] = [];
 
@@ -89,6 +95,42 @@ export class FakeWorker implements EngineWorkerHandle {
       };
       if (this.behaviour.manual) this.pending.push(finish);
       else finish();
+    } else if (message.type === 'live-start') {
+      this.liveSession = message.sessionId;
+      this.liveSamples = 0;
+    } else if (message.type === 'live-audio' && message.sessionId === this.liveSession) {
+      this.liveSamples += message.samples.length;
+      const limit = this.behaviour.crashLiveAfterSamples;
+      if (limit !== undefined && this.liveSamples >= limit) return this.crash(70);
+      const sessionId = message.sessionId;
+      this.emit({
+        type: 'live-event',
+        sessionId,
+        event: { type: 'partial', segment: 1, text: 'hello', words: ['hello'], stableWords: 0 },
+      });
+    } else if (message.type === 'live-stop') {
+      const sessionId = message.sessionId;
+      if (this.liveSession === sessionId && this.liveSamples > 0) {
+        // One final for the session: "hello" over its first half second.
+        const words = [{ word: 'hello', start: 0.1, end: 0.5, confidence: 0.8 }];
+        const timing = { speechEndSec: 0.5, hangoverSec: 0, computeMs: 10, speculative: false };
+        this.emit({
+          type: 'live-event',
+          sessionId,
+          event: {
+            type: 'final',
+            segment: 1,
+            text: 'hello',
+            words,
+            startSec: 0,
+            endSec: 0.6,
+            reason: 'stop',
+            timing,
+          },
+        });
+      }
+      this.liveSession = null;
+      this.emit({ type: 'live-stopped', sessionId });
     } else if (message.type === 'cancel') {
       this.emit({ type: 'failed', jobId: message.jobId, error: { code: 'CANCELLED', message: 'cancelled' } });
     }
