@@ -1,4 +1,5 @@
 import { Resampler } from './resample';
+import { concatSamples } from './samples';
 import { openAudioFile } from './source';
 
 /**
@@ -14,11 +15,5 @@ export async function loadAudioFile(file: string, sampleRate: number): Promise<F
     parts.push(resampler.process(chunk.samples));
   }
   if (resampler) parts.push(resampler.flush());
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatSamples(parts);
 }

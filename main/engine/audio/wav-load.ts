@@ -5,6 +5,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { Resampler } from './resample';
+import { concatSamples } from './samples';
 import { readWavChunks, readWavInfo } from './wav';
 
 export async function loadWavFile(file: string, sampleRate: number): Promise<Float32Array> {
@@ -16,13 +17,7 @@ export async function loadWavFile(file: string, sampleRate: number): Promise<Flo
     const parts: Float32Array[] = [];
     for await (const samples of readWavChunks(handle, info)) parts.push(resampler.process(samples));
     parts.push(resampler.flush());
-    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-    return out;
+    return concatSamples(parts);
   } finally {
     await handle.close();
   }

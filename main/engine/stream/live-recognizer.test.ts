@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudioFile } from '../audio/load';
+import { concatSamples } from '../audio/samples';
 import { AsrEngine } from '../engine';
 import { LiveRecognizer, type LiveEvent } from './live-recognizer';
 
@@ -12,15 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => engine?.dispose());
 
-function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Float32Array[]) => concatSamples(parts);
 
 /**
  * Feeds audio in 20 ms chunks and collects the events. `keepUp`: each chunk waits until the previous one is
