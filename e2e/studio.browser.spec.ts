@@ -138,28 +138,49 @@ test('an engine crash is reported, the engine restarts, and finished work is kep
   expect((await studio.waitForTranscript('after-crash.wav')).length).toBeGreaterThan(0);
 });
 
-test('dictation with the (fake) microphone transcribes what was spoken', async ({ studio }) => {
+test('live dictation with the (fake) microphone: partials while speaking, the text at stop', async ({
+  studio,
+}) => {
   await studio.openDictation();
   await studio.page.getByRole('button', { name: 'Start dictation' }).click();
   await expect(studio.dictation).toHaveAttribute('data-phase', 'recording');
-  // Chromium plays e2e/fixtures/speech.wav as the microphone; record one full pass of it (~2.7 s),
-  // measured by the app's own recording clock rather than a sleep.
-  await expect
-    .poll(
-      async () => {
-        const [m, s] = ((await studio.dictation.locator('.clock').textContent()) ?? '0:0')
-          .split(':')
-          .map(Number);
-        return m * 60 + s;
-      },
-      { timeout: 15_000 },
-    )
-    .toBeGreaterThanOrEqual(3);
+  // Chromium plays e2e/fixtures/speech.wav as the microphone: words show up while it plays.
+  await expect.poll(() => studio.dictationPartialText(), { timeout: 15_000 }).not.toBe('');
+  await expect.poll(() => studio.dictationClockSec(), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
   await studio.page.getByRole('button', { name: 'Stop' }).click();
 
   const final = await studio.waitForEvent('dictation-final');
   expect(final.words.length).toBeGreaterThan(0);
   for (const w of final.words) expect(w.end).toBeGreaterThan(w.start);
   await expect(studio.dictation.getByTestId('dictation-word')).toHaveCount(final.words.length);
+  // Every utterance finished during the session is in the editable document.
+  await expect(studio.dictation.getByTestId('dictation-document')).toHaveValue(final.text);
   await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
+});
+
+test('a file stands in for the microphone: a final per pause, shortcut to stop, replay in the editor', async ({
+  studio,
+}, testInfo) => {
+  const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'file-mic.wav');
+  await studio.openFiles(file);
+  await studio.waitForTranscript('file-mic.wav');
+  await studio.openDictation();
+  await studio.dictation
+    .getByRole('combobox', { name: 'Input', exact: true })
+    .selectOption({ label: 'File: file-mic.wav' });
+  // Ctrl+Shift+Space starts and stops dictation.
+  await studio.page.keyboard.press('Control+Shift+Space');
+  await expect(studio.dictation).toHaveAttribute('data-phase', 'recording');
+  // The file plays in real time, then silence: the pause ends the utterance with a final.
+  const segment = await studio.waitForEvent('dictation-segment');
+  expect(segment.words.length).toBeGreaterThan(0);
+  await expect(studio.dictation.getByTestId('dictation-document')).toHaveValue(segment.text);
+  await studio.page.keyboard.press('Control+Shift+Space');
+  const final = await studio.waitForEvent('dictation-final');
+  expect(final.words).toEqual(segment.words);
+
+  // The recording replays against the waveform in the editor, with the dictated words as regions.
+  await studio.dictation.getByRole('button', { name: 'Replay in the editor' }).click();
+  await studio.waitForEvent('waveform-ready', { regions: final.words.length });
+  await expect(studio.words).toHaveCount(final.words.length);
 });

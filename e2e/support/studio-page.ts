@@ -215,4 +215,16 @@ export class StudioPage {
   get dictation(): Locator {
     return this.page.getByTestId('dictation');
   }
+
+  /** The live partial result currently shown (empty when none). */
+  async dictationPartialText(): Promise<string> {
+    const spans = this.dictation.getByTestId('dictation-partial').locator('.stable, .unstable');
+    return (await spans.allTextContents()).join(' ').trim();
+  }
+
+  /** Seconds on the dictation's recording clock (the app's own measure, not a sleep). */
+  async dictationClockSec(): Promise<number> {
+    const [m, s] = ((await this.dictation.locator('.clock').textContent()) || '0:0').split(':').map(Number);
+    return m * 60 + s;
+  }
 }

@@ -243,7 +243,10 @@ export class StudioService {
       started = { source: 'file', deviceName: `file: ${entry.ref.name}`, sampleRate: FILE_SOURCE_RATE };
       // Loaded before the session starts so a bad file fails the start with a clear error.
       const audio = await (this.options.loadAudio ?? loadWavFile)(entry.path, FILE_SOURCE_RATE);
-      playback = playRealtime(audio, FILE_SOURCE_RATE, (frame) => this.pushDictationAudio(frame));
+      // After the file, silence (as from a microphone in a quiet room) until the user stops.
+      playback = playRealtime(audio, FILE_SOURCE_RATE, (frame) => this.pushDictationAudio(frame), {
+        thenSilence: true,
+      });
     } else {
       const mic = this.options.mic;
       if (!mic)

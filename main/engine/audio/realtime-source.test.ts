@@ -29,4 +29,20 @@ describe('playRealtime', () => {
     await playback.done;
     expect(count).toBeLessThan(20);
   });
+
+  it('can go on with silence after the audio until stopped (a microphone in a quiet room)', async () => {
+    const frames: Float32Array[] = [];
+    const playback = playRealtime(new Float32Array(1600).fill(0.5), 16000, (f) => frames.push(f), {
+      thenSilence: true,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    playback.stop();
+    await playback.done;
+    const total = frames.reduce((n, f) => n + f.length, 0);
+    expect(total).toBeGreaterThanOrEqual(1600 + 320 * 5);
+    expect(frames.at(-1)!.every((x) => x === 0)).toBe(true);
+    const count = frames.length;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(frames.length).toBe(count); // nothing after stop
+  });
 });

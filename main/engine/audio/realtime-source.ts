@@ -8,6 +8,8 @@ export interface RealtimeOptions {
   /** 1 = real time; 2 = twice as fast (soak tests). */
   speed?: number;
   signal?: AbortSignal;
+  /** After the audio, keep delivering silent frames until stopped, like a microphone in a quiet room. */
+  thenSilence?: boolean;
 }
 
 export interface RealtimePlayback {
@@ -29,29 +31,37 @@ export function playRealtime(
   const frame = Math.max(1, Math.round((sampleRate * frameMs) / 1000));
   const startedAt = performance.now();
   let sent = 0;
+  let stopped = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
   const stop = () => {
+    stopped = true;
     if (timer) clearTimeout(timer);
     timer = null;
-    sent = samples.length;
     finish();
   };
+  let silentSent = 0;
   const tick = () => {
     timer = null;
-    const due = Math.min(
-      samples.length,
-      Math.floor(((performance.now() - startedAt) / 1000) * sampleRate * speed),
-    );
+    if (stopped) return;
+    const elapsed = Math.floor(((performance.now() - startedAt) / 1000) * sampleRate * speed);
+    const due = Math.min(samples.length, elapsed);
     // Whole frames only, as a sound card delivers them (the last one may be short).
     while (sent < samples.length && (due - sent >= frame || due === samples.length)) {
       const end = Math.min(samples.length, sent + frame);
       onFrame(samples.slice(sent, end));
       sent = end;
     }
-    if (sent >= samples.length) finish();
-    else timer = setTimeout(tick, Math.max(1, frameMs / speed / 2));
+    if (sent >= samples.length && !options.thenSilence) {
+      finish();
+      return;
+    }
+    while (sent >= samples.length && elapsed - samples.length - silentSent >= frame) {
+      onFrame(new Float32Array(frame));
+      silentSent += frame;
+    }
+    timer = setTimeout(tick, Math.max(1, frameMs / speed / 2));
   };
   options.signal?.addEventListener('abort', stop, { once: true });
   timer = setTimeout(tick, 0);

@@ -221,6 +221,7 @@ export function App({ client }: { client: StudioApi }) {
     [client, selected, notifyError],
   );
 
+  const dictationFiles = useMemo(() => state.items.map((i) => i.file), [state.items]);
   const openDictationInEditor = useCallback((result: DictationResult) => {
     dispatch({ type: 'files-added', files: [result.file] });
     dispatch({
@@ -339,6 +340,7 @@ export function App({ client }: { client: StudioApi }) {
             client={client}
             info={state.info}
             engineReady={engineReady}
+            files={dictationFiles}
             onOpenInEditor={openDictationInEditor}
           />
         ) : state.items.length === 0 ? (

@@ -1,34 +1,61 @@
 /**
- * Dictation: record from the microphone, then transcribe the recording when the user stops. The host
- * captures natively when it can (Electron + pvrecorder); otherwise the page captures with getUserMedia
- * and streams the audio to the host. Live, word-by-word results come with the live-dictation engine;
- * this view shows what is honest today: a level meter while recording and the final text after.
+ * Live dictation. Audio comes from the host's native recorder, the page's microphone (streamed to the
+ * host), or an opened file played at real-time pace; the engine answers while the person speaks:
+ * - partial results for the current utterance, the settled words plain and the unstable tail dimmed;
+ * - a final per utterance (after a pause), appended to an editable document the user can correct and copy;
+ * - at stop, the session's recording, which opens in the editor to replay against the waveform.
+ * Ctrl/Cmd+Shift+Space starts and stops (Electron also registers it system-wide).
  */
-import { useEffect, useRef, useState } from 'react';
-import type { DictationResult, StudioApi, StudioInfo } from '../../../main/common/ipc-contract';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DictationResult, FileRef, StudioApi, StudioInfo } from '../../../main/common/ipc-contract';
 import { emitAppEvent } from '../state/app-events';
 import { formatClock } from '../state/transcript-edits';
 import { startMicStream, type MicStream } from '../api/mic-stream';
 
-type Phase = 'idle' | 'starting' | 'recording' | 'transcribing';
+type Phase = 'idle' | 'starting' | 'recording' | 'finishing';
+
+interface Partial {
+  stable: string;
+  tail: string;
+}
 
 interface DictationViewProps {
   client: StudioApi;
   info: StudioInfo | null;
   engineReady: boolean;
+  /** Opened files, any of which can stand in for the microphone. */
+  files: FileRef[];
   onOpenInEditor: (result: DictationResult) => void;
 }
 
-export function DictationView({ client, info, engineReady, onOpenInEditor }: DictationViewProps) {
+/** The microphone, or the id of a file to play instead. */
+const MICROPHONE = 'microphone';
+
+export function isDictationShortcut(event: KeyboardEvent): boolean {
+  return event.code === 'Space' && event.shiftKey && (event.ctrlKey || event.metaKey) && !event.altKey;
+}
+
+/** Appends an utterance to the document with one space between, whatever the user typed meanwhile. */
+export function appendUtterance(document: string, text: string): string {
+  if (!text) return document;
+  return document.length === 0 || /\s$/.test(document) ? document + text : `${document} ${text}`;
+}
+
+export function DictationView({ client, info, engineReady, files, onOpenInEditor }: DictationViewProps) {
   const [phase, setPhase] = useState<Phase>('idle');
   const [level, setLevel] = useState(0);
   const [startedAt, setStartedAt] = useState(0);
   const [now, setNow] = useState(0);
+  const [partial, setPartial] = useState<Partial | null>(null);
+  const [documentText, setDocumentText] = useState('');
   const [result, setResult] = useState<DictationResult | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
   const [device, setDevice] = useState(-1);
+  const [source, setSource] = useState(MICROPHONE);
   const [deviceName, setDeviceName] = useState<string | null>(null);
   const stream = useRef<MicStream | null>(null);
+  const documentRef = useRef<HTMLTextAreaElement | null>(null);
   const native = info?.mic.source === 'native';
 
   // Tick the elapsed-time display while recording.
@@ -38,18 +65,31 @@ export function DictationView({ client, info, engineReady, onOpenInEditor }: Dic
     return () => clearInterval(timer);
   }, [phase]);
 
-  // Host-side dictation events: the native level meter, and failures (e.g. the device was unplugged),
-  // which end the session.
+  // Host events: level, partial and final results, failures. A failure does not end the session: the
+  // recording so far is kept, and Stop finishes it.
   useEffect(
     () =>
       client.onEvent((event) => {
-        if (event.type === 'mic-level') {
-          setLevel(event.level);
-        } else if (event.type === 'dictation-error') {
-          stream.current?.stop();
-          stream.current = null;
-          setError(event.error.message);
-          setPhase('idle');
+        switch (event.type) {
+          case 'mic-level':
+            setLevel(event.level);
+            break;
+          case 'dictation-partial': {
+            const { words, stableWords } = event;
+            setPartial({
+              stable: words.slice(0, stableWords).join(' '),
+              tail: words.slice(stableWords).join(' '),
+            });
+            break;
+          }
+          case 'dictation-final':
+            setPartial(null);
+            setDocumentText((text) => appendUtterance(text, event.text));
+            emitAppEvent('dictation-segment', { text: event.text, words: event.words });
+            break;
+          case 'dictation-error':
+            setError(event.error.message);
+            break;
         }
       }),
     [client],
@@ -67,12 +107,17 @@ export function DictationView({ client, info, engineReady, onOpenInEditor }: Dic
     [client],
   );
 
-  const start = async () => {
+  const start = useCallback(async () => {
     setError(null);
     setResult(null);
+    setPartial(null);
+    setCopied(false);
     setPhase('starting');
     try {
-      if (native) {
+      if (source !== MICROPHONE) {
+        const started = await client.startDictation({ source: 'file', fileId: source });
+        setDeviceName(started.deviceName);
+      } else if (native) {
         const started = await client.startDictation({ source: 'native', deviceIndex: device });
         setDeviceName(started.deviceName);
       } else {
@@ -98,25 +143,66 @@ export function DictationView({ client, info, engineReady, onOpenInEditor }: Dic
       setError((e as Error).message);
       setPhase('idle');
     }
-  };
+  }, [client, device, native, source]);
 
-  const stop = async () => {
+  const stop = useCallback(async () => {
     stream.current?.stop();
     stream.current = null;
-    setPhase('transcribing');
+    setPhase('finishing');
     setLevel(0);
     try {
       const done = await client.stopDictation();
       setResult(done);
+      setPartial(null);
       emitAppEvent('dictation-final', { words: done.transcript.words, text: done.transcript.text });
     } catch (e) {
       setError((e as Error).message);
     } finally {
       setPhase('idle');
     }
+  }, [client]);
+
+  const toggle = useCallback(() => {
+    if (phase === 'recording') void stop();
+    else if (phase === 'idle' && engineReady) void start();
+  }, [engineReady, phase, start, stop]);
+
+  // The shortcut, in the window and (Electron) from anywhere on the system.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!isDictationShortcut(event)) return;
+      event.preventDefault();
+      toggle();
+    };
+    window.addEventListener('keydown', onKey);
+    const unsubscribe = client.onEvent((event) => {
+      if (event.type === 'shortcut' && event.action === 'toggle-dictation') toggle();
+    });
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      unsubscribe();
+    };
+  }, [client, toggle]);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(documentText);
+    } catch {
+      // The async clipboard can be refused (permissions, no focus): copy the selected text instead.
+      const area = documentRef.current;
+      area?.select();
+      document.execCommand('copy');
+    }
+    setCopied(true);
   };
 
   const recording = phase === 'recording';
+  const idleHint = (
+    <>
+      Press <strong>Start dictation</strong> (or <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Space</kbd>) and speak:
+      words appear as you talk, and each sentence is added below when you pause.
+    </>
+  );
 
   return (
     <section className="dictation" aria-label="Dictation" data-testid="dictation" data-phase={phase}>
@@ -131,13 +217,25 @@ export function DictationView({ client, info, engineReady, onOpenInEditor }: Dic
           type="button"
           className={`record-button ${recording ? 'recording' : ''}`}
           onClick={recording ? stop : start}
-          disabled={phase === 'starting' || phase === 'transcribing' || (!engineReady && !recording)}
+          disabled={phase === 'starting' || phase === 'finishing' || (!engineReady && !recording)}
           aria-pressed={recording}
+          aria-keyshortcuts="Control+Shift+Space"
         >
           <span className="record-dot" aria-hidden="true" />
-          {recording ? 'Stop' : phase === 'transcribing' ? 'Transcribing…' : 'Start dictation'}
+          {recording ? 'Stop' : phase === 'finishing' ? 'Finishing…' : 'Start dictation'}
         </button>
-        {native && info && info.mic.devices.length > 0 && (
+        <label className="device">
+          <span className="muted">Input</span>
+          <select value={source} onChange={(e) => setSource(e.target.value)} disabled={phase !== 'idle'}>
+            <option value={MICROPHONE}>Microphone</option>
+            {files.map((f) => (
+              <option key={f.id} value={f.id}>
+                File: {f.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {native && source === MICROPHONE && info && info.mic.devices.length > 0 && (
           <label className="device">
             <span className="muted">Microphone</span>
             <select
@@ -176,44 +274,69 @@ export function DictationView({ client, info, engineReady, onOpenInEditor }: Dic
           {error}
         </div>
       )}
-      <div className="dictation-result" data-testid="dictation-result" aria-live="polite">
-        {result ? (
+      <div className="dictation-live" data-testid="dictation-partial" aria-live="off">
+        {partial ? (
           <>
-            <p className="dictation-text">
-              {result.transcript.text || <span className="muted">(no words recognised)</span>}
-            </p>
-            <div className="dictation-words">
-              {result.transcript.words.map((w, i) => (
-                <span
-                  key={i}
-                  className="chip small"
-                  data-testid="dictation-word"
-                  data-start={w.start.toFixed(3)}
-                  data-end={w.end.toFixed(3)}
-                >
-                  {w.word} <span className="muted">{formatClock(w.start)}</span>
-                </span>
-              ))}
-            </div>
-            <button type="button" className="secondary" onClick={() => onOpenInEditor(result)}>
-              Open in editor
-            </button>
+            <span className="stable">{partial.stable}</span> <span className="unstable">{partial.tail}</span>
           </>
         ) : (
-          <p className="muted">
-            {phase === 'recording' ? (
-              'Listening… the text appears when you stop.'
-            ) : phase === 'transcribing' ? (
-              'Transcribing the recording…'
-            ) : (
-              <>
-                Press <strong>Start dictation</strong>, speak, then <strong>Stop</strong>: the recording is
-                transcribed when you stop.
-              </>
-            )}
-          </p>
+          <span className="muted">
+            {recording ? 'Listening…' : phase === 'idle' && !documentText ? idleHint : ''}
+          </span>
         )}
       </div>
+      <label className="dictation-document-label">
+        <span className="muted">Document (editable)</span>
+        <textarea
+          ref={documentRef}
+          className="dictation-document"
+          data-testid="dictation-document"
+          value={documentText}
+          onChange={(e) => setDocumentText(e.target.value)}
+          rows={6}
+          placeholder="Finished sentences collect here."
+        />
+      </label>
+      <div className="dictation-actions">
+        <button type="button" className="secondary" onClick={copy} disabled={!documentText}>
+          {copied ? 'Copied' : 'Copy text'}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            setDocumentText('');
+            setCopied(false);
+          }}
+          disabled={!documentText || phase !== 'idle'}
+        >
+          Clear
+        </button>
+      </div>
+      {result && (
+        <div className="dictation-result" data-testid="dictation-result">
+          <p className="muted">
+            Recording kept: {formatClock(result.transcript.durationSec)} · {result.transcript.words.length}{' '}
+            words
+          </p>
+          <div className="dictation-words">
+            {result.transcript.words.map((w, i) => (
+              <span
+                key={i}
+                className="chip small"
+                data-testid="dictation-word"
+                data-start={w.start.toFixed(3)}
+                data-end={w.end.toFixed(3)}
+              >
+                {w.word} <span className="muted">{formatClock(w.start)}</span>
+              </span>
+            ))}
+          </div>
+          <button type="button" className="secondary" onClick={() => onOpenInEditor(result)}>
+            Replay in the editor
+          </button>
+        </div>
+      )}
     </section>
   );
 }

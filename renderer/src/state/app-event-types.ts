@@ -18,6 +18,8 @@ export interface AppEvents {
   seeked: { time: number };
   /** The project was saved by the host. */
   'project-saved': { items: number };
+  /** Live dictation finished an utterance (after a pause); its text was added to the document. */
+  'dictation-segment': { words: Word[]; text: string };
   /** Dictation finished and its transcript is shown. */
   'dictation-final': { words: Word[]; text: string };
   /** An export was handed to the host (Electron) or the browser (download). */
@@ -34,6 +36,7 @@ export const APP_EVENT_NAMES = [
   'waveform-ready',
   'seeked',
   'project-saved',
+  'dictation-segment',
   'dictation-final',
   'exported',
 ] as const satisfies readonly AppEventName[];
