@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadWavFile } from '../engine/audio/wav-load';
 import { createRandomModel } from '../engine/model/random-model';
+import type { ForwardedLiveEvent } from './engine-protocol';
 import { CRASH_TEST_ENV } from './engine-protocol';
 import { EngineSupervisor } from './engine-supervisor';
 import { spawnNodeWorker } from './node-worker';
@@ -45,6 +47,29 @@ describe('engine worker process', () => {
     expect(transcript.words.length).toBeGreaterThan(0);
     expect(transcript.durationSec).toBeCloseTo(2.7, 1);
     for (const w of transcript.words) expect(w.end).toBeGreaterThan(w.start);
+  });
+
+  it('runs live dictation: audio in (as Float32Array over IPC), partials and a final out, stats on request', async () => {
+    const speech = await loadWavFile(SPEECH, 16000);
+    const events: ForwardedLiveEvent[] = [];
+    await engine.startLive(
+      16000,
+      (e) => events.push(e),
+      (error) => events.push({ type: 'speech-start', segment: -1, startSec: error.info.code.length }),
+    );
+    const silence = new Float32Array(16000);
+    for (const part of [silence, speech, silence]) {
+      for (let i = 0; i < part.length; i += 320) engine.liveAudio(part.slice(i, i + 320));
+    }
+    await engine.stopLive();
+    const finals = events.filter((e) => e.type === 'final');
+    expect(finals.length).toBeGreaterThanOrEqual(1);
+    expect(finals[0].words.length).toBeGreaterThan(0);
+    expect(finals[0].startSec).toBeGreaterThan(0.5);
+    expect(events.some((e) => e.type === 'speech-start' && e.segment === -1)).toBe(false);
+    const stats = await engine.stats();
+    expect(stats?.tensors).toBeGreaterThan(0);
+    expect(stats?.rssBytes).toBeGreaterThan(10e6);
   });
 
   it('reports engine errors by code', async () => {
