@@ -2,7 +2,9 @@
  * The word-timed transcript. Each word is a button (roving tabindex): click or Enter seeks to it;
  * double-click, F2 or typing starts an in-place correction (Enter/blur saves, Escape cancels). Words
  * the model was unsure of are underlined; corrected words are marked. Arrow keys (handled by the app)
- * move between words.
+ * move between words. Right-click, Alt+↓, Shift+F10 or the context-menu key opens a correction menu
+ * with the decoder's alternatives for the word (one click applies one), the original word when it was
+ * corrected, and "Edit…"; ↑/↓ move in the menu, Escape closes it.
  */
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Word } from '../../../main/common/transcript';
@@ -29,14 +31,29 @@ export const TranscriptEditor = memo(function TranscriptEditor({
   onEdit,
 }: TranscriptEditorProps) {
   const [editing, setEditing] = useState<{ index: number; text: string } | null>(null);
+  /** The word whose correction menu is open, and where the menu sits (inside the transcript box). */
+  const [menu, setMenu] = useState<{ index: number; left: number; top: number } | null>(null);
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
   const container = useRef<HTMLDivElement>(null);
+  const menuRef = useRef<HTMLDivElement>(null);
+
+  // Another transcript (another file) closes the menu. Keyed by content, not identity: the app may hand
+  // over an equal copy of the same words at any time (a project reload, a save round trip).
+  const wordsKey = `${words.length}:${words[0]?.start}:${words.at(-1)?.end}`;
+  useEffect(() => setMenu(null), [wordsKey]);
+
+  // Focus the first item when the menu opens, so the keyboard is in it at once.
+  useEffect(() => {
+    if (menu) menuRef.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
+  }, [menu]);
 
   // Keep the selected word focused when it moves by keyboard (and the focus is already in the editor).
   useEffect(() => {
     if (editing || selectedIndex < 0) return;
     const button = buttons.current[selectedIndex];
-    if (button && container.current?.contains(document.activeElement) && document.activeElement !== button)
+    const focus = document.activeElement;
+    // (Not while the correction menu has the focus: opening it selects its word.)
+    if (button && container.current?.contains(focus) && focus !== button && !menuRef.current?.contains(focus))
       button.focus();
     button?.scrollIntoView({ block: 'nearest' });
   }, [selectedIndex, editing]);
@@ -60,8 +77,59 @@ export const TranscriptEditor = memo(function TranscriptEditor({
     requestAnimationFrame(() => buttons.current[index]?.focus());
   };
 
+  const openMenu = (index: number) => {
+    const button = buttons.current[index];
+    const box = container.current;
+    if (!button || !box) return;
+    onSelect(index);
+    const b = button.getBoundingClientRect();
+    const c = box.getBoundingClientRect();
+    setMenu({ index, left: b.left - c.left + box.scrollLeft, top: b.bottom - c.top + box.scrollTop + 2 });
+  };
+
+  const closeMenu = (refocus: boolean) => {
+    const index = menu?.index ?? -1;
+    setMenu(null);
+    if (refocus) requestAnimationFrame(() => buttons.current[index]?.focus());
+  };
+
+  const pick = (index: number, text: string) => {
+    onEdit(index, text);
+    closeMenu(true);
+  };
+
+  const onMenuKey = (event: KeyboardEvent<HTMLDivElement>) => {
+    // The menu owns the keyboard while open: the app's Space / ←/→ shortcuts must not fire.
+    event.stopPropagation();
+    const items = [...(menuRef.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLButtonElement);
+    const move = (to: number) => {
+      event.preventDefault();
+      items[(to + items.length) % items.length]?.focus();
+    };
+    if (event.key === 'ArrowDown') move(at + 1);
+    else if (event.key === 'ArrowUp') move(at - 1);
+    else if (event.key === 'Home') move(0);
+    else if (event.key === 'End') move(items.length - 1);
+    else if (event.key === 'Escape') {
+      event.preventDefault();
+      closeMenu(true);
+    } else if (event.key === 'Tab') {
+      event.preventDefault();
+      closeMenu(true);
+    }
+  };
+
   const onWordKey = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
-    if (event.key === 'F2' || (event.key === 'Enter' && event.altKey)) {
+    if (
+      (event.key === 'ArrowDown' && event.altKey) ||
+      (event.key === 'F10' && event.shiftKey) ||
+      event.key === 'ContextMenu'
+    ) {
+      event.preventDefault();
+      event.stopPropagation();
+      openMenu(index);
+    } else if (event.key === 'F2' || (event.key === 'Enter' && event.altKey)) {
       event.preventDefault();
       startEdit(index);
     } else if (
@@ -85,8 +153,67 @@ export const TranscriptEditor = memo(function TranscriptEditor({
     );
   }
 
+  const menuWord = menu && menu.index < words.length ? words[menu.index] : null;
+  const menuShown = menuWord ? displayWord(words, edits, menu!.index) : '';
+  const menuItems = menuWord
+    ? [
+        ...(menuShown !== menuWord.word ? [{ text: menuWord.word, note: 'original' }] : []),
+        ...(menuWord.alternatives ?? [])
+          .filter((a) => a.word !== menuShown)
+          .map((a) => ({ text: a.word, note: `${Math.round(a.confidence * 100)}%` })),
+      ]
+    : [];
+
   return (
     <div className="transcript" data-testid="transcript" ref={container} role="group" aria-label="Transcript">
+      {menu && menuWord && (
+        <div
+          ref={menuRef}
+          className="word-menu"
+          role="menu"
+          aria-label={`Corrections for "${menuShown}"`}
+          data-testid="word-menu"
+          style={{ left: menu.left, top: menu.top }}
+          onKeyDown={onMenuKey}
+          onBlur={(e) => {
+            // Focus left the menu (a click elsewhere): close it without pulling the focus back.
+            if (!e.currentTarget.contains(e.relatedTarget as Node | null)) closeMenu(false);
+          }}
+        >
+          {menuItems.length === 0 && (
+            <p className="word-menu-empty muted" role="none">
+              No alternatives for this word
+            </p>
+          )}
+          {menuItems.map((item) => (
+            <button
+              key={item.text}
+              type="button"
+              role="menuitem"
+              tabIndex={-1}
+              className="word-menu-item"
+              onClick={() => pick(menu.index, item.text)}
+            >
+              <span>{item.text}</span>
+              <span className="word-menu-note">{item.note}</span>
+            </button>
+          ))}
+          <button
+            type="button"
+            role="menuitem"
+            tabIndex={-1}
+            className="word-menu-item word-menu-edit"
+            onClick={() => {
+              const index = menu.index;
+              setMenu(null);
+              startEdit(index);
+            }}
+          >
+            <span>Edit…</span>
+            <span className="word-menu-note">F2</span>
+          </button>
+        </div>
+      )}
       {words.map((word, i) => {
         const text = displayWord(words, edits, i);
         const edited = Object.hasOwn(edits, String(i));
@@ -115,6 +242,7 @@ export const TranscriptEditor = memo(function TranscriptEditor({
             />
           );
         }
+        const alternatives = word.alternatives?.length ?? 0;
         const classes = [
           'word',
           low && 'low',
@@ -135,10 +263,20 @@ export const TranscriptEditor = memo(function TranscriptEditor({
             data-start={word.start.toFixed(3)}
             data-end={word.end.toFixed(3)}
             aria-current={i === activeIndex ? 'true' : undefined}
+            aria-haspopup="menu"
+            aria-expanded={menu?.index === i}
             title={`${formatClock(word.start)}–${formatClock(word.end)} · confidence ${Math.round(word.confidence * 100)}%${
               low ? ' (low: please check)' : ''
-            }${edited ? ` · was "${word.word}"` : ''}`}
+            }${edited ? ` · was "${word.word}"` : ''}${
+              alternatives
+                ? ` · ${alternatives} alternative${alternatives > 1 ? 's' : ''} (right-click or Alt+↓)`
+                : ''
+            }`}
             onClick={() => onSelect(i)}
+            onContextMenu={(e) => {
+              e.preventDefault();
+              openMenu(i);
+            }}
             onDoubleClick={() => startEdit(i)}
             onKeyDown={(e) => onWordKey(e, i)}
           >
