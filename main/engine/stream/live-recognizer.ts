@@ -74,9 +74,10 @@ export type LiveEvent =
   | { type: 'level'; level: number; speech: boolean };
 
 interface Decoded {
-  /** Segment-relative sample count the posteriors cover. */
+  /** Segment-relative sample count the decode covers. */
   coveredSamples: number;
-  posteriors: Posteriors;
+  words: Word[];
+  /** Model and decoder time, milliseconds. */
   computeMs: number;
 }
 
@@ -233,9 +234,18 @@ export class LiveRecognizer {
       // Speculate once per pause: decode everything up to now, while the hangover runs.
       const speechEnd = this.vad.speechEndSample - segment.startSample;
       if (covered < speechEnd + this.options.speculateAfterSec * this.rate) await this.decodePartial(segment);
-    } else if (silence === 0 && sinceDecode >= this.options.partialIntervalSec) {
+    } else if (silence === 0 && sinceDecode >= this.partialIntervalSec(segment)) {
       await this.decodePartial(segment);
     }
+  }
+
+  /**
+   * Audio between partial decodes: the configured interval, or 1.5× the last decode's time when that is
+   * longer (audio keeps arriving during a decode), so partials leave the engine idle about a third of the
+   * time and the decode at the end of speech usually starts at once.
+   */
+  private partialIntervalSec(segment: Segment): number {
+    return Math.max(this.options.partialIntervalSec, (1.5 * (segment.lastDecode?.computeMs ?? 0)) / 1000);
   }
 
   private openSegment(startSample: number, frameStart: number): void {
@@ -280,15 +290,14 @@ export class LiveRecognizer {
   private async decode(segment: Segment, samples: number): Promise<Decoded> {
     const started = performance.now();
     const posteriors = await this.engine.posteriors(segment.audio.slice(0, samples));
-    return { coveredSamples: samples, posteriors, computeMs: performance.now() - started };
+    const words = this.engine.decodePosteriors(posteriors, segment.startSample / this.rate);
+    return { coveredSamples: samples, words, computeMs: performance.now() - started };
   }
 
   private async decodePartial(segment: Segment): Promise<void> {
     const decoded = await this.decode(segment, segment.length);
     segment.lastDecode = decoded;
-    const words = this.engine
-      .decodePosteriors(decoded.posteriors, segment.startSample / this.rate)
-      .map((w) => w.word);
+    const words = decoded.words.map((w) => w.word);
     let stable = 0;
     while (stable < words.length - 1 && words[stable] === segment.previousWords[stable]) stable++;
     segment.previousWords = words;
@@ -308,11 +317,10 @@ export class LiveRecognizer {
     this.segment = null;
     const tail = Math.round(this.options.speculateAfterSec * this.rate);
     const end = Math.min(segment.length, speechEnd + tail);
-    const started = performance.now();
+    // The speculative decode's words are the final's when it covers all the speech (same audio, same decoder).
     const reuse = segment.lastDecode !== null && segment.lastDecode.coveredSamples >= end;
     const decoded = reuse ? segment.lastDecode! : await this.decode(segment, end);
-    const words = this.engine.decodePosteriors(decoded.posteriors, segment.startSample / this.rate);
-    const computeMs = (reuse ? decoded.computeMs : 0) + performance.now() - started;
+    const { words, computeMs } = decoded;
     this.emit({
       type: 'final',
       segment: segment.id,
