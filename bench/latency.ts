@@ -10,7 +10,8 @@
  *   → final, i.e. model, decoder and IPC);
  * - the partial update interval while speaking;
  * - CPU used by the engine process per second of wall time;
- * - the WER of the finals against the references (the live results are real).
+ * - the WER of the finals against the references, beside the WER of the same files transcribed offline
+ *   (the live results are real, and this shows what segmenting on the fly costs).
  *
  * `--soak-minutes N` then streams N minutes of synthetic speech and silence (utterances separated by
  * silences; `--soak-speed` times real time) and prints the engine's RSS and tensor count at start and end.
@@ -189,6 +190,16 @@ async function measureLatency(engine: EngineSupervisor, utterances: Utterance[])
   return m;
 }
 
+/** The same utterances transcribed as files by the same engine: what the live path is compared with. */
+async function offlineWer(engine: EngineSupervisor, utterances: Utterance[]): Promise<number> {
+  const counts: ErrorCounts[] = [];
+  for (const [i, u] of utterances.entries()) {
+    const transcript = await engine.run(`offline-${i}`, u.entry.path, path.basename(u.entry.path), () => {});
+    counts.push(scoreTranscript(u.entry.transcript, transcript.text).wer);
+  }
+  return errorRate(sumCounts(counts));
+}
+
 async function soak(engine: EngineSupervisor, utterances: Utterance[], minutes: number, speed: number) {
   const samples: Float32Array[] = [];
   let total = 0;
@@ -269,7 +280,10 @@ async function main(): Promise<void> {
         `  finals from the speculative decode: ${m.speculative}/${m.latencyMs.length}; utterances without a pause-final: ${m.missed}`,
       );
       console.log(`  engine CPU: ${(m.cpuPerWallSec * 100).toFixed(0)}% of one core while dictating`);
-      console.log(`  WER of the live finals: ${(wer * 100).toFixed(1)}%`);
+      const offline = await offlineWer(engine, utterances);
+      console.log(
+        `  WER of the live finals: ${(wer * 100).toFixed(1)}%   (the same files transcribed offline: ${(offline * 100).toFixed(1)}%)`,
+      );
       const result: Record<string, unknown> = {
         backend: status.backend,
         latencyMs: { median: quantile(m.latencyMs, 0.5), p95: quantile(m.latencyMs, 0.95) },
@@ -282,6 +296,7 @@ async function main(): Promise<void> {
         },
         cpuPerWallSec: m.cpuPerWallSec,
         wer,
+        offlineWer: offline,
         utterances: utterances.length,
       };
       const soakMinutes = Number(values['soak-minutes']);
