@@ -56,6 +56,18 @@ export function buildAcousticModel(config: ArchitectureConfig): tf.LayersModel {
   return model;
 }
 
+/** The configuration of a model built by buildAcousticModel, read from its weight shapes. */
+export function architectureOf(model: tf.LayersModel): ArchitectureConfig {
+  const weights = model.weights;
+  const dense = weights[weights.length - 1];
+  return {
+    inputDim: weights[0].shape[0] as number,
+    layers: (weights.length - 2) / 6,
+    units: weights[1].shape[0] as number,
+    outputs: dense.shape[0] as number,
+  };
+}
+
 interface ModelJson {
   modelTopology: object;
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
@@ -187,6 +199,52 @@ export class AcousticModel {
     } finally {
       output.dispose();
     }
+  }
+
+  /** The tfjs LayersModel. Its weights are copied into the fast path at load: change them via withWeights(). */
+  get layersModel(): tf.LayersModel {
+    return this.model;
+  }
+
+  /**
+   * Outputs of the first `count` BiLSTM layers, row-major [steps × 2·units] (forward then backward
+   * states). Speaker adaptation caches these so it trains only the layers above.
+   */
+  hidden(input: Float32Array, steps: number, count: number): Float32Array {
+    if (this.fast) return this.fast.hidden(input, steps, this.inputDim, count);
+    if (count === 0) return input;
+    const sub = tf.model({ inputs: this.model.inputs, outputs: this.model.layers[count - 1].output });
+    const out = tf.tidy(() => sub.predict(tf.tensor3d(input, [1, steps, this.inputDim])) as tf.Tensor);
+    try {
+      return out.dataSync() as Float32Array;
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /**
+   * A new model with the same manifest, architecture and inference path but other weights (in
+   * getWeights() order, e.g. after speaker adaptation); the fast path is rebuilt from them. The caller
+   * disposes both models; `weights` are copied.
+   */
+  withWeights(weights: tf.Tensor[], dir = this.dir): AcousticModel {
+    const model = buildAcousticModel(architectureOf(this.model));
+    try {
+      model.setWeights(weights);
+    } catch (error) {
+      model.dispose();
+      throw new ModelMismatchError(dir, `weights do not fit the architecture: ${(error as Error).message}`);
+    }
+    let fast: FastBiLstm | null = null;
+    if (this.fast) {
+      try {
+        fast = FastBiLstm.fromLayersModel(model, dir);
+      } catch (error) {
+        model.dispose();
+        throw error;
+      }
+    }
+    return new AcousticModel(dir, this.manifest, model, fast);
   }
 
   dispose(): void {

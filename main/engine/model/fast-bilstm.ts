@@ -89,15 +89,31 @@ export class FastBiLstm {
     return new FastBiLstm(kernel, layers, dense);
   }
 
-  /** Logits [steps, outputs] for input [steps, inputDim]; the caller owns the result. */
-  predict(input: Float32Array, steps: number, inputDim: number): tf.Tensor2D {
+  /** Number of bidirectional layers. */
+  get layerCount(): number {
+    return this.layers.length;
+  }
+
+  /**
+   * Outputs of the first `count` bidirectional layers for input [steps, inputDim], row-major
+   * [steps, 2H] (forward then backward states); `count` 0 returns the input. Speaker adaptation caches
+   * these to train only the layers above.
+   */
+  hidden(input: Float32Array, steps: number, inputDim: number, count = this.layers.length): Float32Array {
     let x = input;
     let dim = inputDim;
-    for (const layer of this.layers) {
+    for (const layer of this.layers.slice(0, count)) {
       x = this.runLayer(layer, x, steps, dim);
       dim = 2 * layer.units;
     }
-    const features = x;
+    return x;
+  }
+
+  /** Logits [steps, outputs] for input [steps, inputDim]; the caller owns the result. */
+  predict(input: Float32Array, steps: number, inputDim: number): tf.Tensor2D {
+    const features = this.hidden(input, steps, inputDim);
+    const top = this.layers[this.layers.length - 1];
+    const dim = top ? 2 * top.units : inputDim;
     return tf.tidy(() =>
       tf.add(tf.matMul(tf.tensor2d(features, [steps, dim]), this.denseKernel), this.denseBias),
     );

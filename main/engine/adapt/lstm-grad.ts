@@ -1,0 +1,220 @@
+/**
+ * Training-time forward and backward passes of one bidirectional LSTM layer (Keras gate order i, f, c, o;
+ * sigmoid gates, tanh cell — the same arithmetic as buildAcousticModel and the fast inference path).
+ *
+ * Why not tfjs layers: backpropagating through `tf.layers.lstm` costs ~50 s per utterance on the cpu
+ * backend and aborts inside the wasm backend (measured while building speaker adaptation). Here the
+ * per-step recurrence and its backpropagation through time run in plain JavaScript (one [H × 4H]
+ * product per step and direction each way), and the large products over all time steps — the input
+ * projection and the weight gradients — are single tfjs matmuls.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** One direction's weights as flat row-major arrays. */
+export interface LstmDirectionWeights {
+  /** Input kernel [D, 4H]. */
+  kernel: Float32Array;
+  /** Recurrent kernel [H, 4H]. */
+  recurrent: Float32Array;
+  /** Bias [4H]. */
+  bias: Float32Array;
+}
+
+/** Activations of one direction kept for the backward pass. */
+interface DirectionCache {
+  /** Post-activation gates i, f, g, o per step (time order), [T, 4H]. */
+  gates: Float32Array;
+  /** Cell states [T, H]. */
+  cell: Float32Array;
+  /** Hidden states [T, H]. */
+  hidden: Float32Array;
+}
+
+export interface BiLstmCache {
+  input: Float32Array;
+  steps: number;
+  inputDim: number;
+  units: number;
+  forward: DirectionCache;
+  backward: DirectionCache;
+}
+
+export interface BiLstmGradients {
+  forward: LstmDirectionWeights;
+  backward: LstmDirectionWeights;
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** x [T, D] · W [D, N] + b with one tfjs matmul. */
+function project(x: Float32Array, T: number, D: number, w: LstmDirectionWeights, H: number): Float32Array {
+  const out = tf.tidy(() =>
+    tf.add(tf.matMul(tf.tensor2d(x, [T, D]), tf.tensor2d(w.kernel, [D, 4 * H])), tf.tensor1d(w.bias)),
+  );
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  return data;
+}
+
+function runDirection(
+  pre: Float32Array,
+  recurrent: Float32Array,
+  T: number,
+  H: number,
+  reverse: boolean,
+): DirectionCache {
+  const G = 4 * H;
+  const gates = new Float32Array(T * G);
+  const cell = new Float32Array(T * H);
+  const hidden = new Float32Array(T * H);
+  const z = new Float64Array(G);
+  let prev = -1;
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    for (let k = 0; k < G; k++) z[k] = pre[t * G + k];
+    if (prev >= 0) {
+      for (let j = 0; j < H; j++) {
+        const h = hidden[prev * H + j];
+        if (h === 0) continue;
+        const row = j * G;
+        for (let k = 0; k < G; k++) z[k] += h * recurrent[row + k];
+      }
+    }
+    for (let k = 0; k < H; k++) {
+      const i = sigmoid(z[k]);
+      const f = sigmoid(z[H + k]);
+      const g = Math.tanh(z[2 * H + k]);
+      const o = sigmoid(z[3 * H + k]);
+      const c = f * (prev >= 0 ? cell[prev * H + k] : 0) + i * g;
+      gates[t * G + k] = i;
+      gates[t * G + H + k] = f;
+      gates[t * G + 2 * H + k] = g;
+      gates[t * G + 3 * H + k] = o;
+      cell[t * H + k] = c;
+      hidden[t * H + k] = o * Math.tanh(c);
+    }
+    prev = t;
+  }
+  return { gates, cell, hidden };
+}
+
+/** Forward pass of a bidirectional layer; `output` is [T, 2H] (forward states, then backward). */
+export function biLstmForward(
+  input: Float32Array,
+  steps: number,
+  inputDim: number,
+  weights: { forward: LstmDirectionWeights; backward: LstmDirectionWeights },
+): { output: Float32Array; cache: BiLstmCache } {
+  const H = weights.forward.bias.length / 4;
+  const forward = runDirection(
+    project(input, steps, inputDim, weights.forward, H),
+    weights.forward.recurrent,
+    steps,
+    H,
+    false,
+  );
+  const backward = runDirection(
+    project(input, steps, inputDim, weights.backward, H),
+    weights.backward.recurrent,
+    steps,
+    H,
+    true,
+  );
+  const output = new Float32Array(steps * 2 * H);
+  for (let t = 0; t < steps; t++) {
+    output.set(forward.hidden.subarray(t * H, (t + 1) * H), t * 2 * H);
+    output.set(backward.hidden.subarray(t * H, (t + 1) * H), t * 2 * H + H);
+  }
+  return { output, cache: { input, steps, inputDim, units: H, forward, backward } };
+}
+
+/** Backpropagation through time for one direction: gate pre-activation gradients [T, 4H]. */
+function backDirection(
+  cache: DirectionCache,
+  dOut: Float32Array,
+  column: number,
+  recurrent: Float32Array,
+  T: number,
+  H: number,
+  reverse: boolean,
+): Float32Array {
+  const G = 4 * H;
+  const dz = new Float32Array(T * G);
+  const dhNext = new Float64Array(H);
+  const dcNext = new Float64Array(H);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = reverse ? T - 1 - s : s;
+    const prev = s > 0 ? (reverse ? t + 1 : t - 1) : -1;
+    const g0 = t * G;
+    for (let k = 0; k < H; k++) {
+      const i = cache.gates[g0 + k];
+      const f = cache.gates[g0 + H + k];
+      const g = cache.gates[g0 + 2 * H + k];
+      const o = cache.gates[g0 + 3 * H + k];
+      const c = cache.cell[t * H + k];
+      const tc = Math.tanh(c);
+      const dh = dOut[t * 2 * H + column + k] + dhNext[k];
+      const dc = dcNext[k] + dh * o * (1 - tc * tc);
+      const cPrev = prev >= 0 ? cache.cell[prev * H + k] : 0;
+      dz[g0 + k] = dc * g * i * (1 - i);
+      dz[g0 + H + k] = dc * cPrev * f * (1 - f);
+      dz[g0 + 2 * H + k] = dc * i * (1 - g * g);
+      dz[g0 + 3 * H + k] = dh * tc * o * (1 - o);
+      dcNext[k] = dc * f;
+    }
+    // dh_{prev} = U · dz_t, with U [H, 4H].
+    for (let j = 0; j < H; j++) {
+      const row = j * G;
+      let sum = 0;
+      for (let k = 0; k < G; k++) sum += recurrent[row + k] * dz[g0 + k];
+      dhNext[j] = sum;
+    }
+  }
+  return dz;
+}
+
+/** Hidden states shifted by one step in processing order (h_{t-1} for the forward direction), [T, H]. */
+function previousStates(hidden: Float32Array, T: number, H: number, reverse: boolean): Float32Array {
+  const out = new Float32Array(T * H);
+  for (let t = 0; t < T; t++) {
+    const prev = reverse ? t + 1 : t - 1;
+    if (prev >= 0 && prev < T) out.set(hidden.subarray(prev * H, (prev + 1) * H), t * H);
+  }
+  return out;
+}
+
+/** A^T [M, T]ᵀ... : returns aᵀ·b for a [T, M], b [T, N] as a flat [M, N] array (one tfjs matmul). */
+function transposedProduct(a: Float32Array, b: Float32Array, T: number, M: number, N: number): Float32Array {
+  const out = tf.tidy(() => tf.matMul(tf.tensor2d(a, [T, M]), tf.tensor2d(b, [T, N]), true, false));
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  return data;
+}
+
+function columnSums(a: Float32Array, T: number, N: number): Float32Array {
+  const out = new Float32Array(N);
+  for (let t = 0; t < T; t++) for (let k = 0; k < N; k++) out[k] += a[t * N + k];
+  return out;
+}
+
+/**
+ * Gradients of a loss with respect to the layer's weights, given d loss / d output ([T, 2H]) and the
+ * cache of biLstmForward. The gradient with respect to the layer's input is not computed (the layers
+ * below are frozen).
+ */
+export function biLstmBackward(
+  cache: BiLstmCache,
+  dOutput: Float32Array,
+  weights: { forward: LstmDirectionWeights; backward: LstmDirectionWeights },
+): BiLstmGradients {
+  const { steps: T, inputDim: D, units: H, input } = cache;
+  const grads = (which: 'forward' | 'backward', column: number, reverse: boolean): LstmDirectionWeights => {
+    const dz = backDirection(cache[which], dOutput, column, weights[which].recurrent, T, H, reverse);
+    return {
+      kernel: transposedProduct(input, dz, T, D, 4 * H),
+      recurrent: transposedProduct(previousStates(cache[which].hidden, T, H, reverse), dz, T, H, 4 * H),
+      bias: columnSums(dz, T, 4 * H),
+    };
+  };
+  return { forward: grads('forward', 0, false), backward: grads('backward', H, true) };
+}
