@@ -27,7 +27,7 @@ Options:
   --decoder D    greedy | beam (default: the model's own, beam search with its language model if it has one)
   --boost FILE   favour the words and phrases in FILE (one per line, # starts a comment): names, jargon;
                  needs the beam decoder
-  --boost-weight W  bonus per matched character in nats (default 1)
+  --boost-weight W  bonus per matched character in nats (default 0.5)
   --backend B    auto | tensorflow-gpu | tensorflow | wasm | cpu (default: auto)
   --quiet        no progress on stderr
   -h, --help     show this help

@@ -70,6 +70,8 @@ export interface BeamDecoderOptions {
   calibration?: ConfidenceCalibration;
   /** Alternatives reported per word (default 4; 0 for none). */
   maxAlternatives?: number;
+  /** Alternatives with less beam posterior than this are not reported (default 0.002). */
+  minAlternativePosterior?: number;
 }
 
 /** A decoded word with the raw features its confidence is computed from (for calibration). */
@@ -376,7 +378,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     space: number,
   ): DetailedWord[] {
     const { stepSec, offsetSec } = input;
-    const { calibration, maxAlternatives = 4 } = this.options;
+    const { calibration, maxAlternatives = 4, minAlternativePosterior = 0.002 } = this.options;
     const scale = calibration?.posteriorScale ?? 1;
     const top = finals[0].score * scale;
     let z = 0;
@@ -428,7 +430,7 @@ export class BeamCtcDecoder implements CtcDecoder {
         acoustic: s.acoustic,
       };
       const alternatives: WordAlternative[] = [...mass[i]]
-        .filter(([text, m]) => text !== '' && text !== s.word && m > 0)
+        .filter(([text, m]) => text !== '' && text !== s.word && m >= minAlternativePosterior)
         .sort((a, b) => b[1] - a[1])
         .slice(0, maxAlternatives)
         .map(([text, m]) => ({ word: text, confidence: confidenceOf(Math.min(1, m), s.acoustic) }));

@@ -40,8 +40,9 @@ export function validateCalibration(c: unknown): asserts c is ConfidenceCalibrat
 }
 
 /**
- * Logistic regression of `correct` on [logit(posterior), logit(acoustic), 1] by Newton's method (with a
- * small ridge term so separable data stays finite). Returns the weights [a, b, c].
+ * Logistic regression of `correct` on [logit(posterior), logit(acoustic), 1]: Newton's method with a
+ * backtracking line search (saturated posteriors make plain Newton overshoot) and a small ridge term so
+ * separable data stays finite. Starts from the constant model (the base rate).
  */
 export function fitLogistic(
   samples: readonly { posterior: number; acoustic: number; correct: boolean }[],
@@ -51,9 +52,22 @@ export function fitLogistic(
   const ridge = options.ridge ?? 1e-3;
   const xs = samples.map((s) => [logit(s.posterior), useAcoustic ? logit(s.acoustic) : 0, 1]);
   const ys = samples.map((s) => (s.correct ? 1 : 0));
-  const w = [1, 0, 0];
-  for (let iter = 0; iter < (options.iterations ?? 50); iter++) {
-    const g = [0, 0, 0];
+  /** Penalised negative log-likelihood (log-sum-exp form, finite for any weights). */
+  const loss = (w: number[]) => {
+    let sum = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const z = w[0] * xs[i][0] + w[1] * xs[i][1] + w[2] * xs[i][2];
+      // −log σ(z) = log(1 + e^−z); −log(1 − σ(z)) = log(1 + e^z)
+      const m = ys[i] ? -z : z;
+      sum += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+    }
+    return sum + (ridge / 2) * (w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+  };
+  const base = (ys.reduce((a, b) => a + b, 0) + 0.5) / (ys.length + 1);
+  let w = [0, 0, Math.log(base / (1 - base))];
+  let current = loss(w);
+  for (let iter = 0; iter < (options.iterations ?? 100); iter++) {
+    const g = [ridge * w[0], ridge * w[1], ridge * w[2]];
     const h = [
       [ridge, 0, 0],
       [0, ridge, 0],
@@ -68,10 +82,21 @@ export function fitLogistic(
         for (let k = 0; k < 3; k++) h[j][k] += r * x[j] * x[k];
       }
     }
-    for (let j = 0; j < 3; j++) g[j] += ridge * w[j];
+    if (!useAcoustic) h[1][1] += 1; // keep the system regular; the acoustic weight stays 0
     const step = solve3(h, g);
-    for (let j = 0; j < 3; j++) w[j] -= step[j];
-    if (Math.hypot(...step) < 1e-9) break;
+    let t = 1;
+    let next = w.map((v, j) => v - step[j]);
+    let nextLoss = loss(next);
+    while (nextLoss > current && t > 1e-6) {
+      t /= 2;
+      next = w.map((v, j) => v - t * step[j]);
+      nextLoss = loss(next);
+    }
+    if (!(nextLoss <= current)) break;
+    const moved = Math.hypot(...next.map((v, j) => v - w[j]));
+    w = next;
+    current = nextLoss;
+    if (moved < 1e-9) break;
   }
   return { posteriorWeight: w[0], acousticWeight: w[1], bias: w[2] };
 }
