@@ -41,11 +41,16 @@ export const studioApi: StudioApi = {
   // Sandboxed File objects carry no path; webUtils resolves the ones the user actually dropped.
   addFiles: (files) =>
     invoke('studio:add-paths', files.map((file) => webUtils.getPathForFile(file as File)).filter(Boolean)),
+  openFolder: () => invoke('studio:open-folder'),
+  openManifest: () => invoke('studio:open-manifest'),
   transcribe: (fileId) => invoke('studio:transcribe', fileId),
+  getQueue: () => invoke('studio:get-queue'),
+  pauseQueue: (paused) => invoke('studio:pause-queue', paused),
   cancel: (jobId) => invoke('studio:cancel', jobId),
   loadProject: () => invoke('studio:load-project'),
   saveProject: (project) => invoke('studio:save-project', project),
   saveExport: (request) => invoke('studio:save-export', request),
+  saveExports: (bundle) => invoke('studio:save-exports', bundle),
   startDictation: (request) => invoke('studio:dictation-start', request),
   sendDictationAudio: (samples) => ipcRenderer.send(AUDIO_CHANNEL, samples),
   stopDictation: () => invoke('studio:dictation-stop'),

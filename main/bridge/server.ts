@@ -61,6 +61,8 @@ export const DICTATION_END_MARKER = '{"type":"dictation-end"}';
 const BROWSER_CHANNELS = new Set<InvokeChannel>([
   'studio:get-info',
   'studio:transcribe',
+  'studio:get-queue',
+  'studio:pause-queue',
   'studio:cancel',
   'studio:load-project',
   'studio:save-project',
@@ -158,6 +160,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const handlers: Handlers = {
     'studio:get-info': () => service.getInfo(),
     'studio:transcribe': (fileId) => service.transcribe(fileId),
+    'studio:get-queue': () => service.getQueue(),
+    'studio:pause-queue': (paused) => service.pauseQueue(paused),
     'studio:cancel': (jobId) => service.cancel(jobId),
     'studio:load-project': () => service.loadProject(),
     'studio:save-project': (project) => service.saveProject(project),
@@ -389,6 +393,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   });
   port = (server.address() as AddressInfo).port;
   engine.start();
+  // A batch interrupted by the last shutdown carries on at once, with or without a page open.
+  void service.restore().catch(() => {});
 
   return {
     url: `http://127.0.0.1:${port}/?${TOKEN_QUERY}=${encodeURIComponent(token)}`,

@@ -88,6 +88,11 @@ export interface ProjectItem {
   edits: Record<string, string>;
   /** The last failure for this file, so it is still shown after a restart. */
   error: ErrorInfo | null;
+  /** Evaluation: the reference transcript (from a `.txt` beside the audio or a manifest), if any. */
+  reference?: string | null;
+  /** Evaluation: the set (folder or manifest name) the file came from, and its path inside it. */
+  set?: string | null;
+  path?: string | null;
 }
 
 /** The user's work: files, transcripts and edits. Saved by the host, restored on the next start. */
@@ -95,12 +100,57 @@ export interface Project {
   version: 1;
   items: ProjectItem[];
   selectedId: string | null;
+  /**
+   * The host numbers every job outcome it records in the project (`seq` on job-done/job-failed). A saved
+   * snapshot says which it already reflects, so an outcome the renderer has not seen yet is never lost.
+   */
+  resultsSeen?: number;
+}
+
+/** A file added from a folder or a manifest, with its reference transcript when one was found. */
+export interface BatchFile {
+  file: FileRef;
+  /** The path inside the folder (or as written in the manifest), `/`-separated. */
+  path: string;
+  reference: string | null;
+}
+
+/** What "Add folder…" or "Add manifest…" added: one evaluation set. */
+export interface BatchAdded {
+  /** The set's name: the folder's or the manifest's name. */
+  set: string;
+  files: BatchFile[];
+  /**
+   * Manifest references whose audio was not added: a browser cannot open the paths a manifest lists, so
+   * there all of them come here and the renderer matches them to the project's files by path or name.
+   */
+  unmatched: { path: string; reference: string }[];
+  /** Things worth telling the user (no audio found, listed files missing, stray `.txt` files). */
+  warnings: string[];
+}
+
+/** The host's transcription queue: what is waiting or running, and whether it is paused. */
+export interface QueueState {
+  paused: boolean;
+  jobs: {
+    jobId: string;
+    fileId: string;
+    state: 'queued' | 'running';
+    fraction: number;
+    etaSec: number | null;
+  }[];
+}
+
+/** Several exports at once ("Export all"): the host asks for a folder once and writes them all there. */
+export interface ExportBundle {
+  files: { name: string; content: string }[];
 }
 
 export interface ExportRequest {
   /** Suggested file name, e.g. `interview.srt`. */
   suggestedName: string;
-  format: ExportFormat;
+  /** A transcript format, or `csv` for the evaluation summary. */
+  format: ExportFormat | 'csv';
   /** The formatted export (produced by main/common/transcript.ts in the renderer). */
   content: string;
 }
@@ -152,8 +202,11 @@ export type StudioEvent =
       /** Estimated seconds left; null until there is enough progress to estimate. */
       etaSec: number | null;
     }
-  | { type: 'job-done'; jobId: string; fileId: string; transcript: Transcript }
-  | { type: 'job-failed'; jobId: string; fileId: string; error: ErrorInfo }
+  /** `seq`: the outcome's number in the project (see `Project.resultsSeen`); absent for dictation. */
+  | { type: 'job-done'; jobId: string; fileId: string; transcript: Transcript; seq?: number }
+  | { type: 'job-failed'; jobId: string; fileId: string; error: ErrorInfo; seq?: number }
+  /** The queue was paused (no new job starts; the running one finishes) or resumed. */
+  | { type: 'queue-paused'; paused: boolean }
   /** Native microphone level, 0..1, about 20 times a second while dictating. */
   | { type: 'mic-level'; level: number }
   /**
@@ -162,7 +215,14 @@ export type StudioEvent =
    */
   | { type: 'dictation-partial'; segment: number; words: string[]; stableWords: number }
   /** An utterance is finished: its words (times from the start of the recording) will not change. */
-  | { type: 'dictation-final'; segment: number; text: string; words: Word[]; startSec: number; endSec: number }
+  | {
+      type: 'dictation-final';
+      segment: number;
+      text: string;
+      words: Word[];
+      startSec: number;
+      endSec: number;
+    }
   /** Dictation failed (device lost, engine crashed); the recording so far is kept. */
   | { type: 'dictation-error'; error: ErrorInfo }
   /** A global keyboard shortcut was pressed (Electron registers it system-wide). */
@@ -177,12 +237,20 @@ export interface InvokeChannels {
   'studio:open-files': { args: []; result: FileRef[] };
   /** Electron drag and drop: the preload resolves dropped File objects to paths. */
   'studio:add-paths': { args: [paths: string[]]; result: FileRef[] };
+  /** Electron: a folder dialog; the folder is searched recursively for audio with `.txt` references. */
+  'studio:open-folder': { args: []; result: BatchAdded | null };
+  /** Electron: picks a reference manifest (TSV) and adds the audio files it lists. */
+  'studio:open-manifest': { args: []; result: BatchAdded | null };
   'studio:transcribe': { args: [fileId: string]; result: JobTicket };
+  'studio:get-queue': { args: []; result: QueueState };
+  'studio:pause-queue': { args: [paused: boolean]; result: void };
   'studio:cancel': { args: [jobId: string]; result: void };
   'studio:load-project': { args: []; result: Project };
   'studio:save-project': { args: [project: Project]; result: void };
   /** Electron: the native save dialog. (The browser client downloads a Blob instead.) */
   'studio:save-export': { args: [request: ExportRequest]; result: ExportResult };
+  /** Electron: a folder dialog, then every file written there. (The browser client downloads each.) */
+  'studio:save-exports': { args: [bundle: ExportBundle]; result: ExportResult };
   'studio:dictation-start': { args: [request: DictationStartRequest]; result: DictationStarted };
   'studio:dictation-stop': { args: []; result: DictationResult };
   'studio:dictation-cancel': { args: []; result: void };
@@ -223,11 +291,21 @@ export interface StudioApi {
   getInfo(): Promise<StudioInfo>;
   openFiles(): Promise<FileRef[]>;
   addFiles(files: readonly DroppedFile[]): Promise<FileRef[]>;
+  /** A folder (recursively, audio with `.txt` references); null when the user cancelled. */
+  openFolder(): Promise<BatchAdded | null>;
+  /**
+   * A reference manifest (TSV). Electron adds the files it lists; a browser cannot open paths, so there
+   * the manifest's references are returned with no files and are matched to the project's files by path.
+   */
+  openManifest(): Promise<BatchAdded | null>;
   transcribe(fileId: string): Promise<JobTicket>;
+  getQueue(): Promise<QueueState>;
+  pauseQueue(paused: boolean): Promise<void>;
   cancel(jobId: string): Promise<void>;
   loadProject(): Promise<Project>;
   saveProject(project: Project): Promise<void>;
   saveExport(request: ExportRequest): Promise<ExportResult>;
+  saveExports(bundle: ExportBundle): Promise<ExportResult>;
   startDictation(request: DictationStartRequest): Promise<DictationStarted>;
   sendDictationAudio(samples: Float32Array): void;
   stopDictation(): Promise<DictationResult>;

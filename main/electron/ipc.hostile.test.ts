@@ -77,6 +77,15 @@ const VALID: Record<string, unknown[]> = {
   'studio:save-export': [{ suggestedName: 'a.txt', format: 'txt', content: 'hello' }],
   'studio:dictation-start': [{ source: 'stream', sampleRate: 16000 }],
   'studio:open-external': ['https://example.com/'],
+  'studio:pause-queue': [true],
+  'studio:save-exports': [
+    {
+      files: [
+        { name: 'a.srt', content: '1' },
+        { name: 'summary.csv', content: 'x' },
+      ],
+    },
+  ],
 };
 
 const refused = (reply: InvokeReply<unknown>, code: string) =>

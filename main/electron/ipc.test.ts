@@ -28,6 +28,11 @@ function setup() {
       'studio:dictation-stop',
       'studio:dictation-cancel',
       'studio:open-external',
+      'studio:open-folder',
+      'studio:open-manifest',
+      'studio:get-queue',
+      'studio:pause-queue',
+      'studio:save-exports',
     ].map((c) => [c, vi.fn(async () => `${c} result`)]),
   ) as unknown as InvokeHandlers;
   const onDictationAudio = vi.fn();
@@ -210,5 +215,28 @@ describe('IPC payload validation', () => {
       ok: false,
       error: { code: 'UNKNOWN_FILE', message: 'no file with id x' },
     });
+  });
+});
+
+describe('batch channels', () => {
+  it('refuses export bundles whose names could leave the chosen folder', async () => {
+    const ctx = setup();
+    for (const name of ['../x.txt', 'a/b.txt', 'a\\b.txt', '..', '.', 'C:x.txt', '']) {
+      const reply = await ctx.invoke('studio:save-exports', ctx.event(), { files: [{ name, content: 'x' }] });
+      expect(reply, name).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    }
+    const ok = await ctx.invoke('studio:save-exports', ctx.event(), {
+      files: [{ name: 'talk.srt', content: '1' }],
+    });
+    expect(ok).toMatchObject({ ok: true });
+  });
+
+  it('takes a strict boolean for pausing the queue', async () => {
+    const ctx = setup();
+    for (const bad of ['true', 1, null, {}]) {
+      const reply = await ctx.invoke('studio:pause-queue', ctx.event(), bad);
+      expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    }
+    expect(ctx.handlers['studio:pause-queue']).not.toHaveBeenCalled();
   });
 });

@@ -3,7 +3,7 @@
  * the one hardened window, and wires the shared StudioService (main/host) to IPC, native dialogs, the
  * native microphone and an engine in a utility process. All transcription work happens in that process.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, globalShortcut, ipcMain, protocol, session, type BrowserWindow } from 'electron';
@@ -120,7 +120,35 @@ async function start(): Promise<void> {
       return result.canceled ? [] : studio.addPaths(result.filePaths);
     },
     'studio:add-paths': (paths) => studio.addPaths(paths),
+    'studio:open-folder': async () => {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Add a folder of recordings',
+        properties: ['openDirectory'],
+      };
+      const window = parent();
+      const result = window
+        ? await dialog.showOpenDialog(window, options)
+        : await dialog.showOpenDialog(options);
+      return result.canceled || !result.filePaths[0] ? null : studio.addFolder(result.filePaths[0]);
+    },
+    'studio:open-manifest': async () => {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Add a reference manifest',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Manifest (TSV)', extensions: ['tsv', 'txt'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const window = parent();
+      const result = window
+        ? await dialog.showOpenDialog(window, options)
+        : await dialog.showOpenDialog(options);
+      return result.canceled || !result.filePaths[0] ? null : studio.addManifest(result.filePaths[0]);
+    },
     'studio:transcribe': (fileId) => studio.transcribe(fileId),
+    'studio:get-queue': () => studio.getQueue(),
+    'studio:pause-queue': (paused) => studio.pauseQueue(paused),
     'studio:cancel': (jobId) => studio.cancel(jobId),
     'studio:load-project': () => studio.loadProject(),
     'studio:save-project': (project) => studio.saveProject(project),
@@ -137,6 +165,23 @@ async function start(): Promise<void> {
       if (result.canceled || !result.filePath) return { saved: false, location: null };
       await writeFile(result.filePath, content, 'utf8');
       return { saved: true, location: result.filePath };
+    },
+    'studio:save-exports': async ({ files }) => {
+      const options: Electron.OpenDialogOptions = {
+        title: `Export ${files.length} files into a folder`,
+        defaultPath: app.getPath('documents'),
+        properties: ['openDirectory', 'createDirectory'],
+      };
+      const window = parent();
+      const result = window
+        ? await dialog.showOpenDialog(window, options)
+        : await dialog.showOpenDialog(options);
+      const dir = result.filePaths[0];
+      if (result.canceled || !dir) return { saved: false, location: null };
+      await mkdir(dir, { recursive: true });
+      // Names are bare file names (validate.ts): they cannot leave the chosen folder.
+      for (const file of files) await writeFile(path.join(dir, file.name), file.content, 'utf8');
+      return { saved: true, location: dir };
     },
     'studio:dictation-start': (request) => studio.startDictation(request),
     'studio:dictation-stop': () => studio.stopDictation(),
@@ -159,6 +204,8 @@ async function start(): Promise<void> {
   app.on('will-quit', () => globalShortcut.unregisterAll());
 
   engine.start();
+  // A batch interrupted by the last quit carries on (finished files are not redone).
+  void studio.restore().catch(() => {});
   mainWindow = createMainWindow({ preload: path.join(here, 'preload.cjs'), devTools: !app.isPackaged });
   mainWindow.on('closed', () => (mainWindow = null));
 }

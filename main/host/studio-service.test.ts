@@ -285,3 +285,146 @@ describe('rmsLevel', () => {
     expect(rmsLevel(new Float32Array(100).fill(0.001))).toBeCloseTo(0, 5);
   });
 });
+
+describe('StudioService: the batch queue across restarts', () => {
+  const storedProject = async () =>
+    JSON.parse(await readFile(path.join(dir, 'project.json'), 'utf8').catch(() => '{}')) as {
+      items?: { path: string; transcript: { text: string } | null }[];
+      queue?: { paused: boolean; pending: { path: string }[] };
+    };
+
+  it('restarted mid-batch, resumes the files still to do and does not redo finished ones', async () => {
+    const first = service({ manual: true });
+    const files = await first.studio.addPaths([
+      await audioFile('one.wav'),
+      await audioFile('two.wav'),
+      await audioFile('three.wav'),
+    ]);
+    for (const f of files) first.studio.transcribe(f.id);
+    await waitFor(() => first.workers.transcribed.length === 1);
+    first.workers.workers[0].pending.shift()!(); // one.wav finishes
+    await waitFor(() => first.workers.transcribed.length === 2); // two.wav is running
+    const done = first.events.find((e) => e.type === 'job-done');
+    expect(done).toMatchObject({ fileId: files[0].id, seq: 1 });
+    // The host recorded the outcome and the rest of the queue itself: the renderer never saved.
+    await vi.waitFor(async () => {
+      const stored = await storedProject();
+      expect(stored.queue?.pending.map((f) => path.basename(f.path))).toEqual(['two.wav', 'three.wav']);
+      expect(stored.items?.map((i) => [path.basename(i.path), i.transcript?.text])).toEqual([
+        ['one.wav', 'hello world'],
+      ]);
+    });
+    first.studio.dispose(); // quit with two.wav half done
+
+    const second = service();
+    const queued = second.studio.getQueue();
+    expect(queued.jobs).toEqual([]); // nothing runs before the saved queue is restored
+    const project = await second.studio.loadProject();
+    expect(project.items[0]).toMatchObject({
+      file: { name: 'one.wav' },
+      transcript: { text: 'hello world' },
+    });
+    expect(project.resultsSeen).toBe(1);
+    await waitFor(() => second.events.filter((e) => e.type === 'job-done').length === 2);
+    expect(second.workers.transcribed.map((f) => path.basename(f))).toEqual(['two.wav', 'three.wav']);
+    const after = await second.studio.loadProject();
+    expect(after.items.map((i) => [i.file.name, i.transcript?.text])).toEqual([
+      ['one.wav', 'hello world'],
+      ['two.wav', 'hello world'],
+      ['three.wav', 'hello world'],
+    ]);
+    await vi.waitFor(async () => expect((await storedProject()).queue?.pending).toEqual([]));
+    // Restoring again (a page reload) queues nothing twice.
+    await second.studio.restore();
+    expect(second.studio.getQueue().jobs).toEqual([]);
+    second.studio.dispose();
+  });
+
+  it('pauses after the running file, resumes, and keeps the paused state over a restart', async () => {
+    const first = service({ manual: true });
+    const [a, b] = await first.studio.addPaths([await audioFile('p1.wav'), await audioFile('p2.wav')]);
+    first.studio.transcribe(a.id);
+    first.studio.transcribe(b.id);
+    await waitFor(() => first.workers.transcribed.length === 1);
+    await first.studio.pauseQueue(true);
+    expect(first.events.at(-1)).toEqual({ type: 'queue-paused', paused: true });
+    first.workers.workers[0].pending.shift()!(); // p1 finishes; p2 must wait
+    await waitFor(() => first.events.some((e) => e.type === 'job-done'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(first.workers.transcribed).toHaveLength(1);
+    expect(first.studio.getQueue()).toMatchObject({
+      paused: true,
+      jobs: [{ fileId: b.id, state: 'queued' }],
+    });
+    await vi.waitFor(async () => expect((await storedProject()).queue?.paused).toBe(true));
+    first.studio.dispose();
+
+    const second = service({ manual: true });
+    await second.studio.loadProject();
+    const queue = second.studio.getQueue();
+    expect(queue.paused).toBe(true);
+    expect(queue.jobs).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(second.workers.transcribed).toEqual([]);
+    await second.studio.pauseQueue(false);
+    await waitFor(() => second.workers.transcribed.length === 1);
+    expect(path.basename(second.workers.transcribed[0])).toBe('p2.wav');
+    second.studio.dispose();
+  });
+
+  it('keeps an outcome the renderer has not seen when it saves an older snapshot', async () => {
+    const { studio, events } = service();
+    const [ref] = await studio.addPaths([await audioFile('race.wav')]);
+    const item = { file: ref, transcript: null, edits: {}, error: null, reference: 'hello there', set: 's' };
+    await studio.saveProject({ version: 1, selectedId: null, items: [item], resultsSeen: 0 });
+    studio.transcribe(ref.id);
+    await waitFor(() => events.some((e) => e.type === 'job-done'));
+    // A snapshot taken before the renderer heard of job 1 does not wipe its transcript…
+    await studio.saveProject({ version: 1, selectedId: null, items: [item], resultsSeen: 0 });
+    let project = await studio.loadProject();
+    expect(project.items[0]).toMatchObject({ transcript: { text: 'hello world' }, reference: 'hello there' });
+    // …but one that has seen it is the renderer's word (here: the file was removed).
+    await studio.saveProject({ version: 1, selectedId: null, items: [], resultsSeen: 1 });
+    project = await studio.loadProject();
+    expect(project.items).toEqual([]);
+    studio.dispose();
+  });
+});
+
+describe('StudioService: folders and manifests (Electron dialogs)', () => {
+  it('adds a folder recursively with the .txt references beside the audio, as npm run eval does', async () => {
+    const { studio } = service();
+    const root = path.join(dir, 'corpus');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(root, 'sub'), { recursive: true });
+    await writeFile(path.join(root, 'sub', 'a.wav'), 'RIFF');
+    await writeFile(path.join(root, 'sub', 'a.txt'), 'Hello\r\nthere ');
+    await writeFile(path.join(root, 'b.flac'), 'fLaC');
+    await writeFile(path.join(root, 'stray.txt'), 'no audio');
+    await writeFile(path.join(root, '.hidden.wav'), 'RIFF');
+    const added = await studio.addFolder(root);
+    expect(added.set).toBe('corpus');
+    expect(added.files.map((f) => [f.path, f.reference, f.file.name])).toEqual([
+      ['b.flac', null, 'b.flac'],
+      ['sub/a.wav', 'Hello there', 'a.wav'],
+    ]);
+    expect(added.warnings.join('\n')).toMatch(/1 audio file\(s\) have no \.txt reference/);
+    expect(added.warnings.join('\n')).toMatch(/stray\.txt/);
+    // The files are registered: they can be transcribed.
+    studio.transcribe(added.files[1].file.id);
+    studio.dispose();
+  });
+
+  it('adds the files a manifest lists, relative to its folder, and warns about missing ones', async () => {
+    const { studio } = service();
+    await audioFile('m1.wav');
+    await writeFile(path.join(dir, 'refs.tsv'), 'path\ttranscript\nm1.wav\tone two\nmissing.wav\tthree\n');
+    const added = await studio.addManifest(path.join(dir, 'refs.tsv'));
+    expect(added.set).toBe('refs');
+    expect(added.files.map((f) => [f.path, f.reference])).toEqual([['m1.wav', 'one two']]);
+    expect(added.warnings.join('\n')).toMatch(/1 listed audio file\(s\) not found/);
+    await writeFile(path.join(dir, 'bad.tsv'), 'a.wav one two\n');
+    await expect(studio.addManifest(path.join(dir, 'bad.tsv'))).rejects.toThrow(/line 1: no tab/);
+    studio.dispose();
+  });
+});

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type {
+  BatchAdded,
+  BatchFile,
   DictationResult,
   DictationSource,
   DictationStarted,
@@ -18,6 +20,7 @@ import type {
   JobTicket,
   MicStatus,
   Project,
+  QueueState,
   StudioEvent,
   StudioInfo,
 } from '../common/ipc-contract';
@@ -25,10 +28,11 @@ import type { Transcript, Word } from '../common/transcript';
 import { playRealtime, type RealtimePlayback } from '../engine/audio/realtime-source';
 import { loadWavFile } from '../engine/audio/wav-load';
 import { encodeWav } from '../engine/audio/wav-writer';
+import { loadManifest, scanFolder, type EvalSetInput } from '../engine/reference-files';
 import { EngineJobError, type EngineSupervisor } from './engine-supervisor';
 import { FileRegistry } from './file-registry';
 import type { MicCapture } from './native-mic';
-import { ProjectStore } from './project-store';
+import { ProjectStore, type JobOutcome, type StoredFile } from './project-store';
 
 /** A failure the user should see as is (bad request, unknown file, dictation misuse). */
 export class StudioError extends Error {
@@ -75,6 +79,13 @@ interface QueuedJob {
   ticket: JobTicket;
   path: string;
   label: string;
+  /** Saved with the project's queue (a file the user queued; not a dictation recording). */
+  persist: boolean;
+  size: number;
+  fraction: number;
+  etaSec: number | null;
+  /** Its outcome is being recorded: no longer part of the saved queue. */
+  finished?: boolean;
   resolve: (transcript: Transcript) => void;
   reject: (error: unknown) => void;
 }
@@ -108,6 +119,10 @@ export class StudioService {
   private readonly project: ProjectStore;
   private readonly queue: QueuedJob[] = [];
   private running: QueuedJob | null = null;
+  /** Paused: no new job starts (the running one finishes). Saved with the queue. */
+  private paused = false;
+  private restoring: Promise<void> | null = null;
+  private disposed = false;
   private dictation: Dictation | null = null;
   private levelAt = 0;
 
@@ -146,7 +161,41 @@ export class StudioService {
     return refs;
   }
 
+  /**
+   * A folder the user chose (Electron's dialog): searched recursively for audio, each file paired with the
+   * `.txt` beside it as its reference (the rules of `npm run eval`, main/engine/reference-files.ts).
+   */
+  async addFolder(dir: string): Promise<BatchAdded> {
+    const [set] = await scanFolder(dir);
+    return this.addSet(set);
+  }
+
+  /** A reference manifest the user chose: the audio files it lists (that exist) with their references. */
+  async addManifest(file: string): Promise<BatchAdded> {
+    return this.addSet(await loadManifest(file));
+  }
+
+  private async addSet(set: EvalSetInput): Promise<BatchAdded> {
+    const files: BatchFile[] = [];
+    const warnings = [...set.warnings];
+    for (const item of set.items) {
+      try {
+        const file = await this.files.register(item.audio);
+        files.push({ file, path: item.file, reference: item.reference });
+      } catch {
+        // loadManifest has already listed the missing files in its warnings.
+        if (set.kind !== 'manifest') warnings.push(`${item.file}: not readable`);
+      }
+    }
+    return { set: set.name, files, unmatched: [], warnings };
+  }
+
   transcribe(fileId: string): JobTicket {
+    // A file already waiting or running keeps its job (a second window or a reload asking again).
+    const existing = [this.running, ...this.queue].find(
+      (job) => job?.persist && !job.finished && job.ticket.fileId === fileId,
+    );
+    if (existing) return existing.ticket;
     const ticket = { jobId: randomUUID(), fileId };
     this.enqueue(ticket, false).catch(() => {
       // Reported through job-failed; nothing waits on this promise.
@@ -159,15 +208,73 @@ export class StudioService {
     if (index >= 0) {
       const [job] = this.queue.splice(index, 1);
       const error: ErrorInfo = { code: 'CANCELLED', message: `${job.label}: transcription cancelled` };
+      // Told at once; the outcome is recorded in the background (without a number the renderer knows of,
+      // so it stays laid over the renderer's saves: harmless, the file shows as cancelled either way).
       this.options.emit({ type: 'job-failed', ...job.ticket, error });
       job.reject(new EngineJobError(error));
+      void this.finish(job, { error });
     } else if (this.running?.ticket.jobId === jobId) {
       this.options.engine.cancel(jobId);
     }
   }
 
-  loadProject(): Promise<Project> {
+  /**
+   * Restores the saved queue once, at startup: files that were waiting (or running) when the app stopped
+   * are queued again; finished files are in the project and are not redone. Safe to call repeatedly.
+   */
+  restore(): Promise<void> {
+    this.restoring ??= this.project.queue().then(({ paused, files }) => {
+      this.paused = paused;
+      for (const file of files) if (!this.disposed) this.transcribe(file.id);
+    });
+    return this.restoring;
+  }
+
+  async loadProject(): Promise<Project> {
+    await this.restore();
     return this.project.load();
+  }
+
+  getQueue(): QueueState {
+    const jobs = [this.running, ...this.queue]
+      .filter((job): job is QueuedJob => !!job && !job.finished)
+      .map((job) => ({
+        ...job.ticket,
+        state: job === this.running ? ('running' as const) : ('queued' as const),
+        fraction: job.fraction,
+        etaSec: job.etaSec,
+      }));
+    return { paused: this.paused, jobs };
+  }
+
+  /** Pauses the queue after the running job, or resumes it. */
+  async pauseQueue(paused: boolean): Promise<void> {
+    this.paused = paused;
+    this.options.emit({ type: 'queue-paused', paused });
+    await this.saveQueue();
+    if (!paused) void this.pump();
+  }
+
+  private storedFile(job: QueuedJob): StoredFile {
+    return { path: job.path, name: job.label, size: job.size };
+  }
+
+  private saveQueue(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    const pending = [this.running, ...this.queue]
+      .filter((job): job is QueuedJob => !!job?.persist && !job.finished)
+      .map((job) => this.storedFile(job));
+    return this.project.setQueue({ paused: this.paused, pending }).catch(() => {
+      // Best effort: a failing disk also fails the renderer's saves, which the user is told about.
+    });
+  }
+
+  /** Records a queued file's outcome in the project (before the renderer hears of it) and saves the queue. */
+  private async finish(job: QueuedJob, outcome: JobOutcome): Promise<number | undefined> {
+    if (!job.persist || this.disposed) return undefined;
+    const seq = await this.project.recordOutcome(this.storedFile(job), outcome).catch(() => undefined);
+    void this.saveQueue();
+    return seq;
   }
 
   saveProject(project: Project): Promise<void> {
@@ -179,17 +286,33 @@ export class StudioService {
     const entry = this.files.get(ticket.fileId);
     if (!entry) throw new StudioError('UNKNOWN_FILE', `no file with id ${ticket.fileId} was opened`);
     return new Promise<Transcript>((resolve, reject) => {
-      const job: QueuedJob = { ticket, path: entry.path, label: entry.ref.name, resolve, reject };
+      const job: QueuedJob = {
+        ticket,
+        path: entry.path,
+        label: entry.ref.name,
+        persist: !urgent,
+        size: entry.ref.size,
+        fraction: 0,
+        etaSec: null,
+        resolve,
+        reject,
+      };
       if (urgent) this.queue.unshift(job);
       else this.queue.push(job);
       this.options.emit({ type: 'job-queued', ...ticket });
+      if (job.persist) void this.saveQueue();
       void this.pump();
     });
   }
 
   private async pump(): Promise<void> {
-    if (this.running) return;
-    const job = this.queue.shift();
+    if (this.running || this.disposed) return;
+    // Paused: queued files wait, but a dictation recording (not persisted) is never held back.
+    const job = this.paused
+      ? this.queue[0]?.persist === false
+        ? this.queue.shift()
+        : undefined
+      : this.queue.shift();
     if (!job) return;
     this.running = job;
     const startedAt = performance.now();
@@ -203,19 +326,23 @@ export class StudioService {
           const elapsedSec = (performance.now() - startedAt) / 1000;
           // Extrapolate from the rate so far once there is enough of it to mean something.
           const etaSec = fraction >= 0.05 && fraction < 1 ? (elapsedSec * (1 - fraction)) / fraction : null;
+          job.fraction = fraction;
+          job.etaSec = etaSec;
           emit({ type: 'job-progress', ...job.ticket, fraction, processedSec, elapsedSec, etaSec });
         },
       );
-      emit({ type: 'job-done', ...job.ticket, transcript });
+      job.finished = true;
+      const seq = await this.finish(job, { transcript });
+      emit({ type: 'job-done', ...job.ticket, transcript, seq });
       job.resolve(transcript);
     } catch (error) {
       const info = toErrorInfo(error);
       // Engine messages name the file by path; the user knows it by its name (uploads live in a data folder).
-      emit({
-        type: 'job-failed',
-        ...job.ticket,
-        error: { ...info, message: info.message.replaceAll(job.path, job.label) },
-      });
+      const shown = { ...info, message: info.message.replaceAll(job.path, job.label) };
+      job.finished = true;
+      // Shutting down fails the running job: it stays in the saved queue, to be redone at the next start.
+      const seq = await this.finish(job, { error: shown });
+      emit({ type: 'job-failed', ...job.ticket, error: shown, seq });
       job.reject(error);
     } finally {
       this.running = null;
@@ -411,6 +538,8 @@ export class StudioService {
   }
 
   dispose(): void {
+    // From here on nothing is recorded: the saved queue keeps what was still to do for the next start.
+    this.disposed = true;
     this.cancelDictation();
     for (const job of this.queue.splice(0)) job.reject(new StudioError('SHUTDOWN', 'shutting down'));
     this.options.engine.dispose();

@@ -6,6 +6,7 @@
  */
 import type {
   DictationStartRequest,
+  ExportBundle,
   ExportRequest,
   FileRef,
   InvokeArgs,
@@ -189,20 +190,40 @@ const projectItem: Validator<ProjectItem> = obj<ProjectItem>({
   transcript: nullable(transcript),
   edits: record(str({ max: 200 }), { maxKeys: 200_000, key: /^\d{1,7}$/ }),
   error: nullable(errorInfo),
+  reference: optional(nullable(str({ max: 100_000 }))),
+  set: optional(nullable(str({ max: 1024 }))),
+  path: optional(nullable(str({ max: 4096 }))),
 });
 
 export const project: Validator<Project> = obj<Project>({
   version: literal(1),
   items: arr(projectItem, { max: 10_000 }),
   selectedId: nullable(id),
+  resultsSeen: optional(num({ min: 0, integer: true })),
 });
 
 const exportRequest: Validator<ExportRequest> = obj<ExportRequest>({
   // A bare file name: the host picks the folder (through a dialog), never the renderer.
   suggestedName: str({ min: 1, max: 255, pattern: /^[^/\\]+$/ }),
-  format: literal('txt', 'json', 'srt', 'vtt'),
+  format: literal('txt', 'json', 'srt', 'vtt', 'csv'),
   content: str({ max: 50_000_000 }),
 });
+
+/** "Export all": bare names (the host picks the folder), and at most 200 MB of text in all. */
+const exportBundle: Validator<ExportBundle> = (value, path) => {
+  const bundle = obj<ExportBundle>({
+    files: arr(
+      obj({
+        name: str({ min: 1, max: 255, pattern: /^(?!\.{1,2}$)[^/\\:*?"<>|]+$/ }),
+        content: str({ max: 50_000_000 }),
+      }),
+      { max: 20_000 },
+    ),
+  })(value, path);
+  const total = bundle.files.reduce((n, f) => n + f.content.length, 0);
+  if (total > 200_000_000) throw new PayloadError(`${path}.files`, `${total} characters in all, at most 2e8`);
+  return bundle;
+};
 
 const dictationStart: Validator<DictationStartRequest> = obj<DictationStartRequest>({
   source: literal('native', 'stream', 'file'),
@@ -219,11 +240,16 @@ export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> 
   'studio:get-info': tuple(),
   'studio:open-files': tuple(),
   'studio:add-paths': tuple(arr(absolutePath, { max: 1000 })),
+  'studio:open-folder': tuple(),
+  'studio:open-manifest': tuple(),
   'studio:transcribe': tuple(id),
+  'studio:get-queue': tuple(),
+  'studio:pause-queue': tuple(literal(true, false)),
   'studio:cancel': tuple(id),
   'studio:load-project': tuple(),
   'studio:save-project': tuple(project),
   'studio:save-export': tuple(exportRequest),
+  'studio:save-exports': tuple(exportBundle),
   'studio:dictation-start': tuple(dictationStart),
   'studio:dictation-stop': tuple(),
   'studio:dictation-cancel': tuple(),
