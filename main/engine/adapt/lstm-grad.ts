@@ -4,11 +4,13 @@
  *
  * Why not tfjs layers: backpropagating through `tf.layers.lstm` costs ~50 s per utterance on the cpu
  * backend and aborts inside the wasm backend (measured while building speaker adaptation). Here the
- * per-step recurrence and its backpropagation through time run in plain JavaScript (one [H × 4H]
- * product per step and direction each way), and the large products over all time steps — the input
- * projection and the weight gradients — are single tfjs matmuls.
+ * per-step recurrence and its backpropagation through time run in JavaScript, with the one [H × 4H]
+ * product per step and direction (each way) in the fast path's WebAssembly SIMD mat-vec kernel where
+ * available, and the large products over all time steps — the input projection and the weight
+ * gradients — are single tfjs matmuls.
  */
 import * as tf from '@tensorflow/tfjs';
+import { MatVecKernel, matVecKernelAvailable, type KernelMatrix } from '../model/kernel/matvec-kernel';
 
 /** One direction's weights as flat row-major arrays. */
 export interface LstmDirectionWeights {
@@ -46,6 +48,49 @@ export interface BiLstmGradients {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/**
+ * y = Mᵀ·v or y = M·v for a recurrent kernel M [H, 4H]: `transposed` (forward pass) gives the 4H gate
+ * contributions of a state, otherwise (backward pass) the H state gradients of 4H gate gradients.
+ */
+type Product = (v: Float32Array | Float64Array, out: Float64Array) => void;
+
+function recurrentProduct(recurrent: Float32Array, H: number, transposed: boolean): Product {
+  const G = 4 * H;
+  if (matVecKernelAvailable() && H % 4 === 0) {
+    const kernel = new MatVecKernel(G * H, G, G);
+    let matrix: KernelMatrix;
+    if (transposed) {
+      const t = new Float32Array(G * H);
+      for (let j = 0; j < H; j++) for (let k = 0; k < G; k++) t[k * H + j] = recurrent[j * G + k];
+      matrix = kernel.addMatrix(t, G, H);
+    } else {
+      matrix = kernel.addMatrix(recurrent, H, G);
+    }
+    return (v, out) => {
+      kernel.x.set(v);
+      kernel.multiply(matrix);
+      for (let k = 0; k < matrix.rows; k++) out[k] = kernel.y[k];
+    };
+  }
+  return transposed
+    ? (v, out) => {
+        out.fill(0, 0, G);
+        for (let j = 0; j < H; j++) {
+          const h = v[j];
+          const row = j * G;
+          for (let k = 0; k < G; k++) out[k] += h * recurrent[row + k];
+        }
+      }
+    : (v, out) => {
+        for (let j = 0; j < H; j++) {
+          const row = j * G;
+          let sum = 0;
+          for (let k = 0; k < G; k++) sum += recurrent[row + k] * v[k];
+          out[j] = sum;
+        }
+      };
+}
+
 /** x [T, D] · W [D, N] + b with one tfjs matmul. */
 function project(x: Float32Array, T: number, D: number, w: LstmDirectionWeights, H: number): Float32Array {
   const out = tf.tidy(() =>
@@ -68,18 +113,13 @@ function runDirection(
   const cell = new Float32Array(T * H);
   const hidden = new Float32Array(T * H);
   const z = new Float64Array(G);
+  const product = recurrentProduct(recurrent, H, true);
   let prev = -1;
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
-    for (let k = 0; k < G; k++) z[k] = pre[t * G + k];
-    if (prev >= 0) {
-      for (let j = 0; j < H; j++) {
-        const h = hidden[prev * H + j];
-        if (h === 0) continue;
-        const row = j * G;
-        for (let k = 0; k < G; k++) z[k] += h * recurrent[row + k];
-      }
-    }
+    if (prev >= 0) product(hidden.subarray(prev * H, prev * H + H), z);
+    else z.fill(0);
+    for (let k = 0; k < G; k++) z[k] += pre[t * G + k];
     for (let k = 0; k < H; k++) {
       const i = sigmoid(z[k]);
       const f = sigmoid(z[H + k]);
@@ -142,6 +182,7 @@ function backDirection(
   const dz = new Float32Array(T * G);
   const dhNext = new Float64Array(H);
   const dcNext = new Float64Array(H);
+  const product = recurrentProduct(recurrent, H, false);
   for (let s = T - 1; s >= 0; s--) {
     const t = reverse ? T - 1 - s : s;
     const prev = s > 0 ? (reverse ? t + 1 : t - 1) : -1;
@@ -163,12 +204,7 @@ function backDirection(
       dcNext[k] = dc * f;
     }
     // dh_{prev} = U · dz_t, with U [H, 4H].
-    for (let j = 0; j < H; j++) {
-      const row = j * G;
-      let sum = 0;
-      for (let k = 0; k < G; k++) sum += recurrent[row + k] * dz[g0 + k];
-      dhNext[j] = sum;
-    }
+    product(dz.subarray(g0, g0 + G), dhNext);
   }
   return dz;
 }
@@ -183,9 +219,12 @@ function previousStates(hidden: Float32Array, T: number, H: number, reverse: boo
   return out;
 }
 
-/** A^T [M, T]ᵀ... : returns aᵀ·b for a [T, M], b [T, N] as a flat [M, N] array (one tfjs matmul). */
+/**
+ * aᵀ·b for a [T, M], b [T, N], as a flat [M, N] array. An explicit transpose: matMul's transposeA flag
+ * measured ~10× slower on the wasm backend.
+ */
 function transposedProduct(a: Float32Array, b: Float32Array, T: number, M: number, N: number): Float32Array {
-  const out = tf.tidy(() => tf.matMul(tf.tensor2d(a, [T, M]), tf.tensor2d(b, [T, N]), true, false));
+  const out = tf.tidy(() => tf.matMul(tf.transpose(tf.tensor2d(a, [T, M])), tf.tensor2d(b, [T, N])));
   const data = out.dataSync() as Float32Array;
   out.dispose();
   return data;

@@ -1,0 +1,188 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../errors';
+import { AcousticModel } from '../model/acoustic-model';
+import { createRandomModel } from '../model/random-model';
+import { AsrEngine } from '../engine';
+import {
+  adaptModel,
+  adaptedModelDir,
+  deleteAdaptedModel,
+  enrollmentLabels,
+  listAdaptedModels,
+  saveAdaptedModel,
+  type AdaptProgress,
+} from './adapt';
+
+let work: string;
+let baseDir: string;
+
+/** A tone sweep per utterance so utterances differ; 1.2 s at 16 kHz (40 model steps). */
+function utterance(seed: number): Float32Array {
+  const samples = new Float32Array(19200);
+  for (let i = 0; i < samples.length; i++) {
+    const f = 200 + 150 * seed + (i / samples.length) * 400;
+    samples[i] = 0.3 * Math.sin((2 * Math.PI * f * i) / 16000) + 0.05 * Math.sin(i * 0.37 * (seed + 1));
+  }
+  return samples;
+}
+
+const TEXTS = ['go on', 'no', 'see me', 'a bee', 'on and on', 'me too'];
+const enrollment = TEXTS.map((text, i) => ({ samples: utterance(i), text }));
+
+function maxAbsDiff(a: tf.Tensor[], b: tf.Tensor[]): number[] {
+  return a.map((t, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(t, b[i]))).dataSync()[0]));
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'adapt-test-'));
+  baseDir = path.join(work, 'base');
+  await createRandomModel(baseDir, { layers: 2, units: 8, seed: 3 });
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('speaker adaptation on a tiny random model', () => {
+  it('lowers the training loss, changes only the trained layers and reports progress', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const base = model.layersModel.getWeights().map((w) => w.clone());
+    const progress: AdaptProgress[] = [];
+    const result = await adaptModel(model, enrollment, {
+      epochs: 6,
+      learningRate: 0.02,
+      l2: 0,
+      batchSize: 2,
+      forceAdapted: true,
+      onProgress: (p) => progress.push(p),
+    });
+    const train = progress.filter((p) => p.phase === 'train');
+    expect(train.length).toBe(result.steps);
+    expect(result.epochsRun).toBe(6);
+    expect(train.at(-1)!.step).toBe(train.at(-1)!.total);
+    expect(train.at(-1)!.etaSec).toBe(0);
+    expect(train.every((p) => Number.isFinite(p.loss) && p.etaSec >= 0)).toBe(true);
+    expect(progress.filter((p) => p.phase === 'features').length).toBe(TEXTS.length);
+    // Mean loss of the last epoch well below the first epoch's.
+    const perEpoch = (e: number) => {
+      const steps = train.filter((p) => p.epoch === e);
+      return steps.reduce((s, p) => s + p.loss, 0) / steps.length;
+    };
+    expect(perEpoch(6)).toBeLessThan(0.8 * perEpoch(1));
+    expect(result.after.loss).toBeLessThan(result.before.loss);
+    expect(result.trainUtterances + result.heldBackUtterances).toBe(TEXTS.length);
+
+    const diffs = maxAbsDiff(result.weights, base);
+    expect(diffs.slice(0, 6).every((d) => d === 0)).toBe(true); // the frozen first BiLSTM layer
+    expect(Math.min(...diffs.slice(6))).toBeGreaterThan(1e-3); // top BiLSTM layer and output layer
+    tf.dispose([...base, ...result.weights]);
+    model.dispose();
+  });
+
+  it('keeps the base weights when the held-back data does not improve', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const base = model.layersModel.getWeights();
+    // A zero learning rate cannot improve anything: the result must be the base model, said so.
+    const result = await adaptModel(model, enrollment, { epochs: 2, learningRate: 0 });
+    expect(result.kept).toBe('base');
+    expect(result.bestEpoch).toBe(0);
+    expect(Math.max(...maxAbsDiff(result.weights, base))).toBe(0);
+    tf.dispose(result.weights);
+    model.dispose();
+  });
+
+  it('saves a model folder whose fast and layers inference reflect the adapted weights; delete removes it', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const result = await adaptModel(model, enrollment, {
+      epochs: 2,
+      learningRate: 0.05,
+      l2: 0,
+      forceAdapted: true,
+    });
+    const shifted = result.weights;
+    const profile = path.join(work, 'profile');
+    const dir = await saveAdaptedModel(model, shifted, profile, 'me', { speaker: 'test', result });
+    expect(dir).toBe(adaptedModelDir(profile, 'me'));
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.name).toBe('me');
+    expect(manifest.description).toMatch(/adapted to test from base model "base"/);
+    expect(await listAdaptedModels(profile)).toEqual(['me']);
+    await expect(saveAdaptedModel(model, shifted, profile, 'me')).rejects.toThrow(/already exists/);
+    expect(() => adaptedModelDir(profile, '../escape')).toThrow(/invalid model name/);
+
+    const steps = 20;
+    const input = Float32Array.from({ length: steps * model.inputDim }, (_, i) => Math.sin(i * 0.1));
+    const expectedModel = model.withWeights(shifted);
+    const expected = await expectedModel.logits(input, steps);
+    const baseLogits = await model.logits(input, steps);
+    for (const inference of ['fast', 'layers'] as const) {
+      const loaded = await AcousticModel.load(dir, inference);
+      const logits = await loaded.logits(input, steps);
+      logits.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
+      expect(Math.max(...logits.map((v, i) => Math.abs(v - baseLogits[i])))).toBeGreaterThan(1e-3);
+      loaded.dispose();
+    }
+    // Selectable through the engine by path.
+    const engine = await AsrEngine.load({ model: dir, decoder: 'greedy' });
+    expect(engine.modelName).toBe('me');
+    engine.dispose();
+
+    expect(await deleteAdaptedModel(profile, 'me')).toBe(true);
+    expect(existsSync(dir)).toBe(false);
+    expect(await deleteAdaptedModel(profile, 'me')).toBe(false);
+    expect(await listAdaptedModels(profile)).toEqual([]);
+    expectedModel.dispose();
+    tf.dispose(shifted);
+    model.dispose();
+  });
+
+  it('cancels through an AbortSignal', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const controller = new AbortController();
+    let steps = 0;
+    const run = adaptModel(model, enrollment, {
+      epochs: 50,
+      onProgress: (p) => {
+        if (p.phase === 'train' && ++steps === 2) controller.abort();
+      },
+      signal: controller.signal,
+    });
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(steps).toBe(2);
+    model.dispose();
+  });
+
+  it('the L2 penalty keeps the weights near the base model', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const base = model.layersModel.getWeights();
+    const drift = async (l2: number) => {
+      const result = await adaptModel(model, enrollment, {
+        epochs: 6,
+        learningRate: 0.05,
+        batchSize: 2,
+        l2,
+        forceAdapted: true,
+      });
+      const d = Math.max(...maxAbsDiff(result.weights.slice(6), base.slice(6)));
+      tf.dispose(result.weights);
+      return d;
+    };
+    const free = await drift(0);
+    const anchored = await drift(20);
+    expect(free).toBeGreaterThan(0.05);
+    expect(anchored).toBeLessThan(0.5 * free);
+    model.dispose();
+  });
+
+  it('maps enrollment text onto the alphabet', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const labels = enrollmentLabels('Don’t  STOP, 2 go!', model.manifest);
+    expect(labels.map((i) => model.manifest.alphabet[i]).join('')).toBe("don't stop go");
+    model.dispose();
+  });
+});

@@ -1,0 +1,590 @@
+/**
+ * Speaker adaptation: fine-tunes the top of the acoustic model on a user's enrollment recordings (audio +
+ * the text they read) and saves the result as a model folder of its own in the user's profile.
+ *
+ * - Features come from the model's own front end (MFCC, normalisation, stacking from the manifest), and
+ *   the frozen lower BiLSTM layers run once per utterance on the fast inference path; only the top
+ *   BiLSTM layer and the output layer (`layers: 'top'`, default) or the output layer alone (`'dense'`)
+ *   are trained, with CTC loss (ctc-loss.ts), Adam, and an L2 penalty pulling the weights back to the
+ *   base model's so that a few minutes of one voice do not make it forget the rest.
+ * - A deterministic part of the enrollment data is held back: it picks the best epoch (early stopping)
+ *   and decides, before/after, whether the adapted weights are kept at all.
+ */
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { errorRate, scoreTranscript, sumCounts, type ErrorCounts } from '../../common/scoring';
+import { CancelledError } from '../errors';
+import { computeMfcc, normalizeFeatures, stackFrames } from '../frontend/mfcc';
+import {
+  architectureOf,
+  buildAcousticModel,
+  saveLayersModelToDir,
+  type AcousticModel,
+} from '../model/acoustic-model';
+import { MANIFEST_FILE, type ModelManifest } from '../model/manifest';
+import { ctcLoss, ctcLossAndGrad, ctcMinFrames } from './ctc-loss';
+import { biLstmBackward, biLstmForward, type LstmDirectionWeights } from './lstm-grad';
+
+/** One enrollment recording: audio at the model's sample rate and the text that was read. */
+export interface EnrollmentUtterance {
+  samples: Float32Array;
+  text: string;
+  id?: string;
+}
+
+/** `top`: the last BiLSTM layer and the output layer; `dense`: the output layer only (much cheaper). */
+export type AdaptLayers = 'top' | 'dense';
+
+export interface AdaptProgress {
+  phase: 'features' | 'train';
+  /** Steps done (features: utterances prepared; train: optimiser steps). */
+  step: number;
+  total: number;
+  /** Mean training loss (CTC per label) of the last step; NaN during feature extraction. */
+  loss: number;
+  /** Estimated seconds left in this phase. */
+  etaSec: number;
+  epoch: number;
+  /** Held-back CTC loss per label after the last finished epoch, when one has finished. */
+  heldBackLoss?: number;
+}
+
+export interface AdaptOptions {
+  layers?: AdaptLayers;
+  /** Passes over the training part (default 8). */
+  epochs?: number;
+  /** Adam step size (default 3e-4 for `top`, 1e-3 for `dense`). */
+  learningRate?: number;
+  /** Weight of Σ(w − w_base)² added to the loss (default 1e-3). */
+  l2?: number;
+  /** Utterances per optimiser step (default 4). */
+  batchSize?: number;
+  /** Share of the enrollment data held back for early stopping and the before/after check (default 0.2). */
+  heldBackFraction?: number;
+  /** Stop after this many epochs without a better held-back score (default 3). */
+  patience?: number;
+  /** Global gradient-norm clip (default 5). */
+  clipNorm?: number;
+  /**
+   * Return the last epoch's weights whatever the held-back data says (no early stopping, no fallback
+   * to the base). For tests and experiments.
+   */
+  forceAdapted?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: AdaptProgress) => void;
+}
+
+/** Greedy-decoding accuracy and CTC loss of a set of utterances. */
+export interface AdaptScore {
+  wer: number;
+  cer: number;
+  /** CTC loss per label. */
+  loss: number;
+  words: number;
+}
+
+export interface AdaptResult {
+  /** The model's weights in getWeights() order: the adapted ones if `kept` is "adapted", else the base's. */
+  weights: tf.Tensor[];
+  kept: 'adapted' | 'base';
+  layers: AdaptLayers;
+  /** Held-back utterances scored with the base weights and with the best adapted weights. */
+  before: AdaptScore;
+  after: AdaptScore;
+  /** Epoch whose weights were chosen (1-based; 0 when none beat the start). */
+  bestEpoch: number;
+  epochsRun: number;
+  steps: number;
+  trainUtterances: number;
+  heldBackUtterances: number;
+  /** Utterances left out because their text does not fit their audio under CTC. */
+  skipped: number;
+  seconds: number;
+}
+
+interface Prepared {
+  /** Input of the first trained layer: the top BiLSTM's input (`top`) or its output (`dense`). */
+  x: Float32Array;
+  steps: number;
+  labels: number[];
+  text: string;
+}
+
+interface TrainableWeights {
+  top: { forward: LstmDirectionWeights; backward: LstmDirectionWeights } | null;
+  denseKernel: Float32Array;
+  denseBias: Float32Array;
+}
+
+/** Lower-case, keep only the alphabet's characters, single spaces. */
+export function enrollmentLabels(text: string, manifest: ModelManifest): number[] {
+  const index = new Map(manifest.alphabet.map((c, i) => [c, i]));
+  const clean = text
+    .toLowerCase()
+    .replace(/[’‘]/g, "'")
+    .split('')
+    .map((c) => (index.has(c) && index.get(c) !== manifest.blankIndex ? c : ' '))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return [...clean].map((c) => index.get(c) as number);
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError('speaker adaptation');
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function flatten(w: TrainableWeights): Float32Array[] {
+  const parts: Float32Array[] = [];
+  if (w.top) {
+    for (const d of [w.top.forward, w.top.backward]) parts.push(d.kernel, d.recurrent, d.bias);
+  }
+  parts.push(w.denseKernel, w.denseBias);
+  return parts;
+}
+
+function cloneWeights(w: TrainableWeights): TrainableWeights {
+  const dir = (d: LstmDirectionWeights) => ({
+    kernel: d.kernel.slice(),
+    recurrent: d.recurrent.slice(),
+    bias: d.bias.slice(),
+  });
+  return {
+    top: w.top ? { forward: dir(w.top.forward), backward: dir(w.top.backward) } : null,
+    denseKernel: w.denseKernel.slice(),
+    denseBias: w.denseBias.slice(),
+  };
+}
+
+/** Logits [T, K] from the trained part of the network; the cache is for backpropagation. */
+function forward(w: TrainableWeights, item: Prepared, inputDim: number, K: number) {
+  const top = w.top ? biLstmForward(item.x, item.steps, inputDim, w.top) : null;
+  const features = top ? top.output : item.x;
+  return { features, cache: top?.cache ?? null, K };
+}
+
+function logitsOf(features: Float32Array, steps: number, w: TrainableWeights, K: number): Float32Array {
+  const D = w.denseKernel.length / K;
+  const out = tf.tidy(() =>
+    tf.add(
+      tf.matMul(tf.tensor2d(features, [steps, D]), tf.tensor2d(w.denseKernel, [D, K])),
+      tf.tensor1d(w.denseBias),
+    ),
+  );
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  return data;
+}
+
+function greedyText(logits: Float32Array, steps: number, manifest: ModelManifest): string {
+  const K = manifest.alphabet.length;
+  let text = '';
+  let previous = -1;
+  for (let t = 0; t < steps; t++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (logits[t * K + k] > logits[t * K + best]) best = k;
+    if (best !== previous && best !== manifest.blankIndex) text += manifest.alphabet[best];
+    previous = best;
+  }
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+async function score(
+  items: Prepared[],
+  w: TrainableWeights,
+  inputDim: number,
+  manifest: ModelManifest,
+  signal?: AbortSignal,
+): Promise<AdaptScore> {
+  const K = manifest.alphabet.length;
+  const wer: ErrorCounts[] = [];
+  const cer: ErrorCounts[] = [];
+  let loss = 0;
+  let labels = 0;
+  for (const item of items) {
+    throwIfAborted(signal);
+    const { features } = forward(w, item, inputDim, K);
+    const logits = logitsOf(features, item.steps, w, K);
+    const s = scoreTranscript(item.text, greedyText(logits, item.steps, manifest));
+    wer.push(s.wer);
+    cer.push(s.cer);
+    loss += ctcLossAndGrad(logits, item.steps, K, item.labels, { blank: manifest.blankIndex }).loss;
+    labels += item.labels.length;
+    await tick();
+  }
+  const words = sumCounts(wer);
+  return {
+    wer: errorRate(words),
+    cer: errorRate(sumCounts(cer)),
+    loss: loss / Math.max(1, labels),
+    words: words.reference,
+  };
+}
+
+/** Lower is better: word errors first, then character errors. */
+const better = (a: AdaptScore, b: AdaptScore) => a.wer < b.wer || (a.wer === b.wer && a.cer < b.cer);
+
+class Adam {
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
+  private t = 0;
+  constructor(
+    shapes: Float32Array[],
+    private readonly lr: number,
+  ) {
+    this.m = shapes.map((p) => new Float32Array(p.length));
+    this.v = shapes.map((p) => new Float32Array(p.length));
+  }
+
+  step(params: Float32Array[], grads: Float32Array[]): void {
+    const b1 = 0.9;
+    const b2 = 0.999;
+    this.t++;
+    const c1 = 1 - b1 ** this.t;
+    const c2 = 1 - b2 ** this.t;
+    params.forEach((p, i) => {
+      const g = grads[i];
+      const m = this.m[i];
+      const v = this.v[i];
+      for (let j = 0; j < p.length; j++) {
+        m[j] = b1 * m[j] + (1 - b1) * g[j];
+        v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j];
+        p[j] -= (this.lr * (m[j] / c1)) / (Math.sqrt(v[j] / c2) + 1e-8);
+      }
+    });
+  }
+}
+
+/**
+ * Adapts `model` to the speaker of `data`. The base model is not changed; the result holds a full set of
+ * weights (the caller disposes them) for saveAdaptedModel or AcousticModel.withWeights.
+ */
+export async function adaptModel(
+  model: AcousticModel,
+  data: EnrollmentUtterance[],
+  options: AdaptOptions = {},
+): Promise<AdaptResult> {
+  const started = performance.now();
+  const layers = options.layers ?? 'top';
+  const epochs = options.epochs ?? 8;
+  const lr = options.learningRate ?? (layers === 'top' ? 3e-4 : 1e-3);
+  const l2 = options.l2 ?? 1e-3;
+  const batchSize = Math.max(1, options.batchSize ?? 4);
+  const patience = options.patience ?? 3;
+  const clipNorm = options.clipNorm ?? 5;
+  const { signal, onProgress } = options;
+  const { manifest } = model;
+  const K = manifest.alphabet.length;
+  // getWeights() hands out the model's own variables: read, never dispose.
+  const base = model.layersModel.getWeights();
+  const depth = (base.length - 2) / 6;
+  if (!Number.isInteger(depth) || depth < 1) throw new Error('unexpected model layout for adaptation');
+  if (data.length < 2) throw new RangeError('speaker adaptation needs at least 2 enrollment utterances');
+
+  // Features once, through the frozen layers.
+  const frozen = layers === 'top' ? depth - 1 : depth;
+  const prepared: Prepared[] = [];
+  let skipped = 0;
+  for (let i = 0; i < data.length; i++) {
+    throwIfAborted(signal);
+    const { frontend, normalization, stacking } = manifest;
+    const features = normalizeFeatures(computeMfcc(data[i].samples, frontend), normalization);
+    const { data: stacked, steps } = stackFrames(features, frontend.mfccCoefficients, stacking);
+    const labels = enrollmentLabels(data[i].text, manifest);
+    if (steps === 0 || labels.length === 0 || ctcMinFrames(labels) > steps) {
+      skipped++;
+    } else {
+      prepared.push({ x: model.hidden(stacked, steps, frozen), steps, labels, text: data[i].text });
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    onProgress?.({
+      phase: 'features',
+      step: i + 1,
+      total: data.length,
+      loss: NaN,
+      etaSec: (elapsed / (i + 1)) * (data.length - i - 1),
+      epoch: 0,
+    });
+    await tick();
+  }
+  if (prepared.length < 2) throw new RangeError('fewer than 2 usable enrollment utterances');
+
+  // Every n-th utterance is held back (at least one).
+  const fraction = Math.min(0.5, Math.max(0, options.heldBackFraction ?? 0.2));
+  const every = Math.max(2, Math.round(1 / Math.max(fraction, 1e-9)));
+  const heldBack = prepared.filter((_, i) => i % every === every - 1);
+  if (heldBack.length === 0) heldBack.push(prepared[prepared.length - 1]);
+  const train = prepared.filter((p) => !heldBack.includes(p));
+  const inputDim = train[0].x.length / train[0].steps;
+
+  const array = (t: tf.Tensor) => (t.dataSync() as Float32Array).slice();
+  const o = 6 * (depth - 1);
+  const initial: TrainableWeights = {
+    top:
+      layers === 'top'
+        ? {
+            forward: { kernel: array(base[o]), recurrent: array(base[o + 1]), bias: array(base[o + 2]) },
+            backward: { kernel: array(base[o + 3]), recurrent: array(base[o + 4]), bias: array(base[o + 5]) },
+          }
+        : null,
+    denseKernel: array(base[base.length - 2]),
+    denseBias: array(base[base.length - 1]),
+  };
+  const anchor = flatten(initial);
+  const current = cloneWeights(initial);
+  const params = flatten(current);
+  const adam = new Adam(params, lr);
+
+  const before = await score(heldBack, initial, inputDim, manifest, signal);
+  let best = before;
+  let bestWeights = cloneWeights(initial);
+  let bestEpoch = 0;
+  let sinceBest = 0;
+  let heldBackLoss: number | undefined;
+
+  const stepsPerEpoch = Math.ceil(train.length / batchSize);
+  const total = stepsPerEpoch * epochs;
+  const trainStarted = performance.now();
+  let step = 0;
+  let epochsRun = 0;
+  const denseDim = current.denseKernel.length / K;
+  // Deterministic shuffle per epoch.
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const order = train.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (let b = 0; b < order.length; b += batchSize) {
+      throwIfAborted(signal);
+      const batch = order.slice(b, b + batchSize).map((i) => train[i]);
+      const grads = params.map((p) => new Float32Array(p.length));
+      const [gTop, gDenseKernel, gDenseBias] = [grads.slice(0, -2), grads[grads.length - 2], grads.at(-1)!];
+      let lossSum = 0;
+      for (const item of batch) {
+        const { features, cache } = forward(current, item, inputDim, K);
+        const scale = 1 / (item.labels.length * batch.length);
+        // d(loss)/d(features, dense) through tfjs autodiff and the CTC custom gradient.
+        const out = tf.tidy(() => {
+          const f = (h: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) =>
+            tf.mul(
+              ctcLoss(tf.add(tf.matMul(h, w), bias), item.labels, { blank: manifest.blankIndex }),
+              scale,
+            ) as tf.Scalar;
+          const { value, grads: g } = tf.valueAndGrads(f as (...args: tf.Tensor[]) => tf.Scalar)([
+            tf.tensor2d(features, [item.steps, denseDim]),
+            tf.tensor2d(current.denseKernel, [denseDim, K]),
+            tf.tensor1d(current.denseBias),
+          ]);
+          return [value, ...g];
+        });
+        const [value, dFeatures, dKernel, dBias] = out.map((t) => t.dataSync() as Float32Array);
+        tf.dispose(out);
+        lossSum += value[0] * batch.length;
+        for (let j = 0; j < dKernel.length; j++) gDenseKernel[j] += dKernel[j];
+        for (let j = 0; j < dBias.length; j++) gDenseBias[j] += dBias[j];
+        if (cache && current.top) {
+          const g = biLstmBackward(cache, dFeatures, current.top);
+          const parts = [g.forward, g.backward].flatMap((d) => [d.kernel, d.recurrent, d.bias]);
+          parts.forEach((part, p) => {
+            const target = gTop[p];
+            for (let j = 0; j < part.length; j++) target[j] += part[j];
+          });
+        }
+        await tick();
+      }
+      // L2 pull towards the base weights, then clip the global norm.
+      let norm = 0;
+      grads.forEach((g, i) => {
+        const p = params[i];
+        const a = anchor[i];
+        for (let j = 0; j < g.length; j++) {
+          g[j] += 2 * l2 * (p[j] - a[j]);
+          norm += g[j] * g[j];
+        }
+      });
+      norm = Math.sqrt(norm);
+      if (norm > clipNorm) for (const g of grads) for (let j = 0; j < g.length; j++) g[j] *= clipNorm / norm;
+      adam.step(params, grads);
+      step++;
+      const elapsed = (performance.now() - trainStarted) / 1000;
+      onProgress?.({
+        phase: 'train',
+        step,
+        total,
+        loss: lossSum / batch.length,
+        etaSec: (elapsed / step) * (total - step),
+        epoch,
+        heldBackLoss,
+      });
+    }
+    epochsRun = epoch;
+    const now = await score(heldBack, current, inputDim, manifest, signal);
+    heldBackLoss = now.loss;
+    if (better(now, best)) {
+      best = now;
+      bestWeights = cloneWeights(current);
+      bestEpoch = epoch;
+      sinceBest = 0;
+    } else if (++sinceBest >= patience && !options.forceAdapted) {
+      break;
+    }
+  }
+
+  let kept: AdaptResult['kept'] = bestEpoch > 0 && better(best, before) ? 'adapted' : 'base';
+  let chosen = kept === 'adapted' ? bestWeights : initial;
+  if (options.forceAdapted) {
+    kept = 'adapted';
+    chosen = current;
+    best = await score(heldBack, current, inputDim, manifest, signal);
+    bestEpoch = epochsRun;
+  }
+  const replaced = flatten(chosen);
+  const firstTrained = base.length - replaced.length;
+  const weights = base.map((w, i) =>
+    i < firstTrained ? w.clone() : tf.tensor(replaced[i - firstTrained], w.shape),
+  );
+  return {
+    weights,
+    kept,
+    layers,
+    before,
+    after: best,
+    bestEpoch,
+    epochsRun,
+    steps: step,
+    trainUtterances: train.length,
+    heldBackUtterances: heldBack.length,
+    skipped,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Adapted models in a user profile: <profileDir>/models/<name>/
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Where an adapted model named `name` lives; throws for names that could escape the folder. */
+export function adaptedModelDir(profileDir: string, name: string): string {
+  if (!NAME.test(name) || name.includes('..'))
+    throw new RangeError(`invalid model name "${name}" (letters, digits, ".", "_", "-"; at most 64)`);
+  return path.join(profileDir, 'models', name);
+}
+
+export interface SaveAdaptedOptions {
+  /** Who or what the model was adapted to, for the description (e.g. the profile's display name). */
+  speaker?: string;
+  /** Replace an existing folder of that name (default false: throw). */
+  overwrite?: boolean;
+  /** Summary written to adaptation.json beside the model. */
+  result?: Omit<AdaptResult, 'weights'>;
+}
+
+/**
+ * Saves `weights` (from adaptModel) as a model folder `<profileDir>/models/<name>/` — model.json,
+ * weights.bin, a manifest copy naming the base model and the adaptation, the base's language model (so
+ * its beam decoder works unchanged) and adaptation.json. Load it with AsrEngine.load({ model: dir }).
+ */
+export async function saveAdaptedModel(
+  base: AcousticModel,
+  weights: tf.Tensor[],
+  profileDir: string,
+  name: string,
+  options: SaveAdaptedOptions = {},
+): Promise<string> {
+  const dir = adaptedModelDir(profileDir, name);
+  const exists = await stat(dir).then(
+    () => true,
+    () => false,
+  );
+  if (exists && !options.overwrite) throw new Error(`an adapted model named "${name}" already exists`);
+  // A dot-name is never listed or resolvable as a model name, so a half-written folder stays invisible.
+  const staging = path.join(path.dirname(dir), `.${name}.saving-${process.pid}-${Date.now()}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  try {
+    const layersModel = buildAcousticModel(architectureOf(base.layersModel));
+    try {
+      layersModel.setWeights(weights);
+      await saveLayersModelToDir(layersModel, staging);
+    } finally {
+      layersModel.dispose();
+    }
+    const r = options.result;
+    const summary = r
+      ? `; ${r.layers === 'top' ? 'top BiLSTM layer + output layer' : 'output layer'} fine-tuned on ` +
+        `${r.trainUtterances} utterances, held-back greedy WER ${(100 * r.before.wer).toFixed(1)} % → ` +
+        `${(100 * r.after.wer).toFixed(1)} %${r.kept === 'base' ? ' (not better: base weights kept)' : ''}`
+      : '';
+    const manifest: ModelManifest = {
+      ...base.manifest,
+      name,
+      description:
+        `${base.manifest.description} — adapted${options.speaker ? ` to ${options.speaker}` : ''} from ` +
+        `base model "${base.manifest.name}"${summary}`,
+      modelFile: 'model.json',
+    };
+    if (base.manifest.decoder.type === 'beam') {
+      await copyFile(
+        path.join(base.dir, base.manifest.decoder.lmFile),
+        path.join(staging, base.manifest.decoder.lmFile),
+      );
+    }
+    await writeFile(path.join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    await writeFile(
+      path.join(staging, 'adaptation.json'),
+      JSON.stringify(
+        {
+          baseModel: base.manifest.name,
+          baseDir: base.dir,
+          speaker: options.speaker ?? null,
+          createdAt: new Date().toISOString(),
+          ...(r ?? {}),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    if (exists) await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return dir;
+}
+
+/** Removes an adapted model folder; false when there was none. */
+export async function deleteAdaptedModel(profileDir: string, name: string): Promise<boolean> {
+  const dir = adaptedModelDir(profileDir, name);
+  const exists = await stat(path.join(dir, MANIFEST_FILE)).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return false;
+  await rm(dir, { recursive: true, force: true });
+  return true;
+}
+
+/** Names of the adapted models in a profile (folders with a manifest). */
+export async function listAdaptedModels(profileDir: string): Promise<string[]> {
+  const root = path.join(profileDir, 'models');
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const names: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !NAME.test(entry.name)) continue;
+    const ok = await stat(path.join(root, entry.name, MANIFEST_FILE)).then(
+      () => true,
+      () => false,
+    );
+    if (ok) names.push(entry.name);
+  }
+  return names.sort();
+}
