@@ -226,11 +226,13 @@ async function soak(engine: EngineSupervisor, utterances: Utterance[], minutes: 
       throw error;
     },
   );
-  const playback = playRealtime(stream, RATE, (frame) => engine.liveAudio(frame), { speed, frameMs: 20 });
+  // 100 ms frames: faster than real time, 20 ms frames would be hundreds of IPC messages a second.
+  const playback = playRealtime(stream, RATE, (frame) => engine.liveAudio(frame), { speed, frameMs: 100 });
   const timer = setInterval(
     () => {
       const minute = ((performance.now() - playback.startedAt) / 60000) * speed;
-      void engine.stats().then((stats) => {
+      // A generous timeout: faster than real time, the engine's message queue can be seconds behind.
+      void engine.stats(30_000).then((stats) => {
         readings.push({ minute, stats });
         process.stderr.write(
           `\r  soak: ${minute.toFixed(1)}/${minutes} audio minutes, RSS ${mb(stats?.rssBytes)}, tensors ${stats?.tensors}   `,
@@ -243,7 +245,7 @@ async function soak(engine: EngineSupervisor, utterances: Utterance[], minutes: 
   await engine.stopLive();
   clearInterval(timer);
   process.stderr.write('\n');
-  const end = await engine.stats();
+  const end = await engine.stats(30_000);
   readings.push({ minute: minutes, stats: end });
   return { start, end, finals, readings, audioMinutes: total / RATE / 60 };
 }
@@ -305,7 +307,10 @@ async function main(): Promise<void> {
         console.log(
           `  soak: ${s.audioMinutes.toFixed(1)} min of speech and silence at ${values['soak-speed']}× real time, ${s.finals} finals`,
         );
-        console.log(`    RSS     start ${mb(s.start?.rssBytes)}   end ${mb(s.end?.rssBytes)}`);
+        const rss = s.readings.flatMap((r) => (r.stats ? [r.stats.rssBytes] : []));
+        console.log(
+          `    RSS     start ${mb(s.start?.rssBytes)}   end ${mb(s.end?.rssBytes)}   (min ${mb(Math.min(...rss))}, max ${mb(Math.max(...rss))} over ${rss.length} readings)`,
+        );
         console.log(`    tensors start ${s.start?.tensors}   end ${s.end?.tensors}`);
         result.soak = s;
       }
