@@ -227,4 +227,62 @@ export class StudioPage {
     const [m, s] = ((await this.dictation.locator('.clock').textContent()) || '0:0').split(':').map(Number);
     return m * 60 + s;
   }
+  // ---- Batches and evaluation ------------------------------------------------------------------------
+
+  /** Adds a folder through "Add folder…" (a directory picker in browser mode). */
+  async addFolder(dir: string): Promise<void> {
+    const chooser = this.page.waitForEvent('filechooser');
+    await this.page.getByRole('button', { name: 'Add folder…' }).click();
+    await (await chooser).setFiles(dir);
+  }
+
+  /** Adds a reference manifest through "Add manifest…". */
+  async addManifest(file: string): Promise<void> {
+    const chooser = this.page.waitForEvent('filechooser');
+    await this.page.getByRole('button', { name: 'Add manifest…' }).click();
+    await (await chooser).setFiles(file);
+  }
+
+  /** The batch's overall progress bar (present when more than one file is in the queue). */
+  get batch(): Locator {
+    return this.page.getByTestId('batch');
+  }
+
+  /** Waits until every file of the batch is finished (transcribed or failed). */
+  async waitForBatchDone(total: number, timeout = 60_000): Promise<void> {
+    await expect(this.batch).toHaveAttribute('data-total', String(total), { timeout });
+    await expect(this.batch).toHaveAttribute('data-finished', String(total), { timeout });
+  }
+
+  /** A file's WER as the queue shows it (full precision, from `data-wer`); null when it is not scored. */
+  async fileWer(name: string): Promise<number | null> {
+    const value = await this.queueItem(name).getAttribute('data-wer');
+    return value === null ? null : Number(value);
+  }
+
+  /** The queue's file names, top to bottom. */
+  async queueOrder(): Promise<string[]> {
+    return this.page
+      .getByTestId('queue-item')
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-file-name') ?? ''));
+  }
+
+  async sortFiles(key: 'input' | 'wer' | 'cer' | 'name'): Promise<void> {
+    await this.page.getByRole('combobox', { name: 'Sort files' }).selectOption(key);
+  }
+
+  /** The selected file's alignment tokens (reference against hypothesis) under the waveform. */
+  get alignmentTokens(): Locator {
+    return this.page.getByTestId('alignment').locator('button.align-token');
+  }
+
+  /** Exports the evaluation's CSV summary (a download in browser mode) and returns its text. */
+  async exportCsvSummary(): Promise<string> {
+    const download = this.page.waitForEvent('download');
+    await this.page.getByRole('button', { name: 'CSV summary' }).click();
+    const stream = await (await download).createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
 }

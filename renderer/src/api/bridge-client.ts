@@ -4,6 +4,8 @@
  * downloads. Every request carries the per-run token the bridge printed in the URL.
  */
 import type {
+  BatchAdded,
+  BatchFile,
   DroppedFile,
   FileRef,
   InvokeArgs,
@@ -12,6 +14,12 @@ import type {
   StudioApi,
   StudioEvent,
 } from '../../../main/common/ipc-contract';
+import {
+  isAudioFile,
+  pairAudioWithReferences,
+  parseReferenceManifest,
+  parseReferenceText,
+} from '../../../main/common/references';
 
 const TOKEN_KEY = 'speech-studio-token';
 
@@ -60,12 +68,16 @@ async function errorFrom(response: Response): Promise<HostError> {
   );
 }
 
-function pickFiles(): Promise<File[]> {
+function pickFiles(
+  options: { directory?: boolean; accept?: string; multiple?: boolean } = {},
+): Promise<File[]> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
-    input.multiple = true;
-    input.accept = 'audio/*,.wav,.flac,.mp3,.ogg,.opus,.oga';
+    input.multiple = options.multiple ?? true;
+    // A folder: every file under it, each with its path inside (`webkitRelativePath`).
+    if (options.directory) input.webkitdirectory = true;
+    else input.accept = options.accept ?? 'audio/*,.wav,.flac,.mp3,.ogg,.opus,.oga';
     input.style.display = 'none';
     input.addEventListener('change', () => {
       resolve(Array.from(input.files ?? []));
@@ -78,6 +90,48 @@ function pickFiles(): Promise<File[]> {
     document.body.append(input);
     input.click();
   });
+}
+
+/** The path of a file picked with its folder, without the folder's own name ("set/a/b.wav" → "a/b.wav"). */
+function insidePath(file: File): string {
+  const parts = (file.webkitRelativePath || file.name).split('/');
+  return parts.length > 1 ? parts.slice(1).join('/') : parts[0];
+}
+
+/**
+ * A folder picked in the browser, paired as `npm run eval` pairs a folder (main/common/references.ts):
+ * audio files anywhere under it, each with the `.txt` of the same name beside it; hidden entries skipped.
+ */
+async function readFolder(
+  files: readonly File[],
+  upload: (file: File) => Promise<FileRef>,
+): Promise<BatchAdded | null> {
+  if (files.length === 0) return null;
+  const set = (files[0].webkitRelativePath || '').split('/')[0] || 'folder';
+  const visible = files.filter(
+    (f) =>
+      !insidePath(f)
+        .split('/')
+        .some((part) => part.startsWith('.')),
+  );
+  const byPath = new Map(visible.map((f) => [insidePath(f), f]));
+  const { pairs, unmatchedTexts } = pairAudioWithReferences([...byPath.keys()]);
+  const added: BatchFile[] = [];
+  for (const pair of pairs) {
+    const reference = pair.referenceFile
+      ? parseReferenceText(await byPath.get(pair.referenceFile)!.text())
+      : null;
+    added.push({ file: await upload(byPath.get(pair.audio)!), path: pair.audio, reference });
+  }
+  const warnings: string[] = [];
+  const noRef = added.filter((f) => f.reference === null).length;
+  if (noRef) warnings.push(`${set}: ${noRef} audio file(s) have no .txt reference (transcribed, not scored)`);
+  if (unmatchedTexts.length) {
+    const shown = unmatchedTexts.slice(0, 5).join(', ') + (unmatchedTexts.length > 5 ? ', …' : '');
+    warnings.push(`${set}: ${unmatchedTexts.length} .txt file(s) match no audio file: ${shown}`);
+  }
+  if (added.length === 0) warnings.push(`${set}: no audio files found`);
+  return { set, files: added, unmatched: [], warnings };
 }
 
 export function createBridgeClient(): StudioApi {
@@ -134,26 +188,59 @@ export function createBridgeClient(): StudioApi {
     return refs;
   };
 
+  const download = (name: string, content: string, type: string) => {
+    const url = URL.createObjectURL(new Blob([content], { type: `${type};charset=utf-8` }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+  const mimeType = (name: string) =>
+    name.endsWith('.json')
+      ? 'application/json'
+      : name.endsWith('.vtt')
+        ? 'text/vtt'
+        : name.endsWith('.csv')
+          ? 'text/csv'
+          : 'text/plain';
+
   return {
     mode: 'browser',
     getInfo: () => invoke('studio:get-info'),
     openFiles: async () => addFiles(await pickFiles()),
     addFiles,
+    openFolder: async () => readFolder(await pickFiles({ directory: true }), upload),
+    openManifest: async () => {
+      const [file] = await pickFiles({ accept: '.tsv,.txt,text/tab-separated-values', multiple: false });
+      if (!file) return null;
+      // The page cannot open the paths a manifest lists: its references are matched to the project's files.
+      const entries = parseReferenceManifest(await file.text(), file.name);
+      const set = file.name.replace(/\.[^.]+$/, '') || file.name;
+      const unmatched = entries
+        .filter((e) => isAudioFile(e.audio))
+        .map((e) => ({ path: e.audio, reference: e.reference }));
+      return { set, files: [], unmatched, warnings: [] };
+    },
     transcribe: (fileId) => invoke('studio:transcribe', fileId),
+    getQueue: () => invoke('studio:get-queue'),
+    pauseQueue: (paused) => invoke('studio:pause-queue', paused),
     cancel: (jobId) => invoke('studio:cancel', jobId),
     loadProject: () => invoke('studio:load-project'),
     saveProject: (project) => invoke('studio:save-project', project),
-    saveExport: async ({ suggestedName, content, format }) => {
-      const type = format === 'json' ? 'application/json' : format === 'vtt' ? 'text/vtt' : 'text/plain';
-      const url = URL.createObjectURL(new Blob([content], { type: `${type};charset=utf-8` }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = suggestedName;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveExport: async ({ suggestedName, content }) => {
+      download(suggestedName, content, mimeType(suggestedName));
       return { saved: true, location: suggestedName };
+    },
+    saveExports: async ({ files }) => {
+      // A page cannot write a folder: one download per file (the browser may ask once to allow several).
+      for (const file of files) {
+        download(file.name, file.content, mimeType(file.name));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return { saved: files.length > 0, location: `${files.length} downloads` };
     },
     startDictation: (request) => invoke('studio:dictation-start', request),
     sendDictationAudio: (samples) => {

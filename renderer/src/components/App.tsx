@@ -5,14 +5,26 @@
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
 import type {
+  BatchAdded,
   DictationResult,
   DroppedFile,
   Project,
   StudioApi,
   StudioEvent,
 } from '../../../main/common/ipc-contract';
+import { toCsv, type SortKey } from '../../../main/common/evaluation';
 import { formatTranscript, type ExportFormat, type Transcript } from '../../../main/common/transcript';
 import { emitAppEvent } from '../state/app-events';
+import {
+  alignmentMarks,
+  batchProgress,
+  evaluationSummary,
+  finishedResults,
+  itemScore,
+  matchManifest,
+  sortItems,
+  wordErrors,
+} from '../state/evaluation';
 import { initialState, reducer, toProject, type Item } from '../state/studio-state';
 import {
   displayWord,
@@ -21,7 +33,9 @@ import {
   formatDuration,
   wordIndexAt,
 } from '../state/transcript-edits';
+import { AlignmentStrip } from './AlignmentStrip';
 import { DictationView } from './DictationView';
+import { EvalPanel } from './EvalPanel';
 import { ExportMenu } from './ExportMenu';
 import { Notices } from './Notices';
 import { Queue } from './Queue';
@@ -75,7 +89,11 @@ export function App({ client }: { client: StudioApi }) {
       .catch(notifyError);
     client
       .loadProject()
-      .then((project) => dispatch({ type: 'project-loaded', project }))
+      .then(async (project) => {
+        dispatch({ type: 'project-loaded', project });
+        // Files the host is still working on (a batch resumed after a restart, or another window's).
+        dispatch({ type: 'queue-state', queue: await client.getQueue() });
+      })
       .catch((error: unknown) => {
         notifyError(error);
         dispatch({ type: 'project-loaded', project: { version: 1, items: [], selectedId: null } });
@@ -164,6 +182,121 @@ export function App({ client }: { client: StudioApi }) {
   );
 
   const openFiles = useCallback(() => void addFiles(() => client.openFiles()), [addFiles, client]);
+
+  // ---- Batches: a folder or a manifest, with references --------------------------------------------------
+  const itemsRef = useRef(state.items);
+  useEffect(() => {
+    itemsRef.current = state.items;
+  });
+  const addBatch = useCallback(
+    async (pick: () => Promise<BatchAdded | null>) => {
+      try {
+        const added = await pick();
+        if (!added) return;
+        setView('files');
+        let references: Map<string, string> | undefined;
+        if (added.unmatched.length > 0) {
+          const { matches, missing } = matchManifest(itemsRef.current, added.unmatched);
+          references = matches;
+          dispatch({
+            type: 'notice',
+            kind: missing.length ? 'error' : 'info',
+            message:
+              `${added.set}: references for ${matches.size} file(s) in the project` +
+              (missing.length
+                ? `; ${missing.length} listed file(s) are not in the project (add their folder first): ` +
+                  missing.slice(0, 5).join(', ') +
+                  (missing.length > 5 ? ', …' : '')
+                : ''),
+          });
+        }
+        dispatch({ type: 'batch-added', added, references });
+        for (const warning of added.warnings) dispatch({ type: 'notice', kind: 'info', message: warning });
+        const done = new Set(itemsRef.current.filter((i) => i.transcript).map((i) => i.file.id));
+        for (const { file } of added.files) if (!done.has(file.id)) transcribe(file.id);
+      } catch (error) {
+        notifyError(error);
+      }
+    },
+    [transcribe, notifyError],
+  );
+  const openFolder = useCallback(() => void addBatch(() => client.openFolder()), [addBatch, client]);
+  const openManifest = useCallback(() => void addBatch(() => client.openManifest()), [addBatch, client]);
+
+  const [sortKey, setSortKey] = useState<SortKey>('input');
+  const sortedItems = useMemo(() => sortItems(state.items, sortKey), [state.items, sortKey]);
+  const progress = useMemo(() => batchProgress(state.items, state.rate), [state.items, state.rate]);
+  const hasReferences = state.items.some((i) => i.reference !== null);
+  const summary = useMemo(() => evaluationSummary(state.items), [state.items]);
+
+  const pauseQueue = useCallback(
+    (paused: boolean) => void client.pauseQueue(paused).catch(notifyError),
+    [client, notifyError],
+  );
+  const cancelAll = useCallback(() => {
+    // Waiting files first, so that cancelling the running one does not start the next.
+    const busy = itemsRef.current.filter((i) => i.jobId && (i.status === 'queued' || i.status === 'running'));
+    const ordered = [
+      ...busy.filter((i) => i.status === 'queued'),
+      ...busy.filter((i) => i.status === 'running'),
+    ];
+    void (async () => {
+      for (const item of ordered) await client.cancel(item.jobId!).catch(notifyError);
+    })();
+  }, [client, notifyError]);
+  const retryFailed = useCallback(() => {
+    for (const item of itemsRef.current) if (item.status === 'error') transcribe(item.file.id);
+  }, [transcribe]);
+
+  const exportAll = useCallback(
+    async (format: ExportFormat) => {
+      const used = new Set<string>();
+      const files = itemsRef.current
+        .filter((i) => i.transcript)
+        .map((i) => {
+          // Flattened path inside the set, so that same-named files in different folders stay apart.
+          const stem = baseName((i.path ?? i.file.name).replace(/[/\\]/g, '__'));
+          let name = `${stem}.${format}`;
+          for (let n = 2; used.has(name); n++) name = `${stem}-${n}.${format}`;
+          used.add(name);
+          return {
+            name,
+            content: formatTranscript(editedTranscript(i.transcript!, i.edits), format, i.file.name),
+          };
+        });
+      try {
+        const result = await client.saveExports({ files });
+        if (result.saved) {
+          dispatch({
+            type: 'notice',
+            kind: 'info',
+            message: `Exported ${files.length} files (${result.location})`,
+          });
+          emitAppEvent('exported', { format, name: `${files.length} files` });
+        }
+      } catch (error) {
+        notifyError(error);
+      }
+    },
+    [client, notifyError],
+  );
+  const exportCsv = useCallback(async () => {
+    const results = finishedResults(sortItems(itemsRef.current, sortKey));
+    const { sets, total } = evaluationSummary(itemsRef.current);
+    try {
+      const result = await client.saveExport({
+        suggestedName: 'summary.csv',
+        format: 'csv',
+        content: toCsv(results, sets, total),
+      });
+      if (result.saved) {
+        dispatch({ type: 'notice', kind: 'info', message: `Exported ${result.location ?? 'summary.csv'}` });
+        emitAppEvent('exported', { format: 'csv', name: 'summary.csv' });
+      }
+    } catch (error) {
+      notifyError(error);
+    }
+  }, [client, notifyError, sortKey]);
   const dropFiles = useCallback(
     (files: readonly DroppedFile[]) => void addFiles(() => client.addFiles(files)),
     [addFiles, client],
@@ -189,6 +322,27 @@ export function App({ client }: { client: StudioApi }) {
       player.current?.seek(word.start);
     },
     [shownWords],
+  );
+
+  // Evaluation of the selected file: its alignment placed on the audio, errors marked on the waveform.
+  const score = selected ? itemScore(selected) : undefined;
+  const marks = useMemo(
+    () => (score && transcript ? alignmentMarks(score, transcript.words) : []),
+    [score, transcript],
+  );
+  const wordErrorMarks = useMemo(
+    () => (score && transcript ? wordErrors(marks, transcript.words.length) : undefined),
+    [marks, score, transcript],
+  );
+  const seekToMark = useCallback(
+    (time: number, wordIndex: number) => {
+      if (wordIndex >= 0) seekToWord(wordIndex);
+      else {
+        setSelectedWord(-1);
+        player.current?.seek(time);
+      }
+    },
+    [seekToWord],
   );
 
   const selectedId = selected?.file.id;
@@ -316,6 +470,22 @@ export function App({ client }: { client: StudioApi }) {
         <button type="button" className="primary" onClick={openFiles} title="Open audio files (Ctrl+O)">
           Open files…
         </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={openFolder}
+          title="Add a folder: its audio files (subfolders too), each with the .txt beside it as its reference"
+        >
+          Add folder…
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={openManifest}
+          title="Add a reference manifest (TSV: audio path, tab, transcript)"
+        >
+          Add manifest…
+        </button>
         <span className="spacer" />
         {view === 'files' && (
           <ExportMenu disabled={!selected?.transcript} onExport={(f) => void exportAs(f)} />
@@ -361,104 +531,129 @@ export function App({ client }: { client: StudioApi }) {
         ) : (
           <div className="workspace">
             <Queue
-              items={state.items}
+              items={sortedItems}
               selectedId={state.selectedId}
               onSelect={selectFile}
               onRetry={transcribe}
               onCancel={(item) => item.jobId && void client.cancel(item.jobId).catch(notifyError)}
               onRemove={(fileId) => dispatch({ type: 'remove', fileId })}
+              progress={progress}
+              paused={state.paused}
+              onPause={pauseQueue}
+              onCancelAll={cancelAll}
+              onRetryFailed={retryFailed}
+              sortKey={sortKey}
+              onSort={setSortKey}
+              scoreOf={itemScore}
             />
-            {selected && (
-              <section
-                className="editor"
-                aria-label={`Editor: ${selected.file.name}`}
-                data-testid="editor"
-                data-state={selected.status}
-              >
-                <div className="editor-header">
-                  <button
-                    type="button"
-                    className="play-button"
-                    onClick={() => player.current?.playPause()}
-                    aria-label={playing ? 'Pause (Space)' : 'Play (Space)'}
-                    title={playing ? 'Pause (Space)' : 'Play (Space)'}
-                  >
-                    {playing ? (
-                      <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-                        <rect x="6" y="5" width="4" height="14" rx="1" />
-                        <rect x="14" y="5" width="4" height="14" rx="1" />
-                      </svg>
-                    ) : (
-                      <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-                        <path d="M8 5v14l11-7z" />
-                      </svg>
-                    )}
-                  </button>
-                  <div className="editor-title">
-                    <h1 title={selected.file.name}>{selected.file.name}</h1>
-                    <span className="muted" data-testid="clock">
-                      {formatClock(time)}
-                      {transcript ? ` / ${formatClock(transcript.durationSec)}` : ''}
-                    </span>
-                  </div>
-                  {transcript && (
-                    <span className="muted meta">
-                      {transcript.words.length} words · {transcript.model} ·{' '}
-                      {transcript.rtf < 1
-                        ? `${(1 / Math.max(transcript.rtf, 1e-3)).toFixed(1)}× real time`
-                        : `RTF ${transcript.rtf.toFixed(2)}`}
-                    </span>
-                  )}
-                </div>
-                <Waveform
-                  key={selected.file.id}
-                  ref={player}
-                  fileId={selected.file.id}
-                  url={selected.file.mediaUrl}
-                  words={shownWords}
-                  activeIndex={activeIndex}
-                  onTime={setTime}
-                  onPlayingChange={setPlaying}
-                  onWordClick={seekToWord}
-                  onError={notifyError}
+            <div className="workspace-main">
+              {hasReferences && (
+                <EvalPanel
+                  sets={summary.sets}
+                  total={summary.total}
+                  canExport={state.items.some((i) => i.transcript)}
+                  onExportAll={(format) => void exportAll(format)}
+                  onExportCsv={() => void exportCsv()}
                 />
-                {selected.status === 'error' && selected.error && (
-                  <div className="notice error file-error" role="alert" data-testid="file-error">
-                    <span className="notice-text">{selected.error.message}</span>
-                    <button type="button" className="secondary" onClick={() => transcribe(selected.file.id)}>
-                      Retry
+              )}
+              {selected && (
+                <section
+                  className="editor"
+                  aria-label={`Editor: ${selected.file.name}`}
+                  data-testid="editor"
+                  data-state={selected.status}
+                >
+                  <div className="editor-header">
+                    <button
+                      type="button"
+                      className="play-button"
+                      onClick={() => player.current?.playPause()}
+                      aria-label={playing ? 'Pause (Space)' : 'Play (Space)'}
+                      title={playing ? 'Pause (Space)' : 'Play (Space)'}
+                    >
+                      {playing ? (
+                        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                          <rect x="6" y="5" width="4" height="14" rx="1" />
+                          <rect x="14" y="5" width="4" height="14" rx="1" />
+                        </svg>
+                      ) : (
+                        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                          <path d="M8 5v14l11-7z" />
+                        </svg>
+                      )}
                     </button>
+                    <div className="editor-title">
+                      <h1 title={selected.file.name}>{selected.file.name}</h1>
+                      <span className="muted" data-testid="clock">
+                        {formatClock(time)}
+                        {transcript ? ` / ${formatClock(transcript.durationSec)}` : ''}
+                      </span>
+                    </div>
+                    {transcript && (
+                      <span className="muted meta">
+                        {transcript.words.length} words · {transcript.model} ·{' '}
+                        {transcript.rtf < 1
+                          ? `${(1 / Math.max(transcript.rtf, 1e-3)).toFixed(1)}× real time`
+                          : `RTF ${transcript.rtf.toFixed(2)}`}
+                      </span>
+                    )}
                   </div>
-                )}
-                {(selected.status === 'queued' || selected.status === 'running') && !transcript && (
-                  <p className="muted pending">
-                    {selected.status === 'queued'
-                      ? 'Waiting for the engine…'
-                      : `Transcribing… ${Math.round(selected.fraction * 100)}%`}
-                    {selected.etaSec !== null && selected.status === 'running'
-                      ? ` (about ${formatDuration(selected.etaSec)} left)`
-                      : ''}
-                  </p>
-                )}
-                {transcript && (
-                  <>
-                    <TranscriptEditor
-                      words={transcript.words}
-                      edits={edits}
-                      activeIndex={activeIndex}
-                      selectedIndex={selectedWord}
-                      onSelect={seekToWord}
-                      onEdit={editWord}
-                    />
-                    <p className="hint muted">
-                      <kbd>Space</kbd> play/pause · <kbd>←</kbd> <kbd>→</kbd> previous/next word · click a
-                      word to jump to it · double-click, <kbd>F2</kbd> or type to correct ·{' '}
-                      <span className="low-sample">underlined</span> words are uncertain
+                  <Waveform
+                    key={selected.file.id}
+                    ref={player}
+                    fileId={selected.file.id}
+                    url={selected.file.mediaUrl}
+                    words={shownWords}
+                    activeIndex={activeIndex}
+                    errors={wordErrorMarks}
+                    onTime={setTime}
+                    onPlayingChange={setPlaying}
+                    onWordClick={seekToWord}
+                    onError={notifyError}
+                  />
+                  {score && transcript && <AlignmentStrip score={score} marks={marks} onSeek={seekToMark} />}
+                  {selected.status === 'error' && selected.error && (
+                    <div className="notice error file-error" role="alert" data-testid="file-error">
+                      <span className="notice-text">{selected.error.message}</span>
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => transcribe(selected.file.id)}
+                      >
+                        Retry
+                      </button>
+                    </div>
+                  )}
+                  {(selected.status === 'queued' || selected.status === 'running') && !transcript && (
+                    <p className="muted pending">
+                      {selected.status === 'queued'
+                        ? 'Waiting for the engine…'
+                        : `Transcribing… ${Math.round(selected.fraction * 100)}%`}
+                      {selected.etaSec !== null && selected.status === 'running'
+                        ? ` (about ${formatDuration(selected.etaSec)} left)`
+                        : ''}
                     </p>
-                  </>
-                )}
-              </section>
-            )}
+                  )}
+                  {transcript && (
+                    <>
+                      <TranscriptEditor
+                        words={transcript.words}
+                        edits={edits}
+                        activeIndex={activeIndex}
+                        selectedIndex={selectedWord}
+                        onSelect={seekToWord}
+                        onEdit={editWord}
+                      />
+                      <p className="hint muted">
+                        <kbd>Space</kbd> play/pause · <kbd>←</kbd> <kbd>→</kbd> previous/next word · click a
+                        word to jump to it · double-click, <kbd>F2</kbd> or type to correct ·{' '}
+                        <span className="low-sample">underlined</span> words are uncertain
+                      </p>
+                    </>
+                  )}
+                </section>
+              )}
+            </div>
           </div>
         )}
       </main>

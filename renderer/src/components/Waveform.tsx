@@ -7,6 +7,7 @@ import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'reac
 import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin, { type Region } from 'wavesurfer.js/dist/plugins/regions.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.js';
+import type { EditOp } from '../../../main/common/scoring';
 import type { Word } from '../../../main/common/transcript';
 import { emitAppEvent } from '../state/app-events';
 import { LOW_CONFIDENCE } from '../state/transcript-edits';
@@ -23,6 +24,8 @@ interface WaveformProps {
   /** Words as displayed (edits applied). */
   words: readonly Word[];
   activeIndex: number;
+  /** Evaluation: per word, the alignment error on it (substitution or insertion), marked on its region. */
+  errors?: readonly (EditOp | null)[];
   onTime: (time: number) => void;
   onPlayingChange: (playing: boolean) => void;
   onWordClick: (index: number) => void;
@@ -37,6 +40,7 @@ interface Colors {
   region: string;
   regionLow: string;
   regionActive: string;
+  regionError: string;
 }
 
 function themeColors(element: HTMLElement): Colors {
@@ -49,6 +53,7 @@ function themeColors(element: HTMLElement): Colors {
     region: v('--region'),
     regionLow: v('--region-low'),
     regionActive: v('--region-active'),
+    regionError: v('--region-error') || 'rgba(198, 40, 40, 0.28)',
   };
 }
 
@@ -66,14 +71,15 @@ function timeLabel(seconds: number): string {
   return `${m}:${String(Math.round(seconds - m * 60)).padStart(2, '0')}`;
 }
 
-function regionColor(colors: Colors, word: Word, active: boolean): string {
+function regionColor(colors: Colors, word: Word, active: boolean, error?: EditOp | null): string {
   if (active) return colors.regionActive;
+  if (error === 'sub' || error === 'ins') return colors.regionError;
   return word.confidence < LOW_CONFIDENCE ? colors.regionLow : colors.region;
 }
 
-function regionLabel(text: string): HTMLElement {
+function regionLabel(text: string, error?: EditOp | null): HTMLElement {
   const label = document.createElement('span');
-  label.className = 'region-label';
+  label.className = error && error !== 'match' ? `region-label error error-${error}` : 'region-label';
   label.textContent = text;
   return label;
 }
@@ -83,6 +89,7 @@ export function Waveform({
   url,
   words,
   activeIndex,
+  errors,
   onTime,
   onPlayingChange,
   onWordClick,
@@ -192,14 +199,14 @@ export function Waveform({
         id: `word-${i}`,
         start: word.start,
         end: Math.max(word.end, word.start + 0.02),
-        color: regionColor(colors, word, false),
-        content: regionLabel(word.word),
+        color: regionColor(colors, word, false, errors?.[i]),
+        content: regionLabel(word.word, errors?.[i]),
         drag: false,
         resize: false,
       }),
     );
     emitAppEvent('waveform-ready', { fileId, duration, regions: words.length });
-  }, [words, ready, fileId, duration]);
+  }, [words, errors, ready, fileId, duration]);
 
   // Highlight the active word's region (only the two that change, not all of them).
   const previousActive = useRef(-1);
@@ -209,11 +216,11 @@ export function Waveform({
     const list = regionList.current;
     const prev = previousActive.current;
     if (prev >= 0 && prev < list.length && words[prev])
-      list[prev].setOptions({ color: regionColor(colors, words[prev], false) });
+      list[prev].setOptions({ color: regionColor(colors, words[prev], false, errors?.[prev]) });
     if (activeIndex >= 0 && activeIndex < list.length)
       list[activeIndex].setOptions({ color: regionColor(colors, words[activeIndex], true) });
     previousActive.current = activeIndex;
-  }, [activeIndex, words, ready]);
+  }, [activeIndex, words, errors, ready]);
 
   // Zoom, and a timeline whose labels suit it (wavesurfer's defaults label only every 10 s).
   useEffect(() => {

@@ -4,10 +4,12 @@
  * testable transition; the project snapshot for saving is derived from it.
  */
 import type {
+  BatchAdded,
   EngineStatus,
   ErrorInfo,
   FileRef,
   Project,
+  QueueState,
   StudioEvent,
   StudioInfo,
 } from '../../../main/common/ipc-contract';
@@ -24,6 +26,10 @@ export interface Item {
   transcript: Transcript | null;
   edits: Record<string, string>;
   error: ErrorInfo | null;
+  /** Evaluation: the reference transcript, the set the file came from and its path inside it. */
+  reference: string | null;
+  set: string | null;
+  path: string | null;
 }
 
 export interface Notice {
@@ -40,12 +46,20 @@ export interface StudioState {
   /** False until the saved project has been restored: nothing is saved before, so it cannot be overwritten. */
   projectLoaded: boolean;
   notices: Notice[];
+  /** The host's queue is paused (no new file starts). */
+  paused: boolean;
+  /** The last job outcome the host numbered that this state reflects (saved with the project). */
+  resultsSeen: number;
+  /** Processing seconds over file bytes, for files finished in this session: the batch ETA's rate. */
+  rate: { bytes: number; sec: number };
 }
 
 export type Action =
   | { type: 'info'; info: StudioInfo }
   | { type: 'project-loaded'; project: Project }
   | { type: 'files-added'; files: FileRef[] }
+  | { type: 'batch-added'; added: BatchAdded; references?: Map<string, string> }
+  | { type: 'queue-state'; queue: QueueState }
   | { type: 'job-started'; fileId: string; jobId: string }
   | { type: 'host-event'; event: StudioEvent }
   | { type: 'select'; fileId: string }
@@ -61,6 +75,9 @@ export const initialState: StudioState = {
   selectedId: null,
   projectLoaded: false,
   notices: [],
+  paused: false,
+  resultsSeen: 0,
+  rate: { bytes: 0, sec: 0 },
 };
 
 let nextNoticeId = 1;
@@ -75,6 +92,9 @@ function newItem(file: FileRef): Item {
     transcript: null,
     edits: {},
     error: null,
+    reference: null,
+    set: null,
+    path: null,
   };
 }
 
@@ -88,8 +108,15 @@ function updateItem(state: StudioState, fileId: string, patch: (item: Item) => P
   return changed ? { ...state, items } : state;
 }
 
+/** Job outcomes are numbered by the host; the state remembers the newest it has applied. */
+function seen(state: StudioState, seq: number | undefined): StudioState {
+  return seq !== undefined && seq > state.resultsSeen ? { ...state, resultsSeen: seq } : state;
+}
+
 function onHostEvent(state: StudioState, event: StudioEvent): StudioState {
   switch (event.type) {
+    case 'queue-paused':
+      return { ...state, paused: event.paused };
     case 'engine': {
       let next: StudioState = { ...state, engine: event.status };
       if (event.status.state === 'crashed' && event.status.message) {
@@ -112,9 +139,15 @@ function onHostEvent(state: StudioState, event: StudioEvent): StudioState {
         fraction: event.fraction,
         etaSec: event.etaSec,
       }));
-    case 'job-done':
+    case 'job-done': {
+      const item = state.items.find((i) => i.file.id === event.fileId);
+      const t = event.transcript;
+      const rate =
+        item && event.seq !== undefined
+          ? { bytes: state.rate.bytes + item.file.size, sec: state.rate.sec + t.rtf * t.durationSec }
+          : state.rate;
       // A fresh transcript replaces the old one, and edits indexed against the old words no longer apply.
-      return updateItem(state, event.fileId, (item) => ({
+      return updateItem(seen({ ...state, rate }, event.seq), event.fileId, (item) => ({
         status: 'done',
         fraction: 1,
         etaSec: 0,
@@ -122,8 +155,9 @@ function onHostEvent(state: StudioState, event: StudioEvent): StudioState {
         edits: item.transcript ? {} : item.edits,
         error: null,
       }));
+    }
     case 'job-failed':
-      return updateItem(state, event.fileId, (item) => ({
+      return updateItem(seen(state, event.seq), event.fileId, (item) => ({
         // A cancelled re-run keeps the transcript it had.
         status: item.transcript && event.error.code === 'CANCELLED' ? 'done' : 'error',
         error: event.error,
@@ -152,11 +186,43 @@ export function reducer(state: StudioState, action: Action): StudioState {
         error: p.error,
         status: p.transcript ? 'done' : p.error ? 'error' : 'idle',
         fraction: p.transcript ? 1 : 0,
+        reference: p.reference ?? null,
+        set: p.set ?? null,
+        path: p.path ?? null,
       }));
       const known = new Set(restored.map((i) => i.file.id));
       const items = [...restored, ...state.items.filter((i) => !known.has(i.file.id))];
       const selectedId = state.selectedId ?? action.project.selectedId ?? items[0]?.file.id ?? null;
-      return { ...state, items, selectedId, projectLoaded: true };
+      const resultsSeen = Math.max(state.resultsSeen, action.project.resultsSeen ?? 0);
+      return { ...state, items, selectedId, projectLoaded: true, resultsSeen };
+    }
+    case 'batch-added': {
+      const { added, references } = action;
+      const byId = new Map(added.files.map((f) => [f.file.id, f]));
+      const known = new Set(state.items.map((i) => i.file.id));
+      const items = state.items.map((item) => {
+        const fromBatch = byId.get(item.file.id);
+        if (fromBatch)
+          return { ...item, reference: fromBatch.reference, set: added.set, path: fromBatch.path };
+        const reference = references?.get(item.file.id);
+        return reference === undefined ? item : { ...item, reference, set: added.set };
+      });
+      for (const f of added.files) {
+        if (!known.has(f.file.id))
+          items.push({ ...newItem(f.file), reference: f.reference, set: added.set, path: f.path });
+      }
+      const selectedId = state.selectedId ?? added.files[0]?.file.id ?? null;
+      return { ...state, items, selectedId };
+    }
+    case 'queue-state': {
+      const jobs = new Map(action.queue.jobs.map((j) => [j.fileId, j]));
+      const items = state.items.map((item): Item => {
+        const job = jobs.get(item.file.id);
+        return job
+          ? { ...item, status: job.state, jobId: job.jobId, fraction: job.fraction, etaSec: job.etaSec }
+          : item;
+      });
+      return { ...state, items, paused: action.queue.paused };
     }
     case 'files-added': {
       const known = new Set(state.items.map((i) => i.file.id));
@@ -193,16 +259,23 @@ export function reducer(state: StudioState, action: Action): StudioState {
   }
 }
 
-/** What is saved: files, transcripts, edits and the last error (queue state is transient). */
+/**
+ * What is saved: files, transcripts, edits, references and the last error. The queue itself is saved by
+ * the host; `resultsSeen` tells it which of its recorded outcomes this snapshot already reflects.
+ */
 export function toProject(state: StudioState): Project {
   return {
     version: 1,
     selectedId: state.selectedId,
+    resultsSeen: state.resultsSeen,
     items: state.items.map((item) => ({
       file: item.file,
       transcript: item.transcript,
       edits: item.edits,
       error: item.status === 'error' ? item.error : null,
+      reference: item.reference,
+      set: item.set,
+      path: item.path,
     })),
   };
 }
