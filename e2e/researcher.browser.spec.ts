@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { sortResults, type EvalRun } from '../main/common/evaluation';
+import { scoreFile, sortResults, type EvalRun } from '../main/common/evaluation';
 import { expect, FIXTURES, ROOT, test } from './support/fixtures';
 
 const run = promisify(execFile);
@@ -136,4 +136,35 @@ test('a folder with references: the queue completes, WERs match the CLI, an erro
     `researcher e2e: ${FILES.length} files through the queue in ${batchSec.toFixed(1)} s; ` +
       `total WER ${(result.total.wer * 100).toFixed(1)}% (CLI and app identical)`,
   );
+});
+
+test('a manifest gives references to files already added (browser mode matches them by path)', async ({
+  studio,
+}, testInfo) => {
+  await studio.removeAllFiles();
+  const root = testInfo.outputPath('manifest-set');
+  await mkdir(path.join(root, 'sub'), { recursive: true });
+  await copyFile(path.join(FIXTURES, 'speech.wav'), path.join(root, 'sub', 'echo.wav'));
+  await copyFile(path.join(FIXTURES, 'speech.wav'), path.join(root, 'foxtrot.wav'));
+  await studio.addFolder(root);
+  await studio.waitForBatchDone(2);
+  expect(await studio.fileWer('echo.wav')).toBeNull(); // no .txt beside it
+  await expect(studio.page.getByTestId('eval-panel')).toHaveCount(0);
+
+  const manifest = testInfo.outputPath('refs.tsv');
+  await writeFile(
+    manifest,
+    'path\ttranscript\nsub/echo.wav\tone two three\nfoxtrot.wav\tfour\nmissing.wav\tfive\n',
+  );
+  await studio.addManifest(manifest);
+  for (const [name, reference] of [
+    ['echo.wav', 'one two three'],
+    ['foxtrot.wav', 'four'],
+  ] as const) {
+    const { words } = await studio.waitForEvent('transcript-final', { name });
+    const expected = scoreFile(reference, words.map((w) => w.word).join(' '));
+    await expect.poll(() => studio.fileWer(name)).toBe(expected.wer);
+  }
+  await expect(studio.page.locator('.notices')).toContainText('missing.wav');
+  await expect(studio.page.getByTestId('eval-set')).toHaveAttribute('data-set', 'refs');
 });
