@@ -48,8 +48,9 @@ describe('matvec kernel', () => {
 
   it('refuses shapes it cannot run', () => {
     const kernel = new MatVecKernel(64, 8, 8);
-    expect(() => kernel.addMatrix(new Float32Array(6), 2, 3)).toThrow(/multiple of 4/);
-    expect(() => kernel.addMatrix(new Float32Array(10), 2, 4)).toThrow(/does not match/);
+    expect(() => kernel.addMatrix(new Float32Array(6), 2, 3)).toThrow(/multiples of 4/);
+    expect(() => kernel.addMatrix(new Float32Array(24), 6, 4)).toThrow(/multiples of 4/);
+    expect(() => kernel.addMatrix(new Float32Array(10), 4, 4)).toThrow(/does not match/);
     expect(() => kernel.addMatrix(new Float32Array(4 * 100_000), 100_000, 4)).toThrow(/exhausted/);
   });
 });
