@@ -133,11 +133,20 @@ describe.skipIf(process.platform !== 'linux')('engine crash mid-transcription (r
       expect(newPid).toBeGreaterThan(0);
       expect(newPid).not.toBe(pid);
 
-      // Nothing finished is lost: the saved project still has the first transcript and its edit.
+      // Nothing finished is lost: the saved project still has the first transcript and its edit, and the
+      // host itself recorded the other outcomes (the crash on long.wav, the two transcripts after it).
       const restored = await studio.loadProject();
-      expect(restored.items).toHaveLength(1);
+      expect(restored.items.map((i) => i.file.name)).toEqual([
+        'first.wav',
+        'long.wav',
+        'after-1.wav',
+        'after-2.wav',
+      ]);
       expect(restored.items[0].transcript).toEqual(done.transcript);
       expect(restored.items[0].edits).toEqual({ '0': 'corrected' });
+      expect(restored.items[1]).toMatchObject({ transcript: null, error: { code: 'ENGINE_CRASHED' } });
+      expect(restored.items[2].transcript?.words.length).toBeGreaterThan(0);
+      expect(restored.items[3].transcript?.words.length).toBeGreaterThan(0);
 
       // And the crashed file can simply be tried again.
       const retry = studio.transcribe(long.id);

@@ -55,8 +55,21 @@ export const EMPTY_PROJECT: Project = { version: 1, items: [], selectedId: null 
 
 const emptyStored = (): StoredProject => ({ version: 1, items: [], selectedIndex: null });
 
+/** The same job's transcript (a snapshot that already holds it); a re-run differs at least in its timing. */
+function sameTranscript(a: Transcript, b: Transcript): boolean {
+  return (
+    a === b ||
+    (a.text === b.text &&
+      a.durationSec === b.durationSec &&
+      a.rtf === b.rtf &&
+      a.model === b.model &&
+      a.words.length === b.words.length)
+  );
+}
+
 function applyOutcome(item: StoredItem, outcome: JobOutcome): void {
   if ('transcript' in outcome) {
+    if (item.transcript && sameTranscript(item.transcript, outcome.transcript)) return;
     // Edits are indexed against the old words: a fresh transcript starts without them (as in the renderer).
     if (item.transcript) item.edits = {};
     item.transcript = outcome.transcript;
