@@ -216,10 +216,17 @@ describe('StudioService', () => {
     const [ref] = await studio.addPaths([source]);
     const started = await studio.startDictation({ source: 'file', fileId: ref.id });
     expect(started).toEqual({ source: 'file', deviceName: 'file: speech.wav', sampleRate: 16000 });
-    await waitFor(() => workers.workers[0].liveSamples === 3200);
+    // The file's 3200 samples, then silence (a quiet room) until stopped.
+    await waitFor(() => workers.workers[0].liveSamples >= 3200 + 320);
     expect(events.some((e) => e.type === 'mic-level')).toBe(true);
     const result = await studio.stopDictation();
-    expect(result.transcript.durationSec).toBeCloseTo(0.2, 6);
+    const recording = await readFile(studio.files.get(result.file.id)!.path);
+    const samples = (recording.length - 44) / 2;
+    expect(samples).toBeGreaterThanOrEqual(3200 + 320);
+    expect(result.transcript.durationSec).toBeCloseTo(samples / 16000, 6);
+    // The recording starts with the file (0.2 → int16 6554) and continues with silence.
+    expect(recording.readInt16LE(44)).toBe(Math.round(0.2 * 32767));
+    expect(recording.readInt16LE(44 + 2 * (samples - 1))).toBe(0);
     await expect(studio.startDictation({ source: 'file', fileId: 'nope' })).rejects.toThrow(/opened file/);
     studio.dispose();
   });
