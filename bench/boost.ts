@@ -39,11 +39,15 @@ interface SetData {
   inputs: CtcInput[];
   audioSec: number;
   rare: string[];
+  /** The rare words the LM has never seen. */
+  oov: ReadonlySet<string>;
 }
 
 interface Result {
   rareHits: number;
   rareTotal: number;
+  oovHits: number;
+  oovTotal: number;
   wer: number;
   otherWer: number;
   otherUtterances: number;
@@ -76,6 +80,8 @@ function evaluate(decoder: BeamCtcDecoder, data: SetData, listed: ReadonlySet<st
   const rare = new Set(data.rare);
   let rareHits = 0;
   let rareTotal = 0;
+  let oovHits = 0;
+  let oovTotal = 0;
   let falseAlarms = 0;
   const all = [];
   const other = [];
@@ -88,6 +94,10 @@ function evaluate(decoder: BeamCtcDecoder, data: SetData, listed: ReadonlySet<st
       if (pair.ref !== null && rare.has(pair.ref)) {
         rareTotal++;
         if (pair.op === 'match') rareHits++;
+        if (data.oov.has(pair.ref)) {
+          oovTotal++;
+          if (pair.op === 'match') oovHits++;
+        }
       }
       if (pair.hyp !== null && listed.has(pair.hyp) && pair.op !== 'match') falseAlarms++;
     }
@@ -95,6 +105,8 @@ function evaluate(decoder: BeamCtcDecoder, data: SetData, listed: ReadonlySet<st
   return {
     rareHits,
     rareTotal,
+    oovHits,
+    oovTotal,
     wer: errorRate(sumCounts(all)),
     otherWer: errorRate(sumCounts(other)),
     otherUtterances: other.length,
@@ -132,27 +144,29 @@ async function main() {
   for (const set of values.sets!.split(',')) {
     const data = await loadSet(model, values.manifests!, set, Number(values.limit), values.cache);
     if (!data) console.log(`${set}: missing manifest in ${values.manifests}`);
-    else sets.push({ ...data, rare: rareWords(data.entries, lm, Number(values['rare-logprob'])) });
+    else {
+      const rare = rareWords(data.entries, lm, Number(values['rare-logprob']));
+      sets.push({ ...data, rare, oov: new Set(rare.filter((w) => !lm.has(w))) });
+    }
   }
   model.dispose();
   const union = [...new Set(sets.flatMap((s) => s.rare))].sort();
 
   const rows: (Result & { set: string; list: string; weight?: number; floor?: number })[] = [];
   const header =
-    `${'set'.padEnd(20)} ${'boost list'.padEnd(26)} ${'rare words'.padStart(16)} ${'WER'.padStart(7)} ` +
+    `${'set'.padEnd(20)} ${'boost list'.padEnd(26)} ${'rare words'.padStart(16)} ${'not in LM'.padStart(9)} ${'WER'.padStart(7)} ` +
     `${'WER other utts'.padStart(20)} ${'false alarms'.padStart(12)} ${'decode s/s'.padStart(10)}`;
   for (const data of sets) {
-    const oov = data.rare.filter((w) => !lm.has(w));
     console.log(
       `\n${data.set}: ${data.entries.length} files, ${(data.audioSec / 60).toFixed(1)} min; ${data.rare.length} rare ` +
-        `word types (${oov.length} not in the LM), e.g. ${data.rare.slice(0, 8).join(', ')}`,
+        `word types (${data.oov.size} not in the LM: ${[...data.oov].join(', ')}), e.g. ${data.rare.slice(0, 8).join(', ')}`,
     );
     console.log(header);
     console.log('-'.repeat(header.length));
     const print = (name: string, r: Result) =>
       console.log(
         `${data.set.padEnd(20)} ${name.padEnd(26)} ${`${r.rareHits}/${r.rareTotal}`.padStart(8)} ${pct(r.rareTotal ? r.rareHits / r.rareTotal : 0)} ` +
-          `${pct(r.wer)} ${pct(r.otherWer)} (${String(r.otherUtterances).padStart(3)} utts) ` +
+          `${`${r.oovHits}/${r.oovTotal}`.padStart(9)} ${pct(r.wer)} ${pct(r.otherWer)} (${String(r.otherUtterances).padStart(3)} utts) ` +
           `${String(r.falseAlarms).padStart(12)} ${r.decodeRtf.toFixed(4).padStart(10)}`,
       );
     const wanted = values.lists!.split(',');
