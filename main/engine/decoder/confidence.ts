@@ -51,7 +51,7 @@ export function fitLogistic(
   const useAcoustic = options.useAcoustic ?? true;
   const ridge = options.ridge ?? 1e-3;
   const xs = samples.map((s) => [logit(s.posterior), useAcoustic ? logit(s.acoustic) : 0, 1]);
-  const ys = samples.map((s) => (s.correct ? 1 : 0));
+  const ys: number[] = samples.map((s) => (s.correct ? 1 : 0));
   /** Penalised negative log-likelihood (log-sum-exp form, finite for any weights). */
   const loss = (w: number[]) => {
     let sum = 0;
