@@ -56,6 +56,13 @@ export const studioApi: StudioApi = {
   stopDictation: () => invoke('studio:dictation-stop'),
   cancelDictation: () => invoke('studio:dictation-cancel'),
   openExternal: (url) => invoke('studio:open-external', url),
+  getVoiceProfile: () => invoke('studio:get-voice-profile'),
+  saveEnrollment: (index, fileId) => invoke('studio:enroll-save', index, fileId),
+  addCorrection: (fileId, text) => invoke('studio:profile-add-correction', fileId, text),
+  startAdaptation: (request) => invoke('studio:adapt-start', request),
+  cancelAdaptation: () => invoke('studio:adapt-cancel'),
+  selectModel: (name) => invoke('studio:select-model', name),
+  deleteModel: (name) => invoke('studio:delete-model', name),
   onEvent: (listener) => {
     const forward = (_event: IpcRendererEvent, event: StudioEvent) => listener(event);
     ipcRenderer.on(EVENT_CHANNEL, forward);

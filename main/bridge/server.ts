@@ -69,6 +69,13 @@ const BROWSER_CHANNELS = new Set<InvokeChannel>([
   'studio:dictation-start',
   'studio:dictation-stop',
   'studio:dictation-cancel',
+  'studio:get-voice-profile',
+  'studio:enroll-save',
+  'studio:profile-add-correction',
+  'studio:adapt-start',
+  'studio:adapt-cancel',
+  'studio:select-model',
+  'studio:delete-model',
 ]);
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -126,6 +133,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     engine,
     projectFile: path.join(options.dataDir, 'project.json'),
     recordingsDir: path.join(options.dataDir, 'recordings'),
+    profileDir: path.join(options.dataDir, 'profile'),
     mediaUrl: (id) => `/media/${id}?${TOKEN_QUERY}=${encodeURIComponent(token)}`,
     emit: broadcast,
     mic: null,
@@ -177,6 +185,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       return service.stopDictation();
     },
     'studio:dictation-cancel': () => service.cancelDictation(),
+    'studio:get-voice-profile': () => service.getVoiceProfile(),
+    'studio:enroll-save': (index, fileId) => service.saveEnrollment(index, fileId),
+    'studio:profile-add-correction': (fileId, text) => service.addCorrection(fileId, text),
+    'studio:adapt-start': (request) => service.startAdaptation(request),
+    'studio:adapt-cancel': () => service.cancelAdaptation(),
+    'studio:select-model': (name) => service.selectModel(name),
+    'studio:delete-model': (name) => service.deleteModel(name),
   };
 
   let port = 0;
@@ -392,7 +407,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  engine.start();
+  // The engine starts with the adapted model the voice profile selected last, if any.
+  void service.startEngine();
   // A batch interrupted by the last shutdown carries on at once, with or without a page open.
   void service.restore().catch(() => {});
 

@@ -187,6 +187,74 @@ export interface DictationResult {
   file: FileRef;
 }
 
+// ---- Voice profile (speaker adaptation) --------------------------------------------------------------
+
+/** One enrollment prompt and whether the user has recorded it. */
+export interface EnrollmentPrompt {
+  /** 0-based position in the prompt list. */
+  index: number;
+  text: string;
+  /** Seconds of the saved recording; null when not recorded yet. */
+  recordedSec: number | null;
+}
+
+/** An adapted model in the user's profile. */
+export interface AdaptedModelInfo {
+  name: string;
+  /** Held-back greedy WER before/after adaptation (0..1), when recorded. */
+  beforeWer: number | null;
+  afterWer: number | null;
+  createdAt: string | null;
+}
+
+export interface VoiceProfile {
+  prompts: EnrollmentPrompt[];
+  /** Corrected transcripts added as further adaptation data. */
+  corrections: { id: string; text: string; durationSec: number }[];
+  /** The base model's name (what "Base model" selects). */
+  baseModel: string | null;
+  models: AdaptedModelInfo[];
+  /** The adapted model in use; null for the base model. */
+  selected: string | null;
+  /** An adaptation is running. */
+  adapting: boolean;
+}
+
+export interface AdaptRequest {
+  /** Name for the adapted model (letters, digits, ".", "_", "-"). */
+  name: string;
+  /** Passes over the enrollment data (default 8; 1 is enough to try the flow). */
+  epochs?: number;
+  layers?: 'top' | 'dense';
+  /**
+   * Keep and save the adapted weights even when the held-back check says they are not better (for
+   * experiments and tests; by default the base model is kept then and nothing is saved).
+   */
+  keepAnyway?: boolean;
+}
+
+/** Progress of a speaker adaptation: feature extraction, then training steps. */
+export interface AdaptProgress {
+  phase: 'features' | 'train';
+  step: number;
+  total: number;
+  /** Training loss (CTC per label) of the last step; null while features are computed. */
+  loss: number | null;
+  etaSec: number | null;
+  epoch: number;
+}
+
+export interface AdaptSummary {
+  /** Held-back greedy WER, 0..1. */
+  beforeWer: number;
+  afterWer: number;
+  kept: 'adapted' | 'base';
+  /** The saved model's name; null when the base model was kept (nothing saved). */
+  modelName: string | null;
+  utterances: number;
+  seconds: number;
+}
+
 /** Everything the host pushes to the renderer, on one channel. */
 export type StudioEvent =
   | { type: 'engine'; status: EngineStatus }
@@ -225,6 +293,10 @@ export type StudioEvent =
     }
   /** Dictation failed (device lost, engine crashed); the recording so far is kept. */
   | { type: 'dictation-error'; error: ErrorInfo }
+  /** Speaker adaptation running in the engine process. */
+  | ({ type: 'adapt-progress' } & AdaptProgress)
+  | { type: 'adapt-done'; summary: AdaptSummary }
+  | { type: 'adapt-failed'; error: ErrorInfo }
   /** A global keyboard shortcut was pressed (Electron registers it system-wide). */
   | { type: 'shortcut'; action: 'toggle-dictation' };
 
@@ -256,6 +328,18 @@ export interface InvokeChannels {
   'studio:dictation-cancel': { args: []; result: void };
   /** Opens an https: link in the system browser (anything else is refused). */
   'studio:open-external': { args: [url: string]; result: void };
+  /** The voice profile: enrollment prompts and recordings, corrections, adapted models. */
+  'studio:get-voice-profile': { args: []; result: VoiceProfile };
+  /** Keeps a recording (a dictation result's file) as the enrollment recording of prompt `index`. */
+  'studio:enroll-save': { args: [index: number, fileId: string]; result: VoiceProfile };
+  /** Adds an opened file with its corrected transcript as further adaptation data. */
+  'studio:profile-add-correction': { args: [fileId: string, text: string]; result: VoiceProfile };
+  /** Starts speaker adaptation in the engine process; progress and the outcome come as events. */
+  'studio:adapt-start': { args: [request: AdaptRequest]; result: void };
+  'studio:adapt-cancel': { args: []; result: void };
+  /** Selects an adapted model by name (null: the base model); the engine reloads with it. */
+  'studio:select-model': { args: [name: string | null]; result: VoiceProfile };
+  'studio:delete-model': { args: [name: string]; result: VoiceProfile };
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -311,6 +395,13 @@ export interface StudioApi {
   stopDictation(): Promise<DictationResult>;
   cancelDictation(): Promise<void>;
   openExternal(url: string): Promise<void>;
+  getVoiceProfile(): Promise<VoiceProfile>;
+  saveEnrollment(index: number, fileId: string): Promise<VoiceProfile>;
+  addCorrection(fileId: string, text: string): Promise<VoiceProfile>;
+  startAdaptation(request: AdaptRequest): Promise<void>;
+  cancelAdaptation(): Promise<void>;
+  selectModel(name: string | null): Promise<VoiceProfile>;
+  deleteModel(name: string): Promise<VoiceProfile>;
   /** Subscribes to host events; returns the unsubscribe function. */
   onEvent(listener: (event: StudioEvent) => void): () => void;
 }

@@ -78,6 +78,11 @@ const VALID: Record<string, unknown[]> = {
   'studio:dictation-start': [{ source: 'stream', sampleRate: 16000 }],
   'studio:open-external': ['https://example.com/'],
   'studio:pause-queue': [true],
+  'studio:enroll-save': [0, 'f1'],
+  'studio:profile-add-correction': ['f1', 'hello world'],
+  'studio:adapt-start': [{ name: 'my-voice.1', epochs: 1, layers: 'top', keepAnyway: true }],
+  'studio:select-model': ['my-voice.1'],
+  'studio:delete-model': ['my-voice.1'],
   'studio:save-exports': [
     {
       files: [
@@ -185,6 +190,19 @@ describe('every IPC channel refuses malformed payloads', () => {
       ['studio:transcribe', ['a'.repeat(65)]],
       ['studio:cancel', ['a'.repeat(65)]],
       ['studio:open-external', ['https://x.example/' + 'a'.repeat(2048)]],
+      ['studio:enroll-save', [1000, 'f1']],
+      ['studio:enroll-save', [0.5, 'f1']],
+      ['studio:profile-add-correction', ['f1', 'x'.repeat(10_001)]],
+      // Model names are folder names inside the profile: no traversal, no separators, bounded.
+      ['studio:adapt-start', [{ name: '../evil' }]],
+      ['studio:adapt-start', [{ name: 'a..b' }]],
+      ['studio:adapt-start', [{ name: 'a/b' }]],
+      ['studio:adapt-start', [{ name: 'a'.repeat(65) }]],
+      ['studio:adapt-start', [{ name: 'me', epochs: 1000 }]],
+      ['studio:adapt-start', [{ name: 'me', profileDir: '/tmp' }]],
+      ['studio:select-model', ['..']],
+      ['studio:select-model', ['/etc']],
+      ['studio:delete-model', ['.hidden']],
       [
         'studio:save-export',
         [{ ...(VALID['studio:save-export'][0] as object), content: 'x'.repeat(50_000_001) }],

@@ -33,6 +33,13 @@ function setup() {
       'studio:get-queue',
       'studio:pause-queue',
       'studio:save-exports',
+      'studio:get-voice-profile',
+      'studio:enroll-save',
+      'studio:profile-add-correction',
+      'studio:adapt-start',
+      'studio:adapt-cancel',
+      'studio:select-model',
+      'studio:delete-model',
     ].map((c) => [c, vi.fn(async () => `${c} result`)]),
   ) as unknown as InvokeHandlers;
   const onDictationAudio = vi.fn();

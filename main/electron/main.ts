@@ -73,6 +73,7 @@ async function start(): Promise<void> {
     engine,
     projectFile: path.join(app.getPath('userData'), 'project.json'),
     recordingsDir: path.join(app.getPath('userData'), 'recordings'),
+    profileDir: path.join(app.getPath('userData'), 'profile'),
     mediaUrl: (id) => `${APP_ORIGIN}/media/${id}`,
     emit,
     mic: native.mic,
@@ -186,6 +187,13 @@ async function start(): Promise<void> {
     'studio:dictation-start': (request) => studio.startDictation(request),
     'studio:dictation-stop': () => studio.stopDictation(),
     'studio:dictation-cancel': () => studio.cancelDictation(),
+    'studio:get-voice-profile': () => studio.getVoiceProfile(),
+    'studio:enroll-save': (index, fileId) => studio.saveEnrollment(index, fileId),
+    'studio:profile-add-correction': (fileId, text) => studio.addCorrection(fileId, text),
+    'studio:adapt-start': (request) => studio.startAdaptation(request),
+    'studio:adapt-cancel': () => studio.cancelAdaptation(),
+    'studio:select-model': (name) => studio.selectModel(name),
+    'studio:delete-model': (name) => studio.deleteModel(name),
     'studio:open-external': (url) => {
       if (!openExternalSafely(url))
         throw Object.assign(new Error(`Only https links are opened (${url})`), { code: 'REFUSED' });
@@ -203,7 +211,8 @@ async function start(): Promise<void> {
     console.warn(`${DICTATION_SHORTCUT} is taken by another application; it works inside the window only.`);
   app.on('will-quit', () => globalShortcut.unregisterAll());
 
-  engine.start();
+  // The engine starts with the adapted model the voice profile selected last, if any.
+  void studio.startEngine();
   // A batch interrupted by the last quit carries on (finished files are not redone).
   void studio.restore().catch(() => {});
   mainWindow = createMainWindow({ preload: path.join(here, 'preload.cjs'), devTools: !app.isPackaged });

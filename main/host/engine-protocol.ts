@@ -3,7 +3,7 @@
  * engine runs in its own process so that a crash or a long transcription never blocks or takes down
  * the window; this protocol is all that crosses between them.
  */
-import type { BackendSummary, ErrorInfo } from '../common/ipc-contract';
+import type { AdaptProgress, BackendSummary, ErrorInfo } from '../common/ipc-contract';
 import type { Transcript } from '../common/transcript';
 import type { LiveEvent } from '../engine/stream/live-recognizer';
 
@@ -19,7 +19,42 @@ export type ToWorker =
   | { type: 'live-audio'; sessionId: string; samples: Float32Array }
   | { type: 'live-stop'; sessionId: string }
   /** Memory figures, for soak tests and diagnostics. */
-  | { type: 'stats'; requestId: string };
+  | { type: 'stats'; requestId: string }
+  /**
+   * Speaker adaptation of the loaded model (one at a time): the recordings are read by the worker (WAV,
+   * resampled to the model's rate), and the adapted model is saved as `<profileDir>/models/<name>/`.
+   */
+  | {
+      type: 'adapt-start';
+      adaptId: string;
+      items: { path: string; text: string }[];
+      profileDir: string;
+      name: string;
+      options: AdaptJobOptions;
+    }
+  | { type: 'adapt-cancel'; adaptId: string };
+
+export interface AdaptJobOptions {
+  epochs?: number;
+  layers?: 'top' | 'dense';
+  /** Save the adapted weights even if the held-back check says they are not better. */
+  keepAnyway?: boolean;
+  /** Replace an adapted model of the same name. */
+  overwrite?: boolean;
+}
+
+export type AdaptJobProgress = AdaptProgress;
+
+export interface AdaptJobResult {
+  kept: 'adapted' | 'base';
+  beforeWer: number;
+  afterWer: number;
+  /** The saved model's folder and name; null when the base was kept (nothing saved). */
+  modelDir: string | null;
+  modelName: string | null;
+  utterances: number;
+  seconds: number;
+}
 
 export type FromWorker =
   | { type: 'ready'; modelName: string; backend: BackendSummary }
@@ -31,7 +66,10 @@ export type FromWorker =
   /** All audio is processed and the last final has been sent. */
   | { type: 'live-stopped'; sessionId: string }
   | { type: 'live-failed'; sessionId: string; error: ErrorInfo }
-  | { type: 'stats'; requestId: string; stats: EngineStats };
+  | { type: 'stats'; requestId: string; stats: EngineStats }
+  | { type: 'adapt-progress'; adaptId: string; progress: AdaptJobProgress }
+  | { type: 'adapt-done'; adaptId: string; result: AdaptJobResult }
+  | { type: 'adapt-failed'; adaptId: string; error: ErrorInfo };
 
 export interface EngineStats {
   rssBytes: number;

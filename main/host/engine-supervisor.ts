@@ -7,7 +7,15 @@
  */
 import type { EngineStatus, ErrorInfo } from '../common/ipc-contract';
 import type { Transcript } from '../common/transcript';
-import type { EngineStats, ForwardedLiveEvent, FromWorker, ToWorker } from './engine-protocol';
+import type {
+  AdaptJobOptions,
+  AdaptJobProgress,
+  AdaptJobResult,
+  EngineStats,
+  ForwardedLiveEvent,
+  FromWorker,
+  ToWorker,
+} from './engine-protocol';
 
 /** A running worker process, whatever started it. */
 export interface EngineWorkerHandle {
@@ -59,6 +67,13 @@ interface LiveSession {
   stopped: { resolve: () => void; reject: (error: EngineJobError) => void } | null;
 }
 
+interface AdaptJob {
+  adaptId: string;
+  onProgress: (progress: AdaptJobProgress) => void;
+  resolve: (result: AdaptJobResult) => void;
+  reject: (error: EngineJobError) => void;
+}
+
 let liveCounter = 0;
 
 export class EngineSupervisor {
@@ -67,6 +82,9 @@ export class EngineSupervisor {
   private worker: EngineWorkerHandle | null = null;
   private job: RunningJob | null = null;
   private live: LiveSession | null = null;
+  private adaptJob: AdaptJob | null = null;
+  /** The model given at construction; `useModel(null)` returns to it. */
+  readonly baseModel: string;
   private statsWaiters = new Map<string, (stats: EngineStats) => void>();
   private crashTimes: number[] = [];
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -82,6 +100,80 @@ export class EngineSupervisor {
 
   constructor(options: EngineSupervisorOptions) {
     this.options = { maxCrashes: 3, crashWindowMs: 60_000, restartDelayMs: 500, ...options };
+    this.baseModel = options.model;
+  }
+
+  /** The model the worker loads now: the base, or a path to an adapted model. */
+  get model(): string {
+    return this.options.model;
+  }
+
+  /** Whether a speaker adaptation is running (or waiting) in the engine process. */
+  get adapting(): boolean {
+    return this.adaptJob !== null;
+  }
+
+  /**
+   * Speaker adaptation of the loaded model in the engine process (one at a time). Files are WAV
+   * recordings the host wrote; the adapted model is saved as `<profileDir>/models/<name>/` when kept.
+   */
+  async adapt(
+    items: { path: string; text: string }[],
+    profileDir: string,
+    name: string,
+    options: AdaptJobOptions,
+    onProgress: AdaptJob['onProgress'],
+  ): Promise<AdaptJobResult> {
+    if (this.adaptJob)
+      throw new EngineJobError({ code: 'ADAPT_BUSY', message: 'An adaptation is already running.' });
+    const adaptId = `adapt-${++liveCounter}`;
+    const promise = new Promise<AdaptJobResult>((resolve, reject) => {
+      this.adaptJob = { adaptId, onProgress, resolve, reject };
+    });
+    const job = this.adaptJob as AdaptJob | null;
+    try {
+      await this.whenReady();
+    } catch (error) {
+      if (this.adaptJob === job) this.adaptJob = null;
+      throw error;
+    }
+    if (this.adaptJob !== job) return promise;
+    const worker = this.worker;
+    if (!worker || this.disposed) {
+      this.adaptJob = null;
+      throw new EngineJobError({ code: 'ENGINE_STOPPED', message: 'The speech engine was shut down.' });
+    }
+    worker.send({ type: 'adapt-start', adaptId, items, profileDir, name, options });
+    return promise;
+  }
+
+  /** Cancels the running adaptation (it fails with CANCELLED). */
+  cancelAdapt(): void {
+    if (this.adaptJob) this.worker?.send({ type: 'adapt-cancel', adaptId: this.adaptJob.adaptId });
+  }
+
+  /**
+   * Reloads the engine with another model (a path to an adapted model, or null for the base): the worker
+   * is restarted and this resolves once the new model is ready. Refused while anything runs.
+   */
+  async useModel(model: string | null): Promise<void> {
+    if (this.job || this.live || this.adaptJob)
+      throw new EngineJobError({
+        code: 'ENGINE_BUSY',
+        message:
+          'The engine is busy (a transcription, dictation or adaptation is running); try again after it.',
+      });
+    if (this.disposed)
+      throw new EngineJobError({ code: 'ENGINE_STOPPED', message: 'The speech engine was shut down.' });
+    this.options.model = model ?? this.baseModel;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.stopWorker();
+    this.crashTimes = [];
+    this.setStatus({ state: 'starting', modelName: null, backend: null, message: null });
+    const ready = this.whenReady();
+    this.start();
+    await ready;
   }
 
   get status(): EngineStatus {
@@ -200,6 +292,8 @@ export class EngineSupervisor {
     const error = new EngineJobError({ code: 'ENGINE_STOPPED', message: 'The speech engine was shut down.' });
     this.job?.reject(error);
     this.job = null;
+    this.adaptJob?.reject(error);
+    this.adaptJob = null;
     if (this.live) this.endLive(this.live, error);
     this.live = null;
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
@@ -260,6 +354,18 @@ export class EngineSupervisor {
         this.statsWaiters.get(message.requestId)?.(message.stats);
         this.statsWaiters.delete(message.requestId);
         break;
+      case 'adapt-progress':
+        if (this.adaptJob?.adaptId === message.adaptId) this.adaptJob.onProgress(message.progress);
+        break;
+      case 'adapt-done':
+      case 'adapt-failed': {
+        const job = this.adaptJob;
+        if (job?.adaptId !== message.adaptId) return;
+        this.adaptJob = null;
+        if (message.type === 'adapt-done') job.resolve(message.result);
+        else job.reject(new EngineJobError(message.error));
+        break;
+      }
       case 'live-event':
         if (this.live?.sessionId === message.sessionId) this.live.onEvent(message.event);
         break;
@@ -303,6 +409,14 @@ export class EngineSupervisor {
         }),
       );
     }
+    const adaptJob = this.adaptJob;
+    this.adaptJob = null;
+    adaptJob?.reject(
+      new EngineJobError({
+        code: 'ENGINE_CRASHED',
+        message: `The speech engine stopped unexpectedly during speaker adaptation (exit code ${code ?? 'unknown'}). The recordings are kept; try again.`,
+      }),
+    );
     const job = this.job;
     this.job = null;
     const during = job ? ` while transcribing ${job.label}` : '';

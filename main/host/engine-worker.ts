@@ -6,10 +6,12 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ErrorInfo } from '../common/ipc-contract';
+import { adaptModel, saveAdaptedModel } from '../engine/adapt/adapt';
+import { loadWavFile } from '../engine/audio/wav-load';
 import { AsrEngine, resolveModelDir } from '../engine/engine';
-import { isEngineError } from '../engine/errors';
+import { CancelledError, isEngineError } from '../engine/errors';
 import { LiveRecognizer } from '../engine/stream/live-recognizer';
-import { CRASH_TEST_ENV, type FromWorker, type ToWorker } from './engine-protocol';
+import { CRASH_TEST_ENV, type AdaptJobOptions, type FromWorker, type ToWorker } from './engine-protocol';
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void;
@@ -112,6 +114,83 @@ function stopLive(sessionId: string): void {
   );
 }
 
+/** The running adaptation, if any. It waits behind file jobs like one, and blocks them while it runs. */
+let adapting: { adaptId: string; controller: AbortController } | null = null;
+/** Adaptations cancelled while still waiting behind other work. */
+const cancelledAdapts = new Set<string>();
+
+async function adapt(
+  adaptId: string,
+  items: { path: string; text: string }[],
+  profileDir: string,
+  name: string,
+  options: AdaptJobOptions,
+): Promise<void> {
+  const controller = new AbortController();
+  if (cancelledAdapts.delete(adaptId)) controller.abort();
+  adapting = { adaptId, controller };
+  try {
+    if (controller.signal.aborted) throw new CancelledError('speaker adaptation');
+    if (!engine) throw new Error('the engine is not loaded');
+    const base = engine;
+    const data = [];
+    for (const item of items) {
+      data.push({ samples: await loadWavFile(item.path, base.sampleRate), text: item.text });
+      if (controller.signal.aborted) break;
+    }
+    let last = 0;
+    const result = await adaptModel(base.model, data, {
+      epochs: options.epochs,
+      layers: options.layers,
+      forceAdapted: options.keepAnyway,
+      signal: controller.signal,
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - last < PROGRESS_INTERVAL_MS && p.step < p.total) return;
+        last = now;
+        const progress = {
+          phase: p.phase,
+          step: p.step,
+          total: p.total,
+          loss: Number.isFinite(p.loss) ? p.loss : null,
+          etaSec: Number.isFinite(p.etaSec) ? p.etaSec : null,
+          epoch: p.epoch,
+        };
+        send({ type: 'adapt-progress', adaptId, progress });
+      },
+    });
+    const { weights, ...summary } = result;
+    let modelDir: string | null = null;
+    try {
+      if (result.kept === 'adapted') {
+        modelDir = await saveAdaptedModel(base.model, weights, profileDir, name, {
+          result: summary,
+          overwrite: options.overwrite,
+        });
+      }
+    } finally {
+      for (const w of weights) w.dispose();
+    }
+    send({
+      type: 'adapt-done',
+      adaptId,
+      result: {
+        kept: result.kept,
+        beforeWer: result.before.wer,
+        afterWer: result.after.wer,
+        modelDir,
+        modelName: modelDir ? name : null,
+        utterances: result.trainUtterances + result.heldBackUtterances,
+        seconds: result.seconds,
+      },
+    });
+  } catch (error) {
+    send({ type: 'adapt-failed', adaptId, error: toErrorInfo(error) });
+  } finally {
+    adapting = null;
+  }
+}
+
 function handle(raw: unknown): void {
   const message = raw as ToWorker;
   switch (message?.type) {
@@ -132,6 +211,15 @@ function handle(raw: unknown): void {
       break;
     case 'live-stop':
       stopLive(message.sessionId);
+      break;
+    case 'adapt-start': {
+      const { adaptId, items, profileDir, name, options } = message;
+      chain = chain.then(() => adapt(adaptId, items, profileDir, name, options));
+      break;
+    }
+    case 'adapt-cancel':
+      if (adapting?.adaptId === message.adaptId) adapting.controller.abort();
+      else cancelledAdapts.add(message.adaptId);
       break;
     case 'stats': {
       const { rss, heapUsed } = process.memoryUsage();

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type {
+  AdaptRequest,
   BatchAdded,
   BatchFile,
   DictationResult,
@@ -23,6 +24,7 @@ import type {
   QueueState,
   StudioEvent,
   StudioInfo,
+  VoiceProfile,
 } from '../common/ipc-contract';
 import type { Transcript, Word } from '../common/transcript';
 import { playRealtime, type RealtimePlayback } from '../engine/audio/realtime-source';
@@ -32,6 +34,7 @@ import { loadManifest, scanFolder, type EvalSetInput } from '../engine/reference
 import { EngineJobError, type EngineSupervisor } from './engine-supervisor';
 import { FileRegistry } from './file-registry';
 import type { MicCapture } from './native-mic';
+import { adaptedModelDir, PROFILE_SAMPLE_RATE, VoiceProfileStore } from './profile';
 import { ProjectStore, type JobOutcome, type StoredFile } from './project-store';
 
 /** A failure the user should see as is (bad request, unknown file, dictation misuse). */
@@ -73,6 +76,8 @@ export interface StudioServiceOptions {
    * Electron's main process may load); the browser bridge passes the engine's full decoder.
    */
   loadAudio?: (file: string, sampleRate: number) => Promise<Float32Array>;
+  /** The voice profile folder (enrollment, corrections, adapted models); default `<project dir>/profile`. */
+  profileDir?: string;
 }
 
 interface QueuedJob {
@@ -125,10 +130,14 @@ export class StudioService {
   private disposed = false;
   private dictation: Dictation | null = null;
   private levelAt = 0;
+  readonly profile: VoiceProfileStore;
 
   constructor(private readonly options: StudioServiceOptions) {
     this.files = new FileRegistry(options.mediaUrl);
     this.project = new ProjectStore(options.projectFile, this.files);
+    this.profile = new VoiceProfileStore(
+      options.profileDir ?? path.join(path.dirname(options.projectFile), 'profile'),
+    );
   }
 
   getInfo(): StudioInfo {
@@ -535,6 +544,150 @@ export class StudioService {
   private stopCapture(d: Dictation): void {
     if (d.source === 'native') this.options.mic?.stop();
     d.playback?.stop();
+  }
+
+  // ---- Voice profile: enrollment, corrections, speaker adaptation, model selection ------------------
+  //
+  // Recordings come from files the host registered (a dictation's recording, an opened file): they are
+  // decoded here and stored in the profile folder as 16 kHz WAV; the engine worker adapts the model in use
+  // to them and saves the result under `<profile>/models/<name>/`, which can then be selected.
+
+  /** Starts the engine with the adapted model the profile selected last (the base if it is gone or broken). */
+  async startEngine(): Promise<void> {
+    const engine = this.options.engine;
+    const selected = await this.profile.selected().catch(() => null);
+    const models = selected ? await this.profile.models().catch(() => []) : [];
+    if (!selected || !models.some((m) => m.name === selected) || this.disposed) {
+      engine.start();
+      return;
+    }
+    try {
+      await engine.useModel(adaptedModelDir(this.profile.dir, selected));
+    } catch {
+      if (this.disposed) return;
+      await this.profile.setSelected(null).catch(() => {});
+      await engine.useModel(null).catch(() => {});
+    }
+  }
+
+  async getVoiceProfile(): Promise<VoiceProfile> {
+    const [prompts, corrections, models] = await Promise.all([
+      this.profile.enrollment(),
+      this.profile.corrections(),
+      this.profile.models(),
+    ]);
+    const engine = this.options.engine;
+    const inUse = engine.model === engine.baseModel ? null : path.basename(engine.model);
+    return {
+      prompts,
+      corrections,
+      baseModel: path.basename(engine.baseModel),
+      models,
+      selected: inUse && models.some((m) => m.name === inUse) ? inUse : null,
+      adapting: engine.adapting,
+    };
+  }
+
+  private async profileAudio(fileId: string): Promise<Float32Array> {
+    const entry = this.files.get(fileId);
+    if (!entry) throw new StudioError('UNKNOWN_FILE', `no file with id ${fileId} was opened`);
+    try {
+      return await (this.options.loadAudio ?? loadWavFile)(entry.path, PROFILE_SAMPLE_RATE);
+    } catch (error) {
+      const info = toErrorInfo(error);
+      throw new StudioError(info.code, info.message.replaceAll(entry.path, entry.ref.name));
+    }
+  }
+
+  /** Keeps an opened file (normally the recording a dictation session returned) for prompt `index`. */
+  async saveEnrollment(index: number, fileId: string): Promise<VoiceProfile> {
+    await this.profile.saveRecording(index, await this.profileAudio(fileId));
+    return this.getVoiceProfile();
+  }
+
+  /** Adds an opened file with its corrected transcript as further adaptation data. */
+  async addCorrection(fileId: string, text: string): Promise<VoiceProfile> {
+    await this.profile.addCorrection(await this.profileAudio(fileId), text);
+    return this.getVoiceProfile();
+  }
+
+  /**
+   * Adapts the model in use to the profile's recordings in the engine process. Returns once started;
+   * progress, the outcome (before/after WER, kept, the saved model) and failures come as events.
+   */
+  async startAdaptation(request: AdaptRequest): Promise<void> {
+    const engine = this.options.engine;
+    if (engine.adapting) throw new StudioError('ADAPT_BUSY', 'An adaptation is already running.');
+    // Throws for names that could leave the profile folder.
+    adaptedModelDir(this.profile.dir, request.name);
+    if ((await this.profile.models()).some((m) => m.name === request.name))
+      throw new StudioError('MODEL_EXISTS', `An adapted model named "${request.name}" already exists.`);
+    const items = await this.profile.adaptationItems();
+    if (items.length < 2)
+      throw new StudioError(
+        'NOT_ENOUGH_DATA',
+        `Record at least 2 prompts first (${items.length} recorded); more recordings adapt better.`,
+      );
+    const emit = this.options.emit;
+    const run = engine.adapt(
+      items,
+      this.profile.dir,
+      request.name,
+      { epochs: request.epochs, layers: request.layers, keepAnyway: request.keepAnyway },
+      (p) => emit({ type: 'adapt-progress', ...p }),
+    );
+    run.then(
+      (r) =>
+        emit({
+          type: 'adapt-done',
+          summary: {
+            beforeWer: r.beforeWer,
+            afterWer: r.afterWer,
+            kept: r.kept,
+            modelName: r.modelName,
+            utterances: r.utterances,
+            seconds: r.seconds,
+          },
+        }),
+      (error: unknown) => emit({ type: 'adapt-failed', error: toErrorInfo(error) }),
+    );
+  }
+
+  cancelAdaptation(): void {
+    this.options.engine.cancelAdapt();
+  }
+
+  /** Reloads the engine with an adapted model (null: the base model) and remembers the choice. */
+  async selectModel(name: string | null): Promise<VoiceProfile> {
+    if (this.dictation || this.running)
+      throw new StudioError(
+        'ENGINE_BUSY',
+        'Stop dictation and wait for transcriptions before switching models.',
+      );
+    if (name !== null && !(await this.profile.models()).some((m) => m.name === name))
+      throw new StudioError('UNKNOWN_MODEL', `There is no adapted model named "${name}".`);
+    const engine = this.options.engine;
+    try {
+      await engine.useModel(name === null ? null : adaptedModelDir(this.profile.dir, name));
+    } catch (error) {
+      // A model that does not load leaves the engine failed: go back to the base, and say why.
+      if (name !== null && engine.status.state === 'failed') {
+        await engine.useModel(null).catch(() => {});
+        await this.profile.setSelected(null);
+      }
+      throw error;
+    }
+    await this.profile.setSelected(name);
+    return this.getVoiceProfile();
+  }
+
+  /** Removes an adapted model (the base model is loaded again first if it was in use). */
+  async deleteModel(name: string): Promise<VoiceProfile> {
+    const current = await this.getVoiceProfile();
+    if (current.selected === name) await this.selectModel(null);
+    if (!(await this.profile.deleteModel(name)))
+      throw new StudioError('UNKNOWN_MODEL', `There is no adapted model named "${name}".`);
+    return this.getVoiceProfile();
   }
 
   dispose(): void {

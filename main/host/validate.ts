@@ -5,6 +5,7 @@
  * before a handler sees it. Hand-written combinators keep this dependency-free and legible.
  */
 import type {
+  AdaptRequest,
   DictationStartRequest,
   ExportBundle,
   ExportRequest,
@@ -235,6 +236,17 @@ const dictationStart: Validator<DictationStartRequest> = obj<DictationStartReque
 /** An absolute path from a drag and drop (POSIX or Windows), bounded in length. */
 const absolutePath = str({ min: 1, max: 4096, pattern: /^(\/|[A-Za-z]:[\\/]|\\\\)/ });
 
+/** An adapted model's name: a folder name that cannot leave the profile (adaptedModelDir's rule). */
+export const MODEL_NAME_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const modelName = str({ min: 1, max: 64, pattern: MODEL_NAME_PATTERN });
+
+const adaptRequest: Validator<AdaptRequest> = obj<AdaptRequest>({
+  name: modelName,
+  epochs: optional(num({ min: 1, max: 50, integer: true })),
+  layers: optional(literal('top', 'dense')),
+  keepAnyway: optional(literal(true, false)),
+});
+
 /** One validator per invoke channel; the mapped type makes a missing channel a compile error. */
 export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> } = {
   'studio:get-info': tuple(),
@@ -254,6 +266,13 @@ export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> 
   'studio:dictation-stop': tuple(),
   'studio:dictation-cancel': tuple(),
   'studio:open-external': tuple(str({ min: 1, max: 2048 })),
+  'studio:get-voice-profile': tuple(),
+  'studio:enroll-save': tuple(num({ min: 0, max: 999, integer: true }), id),
+  'studio:profile-add-correction': tuple(id, str({ min: 1, max: 10_000 })),
+  'studio:adapt-start': tuple(adaptRequest),
+  'studio:adapt-cancel': tuple(),
+  'studio:select-model': tuple(nullable(modelName)),
+  'studio:delete-model': tuple(modelName),
 };
 
 /** At most ~1 s of 192 kHz audio per frame; the worklet sends far smaller frames. */

@@ -3,6 +3,8 @@
  * with `ready` (or a failure) and `transcribe` with one progress message and a fixed transcript, and can
  * be made to crash. No process, no model.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Transcript } from '../../common/transcript';
 import type { FromWorker, ToWorker } from '../engine-protocol';
 import type { EngineWorkerHandle, SpawnEngineWorker } from '../engine-supervisor';
@@ -47,6 +49,13 @@ export class FakeWorker implements EngineWorkerHandle {
       onTranscribe?: (file: string) => void;
       /** Live dictation: crash after this many samples of live audio. */
       crashLiveAfterSamples?: number;
+      /**
+       * Speaker adaptation: the outcome (default: adapted, saved as a stub model folder the service can
+       * list and select), a failure, a crash, or held until `releaseAdapt()` (to test cancel).
+       */
+      adapt?: { kept?: 'adapted' | 'base'; fail?: string; crash?: boolean; manual?: boolean };
+      /** Model paths whose load fails (a broken adapted model). */
+      loadFailsFor?: (model: string) => boolean;
     },
   ) {}
 
@@ -55,6 +64,15 @@ export class FakeWorker implements EngineWorkerHandle {
   private liveSession: string | null = null;
 
   readonly pending: (() => void)[] = [];
+  /** The adaptation held by `adapt.manual`. */
+  private heldAdapt: { adaptId: string; finish: () => void } | null = null;
+
+  /** Lets a held adaptation finish. */
+  releaseAdapt(): void {
+    const held = this.heldAdapt;
+    this.heldAdapt = null;
+    held?.finish();
+  }
 
   send(message: ToWorker): void {
     if (this.exited) return;
@@ -64,15 +82,17 @@ export class FakeWorker implements EngineWorkerHandle {
 
   private handle(message: ToWorker): void {
     if (message.type === 'load') {
-      if (this.behaviour.loadError) {
+      if (this.behaviour.loadError || this.behaviour.loadFailsFor?.(message.model)) {
         this.emit({
           type: 'load-failed',
-          error: { code: 'MODEL_MISSING', message: this.behaviour.loadError },
+          error: { code: 'MODEL_MISSING', message: this.behaviour.loadError ?? `${message.model}: broken` },
         });
       } else {
+        // An adapted model (<profile>/models/<name>) answers with its name, as the real engine does.
+        const adapted = path.basename(path.dirname(message.model)) === 'models';
         this.emit({
           type: 'ready',
-          modelName: 'fake-model',
+          modelName: adapted ? path.basename(message.model) : 'fake-model',
           backend: { name: 'wasm', kind: 'wasm', label: 'WebAssembly (fake)' },
         });
       }
@@ -131,9 +151,81 @@ export class FakeWorker implements EngineWorkerHandle {
       }
       this.liveSession = null;
       this.emit({ type: 'live-stopped', sessionId });
+    } else if (message.type === 'adapt-start') {
+      this.adaptStart(message);
+    } else if (message.type === 'adapt-cancel') {
+      if (this.heldAdapt?.adaptId === message.adaptId) {
+        this.heldAdapt = null;
+        this.emit({
+          type: 'adapt-failed',
+          adaptId: message.adaptId,
+          error: { code: 'CANCELLED', message: 'speaker adaptation cancelled' },
+        });
+      }
     } else if (message.type === 'cancel') {
       this.emit({ type: 'failed', jobId: message.jobId, error: { code: 'CANCELLED', message: 'cancelled' } });
     }
+  }
+
+  private adaptStart(message: Extract<ToWorker, { type: 'adapt-start' }>): void {
+    const { adaptId, items, profileDir, name, options } = message;
+    const behaviour = this.behaviour.adapt ?? {};
+    const total = 2 * (options.epochs ?? 1);
+    this.emit({
+      type: 'adapt-progress',
+      adaptId,
+      progress: {
+        phase: 'features',
+        step: items.length,
+        total: items.length,
+        loss: null,
+        etaSec: 0,
+        epoch: 0,
+      },
+    });
+    this.emit({
+      type: 'adapt-progress',
+      adaptId,
+      progress: { phase: 'train', step: 1, total, loss: 1.5, etaSec: 1, epoch: 1 },
+    });
+    const finish = () => {
+      if (this.exited) return;
+      if (behaviour.crash) return this.crash(70);
+      if (behaviour.fail) {
+        this.emit({
+          type: 'adapt-failed',
+          adaptId,
+          error: { code: 'ENGINE_ERROR', message: behaviour.fail },
+        });
+        return;
+      }
+      const kept = options.keepAnyway ? 'adapted' : (behaviour.kept ?? 'adapted');
+      let modelDir: string | null = null;
+      if (kept === 'adapted') {
+        modelDir = path.join(profileDir, 'models', name);
+        mkdirSync(modelDir, { recursive: true });
+        writeFileSync(path.join(modelDir, 'manifest.json'), JSON.stringify({ name }));
+        writeFileSync(
+          path.join(modelDir, 'adaptation.json'),
+          JSON.stringify({ before: { wer: 0.5 }, after: { wer: 0.25 }, createdAt: '2024-01-01T00:00:00Z' }),
+        );
+      }
+      this.emit({
+        type: 'adapt-done',
+        adaptId,
+        result: {
+          kept,
+          beforeWer: 0.5,
+          afterWer: kept === 'adapted' ? 0.25 : 0.5,
+          modelDir,
+          modelName: modelDir ? name : null,
+          utterances: items.length,
+          seconds: 0.1,
+        },
+      });
+    };
+    if (behaviour.manual) this.heldAdapt = { adaptId, finish };
+    else finish();
   }
 
   private emit(message: FromWorker): void {

@@ -252,6 +252,13 @@ export function createBridgeClient(): StudioApi {
       return invoke('studio:dictation-stop');
     },
     cancelDictation: () => invoke('studio:dictation-cancel'),
+    getVoiceProfile: () => invoke('studio:get-voice-profile'),
+    saveEnrollment: (index, fileId) => invoke('studio:enroll-save', index, fileId),
+    addCorrection: (fileId, text) => invoke('studio:profile-add-correction', fileId, text),
+    startAdaptation: (request) => invoke('studio:adapt-start', request),
+    cancelAdaptation: () => invoke('studio:adapt-cancel'),
+    selectModel: (name) => invoke('studio:select-model', name),
+    deleteModel: (name) => invoke('studio:delete-model', name),
     openExternal: async (url) => {
       if (new URL(url).protocol !== 'https:')
         throw new HostError('REFUSED', `only https links are opened (${url})`);

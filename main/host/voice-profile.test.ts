@@ -1,0 +1,227 @@
+/**
+ * The voice profile through the studio service with a scripted engine worker: enrollment recordings
+ * kept in the profile folder (normalised to 16 kHz WAV, redo replaces), corrections, adaptation with
+ * progress/done/failed/cancel events, model selection (the worker is restarted with the adapted model's
+ * folder and the choice survives a restart), deletion, and the refusals.
+ */
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StudioEvent } from '../common/ipc-contract';
+import { loadWavFile } from '../engine/audio/wav-load';
+import { encodeWav } from '../engine/audio/wav-writer';
+import { EngineSupervisor } from './engine-supervisor';
+import { ENROLLMENT_PROMPTS } from './profile';
+import { StudioService } from './studio-service';
+import { fakeWorkers } from './testing/fake-worker';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'voice-profile-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+async function service(behaviour: Parameters<typeof fakeWorkers>[0] = {}) {
+  const workers = fakeWorkers(behaviour);
+  const events: StudioEvent[] = [];
+  const engine = new EngineSupervisor({
+    spawn: workers.spawn,
+    model: 'base',
+    modelsDir: null,
+    restartDelayMs: 1,
+  });
+  const studio = new StudioService({
+    mode: 'browser',
+    version: '1.0.0',
+    engine,
+    projectFile: path.join(dir, 'project.json'),
+    recordingsDir: path.join(dir, 'recordings'),
+    mediaUrl: (id) => `/media/${id}`,
+    emit: (e) => events.push(e),
+  });
+  await studio.startEngine();
+  await vi.waitFor(() => expect(engine.status.state).toBe('ready'));
+  return { studio, events, workers, engine };
+}
+
+/** A WAV of `seconds` of a 220 Hz tone at `rate`. */
+async function wav(name: string, seconds: number, rate = 48000): Promise<string> {
+  const samples = new Float32Array(Math.round(seconds * rate));
+  for (let i = 0; i < samples.length; i++) samples[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / rate);
+  const file = path.join(dir, name);
+  await writeFile(file, encodeWav([samples], { sampleRate: rate, bitsPerSample: 16, encoding: 'int' }));
+  return file;
+}
+
+const profileDir = () => path.join(dir, 'profile');
+
+describe('voice profile', () => {
+  it('keeps enrollment recordings in the profile as 16 kHz WAV; a redo replaces the recording', async () => {
+    const { studio } = await service();
+    const initial = await studio.getVoiceProfile();
+    expect(initial.prompts).toHaveLength(ENROLLMENT_PROMPTS.length);
+    expect(initial.prompts.length).toBeGreaterThanOrEqual(30);
+    expect(initial.prompts.every((p) => p.recordedSec === null)).toBe(true);
+    expect(initial).toMatchObject({ baseModel: 'base', models: [], selected: null, adapting: false });
+
+    const [first] = await studio.addPaths([await wav('take1.wav', 2)]);
+    let profile = await studio.saveEnrollment(2, first.id);
+    expect(profile.prompts[2].recordedSec).toBeCloseTo(2, 1);
+    const saved = path.join(profileDir(), 'enrollment', '003.wav');
+    expect((await loadWavFile(saved, 16000)).length).toBeCloseTo(32000, -2);
+    expect((await readFile(saved)).readUInt32LE(24)).toBe(16000); // the header's sample rate
+
+    const [redo] = await studio.addPaths([await wav('take2.wav', 3)]);
+    profile = await studio.saveEnrollment(2, redo.id);
+    expect(profile.prompts[2].recordedSec).toBeCloseTo(3, 1);
+    expect(profile.prompts.filter((p) => p.recordedSec !== null)).toHaveLength(1);
+    // Persisted: a new service over the same folder sees it.
+    studio.dispose();
+    const again = await service();
+    expect((await again.studio.getVoiceProfile()).prompts[2].recordedSec).toBeCloseTo(3, 1);
+    again.studio.dispose();
+  });
+
+  it('refuses unknown files, prompts out of range, recordings too short or too long, and wordless corrections', async () => {
+    const { studio } = await service();
+    await expect(studio.saveEnrollment(0, 'nope')).rejects.toMatchObject({ code: 'UNKNOWN_FILE' });
+    const [ok] = await studio.addPaths([await wav('ok.wav', 1)]);
+    await expect(studio.saveEnrollment(ENROLLMENT_PROMPTS.length, ok.id)).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    });
+    const [short] = await studio.addPaths([await wav('short.wav', 0.2)]);
+    await expect(studio.saveEnrollment(0, short.id)).rejects.toMatchObject({ code: 'RECORDING_TOO_SHORT' });
+    const [long] = await studio.addPaths([await wav('long.wav', 31, 16000)]);
+    await expect(studio.saveEnrollment(0, long.id)).rejects.toMatchObject({ code: 'RECORDING_TOO_LONG' });
+    await expect(studio.addCorrection(ok.id, ' ?! ')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await writeFile(path.join(dir, 'corrupt.wav'), 'RIFFxxxxWAVE');
+    const [corrupt] = await studio.addPaths([path.join(dir, 'corrupt.wav')]);
+    const failure = await studio.saveEnrollment(0, corrupt.id).catch((e: unknown) => e as Error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).not.toContain(dir); // named by its name, not its path
+    expect((await studio.getVoiceProfile()).prompts.every((p) => p.recordedSec === null)).toBe(true);
+    studio.dispose();
+  });
+
+  it('adapts in the engine process with progress, then the model can be selected, survives a restart, and removed', async () => {
+    const { studio, events, workers, engine } = await service();
+    await expect(studio.startAdaptation({ name: 'me' })).rejects.toMatchObject({ code: 'NOT_ENOUGH_DATA' });
+    for (const i of [0, 1]) {
+      const [ref] = await studio.addPaths([await wav(`p${i}.wav`, 1.5)]);
+      await studio.saveEnrollment(i, ref.id);
+    }
+    const [corr] = await studio.addPaths([await wav('corr.wav', 2)]);
+    const withCorrection = await studio.addCorrection(corr.id, '  hello   there  world ');
+    expect(withCorrection.corrections).toEqual([expect.objectContaining({ text: 'hello there world' })]);
+
+    await studio.startAdaptation({ name: 'me', epochs: 1 });
+    await vi.waitFor(() => expect(events.some((e) => e.type === 'adapt-done')).toBe(true));
+    const start = workers.workers[0].received.find((m) => m.type === 'adapt-start');
+    expect(start).toMatchObject({
+      type: 'adapt-start',
+      name: 'me',
+      profileDir: profileDir(),
+      options: { epochs: 1 },
+      items: [
+        { path: path.join(profileDir(), 'enrollment', '001.wav'), text: ENROLLMENT_PROMPTS[0] },
+        { path: path.join(profileDir(), 'enrollment', '002.wav'), text: ENROLLMENT_PROMPTS[1] },
+        { path: expect.stringMatching(/corrections/), text: 'hello there world' },
+      ],
+    });
+    const progress = events.filter((e) => e.type === 'adapt-progress');
+    expect(progress.map((e) => e.type === 'adapt-progress' && e.phase)).toEqual(['features', 'train']);
+    expect(events.find((e) => e.type === 'adapt-done')).toMatchObject({
+      summary: { kept: 'adapted', modelName: 'me', beforeWer: 0.5, afterWer: 0.25, utterances: 3 },
+    });
+    let profile = await studio.getVoiceProfile();
+    expect(profile.models).toEqual([expect.objectContaining({ name: 'me', beforeWer: 0.5, afterWer: 0.25 })]);
+    expect(profile.selected).toBeNull();
+    await expect(studio.startAdaptation({ name: 'me' })).rejects.toMatchObject({ code: 'MODEL_EXISTS' });
+
+    profile = await studio.selectModel('me');
+    expect(profile.selected).toBe('me');
+    expect(workers.workers).toHaveLength(2); // restarted, not crashed
+    expect(workers.workers[1].received[0]).toMatchObject({
+      type: 'load',
+      model: path.join(profileDir(), 'models', 'me'),
+    });
+    expect(engine.status).toMatchObject({ state: 'ready', modelName: 'me', restarts: 0 });
+    const statusEvents = events.filter((e) => e.type === 'adapt-failed');
+    expect(statusEvents).toEqual([]);
+    studio.dispose();
+
+    // The choice is remembered: the next start loads the adapted model directly.
+    const next = await service();
+    expect(next.engine.status.modelName).toBe('me');
+    expect(next.workers.workers[0].received[0]).toMatchObject({
+      model: path.join(profileDir(), 'models', 'me'),
+    });
+    await expect(next.studio.selectModel('other')).rejects.toMatchObject({ code: 'UNKNOWN_MODEL' });
+    // Removing the model in use goes back to the base model first.
+    profile = await next.studio.deleteModel('me');
+    expect(profile).toMatchObject({ models: [], selected: null });
+    expect(next.engine.status.modelName).toBe('fake-model');
+    await expect(stat(path.join(profileDir(), 'models', 'me'))).rejects.toThrow();
+    await expect(next.studio.deleteModel('me')).rejects.toMatchObject({ code: 'UNKNOWN_MODEL' });
+    next.studio.dispose();
+  });
+
+  it('keeps the base model when adaptation does not help, and reports failures and cancellation', async () => {
+    const { studio, events } = await service({ adapt: { kept: 'base' } });
+    for (const i of [0, 1]) {
+      const [ref] = await studio.addPaths([await wav(`p${i}.wav`, 1)]);
+      await studio.saveEnrollment(i, ref.id);
+    }
+    await studio.startAdaptation({ name: 'nothing' });
+    await vi.waitFor(() => expect(events.some((e) => e.type === 'adapt-done')).toBe(true));
+    expect(events.find((e) => e.type === 'adapt-done')).toMatchObject({
+      summary: { kept: 'base', modelName: null },
+    });
+    expect((await studio.getVoiceProfile()).models).toEqual([]);
+    studio.dispose();
+
+    const held = await service({ adapt: { manual: true } });
+    await held.studio.startAdaptation({ name: 'x' });
+    expect((await held.studio.getVoiceProfile()).adapting).toBe(true);
+    await expect(held.studio.startAdaptation({ name: 'y' })).rejects.toMatchObject({ code: 'ADAPT_BUSY' });
+    // The engine is busy: no model switch under a running adaptation.
+    await expect(held.studio.selectModel(null)).rejects.toMatchObject({ info: { code: 'ENGINE_BUSY' } });
+    held.studio.cancelAdaptation();
+    await vi.waitFor(() => expect(held.events.some((e) => e.type === 'adapt-failed')).toBe(true));
+    expect(held.events.find((e) => e.type === 'adapt-failed')).toMatchObject({
+      error: { code: 'CANCELLED' },
+    });
+    expect((await held.studio.getVoiceProfile()).adapting).toBe(false);
+    held.studio.dispose();
+
+    const crashing = await service({ adapt: { crash: true } });
+    await crashing.studio.startAdaptation({ name: 'z' });
+    await vi.waitFor(() => expect(crashing.events.some((e) => e.type === 'adapt-failed')).toBe(true));
+    expect(crashing.events.find((e) => e.type === 'adapt-failed')).toMatchObject({
+      error: { code: 'ENGINE_CRASHED' },
+    });
+    crashing.studio.dispose();
+  });
+
+  it('falls back to the base model when the selected adapted model does not load', async () => {
+    const first = await service();
+    for (const i of [0, 1]) {
+      const [ref] = await first.studio.addPaths([await wav(`p${i}.wav`, 1)]);
+      await first.studio.saveEnrollment(i, ref.id);
+    }
+    await first.studio.startAdaptation({ name: 'broken' });
+    await vi.waitFor(() => expect(first.events.some((e) => e.type === 'adapt-done')).toBe(true));
+    await first.studio.selectModel('broken');
+    first.studio.dispose();
+
+    const next = await service({ loadFailsFor: (model) => model.endsWith('broken') });
+    expect(next.engine.status).toMatchObject({ state: 'ready', modelName: 'fake-model' });
+    expect((await next.studio.getVoiceProfile()).selected).toBeNull();
+    await expect(next.studio.selectModel('broken')).rejects.toMatchObject({
+      info: { code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('broken') },
+    });
+    expect(next.engine.status).toMatchObject({ state: 'ready', modelName: 'fake-model' });
+    next.studio.dispose();
+  });
+});
