@@ -285,4 +285,71 @@ export class StudioPage {
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');
   }
+
+  // ---- Voice profile (speaker adaptation) --------------------------------------------------------------
+
+  async openVoiceProfile(): Promise<void> {
+    await this.page
+      .getByRole('group', { name: 'View' })
+      .getByRole('button', { name: 'Voice profile' })
+      .click();
+    await expect(this.voiceProfile).toBeVisible();
+    await expect(this.voiceProfile.getByTestId('enrollment-prompt')).not.toHaveText('…');
+  }
+
+  get voiceProfile(): Locator {
+    return this.page.getByTestId('voice-profile');
+  }
+
+  /** The enrollment prompt list's entry `index` (0-based). */
+  enrollmentPrompt(index: number): Locator {
+    return this.voiceProfile.getByRole('list', { name: 'Enrollment prompts' }).getByRole('button').nth(index);
+  }
+
+  /** Records prompt `index` for at least `seconds` (the view's own clock) and waits until it is kept. */
+  async recordPrompt(index: number, seconds: number): Promise<AppEvents['enrollment-saved']> {
+    await this.enrollmentPrompt(index).click();
+    const before = await this.eventCount('enrollment-saved');
+    const card = this.voiceProfile.locator('.vp-prompt-card');
+    await card.getByRole('button', { name: /^Record/ }).click();
+    await expect(card.getByRole('button', { name: 'Stop' })).toBeVisible();
+    await expect
+      .poll(async () => {
+        const [m, s] = ((await card.locator('.clock').textContent()) || '0:0').split(':').map(Number);
+        return m * 60 + s;
+      })
+      .toBeGreaterThanOrEqual(seconds);
+    await card.getByRole('button', { name: 'Stop' }).click();
+    return this.waitForNextEvent('enrollment-saved', before);
+  }
+
+  /** Starts an adaptation from the form and waits for its outcome. */
+  async adapt(options: { name: string; epochs: number; keepAnyway?: boolean }, timeout = 120_000) {
+    const form = this.voiceProfile.locator('.vp-adapt-form');
+    await form.getByLabel('Name').fill(options.name);
+    await form.getByLabel('Epochs').fill(String(options.epochs));
+    if (options.keepAnyway) await form.getByLabel(/Keep the adapted model/).check();
+    const before = await this.eventCount('adapt-done');
+    await form.getByRole('button', { name: 'Adapt to my voice' }).click();
+    return this.waitForNextEvent('adapt-done', before, timeout);
+  }
+
+  /** Selects a model in the profile (null: the base) and waits until the engine has loaded it. */
+  async selectModel(name: string | null): Promise<void> {
+    const before = await this.eventCount('model-selected');
+    const list = this.voiceProfile.getByTestId('model-list');
+    const radio =
+      name === null ? list.getByRole('radio').first() : list.getByRole('radio', { name: `Use ${name}` });
+    // A click, not check(): the radio turns checked only once the engine has loaded the model.
+    await radio.click();
+    const selected = await this.waitForNextEvent('model-selected', before, 60_000);
+    expect(selected.name).toBe(name);
+    await expect(radio).toBeChecked();
+  }
+
+  /** The model name the status bar shows. */
+  async statusModelName(): Promise<string> {
+    const text = await this.page.getByTestId('statusbar').getByTitle('Acoustic model').textContent();
+    return (text ?? '').replace(/^\s*Model\s*/, '').trim();
+  }
 }

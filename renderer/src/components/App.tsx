@@ -35,6 +35,7 @@ import {
 } from '../state/transcript-edits';
 import { AlignmentStrip } from './AlignmentStrip';
 import { DictationView } from './DictationView';
+import { VoiceProfileView } from './VoiceProfileView';
 import { EvalPanel } from './EvalPanel';
 import { ExportMenu } from './ExportMenu';
 import { Notices } from './Notices';
@@ -43,7 +44,7 @@ import { StatusBar } from './StatusBar';
 import { TranscriptEditor } from './TranscriptEditor';
 import { Waveform, type PlayerHandle } from './Waveform';
 
-type View = 'files' | 'dictation';
+type View = 'files' | 'dictation' | 'voice';
 
 const SAVE_DELAY_MS = 400;
 
@@ -466,6 +467,9 @@ export function App({ client }: { client: StudioApi }) {
           <button type="button" aria-pressed={view === 'dictation'} onClick={() => setView('dictation')}>
             Dictation
           </button>
+          <button type="button" aria-pressed={view === 'voice'} onClick={() => setView('voice')}>
+            Voice profile
+          </button>
         </div>
         <button type="button" className="primary" onClick={openFiles} title="Open audio files (Ctrl+O)">
           Open files…
@@ -505,7 +509,9 @@ export function App({ client }: { client: StudioApi }) {
       </div>
 
       <main className="content">
-        {view === 'dictation' ? (
+        {view === 'voice' ? (
+          <VoiceProfileView client={client} info={state.info} engineReady={engineReady} items={state.items} />
+        ) : view === 'dictation' ? (
           <DictationView
             client={client}
             info={state.info}

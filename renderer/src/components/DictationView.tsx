@@ -10,7 +10,9 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DictationResult, FileRef, StudioApi, StudioInfo } from '../../../main/common/ipc-contract';
 import { emitAppEvent } from '../state/app-events';
 import { formatClock } from '../state/transcript-edits';
-import { startMicStream, type MicStream } from '../api/mic-stream';
+import { startMicCapture } from '../api/capture';
+import type { MicStream } from '../api/mic-stream';
+import { LevelMeter } from './LevelMeter';
 
 type Phase = 'idle' | 'starting' | 'recording' | 'finishing';
 
@@ -117,24 +119,10 @@ export function DictationView({ client, info, engineReady, files, onOpenInEditor
       if (source !== MICROPHONE) {
         const started = await client.startDictation({ source: 'file', fileId: source });
         setDeviceName(started.deviceName);
-      } else if (native) {
-        const started = await client.startDictation({ source: 'native', deviceIndex: device });
-        setDeviceName(started.deviceName);
       } else {
-        let hostReady = false;
-        const mic = await startMicStream((samples) => {
-          if (hostReady) client.sendDictationAudio(samples);
-        }, setLevel);
-        stream.current = mic;
-        setDeviceName(mic.deviceName);
-        try {
-          await client.startDictation({ source: 'stream', sampleRate: mic.sampleRate });
-        } catch (e) {
-          mic.stop();
-          stream.current = null;
-          throw e;
-        }
-        hostReady = true;
+        const session = await startMicCapture(client, native, device, setLevel);
+        stream.current = session.stream;
+        setDeviceName(session.deviceName);
       }
       setStartedAt(performance.now());
       setNow(performance.now());
@@ -252,16 +240,7 @@ export function DictationView({ client, info, engineReady, files, onOpenInEditor
             </select>
           </label>
         )}
-        <div
-          className="meter"
-          role="meter"
-          aria-label="Input level"
-          aria-valuemin={0}
-          aria-valuemax={1}
-          aria-valuenow={level}
-        >
-          <div className="meter-fill" style={{ transform: `scaleX(${recording ? level : 0})` }} />
-        </div>
+        <LevelMeter level={level} active={recording} />
         <span className="clock" aria-live="off">
           {recording ? formatClock((now - startedAt) / 1000) : ''}
         </span>

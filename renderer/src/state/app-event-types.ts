@@ -24,6 +24,21 @@ export interface AppEvents {
   'dictation-final': { words: Word[]; text: string };
   /** An export was handed to the host (Electron) or the browser (download). */
   exported: { format: string; name: string };
+  /** An enrollment prompt's recording was kept in the voice profile. */
+  'enrollment-saved': { index: number; recordedSec: number };
+  /** Speaker adaptation finished: held-back WER before/after, and whether a model was saved. */
+  'adapt-done': {
+    kept: 'adapted' | 'base';
+    modelName: string | null;
+    beforeWer: number;
+    afterWer: number;
+    utterances: number;
+    seconds: number;
+  };
+  /** Speaker adaptation failed or was cancelled. */
+  'adapt-failed': { code: string; message: string };
+  /** A model was selected in the voice profile and the engine has loaded it (null: the base model). */
+  'model-selected': { name: string | null };
 }
 
 export type AppEventName = keyof AppEvents;
@@ -39,4 +54,8 @@ export const APP_EVENT_NAMES = [
   'dictation-segment',
   'dictation-final',
   'exported',
+  'enrollment-saved',
+  'adapt-done',
+  'adapt-failed',
+  'model-selected',
 ] as const satisfies readonly AppEventName[];

@@ -1,0 +1,39 @@
+/**
+ * Starts a microphone session on the host through the dictation channels, the way the app captures
+ * everywhere (dictation, voice-profile enrollment): the host's native recorder when it has one, else the
+ * page's microphone streamed to the host. The level comes from the page's own meter for a stream; for
+ * native capture the host sends `mic-level` events.
+ */
+import type { DictationStarted, StudioApi } from '../../../main/common/ipc-contract';
+import { startMicStream, type MicStream } from './mic-stream';
+
+export interface CaptureSession {
+  started: DictationStarted;
+  /** The page's stream, when the page captures (stop it before asking the host to stop). */
+  stream: MicStream | null;
+  deviceName: string;
+}
+
+export async function startMicCapture(
+  client: StudioApi,
+  native: boolean,
+  deviceIndex: number,
+  onLevel: (level: number) => void,
+): Promise<CaptureSession> {
+  if (native) {
+    const started = await client.startDictation({ source: 'native', deviceIndex });
+    return { started, stream: null, deviceName: started.deviceName };
+  }
+  let hostReady = false;
+  const mic = await startMicStream((samples) => {
+    if (hostReady) client.sendDictationAudio(samples);
+  }, onLevel);
+  try {
+    const started = await client.startDictation({ source: 'stream', sampleRate: mic.sampleRate });
+    hostReady = true;
+    return { started, stream: mic, deviceName: mic.deviceName };
+  } catch (e) {
+    mic.stop();
+    throw e;
+  }
+}
