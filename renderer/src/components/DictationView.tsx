@@ -9,6 +9,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DictationResult, FileRef, StudioApi, StudioInfo } from '../../../main/common/ipc-contract';
 import { emitAppEvent } from '../state/app-events';
+import { appendUtterance, isDictationShortcut, partialParts } from '../state/dictation';
 import { formatClock } from '../state/transcript-edits';
 import { startMicCapture } from '../api/capture';
 import type { MicStream } from '../api/mic-stream';
@@ -32,16 +33,6 @@ interface DictationViewProps {
 
 /** The microphone, or the id of a file to play instead. */
 const MICROPHONE = 'microphone';
-
-export function isDictationShortcut(event: KeyboardEvent): boolean {
-  return event.code === 'Space' && event.shiftKey && (event.ctrlKey || event.metaKey) && !event.altKey;
-}
-
-/** Appends an utterance to the document with one space between, whatever the user typed meanwhile. */
-export function appendUtterance(document: string, text: string): string {
-  if (!text) return document;
-  return document.length === 0 || /\s$/.test(document) ? document + text : `${document} ${text}`;
-}
 
 export function DictationView({ client, info, engineReady, files, onOpenInEditor }: DictationViewProps) {
   const [phase, setPhase] = useState<Phase>('idle');
@@ -76,14 +67,9 @@ export function DictationView({ client, info, engineReady, files, onOpenInEditor
           case 'mic-level':
             setLevel(event.level);
             break;
-          case 'dictation-partial': {
-            const { words, stableWords } = event;
-            setPartial({
-              stable: words.slice(0, stableWords).join(' '),
-              tail: words.slice(stableWords).join(' '),
-            });
+          case 'dictation-partial':
+            setPartial(partialParts(event.words, event.stableWords));
             break;
-          }
           case 'dictation-final':
             setPartial(null);
             setDocumentText((text) => appendUtterance(text, event.text));
