@@ -15,9 +15,14 @@ export class MicPermissionError extends Error {
   readonly code = 'MIC_DENIED';
 }
 
+/**
+ * `onLost` is called if the device goes away while capturing (unplugged, revoked): capture has then
+ * stopped, and whatever was sent so far is all there is.
+ */
 export async function startMicStream(
   onFrame: (samples: Float32Array) => void,
   onLevel: (level: number) => void,
+  onLost: (deviceName: string) => void = () => {},
 ): Promise<MicStream> {
   let stream: MediaStream;
   try {
@@ -58,18 +63,22 @@ export async function startMicStream(
     onLevel(Math.max(0, Math.min(1, (db + 60) / 60)));
   };
   const [track] = stream.getAudioTracks();
+  const deviceName = track?.label || 'microphone';
   let stopped = false;
-  return {
-    sampleRate: context.sampleRate,
-    deviceName: track?.label || 'microphone',
-    stop: () => {
-      if (stopped) return;
-      stopped = true;
-      node.port.onmessage = null;
-      source.disconnect();
-      node.disconnect();
-      stream.getTracks().forEach((t) => t.stop());
-      void context.close();
-    },
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    node.port.onmessage = null;
+    source.disconnect();
+    node.disconnect();
+    stream.getTracks().forEach((t) => t.stop());
+    void context.close();
   };
+  // "ended" fires when the device disappears, not when we stop the track ourselves.
+  track?.addEventListener('ended', () => {
+    if (stopped) return;
+    stop();
+    onLost(deviceName);
+  });
+  return { sampleRate: context.sampleRate, deviceName, stop };
 }
