@@ -14,20 +14,26 @@ export interface CaptureSession {
   deviceName: string;
 }
 
+/** `onLost`: the page's microphone went away mid-session (native capture reports it as a host event). */
 export async function startMicCapture(
   client: StudioApi,
   native: boolean,
   deviceIndex: number,
   onLevel: (level: number) => void,
+  onLost: (deviceName: string) => void = () => {},
 ): Promise<CaptureSession> {
   if (native) {
     const started = await client.startDictation({ source: 'native', deviceIndex });
     return { started, stream: null, deviceName: started.deviceName };
   }
   let hostReady = false;
-  const mic = await startMicStream((samples) => {
-    if (hostReady) client.sendDictationAudio(samples);
-  }, onLevel);
+  const mic = await startMicStream(
+    (samples) => {
+      if (hostReady) client.sendDictationAudio(samples);
+    },
+    onLevel,
+    onLost,
+  );
   try {
     const started = await client.startDictation({ source: 'stream', sampleRate: mic.sampleRate });
     hostReady = true;

@@ -106,7 +106,13 @@ export function DictationView({ client, info, engineReady, files, onOpenInEditor
         const started = await client.startDictation({ source: 'file', fileId: source });
         setDeviceName(started.deviceName);
       } else {
-        const session = await startMicCapture(client, native, device, setLevel);
+        const session = await startMicCapture(client, native, device, setLevel, (name) => {
+          stream.current = null;
+          setLevel(0);
+          setError(
+            `The microphone "${name}" stopped delivering audio (was it unplugged?). What was recorded so far is kept: press Stop to finish.`,
+          );
+        });
         stream.current = session.stream;
         setDeviceName(session.deviceName);
       }
