@@ -72,3 +72,20 @@ test('enrollment → adapt → select → dictate with the adapted model', async
   await expect(studio.voiceProfile.getByRole('radio', { name: 'Use e2e-voice' })).toHaveCount(0);
   await expect(stat(path.join(bridge.dataDir, 'profile', 'models', 'e2e-voice'))).rejects.toThrow();
 });
+
+test('the vocabulary is saved in the profile and is there after a reload', async ({ studio }) => {
+  await studio.openVoiceProfile();
+  const vocabulary = studio.voiceProfile.getByTestId('vocabulary');
+  const text = vocabulary.getByRole('textbox', { name: 'Vocabulary' });
+  await text.fill('Kowalski\n  tensor   processing unit\n# a comment\nKowalski');
+  await vocabulary.getByRole('button', { name: 'Save vocabulary' }).click();
+  await expect(vocabulary.getByTestId('vocabulary-status')).toHaveText('Saved: 2 entries.');
+  await expect(text).toHaveValue('Kowalski\ntensor processing unit');
+
+  await studio.page.reload();
+  await studio.waitForEvent('model-ready');
+  await studio.openVoiceProfile();
+  await expect(studio.voiceProfile.getByRole('textbox', { name: 'Vocabulary' })).toHaveValue(
+    'Kowalski\ntensor processing unit',
+  );
+});

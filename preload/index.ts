@@ -63,6 +63,7 @@ export const studioApi: StudioApi = {
   cancelAdaptation: () => invoke('studio:adapt-cancel'),
   selectModel: (name) => invoke('studio:select-model', name),
   deleteModel: (name) => invoke('studio:delete-model', name),
+  setVocabulary: (phrases) => invoke('studio:set-vocabulary', phrases),
   onEvent: (listener) => {
     const forward = (_event: IpcRendererEvent, event: StudioEvent) => listener(event);
     ipcRenderer.on(EVENT_CHANNEL, forward);

@@ -76,6 +76,7 @@ const BROWSER_CHANNELS = new Set<InvokeChannel>([
   'studio:adapt-cancel',
   'studio:select-model',
   'studio:delete-model',
+  'studio:set-vocabulary',
 ]);
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -192,6 +193,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     'studio:adapt-cancel': () => service.cancelAdaptation(),
     'studio:select-model': (name) => service.selectModel(name),
     'studio:delete-model': (name) => service.deleteModel(name),
+    'studio:set-vocabulary': (phrases) => service.setVocabulary(phrases),
   };
 
   let port = 0;

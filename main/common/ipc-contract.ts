@@ -218,6 +218,8 @@ export interface VoiceProfile {
   selected: string | null;
   /** An adaptation is running. */
   adapting: boolean;
+  /** Words and phrases the decoder favours (one per entry); applied to every transcription and dictation. */
+  vocabulary: string[];
 }
 
 export interface AdaptRequest {
@@ -340,6 +342,8 @@ export interface InvokeChannels {
   /** Selects an adapted model by name (null: the base model); the engine reloads with it. */
   'studio:select-model': { args: [name: string | null]; result: VoiceProfile };
   'studio:delete-model': { args: [name: string]; result: VoiceProfile };
+  /** Replaces the vocabulary to boost (empty: none); it is saved in the profile and applied at once. */
+  'studio:set-vocabulary': { args: [phrases: string[]]; result: VoiceProfile };
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -402,6 +406,7 @@ export interface StudioApi {
   cancelAdaptation(): Promise<void>;
   selectModel(name: string | null): Promise<VoiceProfile>;
   deleteModel(name: string): Promise<VoiceProfile>;
+  setVocabulary(phrases: string[]): Promise<VoiceProfile>;
   /** Subscribes to host events; returns the unsubscribe function. */
   onEvent(listener: (event: StudioEvent) => void): () => void;
 }

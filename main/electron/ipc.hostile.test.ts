@@ -83,6 +83,7 @@ const VALID: Record<string, unknown[]> = {
   'studio:adapt-start': [{ name: 'my-voice.1', epochs: 1, layers: 'top', keepAnyway: true }],
   'studio:select-model': ['my-voice.1'],
   'studio:delete-model': ['my-voice.1'],
+  'studio:set-vocabulary': [['Kowalski', 'tensor processing unit']],
   'studio:save-exports': [
     {
       files: [
@@ -203,6 +204,9 @@ describe('every IPC channel refuses malformed payloads', () => {
       ['studio:select-model', ['..']],
       ['studio:select-model', ['/etc']],
       ['studio:delete-model', ['.hidden']],
+      ['studio:set-vocabulary', [['x'.repeat(101)]]],
+      ['studio:set-vocabulary', [Array.from({ length: 5001 }, () => 'a')]],
+      ['studio:set-vocabulary', [[42]]],
       [
         'studio:save-export',
         [{ ...(VALID['studio:save-export'][0] as object), content: 'x'.repeat(50_000_001) }],

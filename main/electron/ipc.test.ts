@@ -40,6 +40,7 @@ function setup() {
       'studio:adapt-cancel',
       'studio:select-model',
       'studio:delete-model',
+      'studio:set-vocabulary',
     ].map((c) => [c, vi.fn(async () => `${c} result`)]),
   ) as unknown as InvokeHandlers;
   const onDictationAudio = vi.fn();

@@ -20,6 +20,8 @@ export type ToWorker =
   | { type: 'live-stop'; sessionId: string }
   /** Memory figures, for soak tests and diagnostics. */
   | { type: 'stats'; requestId: string }
+  /** Words and phrases for the decoder to favour from now on (empty: none). */
+  | { type: 'set-vocabulary'; phrases: string[] }
   /**
    * Speaker adaptation of the loaded model (one at a time): the recordings are read by the worker (WAV,
    * resampled to the model's rate), and the adapted model is saved as `<profileDir>/models/<name>/`.

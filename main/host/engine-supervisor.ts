@@ -82,6 +82,7 @@ export class EngineSupervisor {
   private worker: EngineWorkerHandle | null = null;
   private job: RunningJob | null = null;
   private live: LiveSession | null = null;
+  private vocabulary: string[] = [];
   private adaptJob: AdaptJob | null = null;
   /** The model given at construction; `useModel(null)` returns to it. */
   readonly baseModel: string;
@@ -191,6 +192,14 @@ export class EngineSupervisor {
       if (this.worker === worker) this.onExit(code);
     });
     worker.send({ type: 'load', model: this.options.model, modelsDir: this.options.modelsDir });
+    // A restarted worker gets the user's vocabulary again (it applies it once the model is loaded).
+    if (this.vocabulary.length > 0) worker.send({ type: 'set-vocabulary', phrases: this.vocabulary });
+  }
+
+  /** Words and phrases the decoder favours, now and after every restart (empty: none). */
+  setVocabulary(phrases: readonly string[]): void {
+    this.vocabulary = [...phrases];
+    this.worker?.send({ type: 'set-vocabulary', phrases: this.vocabulary });
   }
 
   /** Transcribes one file; rejects with EngineJobError (engine error, crash, or engine unavailable). */

@@ -39,11 +39,18 @@ const running = new Map<string, AbortController>();
 let chain: Promise<void> = Promise.resolve();
 /** The live dictation session, if one is running. It does not wait behind file jobs. */
 let live: { sessionId: string; recognizer: LiveRecognizer } | null = null;
+/** The user's boosted words and phrases; kept so a model loaded later gets them too. */
+let vocabulary: string[] = [];
+
+function applyVocabulary(): void {
+  engine?.setVocabulary(vocabulary.length > 0 ? { phrases: vocabulary } : undefined);
+}
 
 async function load(model: string, modelsDir: string | null): Promise<void> {
   try {
     const modelDir = modelsDir ? resolveModelDir(model, modelsDir) : resolveModelDir(model);
     engine = await AsrEngine.load({ model: modelDir });
+    applyVocabulary();
     const { name, kind, label } = engine.backend;
     send({ type: 'ready', modelName: engine.modelName, backend: { name, kind, label } });
   } catch (error) {
@@ -220,6 +227,10 @@ function handle(raw: unknown): void {
     case 'adapt-cancel':
       if (adapting?.adaptId === message.adaptId) adapting.controller.abort();
       else cancelledAdapts.add(message.adaptId);
+      break;
+    case 'set-vocabulary':
+      vocabulary = message.phrases;
+      applyVocabulary();
       break;
     case 'stats': {
       const { rss, heapUsed } = process.memoryUsage();

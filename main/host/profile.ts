@@ -263,6 +263,17 @@ export class VoiceProfileStore {
   setSelected(name: string | null): Promise<void> {
     return this.serial(() => writeJson(path.join(this.dir, 'profile.json'), { selected: name }));
   }
+
+  /** The user's vocabulary: words and phrases the decoder favours (names, jargon). */
+  async vocabulary(): Promise<string[]> {
+    const file = await readJson<{ phrases?: unknown }>(path.join(this.dir, 'vocabulary.json'));
+    const phrases = file?.phrases;
+    return Array.isArray(phrases) ? phrases.filter((p): p is string => typeof p === 'string') : [];
+  }
+
+  setVocabulary(phrases: readonly string[]): Promise<void> {
+    return this.serial(() => writeJson(path.join(this.dir, 'vocabulary.json'), { phrases }));
+  }
 }
 
 function checkLength(samples: Float32Array, maxSec: number): number {

@@ -277,6 +277,46 @@ describe('StudioService', () => {
     studio.dispose();
   });
 
+  it('saves the boosted vocabulary in the profile, sends it to the engine, and again after a restart', async () => {
+    const { studio, workers } = service();
+    const profile = await studio.setVocabulary(['  Kowalski ', 'tensor  processing unit', '', 'Kowalski']);
+    expect(profile.vocabulary).toEqual(['Kowalski', 'tensor processing unit']);
+    const sent = () =>
+      workers.workers
+        .at(-1)!
+        .received.filter((m) => m.type === 'set-vocabulary')
+        .map((m) => m.type === 'set-vocabulary' && m.phrases);
+    await waitFor(() => sent().length === 1);
+    expect(sent()).toEqual([['Kowalski', 'tensor processing unit']]);
+    // A crashed engine gets it again with its model.
+    workers.workers[0].crash(70);
+    await waitFor(() => workers.workers.length === 2 && sent().length === 1);
+    expect(sent()).toEqual([['Kowalski', 'tensor processing unit']]);
+    studio.dispose();
+    // The next start reads it from the profile and gives it to the engine before any job.
+    const next = service();
+    expect((await next.studio.getVoiceProfile()).vocabulary).toEqual(['Kowalski', 'tensor processing unit']);
+    next.engine.dispose();
+    const fresh = fakeWorkers();
+    const supervisor = new EngineSupervisor({ spawn: fresh.spawn, model: 'm', modelsDir: null });
+    const restarted = new StudioService({
+      mode: 'browser',
+      version: '1',
+      engine: supervisor,
+      projectFile: path.join(dir, 'project.json'),
+      recordingsDir: path.join(dir, 'recordings'),
+      mediaUrl: (id) => `/media/${id}`,
+      emit: () => {},
+    });
+    await restarted.startEngine();
+    await waitFor(() => fresh.workers.length === 1 && fresh.workers[0].received.length >= 2);
+    expect(fresh.workers[0].received.slice(0, 2).map((m) => m.type)).toEqual(['load', 'set-vocabulary']);
+    await expect(restarted.setVocabulary(Array.from({ length: 5001 }, (_, i) => `w${i}`))).rejects.toThrow(
+      /at most 5000/,
+    );
+    restarted.dispose();
+  });
+
   it('explains when native capture is unavailable', async () => {
     const { studio } = service();
     expect(studio.getInfo().mic).toEqual({ source: 'stream', devices: [], nativeUnavailable: 'test' });

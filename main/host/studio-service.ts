@@ -116,6 +116,9 @@ interface Dictation {
 /** The sample rate a file source plays at (the model's, so nothing is resampled twice). */
 const FILE_SOURCE_RATE = 16000;
 
+/** Vocabulary entries the decoder takes (the beam decoder's own cap, MAX_BOOST_PHRASES, is the same). */
+export const MAX_VOCABULARY_PHRASES = 5000;
+
 /** Dictation recordings are capped so a forgotten session cannot exhaust memory. */
 export const MAX_DICTATION_SEC = 300;
 
@@ -555,6 +558,7 @@ export class StudioService {
   /** Starts the engine with the adapted model the profile selected last (the base if it is gone or broken). */
   async startEngine(): Promise<void> {
     const engine = this.options.engine;
+    engine.setVocabulary(await this.profile.vocabulary().catch(() => []));
     const selected = await this.profile.selected().catch(() => null);
     const models = selected ? await this.profile.models().catch(() => []) : [];
     if (!selected || !models.some((m) => m.name === selected) || this.disposed) {
@@ -570,11 +574,30 @@ export class StudioService {
     }
   }
 
+  /**
+   * Replaces the boosted vocabulary: trimmed, blank lines and duplicates dropped, at most
+   * MAX_VOCABULARY_PHRASES; saved in the profile and sent to the engine at once.
+   */
+  async setVocabulary(phrases: readonly string[]): Promise<VoiceProfile> {
+    const cleaned = [
+      ...new Set(phrases.map((p) => p.trim().replace(/\s+/g, ' ')).filter((p) => p.length > 0)),
+    ];
+    if (cleaned.length > MAX_VOCABULARY_PHRASES)
+      throw new StudioError(
+        'VOCABULARY_TOO_LONG',
+        `The vocabulary has ${cleaned.length} entries; at most ${MAX_VOCABULARY_PHRASES} are used.`,
+      );
+    await this.profile.setVocabulary(cleaned);
+    this.options.engine.setVocabulary(cleaned);
+    return this.getVoiceProfile();
+  }
+
   async getVoiceProfile(): Promise<VoiceProfile> {
-    const [prompts, corrections, models] = await Promise.all([
+    const [prompts, corrections, models, vocabulary] = await Promise.all([
       this.profile.enrollment(),
       this.profile.corrections(),
       this.profile.models(),
+      this.profile.vocabulary(),
     ]);
     const engine = this.options.engine;
     const inUse = engine.model === engine.baseModel ? null : path.basename(engine.model);
@@ -585,6 +608,7 @@ export class StudioService {
       models,
       selected: inUse && models.some((m) => m.name === inUse) ? inUse : null,
       adapting: engine.adapting,
+      vocabulary,
     };
   }
 

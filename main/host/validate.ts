@@ -273,6 +273,8 @@ export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> 
   'studio:adapt-cancel': tuple(),
   'studio:select-model': tuple(nullable(modelName)),
   'studio:delete-model': tuple(modelName),
+  // One word or phrase per entry; the host trims, de-duplicates and caps the count again.
+  'studio:set-vocabulary': tuple(arr(str({ max: 100 }), { max: 5000 })),
 };
 
 /** At most ~1 s of 192 kHz audio per frame; the worklet sends far smaller frames. */

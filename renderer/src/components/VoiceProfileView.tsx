@@ -23,6 +23,7 @@ import { emitAppEvent } from '../state/app-events';
 import type { Item } from '../state/studio-state';
 import { editedTranscript, formatClock, formatDuration } from '../state/transcript-edits';
 import { LevelMeter } from './LevelMeter';
+import { VocabularyEditor } from './VocabularyEditor';
 
 type Phase = 'idle' | 'starting' | 'recording' | 'saving';
 
@@ -467,6 +468,8 @@ export function VoiceProfileView({ client, info, engineReady, items }: VoiceProf
         </ul>
         {switching && <p className="muted">Loading the model…</p>}
       </div>
+
+      <VocabularyEditor client={client} profile={profile} onSaved={setProfile} />
     </section>
   );
 }
