@@ -1,6 +1,7 @@
 /**
  * README screenshots (assets/screenshot-light.png, assets/screenshot-dark.png): the studio with a
- * transcribed file, in both themes. Not part of `npm run e2e`; run with
+ * transcribed file, in both themes; assets/screenshot-dictation.png: live dictation with a final in the
+ * document and a partial on screen. Not part of `npm run e2e`; run with
  *
  *   npm run build:renderer && STUDIO_SCREENSHOTS=1 npx playwright test --project=screenshots
  *
@@ -45,3 +46,36 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.screenshot({ path: path.join(ROOT, 'assets', `screenshot-${colorScheme}.png`) });
   });
 }
+
+test('screenshot (live dictation)', async ({ studio, page }, testInfo) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 760 });
+  await page.reload();
+  await studio.waitForEvent('model-ready');
+  await studio.removeAllFiles();
+  // Two sentences with a pause between them, played as the microphone: the first is final (in the
+  // document) while the second is still a partial with its unstable tail.
+  const talk = testInfo.outputPath('dictation-demo.wav');
+  execFileSync('sh', [
+    '-c',
+    `espeak-ng -s 150 -w "${talk}.a.wav" "Dictation shows the words while you speak." && ` +
+      `espeak-ng -s 150 -w "${talk}.b.wav" "Each sentence joins the document when you pause, ready to copy." && ` +
+      `sox "${talk}.a.wav" -p pad 0 1.2 | sox - "${talk}.b.wav" -D -r 16000 -b 16 "${talk}"`,
+  ]);
+  await studio.openFiles(talk);
+  await studio.waitForTranscript('dictation-demo.wav');
+  await studio.openDictation();
+  await studio.dictation
+    .getByRole('combobox', { name: 'Input', exact: true })
+    .selectOption({ label: 'File: dictation-demo.wav' });
+  await studio.dictation.getByRole('button', { name: 'Start dictation' }).click();
+  await studio.waitForEvent('dictation-segment');
+  // Well into the second sentence: a partial of several words.
+  await expect
+    .poll(async () => (await studio.dictationPartialText()).split(' ').length, { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(5);
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(ROOT, 'assets', 'screenshot-dictation.png') });
+  await studio.dictation.getByRole('button', { name: 'Stop' }).click();
+  await studio.waitForEvent('dictation-final');
+});
