@@ -56,6 +56,7 @@ describe('app:// protocol', () => {
     expect((await handler(new Request('app://studio/../secret.txt'))).status).toBe(404);
     expect((await handler(new Request('app://studio/%2e%2e/secret.txt'))).status).toBe(404);
     expect((await handler(new Request('app://studio/missing.js'))).status).toBe(404);
+    expect((await handler(new Request('app://studio/%E0%A4%A.js'))).status).toBe(404);
     expect((await handler(new Request('app://other/index.html'))).status).toBe(404);
     expect(
       (await handler(new Request('app://studio/index.html', { method: 'POST', body: 'x' }))).status,

@@ -84,7 +84,12 @@ export function createAppProtocolHandler(
       if (!entry) return notFound();
       return fileResponse(entry.path, request.headers.get('range'), { 'cache-control': 'no-store' });
     }
-    const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    let relative: string;
+    try {
+      relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    } catch {
+      return notFound(); // a malformed %-escape names no file
+    }
     const file = path.resolve(root, '.' + relative);
     if (!file.startsWith(root + path.sep)) return notFound();
     return fileResponse(file, null, { 'content-security-policy': contentSecurityPolicy() });
