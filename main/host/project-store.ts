@@ -10,7 +10,7 @@
  * transcript nor redoes it; a renderer snapshot says up to which outcome it is current (`resultsSeen`),
  * and outcomes it has not seen yet are laid over it instead of being overwritten.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorInfo, FileRef, Project } from '../common/ipc-contract';
 import type { Transcript } from '../common/transcript';
@@ -101,7 +101,23 @@ export class ProjectStore {
     return this.loading;
   }
 
+  /**
+   * Removes temporary files that saves of processes no longer running left behind (a kill between
+   * writing and renaming); a live process's save in progress is left alone.
+   */
+  private async removeStaleTemps(): Promise<void> {
+    const dir = path.dirname(this.file);
+    const prefix = `${path.basename(this.file)}.`;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const pid = Number(/^\.?(\d+)\.tmp$/.exec(name.slice(prefix.length))?.[1]);
+      if (!name.startsWith(prefix) || !Number.isInteger(pid) || pid <= 0 || isRunning(pid)) continue;
+      await rm(path.join(dir, name), { force: true }).catch(() => {});
+    }
+  }
+
   private async read(): Promise<StoredProject> {
+    await this.removeStaleTemps();
     let stored: StoredProject;
     try {
       stored = JSON.parse(await readFile(this.file, 'utf8')) as StoredProject;
@@ -246,5 +262,17 @@ export class ProjectStore {
     this.queuedWrite = write;
     this.writing = write.catch(() => {});
     return write;
+  }
+}
+
+/** Whether a process exists (signal 0 checks without sending anything). */
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
