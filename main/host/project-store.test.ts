@@ -10,7 +10,8 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'project-store-'));
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
+// Retries: a service disposed at the end of a test may still be finishing an atomic save in the folder.
+afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
 
 describe('ProjectStore', () => {
   it('removes the temporary files of killed saves, and leaves a running process its own', async () => {

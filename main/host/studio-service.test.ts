@@ -12,7 +12,8 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'studio-service-'));
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
+// Retries: a service disposed at the end of a test may still be finishing an atomic save in the folder.
+afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
 
 function service(behaviour: Parameters<typeof fakeWorkers>[0] = {}, mic: MicCapture | null = null) {
   const workers = fakeWorkers(behaviour);

@@ -20,7 +20,8 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'voice-profile-'));
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
+// Retries: a service disposed at the end of a test may still be finishing an atomic save in the folder.
+afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
 
 async function service(behaviour: Parameters<typeof fakeWorkers>[0] = {}) {
   const workers = fakeWorkers(behaviour);
