@@ -441,7 +441,7 @@ describe('StudioService: the batch queue across restarts', () => {
 
 describe('StudioService: folders and manifests (Electron dialogs)', () => {
   it('adds a folder recursively with the .txt references beside the audio, as npm run eval does', async () => {
-    const { studio } = service();
+    const { studio, events } = service();
     const root = path.join(dir, 'corpus');
     const { mkdir } = await import('node:fs/promises');
     await mkdir(path.join(root, 'sub'), { recursive: true });
@@ -458,8 +458,10 @@ describe('StudioService: folders and manifests (Electron dialogs)', () => {
     ]);
     expect(added.warnings.join('\n')).toMatch(/1 audio file\(s\) have no \.txt reference/);
     expect(added.warnings.join('\n')).toMatch(/stray\.txt/);
-    // The files are registered: they can be transcribed.
-    studio.transcribe(added.files[1].file.id);
+    // The files are registered: they can be transcribed (waited for, so no save is left in flight).
+    const ticket = studio.transcribe(added.files[1].file.id);
+    await waitFor(() => events.some((e) => e.type === 'job-done' && e.jobId === ticket.jobId));
+    await studio.loadProject();
     studio.dispose();
   });
 
