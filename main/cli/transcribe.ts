@@ -7,7 +7,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXPORT_FORMATS, formatTranscript, type ExportFormat, type Transcript } from '../common/transcript';
+import {
+  EXPORT_FORMATS,
+  formatTranscript,
+  roundedWord,
+  roundTo,
+  type ExportFormat,
+  type Transcript,
+} from '../common/transcript';
 import { MAX_BOOST_PHRASES, type VocabularyBoost } from '../engine/decoder/boost';
 import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
 import { isEngineError } from '../engine/errors';
@@ -121,19 +128,13 @@ function progressReporter(file: string, quiet: boolean) {
 }
 
 function jsonlRecord(file: string, transcript: Transcript): string {
-  const round = (x: number, d: number) => Number(x.toFixed(d));
   return JSON.stringify({
     file,
     text: transcript.text,
-    words: transcript.words.map((w) => ({
-      word: w.word,
-      start: round(w.start, 3),
-      end: round(w.end, 3),
-      confidence: round(w.confidence, 4),
-    })),
-    durationSec: round(transcript.durationSec, 3),
+    words: transcript.words.map(roundedWord),
+    durationSec: roundTo(transcript.durationSec, 3),
     backend: transcript.backend,
-    rtf: round(transcript.rtf, 4),
+    rtf: roundTo(transcript.rtf, 4),
   });
 }
 

@@ -112,32 +112,41 @@ export function toTxt(transcript: Pick<Transcript, 'text'>): string {
   return transcript.text + '\n';
 }
 
+/** Rounds for machine-readable output (JSON, JSONL, evaluation records). */
+export const roundTo = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/** A word as the machine-readable outputs write it: times to the millisecond, confidence to 4 places. */
+export function roundedWord(w: Word): { word: string; start: number; end: number; confidence: number } {
+  return {
+    word: w.word,
+    start: roundTo(w.start, 3),
+    end: roundTo(w.end, 3),
+    confidence: roundTo(w.confidence, 4),
+  };
+}
+
 /** JSON export: words with times (seconds, millisecond precision), confidence and any alternatives. */
 export function toJson(transcript: Transcript, file?: string): string {
-  const round = (x: number, digits: number) => Number(x.toFixed(digits));
   return (
     JSON.stringify(
       {
         ...(file === undefined ? {} : { file }),
         text: transcript.text,
         words: transcript.words.map((w) => ({
-          word: w.word,
-          start: round(w.start, 3),
-          end: round(w.end, 3),
-          confidence: round(w.confidence, 4),
+          ...roundedWord(w),
           ...(w.alternatives?.length
             ? {
                 alternatives: w.alternatives.map((a) => ({
                   word: a.word,
-                  confidence: round(a.confidence, 4),
+                  confidence: roundTo(a.confidence, 4),
                 })),
               }
             : {}),
         })),
-        durationSec: round(transcript.durationSec, 3),
+        durationSec: roundTo(transcript.durationSec, 3),
         backend: transcript.backend,
         model: transcript.model,
-        rtf: round(transcript.rtf, 4),
+        rtf: roundTo(transcript.rtf, 4),
       },
       null,
       2,

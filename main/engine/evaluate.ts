@@ -6,6 +6,7 @@
  */
 import { scoreFile, type FileResult } from '../common/evaluation';
 import { DEFAULT_NORMALIZATION, type ScoringNormalization } from '../common/scoring';
+import { roundedWord, roundTo } from '../common/transcript';
 import type { AsrEngine } from './engine';
 import type { EvalItem, EvalSetInput } from './reference-files';
 
@@ -15,8 +16,6 @@ export interface EvaluateOptions {
   /** Called after each file (done counts files finished, failures included). */
   onFile?: (result: FileResult, done: number, total: number) => void;
 }
-
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /** Transcribes and scores one file; a failure becomes a result with `error` instead of a throw. */
 export async function evaluateItem(
@@ -33,15 +32,10 @@ export async function evaluateItem(
     return {
       ...base,
       hypothesis: transcript.text,
-      words: transcript.words.map((w) => ({
-        word: w.word,
-        start: round(w.start, 3),
-        end: round(w.end, 3),
-        confidence: round(w.confidence, 4),
-      })),
-      durationSec: round(transcript.durationSec, 3),
-      processingSec: round(processingSec, 3),
-      rtf: round(processingSec / transcript.durationSec, 4),
+      words: transcript.words.map(roundedWord),
+      durationSec: roundTo(transcript.durationSec, 3),
+      processingSec: roundTo(processingSec, 3),
+      rtf: roundTo(processingSec / transcript.durationSec, 4),
       ...(item.reference === null
         ? {}
         : scoreFile(item.reference, transcript.text, options.normalization ?? DEFAULT_NORMALIZATION)),
