@@ -251,20 +251,26 @@ export class LiveRecognizer {
   private openSegment(startSample: number, frameStart: number): void {
     // The segment starts with the pre-roll from history, then the frame that confirmed speech.
     const fromHistory = Math.min(frameStart - startSample, this.historyFill);
-    const segment: Segment = {
-      id: this.nextSegmentId++,
-      startSample: frameStart - fromHistory,
-      audio: new Float32Array(this.rate * 4),
-      length: 0,
-      energies: [],
-      lastDecode: null,
-      previousWords: [],
-    };
+    const segment = this.newSegment(frameStart - fromHistory);
     this.append(segment, this.history.subarray(this.historyFill - fromHistory, this.historyFill));
     this.append(segment, this.frame);
     this.historyFill = 0;
     this.segment = segment;
     this.emit({ type: 'speech-start', segment: segment.id, startSec: segment.startSample / this.rate });
+  }
+
+  /** An empty segment starting at an absolute stream sample (its buffer grows as audio is appended). */
+  private newSegment(startSample: number, energies: number[] = []): Segment {
+    const audio = new Float32Array(this.rate * 4);
+    return {
+      id: this.nextSegmentId++,
+      startSample,
+      audio,
+      length: 0,
+      energies,
+      lastDecode: null,
+      previousWords: [],
+    };
   }
 
   private remember(frame: Float32Array): void {
@@ -370,15 +376,7 @@ export class LiveRecognizer {
     segment.length = cut;
     if (segment.lastDecode && segment.lastDecode.coveredSamples !== cut) segment.lastDecode = null;
     await this.finalize(cut, 'split', 0);
-    const next: Segment = {
-      id: this.nextSegmentId++,
-      startSample: segment.startSample + cut,
-      audio: new Float32Array(Math.max(rest.length * 2, this.rate * 4)),
-      length: 0,
-      energies: restEnergies,
-      lastDecode: null,
-      previousWords: [],
-    };
+    const next = this.newSegment(segment.startSample + cut, restEnergies);
     this.append(next, rest);
     this.segment = next;
     this.emit({ type: 'speech-start', segment: next.id, startSec: next.startSample / this.rate });
