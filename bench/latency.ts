@@ -111,6 +111,8 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 const ms = (x: number) => (Number.isFinite(x) ? `${Math.round(x)} ms` : '—');
+const summary = (xs: number[]) => ({ median: quantile(xs, 0.5), p95: quantile(xs, 0.95) });
+const line = (s: { median: number; p95: number }) => `median ${ms(s.median)}   p95 ${ms(s.p95)}`;
 
 async function startEngine(backend: string): Promise<EngineSupervisor> {
   process.env.SPEECH_STUDIO_BACKEND = backend;
@@ -266,18 +268,14 @@ async function main(): Promise<void> {
       const m = await measureLatency(engine, utterances);
       const wer = errorRate(sumCounts(m.counts));
       console.log(`\nbackend ${status.backend?.label ?? backend} (model ${status.modelName})`);
-      console.log(
-        `  final after end of speech   median ${ms(quantile(m.latencyMs, 0.5))}   p95 ${ms(quantile(m.latencyMs, 0.95))}`,
-      );
-      console.log(
-        `    of which VAD (hangover)   median ${ms(quantile(m.vadMs, 0.5))}   p95 ${ms(quantile(m.vadMs, 0.95))}`,
-      );
-      console.log(
-        `    of which compute + IPC    median ${ms(quantile(m.computeMs, 0.5))}   p95 ${ms(quantile(m.computeMs, 0.95))}`,
-      );
-      console.log(
-        `  partial interval (speaking)  median ${ms(quantile(m.partialIntervalsMs, 0.5))}   p95 ${ms(quantile(m.partialIntervalsMs, 0.95))}   max ${ms(Math.max(...m.partialIntervalsMs))}`,
-      );
+      const latency = summary(m.latencyMs);
+      const vad = summary(m.vadMs);
+      const compute = summary(m.computeMs);
+      const partial = { ...summary(m.partialIntervalsMs), max: Math.max(...m.partialIntervalsMs) };
+      console.log(`  final after end of speech   ${line(latency)}`);
+      console.log(`    of which VAD (hangover)   ${line(vad)}`);
+      console.log(`    of which compute + IPC    ${line(compute)}`);
+      console.log(`  partial interval (speaking)  ${line(partial)}   max ${ms(partial.max)}`);
       console.log(
         `  finals from the speculative decode: ${m.speculative}/${m.latencyMs.length}; utterances without a pause-final: ${m.missed}`,
       );
@@ -288,14 +286,10 @@ async function main(): Promise<void> {
       );
       const result: Record<string, unknown> = {
         backend: status.backend,
-        latencyMs: { median: quantile(m.latencyMs, 0.5), p95: quantile(m.latencyMs, 0.95) },
-        vadMs: { median: quantile(m.vadMs, 0.5), p95: quantile(m.vadMs, 0.95) },
-        computeMs: { median: quantile(m.computeMs, 0.5), p95: quantile(m.computeMs, 0.95) },
-        partialIntervalMs: {
-          median: quantile(m.partialIntervalsMs, 0.5),
-          p95: quantile(m.partialIntervalsMs, 0.95),
-          max: Math.max(...m.partialIntervalsMs),
-        },
+        latencyMs: latency,
+        vadMs: vad,
+        computeMs: compute,
+        partialIntervalMs: partial,
         cpuPerWallSec: m.cpuPerWallSec,
         wer,
         offlineWer: offline,
