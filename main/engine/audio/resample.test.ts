@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Resampler } from './resample';
+import { concatSamples } from './samples';
 
 const tone = (freq: number, rate: number, seconds: number, amplitude = 0.5) =>
   Float32Array.from(
@@ -23,13 +24,7 @@ function resampleAll(
   const parts: Float32Array[] = [];
   for (let i = 0; i < input.length; i += chunk) parts.push(r.process(input.subarray(i, i + chunk)));
   parts.push(r.flush());
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatSamples(parts);
 }
 
 describe('Resampler', () => {
