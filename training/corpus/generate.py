@@ -342,6 +342,54 @@ def train_jobs(seed, prompts, train_s):
         r += 1
 
 
+# =========================================================================== dev-noisy10
+DEV_NOISY = "dev-noisy10"
+
+
+def make_dev_noisy10(log):
+    """dev-noisy10: every dev utterance (dev.tsv order) + white or pink noise at exactly 10 dB SNR, mixed
+    by mix_noise() as the eval-*-noisy10 sets are.  Dev only has training voices and dev sentences, so
+    decoder settings may be tuned on it in noise (the held-out noisy sets stay untouched).  Row i draws
+    the noise type and offset from random.Random("dev-noisy/<i>"), so a rebuild is bit-identical.
+    Same file names as dev under audio/dev-noisy10/, with sidecars; resumable."""
+    src = os.path.join(MANIFESTS, "dev.tsv")
+    with open(src) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f][1:]
+    rows = [r for r in rows if len(r) == 5]
+    os.makedirs(TMP, exist_ok=True)
+    tmpdir = tempfile.mkdtemp(prefix="dev-noisy10.", dir=TMP)
+    sides, made = [], 0
+    try:
+        for i, (rel, transcript, _dur, voice, _split) in enumerate(rows):
+            out_rel = audio_rel(DEV_NOISY, os.path.basename(rel))
+            final = os.path.join(REPO, out_rel)
+            sc = final + ".json"
+            if os.path.exists(sc) and os.path.exists(final):
+                with open(sc) as f:
+                    side = json.load(f)
+                if side.get("source") == rel:
+                    sides.append(side)
+                    continue
+            sig, sr = read_wav(os.path.join(REPO, rel))
+            assert sr == SR, rel
+            rng = random.Random(f"dev-noisy/{i}")
+            a, info = mix_noise(sig, rng.choice(["whitenoise", "pinknoise"]), 10.0, rng, tmpdir)
+            os.makedirs(os.path.dirname(final), exist_ok=True)
+            write_wav(final, a)
+            side = {"id": f"{DEV_NOISY}/{i:04d}", "path": out_rel, "transcript": transcript,
+                    "duration_sec": round(len(a) / SR, 3), "voice": voice, "split": DEV_NOISY,
+                    "source": rel, "aug": info, "seed": f"dev-noisy/{i}"}
+            with open(sc + ".part", "w") as f:
+                json.dump(side, f)
+            os.replace(sc + ".part", sc)
+            sides.append(side)
+            made += 1
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    rebuild_manifests({DEV_NOISY: sides})
+    log(f"{DEV_NOISY}: {len(sides)} utterances ({made} new) from {src}")
+
+
 # =========================================================================== manifests
 def scan_sidecars():
     out = {s: [] for s in SPLITS}
@@ -393,8 +441,13 @@ def main():
     ap.add_argument("--jobs", type=int, default=1, help="worker processes")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--no-train", action="store_true", help="only the eval and dev sets")
+    ap.add_argument("--dev-noisy10", action="store_true",
+                    help="only build dev-noisy10 (dev + white/pink noise at 10 dB SNR) from dev.tsv")
     args = ap.parse_args()
     log = Log()
+    if args.dev_noisy10:
+        make_dev_noisy10(log)
+        return
     os.makedirs(TMP, exist_ok=True)
     for d in os.listdir(TMP):                      # leftovers of a killed run
         shutil.rmtree(os.path.join(TMP, d), ignore_errors=True)
