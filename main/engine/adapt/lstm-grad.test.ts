@@ -25,6 +25,30 @@ function makeWeights(seed: number) {
   return { forward: direction(seed), backward: direction(seed + 10) };
 }
 
+/** Σ output · dOut: its gradient with respect to anything is what biLstmBackward computes for dOut. */
+function weightedOutputSum(input: Float32Array, weights: ReturnType<typeof makeWeights>, dOut: Float32Array) {
+  const { output } = biLstmForward(input, T, D, weights);
+  let sum = 0;
+  for (let i = 0; i < output.length; i++) sum += output[i] * dOut[i];
+  return sum;
+}
+
+/**
+ * Checks analytic[i] against the central difference of `objective` in values[i]. The step is large for
+ * a float32 forward pass, but the objective is smooth.
+ */
+function expectFiniteDifference(values: Float32Array, i: number, objective: () => number, analytic: number) {
+  const h = 1e-2;
+  const keep = values[i];
+  values[i] = keep + h;
+  const plus = objective();
+  values[i] = keep - h;
+  const minus = objective();
+  values[i] = keep;
+  const numeric = (plus - minus) / (2 * h);
+  expect(Math.abs(analytic - numeric)).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
+}
+
 describe('bidirectional LSTM forward/backward for adaptation', () => {
   beforeAll(async () => {
     await initBackend();
@@ -61,32 +85,31 @@ describe('bidirectional LSTM forward/backward for adaptation', () => {
     const weights = makeWeights(7);
     const input = random(T * D, 5, 1);
     const dOut = random(T * 2 * H, 17, 1);
-    const objective = () => {
-      const { output } = biLstmForward(input, T, D, weights);
-      let sum = 0;
-      for (let i = 0; i < output.length; i++) sum += output[i] * dOut[i];
-      return sum;
-    };
+    const objective = () => weightedOutputSum(input, weights, dOut);
     const { cache } = biLstmForward(input, T, D, weights);
     const grads = biLstmBackward(cache, dOut, weights);
-    const h = 1e-2; // float32 forward: a large step, but the objective is smooth
     let checked = 0;
     for (const which of ['forward', 'backward'] as const) {
       for (const part of ['kernel', 'recurrent', 'bias'] as const) {
         const w = weights[which][part];
         for (let i = 0; i < w.length; i += 5) {
-          const keep = w[i];
-          w[i] = keep + h;
-          const plus = objective();
-          w[i] = keep - h;
-          const minus = objective();
-          w[i] = keep;
-          const numeric = (plus - minus) / (2 * h);
-          expect(Math.abs(grads[which][part][i] - numeric)).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
+          expectFiniteDifference(w, i, objective, grads[which][part][i]);
           checked++;
         }
       }
     }
     expect(checked).toBeGreaterThan(60);
+  });
+
+  it('input gradient matches finite differences and is only computed when asked for', () => {
+    const weights = makeWeights(11);
+    const input = random(T * D, 23, 1);
+    const dOut = random(T * 2 * H, 29, 1);
+    const objective = () => weightedOutputSum(input, weights, dOut);
+    const { cache } = biLstmForward(input, T, D, weights);
+    expect(biLstmBackward(cache, dOut, weights).input).toBeUndefined();
+    const dInput = biLstmBackward(cache, dOut, weights, true).input!;
+    expect(dInput.length).toBe(T * D);
+    for (let i = 0; i < input.length; i++) expectFiniteDifference(input, i, objective, dInput[i]);
   });
 });

@@ -44,6 +44,8 @@ export interface BiLstmCache {
 export interface BiLstmGradients {
   forward: LstmDirectionWeights;
   backward: LstmDirectionWeights;
+  /** d loss / d input [T, D], when asked for (to train the layer below). */
+  input?: Float32Array;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -236,24 +238,43 @@ function columnSums(a: Float32Array, T: number, N: number): Float32Array {
   return out;
 }
 
+/** dz [T, 4H] · Wᵀ for W [D, 4H]: the input gradient [T, D] of one direction. */
+function inputGradient(dz: Float32Array, kernel: Float32Array, T: number, D: number, H: number): Float32Array {
+  const out = tf.tidy(() =>
+    tf.matMul(tf.tensor2d(dz, [T, 4 * H]), tf.transpose(tf.tensor2d(kernel, [D, 4 * H]))),
+  );
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  return data;
+}
+
 /**
  * Gradients of a loss with respect to the layer's weights, given d loss / d output ([T, 2H]) and the
- * cache of biLstmForward. The gradient with respect to the layer's input is not computed (the layers
- * below are frozen).
+ * cache of biLstmForward. With `withInput`, also the gradient with respect to the layer's input, for
+ * backpropagating into the layer below.
  */
 export function biLstmBackward(
   cache: BiLstmCache,
   dOutput: Float32Array,
   weights: { forward: LstmDirectionWeights; backward: LstmDirectionWeights },
+  withInput = false,
 ): BiLstmGradients {
   const { steps: T, inputDim: D, units: H, input } = cache;
+  let dInput: Float32Array | undefined;
   const grads = (which: 'forward' | 'backward', column: number, reverse: boolean): LstmDirectionWeights => {
     const dz = backDirection(cache[which], dOutput, column, weights[which].recurrent, T, H, reverse);
+    if (withInput) {
+      const part = inputGradient(dz, weights[which].kernel, T, D, H);
+      if (dInput) for (let j = 0; j < part.length; j++) dInput[j] += part[j];
+      else dInput = part;
+    }
     return {
       kernel: transposedProduct(input, dz, T, D, 4 * H),
       recurrent: transposedProduct(previousStates(cache[which].hidden, T, H, reverse), dz, T, H, 4 * H),
       bias: columnSums(dz, T, 4 * H),
     };
   };
-  return { forward: grads('forward', 0, false), backward: grads('backward', H, true) };
+  const forward = grads('forward', 0, false);
+  const backward = grads('backward', H, true);
+  return { forward, backward, ...(dInput ? { input: dInput } : {}) };
 }
