@@ -5,7 +5,7 @@
  * decision), saved as a profile model, loaded back through AsrEngine, and the 40 test sentences are scored
  * before and after, greedy and with the model's default beam decoder. Prints the time taken and the backend.
  *
- *   npm run bench:adapt -- [--layers top|dense] [--epochs N] [--lr X] [--l2 X] [--batch N]
+ *   npm run bench:adapt -- [--layers all|top|dense] [--epochs N] [--lr X] [--l2 X] [--batch N] [--speed 0.9,1.1] [--spec-augment]
  *                          [--enroll 60] [--test 40] [--no-test] [--profile DIR] [--backend wasm|cpu|…]
  *
  * `--no-test` adapts and reports only the held-back enrollment figures: use it for tuning, so the test
@@ -50,7 +50,9 @@ async function main() {
     options: {
       manifest: { type: 'string', default: 'training/work/manifests/eval-awb-clean.tsv' },
       model: { type: 'string', default: 'default' },
-      layers: { type: 'string', default: 'top' },
+      layers: { type: 'string' },
+      speed: { type: 'string' },
+      'spec-augment': { type: 'boolean', default: false },
       epochs: { type: 'string' },
       lr: { type: 'string' },
       l2: { type: 'string' },
@@ -91,7 +93,9 @@ async function main() {
   const enrollSec = data.reduce((s, d) => s + d.samples.length / rate, 0);
   let lastPrint = 0;
   const result = await adaptModel(engine.model, data, {
-    layers: values.layers as AdaptLayers,
+    layers: values.layers as AdaptLayers | undefined,
+    speedPerturbation: values.speed?.split(',').map(Number),
+    specAugment: values['spec-augment'],
     epochs: num(values.epochs),
     learningRate: num(values.lr),
     l2: num(values.l2),

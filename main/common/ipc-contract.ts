@@ -227,7 +227,7 @@ export interface AdaptRequest {
   name: string;
   /** Passes over the enrollment data (default 8; 1 is enough to try the flow). */
   epochs?: number;
-  layers?: 'top' | 'dense';
+  layers?: 'all' | 'top' | 'dense';
   /**
    * Keep and save the adapted weights even when the held-back check says they are not better (for
    * experiments and tests; by default the base model is kept then and nothing is saved).

@@ -38,7 +38,7 @@ export type ToWorker =
 
 export interface AdaptJobOptions {
   epochs?: number;
-  layers?: 'top' | 'dense';
+  layers?: 'all' | 'top' | 'dense';
   /** Save the adapted weights even if the held-back check says they are not better. */
   keepAnyway?: boolean;
   /** Replace an adapted model of the same name. */

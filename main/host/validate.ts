@@ -243,7 +243,7 @@ const modelName = str({ min: 1, max: 64, pattern: MODEL_NAME_PATTERN });
 const adaptRequest: Validator<AdaptRequest> = obj<AdaptRequest>({
   name: modelName,
   epochs: optional(num({ min: 1, max: 50, integer: true })),
-  layers: optional(literal('top', 'dense')),
+  layers: optional(literal('all', 'top', 'dense')),
   keepAnyway: optional(literal(true, false)),
 });
 

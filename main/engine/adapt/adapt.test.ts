@@ -10,6 +10,7 @@ import { createRandomModel } from '../model/random-model';
 import { AsrEngine } from '../engine';
 import {
   adaptModel,
+  maskFeatures,
   adaptedModelDir,
   deleteAdaptedModel,
   enrollmentLabels,
@@ -54,6 +55,7 @@ describe('speaker adaptation on a tiny random model', () => {
     const base = model.layersModel.getWeights().map((w) => w.clone());
     const progress: AdaptProgress[] = [];
     const result = await adaptModel(model, enrollment, {
+      layers: 'top',
       epochs: 6,
       learningRate: 0.02,
       l2: 0,
@@ -81,6 +83,47 @@ describe('speaker adaptation on a tiny random model', () => {
     expect(diffs.slice(0, 6).every((d) => d === 0)).toBe(true); // the frozen first BiLSTM layer
     expect(Math.min(...diffs.slice(6))).toBeGreaterThan(1e-3); // top BiLSTM layer and output layer
     tf.dispose([...base, ...result.weights]);
+    model.dispose();
+  });
+
+  it('trains every layer by default (backpropagation through the BiLSTM stack)', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const base = model.layersModel.getWeights().map((w) => w.clone());
+    const result = await adaptModel(model, enrollment, {
+      epochs: 6,
+      learningRate: 0.02,
+      l2: 0,
+      batchSize: 2,
+      forceAdapted: true,
+    });
+    expect(result.layers).toBe('all');
+    expect(result.after.loss).toBeLessThan(result.before.loss);
+    const diffs = maxAbsDiff(result.weights, base);
+    // Both BiLSTM layers (kernels, recurrent kernels, biases, both directions) and the output layer.
+    expect(diffs.length).toBe(14);
+    expect(Math.min(...diffs)).toBeGreaterThan(1e-3);
+    tf.dispose([...base, ...result.weights]);
+    model.dispose();
+  });
+
+  it('speed perturbation adds resampled copies of the training part only', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const progress: AdaptProgress[] = [];
+    const plain = await adaptModel(model, enrollment, { epochs: 1, batchSize: 1, forceAdapted: true });
+    const perturbed = await adaptModel(model, enrollment, {
+      epochs: 1,
+      batchSize: 1,
+      forceAdapted: true,
+      speedPerturbation: [0.9, 1.1],
+      onProgress: (p) => progress.push(p),
+    });
+    expect(perturbed.heldBackUtterances).toBe(plain.heldBackUtterances);
+    expect(perturbed.trainUtterances).toBe(3 * plain.trainUtterances);
+    expect(perturbed.steps).toBe(3 * plain.steps);
+    const features = progress.filter((p) => p.phase === 'features');
+    expect(features.at(-1)!.step).toBe(features.at(-1)!.total);
+    expect(features.at(-1)!.total).toBe(TEXTS.length + 2 * plain.trainUtterances);
+    tf.dispose([...plain.weights, ...perturbed.weights]);
     model.dispose();
   });
 
@@ -177,6 +220,33 @@ describe('speaker adaptation on a tiny random model', () => {
     expect(free).toBeGreaterThan(0.05);
     expect(anchored).toBeLessThan(0.5 * free);
     model.dispose();
+  });
+
+  it('masks stacked features like the trainer: whole coefficients and whole frames, zero elsewhere untouched', () => {
+    const dim = 5;
+    const stacking = { size: 3, stride: 3 };
+    const steps = 200; // 600 frames: 6 or 7 time masks
+    const x = Float32Array.from({ length: steps * dim * 3 }, (_, i) => 1 + (i % 7));
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const masked = maskFeatures(x, steps, dim, stacking, random);
+    expect(masked.length).toBe(x.length);
+    expect(x.every((v) => v > 0)).toBe(true); // the input is not modified
+    const zero = (f: number, c: number) => masked[f * dim + c] === 0; // stride = size: frame f at f·dim
+    const frames = steps * 3;
+    const maskedFrames = Array.from({ length: frames }, (_, f) => f).filter((f) =>
+      Array.from({ length: dim }, (_, c) => c).every((c) => zero(f, c)),
+    );
+    const maskedCoefficients = Array.from({ length: dim }, (_, c) => c).filter((c) =>
+      Array.from({ length: frames }, (_, f) => f).every((f) => zero(f, c)),
+    );
+    // Every zero lies in a masked frame or a masked coefficient; something was masked; not everything.
+    for (let f = 0; f < frames; f++)
+      for (let c = 0; c < dim; c++)
+        if (zero(f, c)) expect(maskedFrames.includes(f) || maskedCoefficients.includes(c)).toBe(true);
+    expect(maskedFrames.length + maskedCoefficients.length).toBeGreaterThan(0);
+    expect(maskedFrames.length).toBeLessThanOrEqual(7 * 20);
+    expect(maskedCoefficients.length).toBeLessThanOrEqual(4 * 2);
   });
 
   it('maps enrollment text onto the alphabet', async () => {

@@ -1,12 +1,14 @@
 /**
- * Speaker adaptation: fine-tunes the top of the acoustic model on a user's enrollment recordings (audio +
+ * Speaker adaptation: fine-tunes the acoustic model on a user's enrollment recordings (audio +
  * the text they read) and saves the result as a model folder of its own in the user's profile.
  *
  * - Features come from the model's own front end (MFCC, normalisation, stacking from the manifest), and
- *   the frozen lower BiLSTM layers run once per utterance on the fast inference path; only the top
- *   BiLSTM layer and the output layer (`layers: 'top'`, default) or the output layer alone (`'dense'`)
- *   are trained, with CTC loss (ctc-loss.ts), Adam, and an L2 penalty pulling the weights back to the
+ *   the frozen BiLSTM layers run once per utterance on the fast inference path. Trained: every layer
+ *   (`layers: 'all'`, default — a new voice differs from the training voices in its acoustics, which the
+ *   lower layers model), the top BiLSTM layer and the output layer (`'top'`) or the output layer alone
+ *   (`'dense'`); with CTC loss (ctc-loss.ts), Adam, and an L2 penalty pulling the weights back to the
  *   base model's so that a few minutes of one voice do not make it forget the rest.
+ * - Optional speed perturbation adds resampled copies of the training part (not of the held-back part).
  * - A deterministic part of the enrollment data is held back: it picks the best epoch (early stopping)
  *   and decides, before/after, whether the adapted weights are kept at all.
  */
@@ -14,6 +16,8 @@ import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { errorRate, scoreTranscript, sumCounts, type ErrorCounts } from '../../common/scoring';
+import { Resampler } from '../audio/resample';
+import { concatSamples } from '../audio/samples';
 import { CancelledError } from '../errors';
 import { computeMfcc, normalizeFeatures, stackFrames } from '../frontend/mfcc';
 import {
@@ -24,7 +28,7 @@ import {
 } from '../model/acoustic-model';
 import { MANIFEST_FILE, type ModelManifest } from '../model/manifest';
 import { ctcLoss, ctcLossAndGrad, ctcMinFrames } from './ctc-loss';
-import { biLstmBackward, biLstmForward, type LstmDirectionWeights } from './lstm-grad';
+import { biLstmBackward, biLstmForward, type BiLstmCache, type LstmDirectionWeights } from './lstm-grad';
 
 /** One enrollment recording: audio at the model's sample rate and the text that was read. */
 export interface EnrollmentUtterance {
@@ -33,8 +37,11 @@ export interface EnrollmentUtterance {
   id?: string;
 }
 
-/** `top`: the last BiLSTM layer and the output layer; `dense`: the output layer only (much cheaper). */
-export type AdaptLayers = 'top' | 'dense';
+/**
+ * `all`: every BiLSTM layer and the output layer; `top`: the last BiLSTM layer and the output layer;
+ * `dense`: the output layer only (much cheaper).
+ */
+export type AdaptLayers = 'all' | 'top' | 'dense';
 
 export interface AdaptProgress {
   phase: 'features' | 'train';
@@ -54,8 +61,19 @@ export interface AdaptOptions {
   layers?: AdaptLayers;
   /** Passes over the training part (default 8). */
   epochs?: number;
-  /** Adam step size (default 1e-3 for `top`, 3e-3 for `dense`; tuned on bench:adapt enrollment data). */
+  /** Adam step size (default 1e-3 for `all` and `top`, 3e-3 for `dense`). */
   learningRate?: number;
+  /**
+   * Speed factors of extra copies of each training utterance (e.g. [0.9, 1.1]: resampled, so pitch and
+   * formants move with the tempo). Default none.
+   */
+  speedPerturbation?: number[];
+  /**
+   * SpecAugment-style masks on the model input of each training step, with the trainer's settings
+   * (training/train/train.py: 2 coefficient masks up to 4 wide, 1 time mask per second up to 5 % of the
+   * utterance and 20 frames). Only with `layers: 'all'`, the one setting whose input is the features.
+   */
+  specAugment?: boolean;
   /** Weight of Σ(w − w_base)² added to the loss (default 1e-3). */
   l2?: number;
   /** Utterances per optimiser step (default 4). */
@@ -104,17 +122,63 @@ export interface AdaptResult {
 }
 
 interface Prepared {
-  /** Input of the first trained layer: the top BiLSTM's input (`top`) or its output (`dense`). */
+  /** Input of the first trained layer: the model input (`all`), the top BiLSTM's input (`top`) or its output (`dense`). */
   x: Float32Array;
   steps: number;
   labels: number[];
   text: string;
 }
 
+interface BiLstmWeights {
+  forward: LstmDirectionWeights;
+  backward: LstmDirectionWeights;
+}
+
 interface TrainableWeights {
-  top: { forward: LstmDirectionWeights; backward: LstmDirectionWeights } | null;
+  /** The trained BiLSTM layers, lowest first (empty for `dense`). */
+  lstm: BiLstmWeights[];
   denseKernel: Float32Array;
   denseBias: Float32Array;
+}
+
+/**
+ * A copy of stacked features [steps, size × dim] with the trainer's masks applied to the unstacked frames
+ * (masked value 0, the normalised mean).
+ */
+export function maskFeatures(
+  x: Float32Array,
+  steps: number,
+  dim: number,
+  stacking: { size: number; stride: number },
+  random: () => number,
+): Float32Array {
+  const out = x.slice();
+  const width = dim * stacking.size;
+  const frames = steps * stacking.stride;
+  const zeroFrame = (f: number) => {
+    // Every stacked slot that holds frame f.
+    for (let k = 0; k < stacking.size; k++) {
+      const rest = f - k;
+      if (rest < 0 || rest % stacking.stride !== 0) continue;
+      const t = rest / stacking.stride;
+      if (t < steps) out.fill(0, t * width + k * dim, t * width + (k + 1) * dim);
+    }
+  };
+  for (let m = 0; m < 2; m++) {
+    const w = Math.floor(random() * (Math.min(4, dim) + 1));
+    const c0 = Math.floor(random() * (dim - w + 1));
+    for (let t = 0; t < steps; t++)
+      for (let k = 0; k < stacking.size; k++)
+        out.fill(0, t * width + k * dim + c0, t * width + k * dim + c0 + w);
+  }
+  const count = Math.floor(frames / 100 + random());
+  const maxWidth = Math.min(Math.floor(frames * 0.05), 20);
+  for (let m = 0; m < count; m++) {
+    const w = Math.floor(random() * (maxWidth + 1));
+    const f0 = Math.floor(random() * (frames - w + 1));
+    for (let f = f0; f < f0 + w; f++) zeroFrame(f);
+  }
+  return out;
 }
 
 /** Lower-case, keep only the alphabet's characters, single spaces. */
@@ -137,10 +201,11 @@ function throwIfAborted(signal?: AbortSignal): void {
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The weights in getWeights() order (per layer: forward kernel, recurrent, bias, then backward). */
 function flatten(w: TrainableWeights): Float32Array[] {
   const parts: Float32Array[] = [];
-  if (w.top) {
-    for (const d of [w.top.forward, w.top.backward]) parts.push(d.kernel, d.recurrent, d.bias);
+  for (const layer of w.lstm) {
+    for (const d of [layer.forward, layer.backward]) parts.push(d.kernel, d.recurrent, d.bias);
   }
   parts.push(w.denseKernel, w.denseBias);
   return parts;
@@ -153,17 +218,24 @@ function cloneWeights(w: TrainableWeights): TrainableWeights {
     bias: d.bias.slice(),
   });
   return {
-    top: w.top ? { forward: dir(w.top.forward), backward: dir(w.top.backward) } : null,
+    lstm: w.lstm.map((layer) => ({ forward: dir(layer.forward), backward: dir(layer.backward) })),
     denseKernel: w.denseKernel.slice(),
     denseBias: w.denseBias.slice(),
   };
 }
 
-/** Logits [T, K] from the trained part of the network; the cache is for backpropagation. */
-function forward(w: TrainableWeights, item: Prepared, inputDim: number, K: number) {
-  const top = w.top ? biLstmForward(item.x, item.steps, inputDim, w.top) : null;
-  const features = top ? top.output : item.x;
-  return { features, cache: top?.cache ?? null, K };
+/** Input of the output layer from the trained BiLSTM layers; the caches (lowest first) are for backpropagation. */
+function forward(w: TrainableWeights, item: Prepared, inputDim: number) {
+  let features = item.x;
+  let dim = inputDim;
+  const caches: BiLstmCache[] = [];
+  for (const layer of w.lstm) {
+    const { output, cache } = biLstmForward(features, item.steps, dim, layer);
+    caches.push(cache);
+    features = output;
+    dim = output.length / item.steps;
+  }
+  return { features, caches };
 }
 
 function logitsOf(features: Float32Array, steps: number, w: TrainableWeights, K: number): Float32Array {
@@ -206,7 +278,7 @@ async function score(
   let labels = 0;
   for (const item of items) {
     throwIfAborted(signal);
-    const { features } = forward(w, item, inputDim, K);
+    const { features } = forward(w, item, inputDim);
     const logits = logitsOf(features, item.steps, w, K);
     const s = scoreTranscript(item.text, greedyText(logits, item.steps, manifest));
     wer.push(s.wer);
@@ -268,9 +340,9 @@ export async function adaptModel(
   options: AdaptOptions = {},
 ): Promise<AdaptResult> {
   const started = performance.now();
-  const layers = options.layers ?? 'top';
+  const layers = options.layers ?? 'all';
   const epochs = options.epochs ?? 8;
-  const lr = options.learningRate ?? (layers === 'top' ? 1e-3 : 3e-3);
+  const lr = options.learningRate ?? (layers === 'dense' ? 3e-3 : 1e-3);
   const l2 = options.l2 ?? 1e-3;
   const batchSize = Math.max(1, options.batchSize ?? 4);
   const patience = options.patience ?? 3;
@@ -285,29 +357,38 @@ export async function adaptModel(
   if (data.length < 2) throw new RangeError('speaker adaptation needs at least 2 enrollment utterances');
 
   // Features once, through the frozen layers.
-  const frozen = layers === 'top' ? depth - 1 : depth;
-  const prepared: Prepared[] = [];
-  let skipped = 0;
-  for (let i = 0; i < data.length; i++) {
-    throwIfAborted(signal);
+  const trainedLstm = layers === 'all' ? depth : layers === 'top' ? 1 : 0;
+  const frozen = depth - trainedLstm;
+  const speeds = (options.speedPerturbation ?? []).filter((f) => f > 0 && f !== 1);
+  const prepare = (samples: Float32Array, text: string): Prepared | null => {
     const { frontend, normalization, stacking } = manifest;
-    const features = normalizeFeatures(computeMfcc(data[i].samples, frontend), normalization);
+    const features = normalizeFeatures(computeMfcc(samples, frontend), normalization);
     const { data: stacked, steps } = stackFrames(features, frontend.mfccCoefficients, stacking);
-    const labels = enrollmentLabels(data[i].text, manifest);
-    if (steps === 0 || labels.length === 0 || ctcMinFrames(labels) > steps) {
-      skipped++;
-    } else {
-      prepared.push({ x: model.hidden(stacked, steps, frozen), steps, labels, text: data[i].text });
-    }
+    const labels = enrollmentLabels(text, manifest);
+    if (steps === 0 || labels.length === 0 || ctcMinFrames(labels) > steps) return null;
+    return { x: model.hidden(stacked, steps, frozen), steps, labels, text };
+  };
+  const prepared: { item: Prepared; source: number }[] = [];
+  let skipped = 0;
+  // An estimate until the held-back split is known; then exact.
+  let featureSteps = data.length * (1 + speeds.length);
+  const reportFeatures = (done: number) => {
     const elapsed = (performance.now() - started) / 1000;
     onProgress?.({
       phase: 'features',
-      step: i + 1,
-      total: data.length,
+      step: done,
+      total: featureSteps,
       loss: NaN,
-      etaSec: (elapsed / (i + 1)) * (data.length - i - 1),
+      etaSec: (elapsed / done) * (featureSteps - done),
       epoch: 0,
     });
+  };
+  for (let i = 0; i < data.length; i++) {
+    throwIfAborted(signal);
+    const item = prepare(data[i].samples, data[i].text);
+    if (item) prepared.push({ item, source: i });
+    else skipped++;
+    reportFeatures(i + 1);
     await tick();
   }
   if (prepared.length < 2) throw new RangeError('fewer than 2 usable enrollment utterances');
@@ -315,21 +396,41 @@ export async function adaptModel(
   // Every n-th utterance is held back (at least one).
   const fraction = Math.min(0.5, Math.max(0, options.heldBackFraction ?? 0.2));
   const every = Math.max(2, Math.round(1 / Math.max(fraction, 1e-9)));
-  const heldBack = prepared.filter((_, i) => i % every === every - 1);
-  if (heldBack.length === 0) heldBack.push(prepared[prepared.length - 1]);
-  const train = prepared.filter((p) => !heldBack.includes(p));
+  const held = prepared.filter((_, i) => i % every === every - 1);
+  if (held.length === 0) held.push(prepared[prepared.length - 1]);
+  const trainSources = prepared.filter((p) => !held.includes(p));
+  const heldBack = held.map((p) => p.item);
+  const train = trainSources.map((p) => p.item);
   const inputDim = train[0].x.length / train[0].steps;
 
+  // Speed-perturbed copies of the training part: a speed factor f plays the audio f times faster.
+  let featuresDone = data.length;
+  featureSteps = data.length + speeds.length * trainSources.length;
+  for (const f of speeds) {
+    for (const { source } of trainSources) {
+      throwIfAborted(signal);
+      const resampler = new Resampler(
+        model.manifest.frontend.sampleRate * f,
+        model.manifest.frontend.sampleRate,
+      );
+      const samples = concatSamples([resampler.process(data[source].samples), resampler.flush()]);
+      const item = prepare(samples, data[source].text);
+      if (item) train.push(item);
+      reportFeatures(++featuresDone);
+      await tick();
+    }
+  }
+
   const array = (t: tf.Tensor) => (t.dataSync() as Float32Array).slice();
-  const o = 6 * (depth - 1);
+  const lstmWeights = (layer: number): BiLstmWeights => {
+    const o = 6 * layer;
+    return {
+      forward: { kernel: array(base[o]), recurrent: array(base[o + 1]), bias: array(base[o + 2]) },
+      backward: { kernel: array(base[o + 3]), recurrent: array(base[o + 4]), bias: array(base[o + 5]) },
+    };
+  };
   const initial: TrainableWeights = {
-    top:
-      layers === 'top'
-        ? {
-            forward: { kernel: array(base[o]), recurrent: array(base[o + 1]), bias: array(base[o + 2]) },
-            backward: { kernel: array(base[o + 3]), recurrent: array(base[o + 4]), bias: array(base[o + 5]) },
-          }
-        : null,
+    lstm: Array.from({ length: trainedLstm }, (_, i) => lstmWeights(frozen + i)),
     denseKernel: array(base[base.length - 2]),
     denseBias: array(base[base.length - 1]),
   };
@@ -365,10 +466,23 @@ export async function adaptModel(
       throwIfAborted(signal);
       const batch = order.slice(b, b + batchSize).map((i) => train[i]);
       const grads = params.map((p) => new Float32Array(p.length));
-      const [gTop, gDenseKernel, gDenseBias] = [grads.slice(0, -2), grads[grads.length - 2], grads.at(-1)!];
+      const [gLstm, gDenseKernel, gDenseBias] = [grads.slice(0, -2), grads[grads.length - 2], grads.at(-1)!];
       let lossSum = 0;
       for (const item of batch) {
-        const { features, cache } = forward(current, item, inputDim, K);
+        const input =
+          options.specAugment && layers === 'all'
+            ? {
+                ...item,
+                x: maskFeatures(
+                  item.x,
+                  item.steps,
+                  manifest.frontend.mfccCoefficients,
+                  manifest.stacking,
+                  random,
+                ),
+              }
+            : item;
+        const { features, caches } = forward(current, input, inputDim);
         const scale = 1 / (item.labels.length * batch.length);
         // d(loss)/d(features, dense) through tfjs autodiff and the CTC custom gradient.
         const out = tf.tidy(() => {
@@ -389,13 +503,16 @@ export async function adaptModel(
         lossSum += value[0] * batch.length;
         for (let j = 0; j < dKernel.length; j++) gDenseKernel[j] += dKernel[j];
         for (let j = 0; j < dBias.length; j++) gDenseBias[j] += dBias[j];
-        if (cache && current.top) {
-          const g = biLstmBackward(cache, dFeatures, current.top);
+        // Down through the trained BiLSTM layers, top first.
+        let dOutput = dFeatures;
+        for (let l = caches.length - 1; l >= 0; l--) {
+          const g = biLstmBackward(caches[l], dOutput, current.lstm[l], l > 0);
           const parts = [g.forward, g.backward].flatMap((d) => [d.kernel, d.recurrent, d.bias]);
           parts.forEach((part, p) => {
-            const target = gTop[p];
+            const target = gLstm[6 * l + p];
             for (let j = 0; j < part.length; j++) target[j] += part[j];
           });
+          if (g.input) dOutput = g.input;
         }
         await tick();
       }
@@ -469,6 +586,12 @@ export async function adaptModel(
 // ---------------------------------------------------------------------------------------------------
 // Adapted models in a user profile: <profileDir>/models/<name>/
 
+const ADAPTED_PART: Record<AdaptLayers, string> = {
+  all: 'all layers',
+  top: 'top BiLSTM layer + output layer',
+  dense: 'output layer',
+};
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Where an adapted model named `name` lives; throws for names that could escape the folder. */
@@ -519,7 +642,7 @@ export async function saveAdaptedModel(
     }
     const r = options.result;
     const summary = r
-      ? `; ${r.layers === 'top' ? 'top BiLSTM layer + output layer' : 'output layer'} fine-tuned on ` +
+      ? `; ${ADAPTED_PART[r.layers]} fine-tuned on ` +
         `${r.trainUtterances} utterances, held-back greedy WER ${(100 * r.before.wer).toFixed(1)} % → ` +
         `${(100 * r.after.wer).toFixed(1)} %${r.kept === 'base' ? ' (not better: base weights kept)' : ''}`
       : '';
