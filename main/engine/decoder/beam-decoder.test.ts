@@ -199,8 +199,34 @@ describe('BeamCtcDecoder vocabulary boosting', () => {
     expect(text(decoder.decode(input(ambiguous('in y{a|o}rk'))))).toBe('in yark');
   });
 
-  it('rejects a negative weight', () => {
+  it('lifts a boosted word towards the LM floor by at most boostLmLiftPerChar nats per character', () => {
+    // "cat" and "catamaran" are LM words; the boosted "cot" and "cotamaran" are not. One ambiguous
+    // character (o 0.45 vs a 0.5) and the LM favour the LM words; a floor of 0 (P = 1) would hand each
+    // boosted word the whole gap.
+    const catLm = NgramLm.build(['the cat sat', 'the catamaran sat', 'a cat', 'a catamaran']);
+    const base = { lm: catLm, alpha: 0.8, beta: 1, beamWidth: 16, boostLmFloor: 0 };
+    const vocabulary = { phrases: ['cot', 'cotamaran'], weight: 0.3 };
+    const short = input(ambiguous('the c{a|o}t sat'));
+    const long = input(ambiguous('the c{a|o}tamaran sat'));
+    expect(text(new BeamCtcDecoder(base).decode(short))).toBe('the cat sat');
+    expect(text(new BeamCtcDecoder(base).decode(long))).toBe('the catamaran sat');
+    // Uncapped, the floor makes even the short boosted word displace the likelier frequent one …
+    const uncapped = new BeamCtcDecoder({ ...base, vocabulary, boostLmLiftPerChar: Infinity });
+    expect(text(uncapped.decode(short))).toBe('the cot sat');
+    expect(text(uncapped.decode(long))).toBe('the cotamaran sat');
+    // … capped, 3 characters earn too little lift to overturn acoustics and LM; 9 still do.
+    const capped = new BeamCtcDecoder({ ...base, vocabulary, boostLmLiftPerChar: 0.4 });
+    expect(text(capped.decode(short))).toBe('the cat sat');
+    expect(text(capped.decode(long))).toBe('the cotamaran sat');
+    // No lift at all: the character bonus alone is too little even for the long word.
+    const none = new BeamCtcDecoder({ ...base, vocabulary, boostLmLiftPerChar: 0 });
+    expect(text(none.decode(long))).toBe('the catamaran sat');
+  });
+
+  it('rejects a negative weight or lift cap', () => {
     expect(() => new BeamCtcDecoder().setVocabulary({ phrases: ['x'], weight: -1 })).toThrow(RangeError);
+    expect(() => new BeamCtcDecoder({ boostLmLiftPerChar: -1 })).toThrow(RangeError);
+    expect(() => new BeamCtcDecoder({ boostLmLiftPerChar: NaN })).toThrow(RangeError);
   });
 });
 

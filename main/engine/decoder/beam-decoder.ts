@@ -16,7 +16,8 @@
  * word's confidence is that posterior through the model's calibration map (`confidence.ts`).
  *
  * Vocabulary boosting (`boost.ts`) adds a per-character bonus while a prefix spells a user's word or
- * phrase, and floors the LM log-probability of those words at `boostLmFloor`.
+ * phrase, and raises the LM log-probability of those words towards `boostLmFloor`, by at most
+ * `boostLmLiftPerChar` nats per character of the word.
  *
  * `decode` is a pure function of its input and the decoder's settings: every call builds its own prefix
  * trie, so live dictation may decode a growing segment again and again.
@@ -56,12 +57,20 @@ export interface BeamDecoderOptions {
   /** Words and phrases to favour (names, jargon); see `boost.ts`. */
   vocabulary?: VocabularyBoost;
   /**
-   * Natural-log floor for the LM log-probability of boosted words: P_lm(word | history) is raised to at
-   * least e^floor, so words the LM has never seen (or barely) become reachable. Default −8, tuned on the
-   * dev set's rare words with the default weight (`npm run bench:boost`); for the shipped LM about the
-   * unigram probability of its 1 % most frequent words.
+   * Natural-log floor for the LM log-probability of boosted words: P_lm(word | history) is raised
+   * towards e^floor (within `boostLmLiftPerChar`), so words the LM has never seen (or barely) become
+   * reachable. Default −7: for the shipped LM above the unigram probability of its 1 % most frequent
+   * words (about −8).
    */
   boostLmFloor?: number;
+  /**
+   * The most the floor may add to a boosted word's score, in nats (after α) per character of the word.
+   * An uncapped floor lifts every boosted word by the same amount whatever its length, so in noise a
+   * short one ("rift", "tony") displaced a frequent word it sounds like ("right", "funny"); capped, the
+   * whole boost grows with the spelling the acoustics must match. Default 0.75; floor and cap were chosen
+   * on dev and dev-noisy10 (`npm run bench:boost`); Infinity restores the plain floor.
+   */
+  boostLmLiftPerChar?: number;
   /**
    * Word confidence: 'posterior' (default) is the beam's word posterior, mapped through `calibration`
    * when one is given; 'acoustic' is the mean frame posterior along the best path (as the greedy decoder).
@@ -82,7 +91,8 @@ export interface DetailedWord extends Word {
   acoustic: number;
 }
 
-export const DEFAULT_BOOST_LM_FLOOR = -8;
+export const DEFAULT_BOOST_LM_FLOOR = -7;
+export const DEFAULT_BOOST_LM_LIFT_PER_CHAR = 0.75;
 
 export const DEFAULT_BEAM_OPTIONS: BeamDecoderOptions = {
   alpha: 0.5,
@@ -169,6 +179,9 @@ export class BeamCtcDecoder implements CtcDecoder {
   constructor(options: Partial<BeamDecoderOptions> = {}) {
     this.options = { ...DEFAULT_BEAM_OPTIONS, ...options };
     if (!(this.options.beamWidth >= 1)) throw new RangeError('beamWidth must be at least 1');
+    if (!((this.options.boostLmLiftPerChar ?? 0) >= 0)) {
+      throw new RangeError('boostLmLiftPerChar must be ≥ 0');
+    }
   }
 
   /**
@@ -193,13 +206,21 @@ export class BeamCtcDecoder implements CtcDecoder {
     return trie.size > 0 ? trie : null;
   }
 
-  /** α·log P(word | history) + β for a completed word (boosted words' LM term floored). */
+  /**
+   * α·log P(word | history) + β for a completed word; a boosted word's LM term is lifted towards the
+   * floor by at most `boostLmLiftPerChar` nats per character.
+   */
   private wordScore(history: readonly string[], word: string, boost: BoostTrie | null): number {
     const { lm, alpha, beta } = this.options;
     if (!lm) return beta;
-    let lp = lm.logProb(history, word);
-    if (boost?.words.has(word)) lp = Math.max(lp, this.options.boostLmFloor ?? DEFAULT_BOOST_LM_FLOOR);
-    return alpha * lp + beta;
+    const lp = lm.logProb(history, word);
+    let score = alpha * lp + beta;
+    if (boost?.words.has(word)) {
+      const floor = this.options.boostLmFloor ?? DEFAULT_BOOST_LM_FLOOR;
+      const perChar = this.options.boostLmLiftPerChar ?? DEFAULT_BOOST_LM_LIFT_PER_CHAR;
+      score += Math.min(alpha * Math.max(0, floor - lp), perChar * word.length);
+    }
+    return score;
   }
 
   decode(input: CtcInput): Word[] {
