@@ -10,14 +10,20 @@
  * where the reference has none at that place).
  *
  *   npm run bench:boost -- [--sets dev,eval-asterisk-test] [--limit 120] [--cache DIR]
- *       [--weights 1,1.5,2] [--floors=-10] [--rare-logprob=-12.2] [--lists own,all] [--json FILE]
+ *       [--weights 1,1.5,2] [--floors=-10] [--lift-caps 0.5,Infinity] [--rare-logprob=-12.2]
+ *       [--lists own,all] [--json FILE]
  *
- * Tune --weights/--floors on `dev` only; the held-out sets report the chosen default.
+ * Tune --weights/--floors/--lift-caps on `dev` and `dev-noisy10` only (dev + 10 dB noise:
+ * `python3 training/corpus/generate.py --dev-noisy10`); the held-out sets report the chosen default.
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { align, errorRate, normalizeForScoring, sumCounts } from '../main/common/scoring';
-import { BeamCtcDecoder, DEFAULT_BOOST_LM_FLOOR } from '../main/engine/decoder/beam-decoder';
+import {
+  BeamCtcDecoder,
+  DEFAULT_BOOST_LM_FLOOR,
+  DEFAULT_BOOST_LM_LIFT_PER_CHAR,
+} from '../main/engine/decoder/beam-decoder';
 import { DEFAULT_BOOST_WEIGHT, type VocabularyBoost } from '../main/engine/decoder/boost';
 import type { CtcInput } from '../main/engine/decoder/ctc-decoder';
 import type { NgramLm } from '../main/engine/decoder/ngram-lm';
@@ -26,6 +32,7 @@ import { loadBeamModel, loadSet } from './posterior-cache';
 
 const DEFAULT_SETS = [
   'dev',
+  'dev-noisy10',
   'eval-awb-clean',
   'eval-awb-noisy10',
   'eval-slt-clean',
@@ -128,6 +135,7 @@ async function main() {
       cache: { type: 'string' },
       weights: { type: 'string', default: String(DEFAULT_BOOST_WEIGHT) },
       floors: { type: 'string', default: String(DEFAULT_BOOST_LM_FLOOR) },
+      'lift-caps': { type: 'string', default: String(DEFAULT_BOOST_LM_LIFT_PER_CHAR) },
       'rare-logprob': { type: 'string', default: '-12.2' },
       lists: { type: 'string', default: 'own,all' },
       json: { type: 'string' },
@@ -152,9 +160,10 @@ async function main() {
   model.dispose();
   const union = [...new Set(sets.flatMap((s) => s.rare))].sort();
 
-  const rows: (Result & { set: string; list: string; weight?: number; floor?: number })[] = [];
+  const rows: (Result & { set: string; list: string; weight?: number; floor?: number; liftCap?: number })[] =
+    [];
   const header =
-    `${'set'.padEnd(20)} ${'boost list'.padEnd(26)} ${'rare words'.padStart(16)} ${'not in LM'.padStart(9)} ${'WER'.padStart(7)} ` +
+    `${'set'.padEnd(20)} ${'boost list'.padEnd(36)} ${'rare words'.padStart(16)} ${'not in LM'.padStart(9)} ${'WER'.padStart(7)} ` +
     `${'WER other utts'.padStart(20)} ${'false alarms'.padStart(12)} ${'decode s/s'.padStart(10)}`;
   for (const data of sets) {
     console.log(
@@ -165,7 +174,7 @@ async function main() {
     console.log('-'.repeat(header.length));
     const print = (name: string, r: Result) =>
       console.log(
-        `${data.set.padEnd(20)} ${name.padEnd(26)} ${`${r.rareHits}/${r.rareTotal}`.padStart(8)} ${pct(r.rareTotal ? r.rareHits / r.rareTotal : 0)} ` +
+        `${data.set.padEnd(20)} ${name.padEnd(36)} ${`${r.rareHits}/${r.rareTotal}`.padStart(8)} ${pct(r.rareTotal ? r.rareHits / r.rareTotal : 0)} ` +
           `${`${r.oovHits}/${r.oovTotal}`.padStart(9)} ${pct(r.wer)} ${pct(r.otherWer)} (${String(r.otherUtterances).padStart(3)} utts) ` +
           `${String(r.falseAlarms).padStart(12)} ${r.decodeRtf.toFixed(4).padStart(10)}`,
       );
@@ -179,22 +188,25 @@ async function main() {
       const r = evaluate(base, data, listed);
       rows.push({ set: data.set, list: `none (vs ${name})`, ...r });
       print(`none (vs ${name} list)`, r);
-      for (const floor of list(values.floors!)) {
-        for (const weight of list(values.weights!)) {
-          const vocabulary: VocabularyBoost = { phrases: words, weight };
-          const decoder = new BeamCtcDecoder({
-            lm,
-            alpha,
-            beta,
-            beamWidth,
-            prunePerFrame,
-            maxAlternatives: 0,
-            vocabulary,
-            boostLmFloor: floor,
-          });
-          const b = evaluate(decoder, data, listed);
-          rows.push({ set: data.set, list: name, weight, floor, ...b });
-          print(`${name} w=${weight} floor=${floor}`, b);
+      for (const liftCap of list(values['lift-caps']!)) {
+        for (const floor of list(values.floors!)) {
+          for (const weight of list(values.weights!)) {
+            const vocabulary: VocabularyBoost = { phrases: words, weight };
+            const decoder = new BeamCtcDecoder({
+              lm,
+              alpha,
+              beta,
+              beamWidth,
+              prunePerFrame,
+              maxAlternatives: 0,
+              vocabulary,
+              boostLmFloor: floor,
+              boostLmLiftPerChar: liftCap,
+            });
+            const b = evaluate(decoder, data, listed);
+            rows.push({ set: data.set, list: name, weight, floor, liftCap, ...b });
+            print(`${name} w=${weight} f=${floor} cap=${liftCap}`, b);
+          }
         }
       }
     }
