@@ -239,7 +239,13 @@ function columnSums(a: Float32Array, T: number, N: number): Float32Array {
 }
 
 /** dz [T, 4H] · Wᵀ for W [D, 4H]: the input gradient [T, D] of one direction. */
-function inputGradient(dz: Float32Array, kernel: Float32Array, T: number, D: number, H: number): Float32Array {
+function inputGradient(
+  dz: Float32Array,
+  kernel: Float32Array,
+  T: number,
+  D: number,
+  H: number,
+): Float32Array {
   const out = tf.tidy(() =>
     tf.matMul(tf.tensor2d(dz, [T, 4 * H]), tf.transpose(tf.tensor2d(kernel, [D, 4 * H]))),
   );
