@@ -13,9 +13,15 @@
  * Paths never come from the renderer: recordings are copied here from files the host registered.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AdaptedModelInfo, EnrollmentPrompt } from '../common/ipc-contract';
+import {
+  adaptedModelDir as modelDirOf,
+  deleteAdaptedModel,
+  isAdaptedModelName,
+  listAdaptedModels,
+} from '../engine/adapt/adapted-models';
 import { encodeWav } from '../engine/audio/wav-writer';
 
 /**
@@ -106,22 +112,11 @@ async function writeWav(file: string, samples: Float32Array): Promise<void> {
   await rename(temp, file);
 }
 
-// Adapted models, as main/engine/adapt/adapt.ts writes them. Its helpers are not imported: that module
-// brings TensorFlow.js, which must stay out of Electron's main process (the engine runs elsewhere).
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/** Where the adapted model `name` lives (adapt.ts's rule); throws for names that could leave the folder. */
+/** Where the adapted model `name` lives; a ProfileError for names that could leave the folder. */
 export function adaptedModelDir(profileDir: string, name: string): string {
-  if (!MODEL_NAME.test(name) || name.includes('..'))
-    throw new ProfileError('INVALID_REQUEST', `invalid model name "${name}"`);
-  return path.join(profileDir, 'models', name);
+  if (!isAdaptedModelName(name)) throw new ProfileError('INVALID_REQUEST', `invalid model name "${name}"`);
+  return modelDirOf(profileDir, name);
 }
-
-const exists = (file: string) =>
-  stat(file).then(
-    () => true,
-    () => false,
-  );
 
 export class ProfileError extends Error {
   constructor(
@@ -222,13 +217,7 @@ export class VoiceProfileStore {
   }
 
   async models(): Promise<AdaptedModelInfo[]> {
-    const entries = await readdir(path.join(this.dir, 'models'), { withFileTypes: true }).catch(() => []);
-    const names: string[] = [];
-    for (const entry of entries) {
-      if (!entry.isDirectory() || !MODEL_NAME.test(entry.name) || entry.name.includes('..')) continue;
-      if (await exists(path.join(this.dir, 'models', entry.name, 'manifest.json'))) names.push(entry.name);
-    }
-    names.sort();
+    const names = await listAdaptedModels(this.dir);
     return Promise.all(
       names.map(async (name) => {
         const info = await readJson<{
@@ -249,10 +238,8 @@ export class VoiceProfileStore {
 
   /** Removes an adapted model's folder; false when there is none. */
   async deleteModel(name: string): Promise<boolean> {
-    const dir = adaptedModelDir(this.dir, name);
-    if (!(await exists(path.join(dir, 'manifest.json')))) return false;
-    await rm(dir, { recursive: true, force: true });
-    return true;
+    adaptedModelDir(this.dir, name); // the name check, as a ProfileError
+    return deleteAdaptedModel(this.dir, name);
   }
 
   async selected(): Promise<string | null> {

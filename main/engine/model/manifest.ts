@@ -14,7 +14,9 @@ import {
   type Stacking,
 } from '../frontend/mfcc';
 
-export const MANIFEST_FILE = 'manifest.json';
+import { MANIFEST_FILE } from './manifest-file';
+
+export { MANIFEST_FILE };
 export const MANIFEST_VERSION = 1;
 
 /** How the model's outputs are decoded by default; the CLI and app may still ask for greedy. */
