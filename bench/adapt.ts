@@ -6,8 +6,9 @@
  * before and after, greedy and with the model's default beam decoder. Prints the time taken and the backend.
  *
  *   npm run bench:adapt -- [--layers all|top|dense] [--epochs N] [--lr X] [--l2 X] [--batch N] [--speed 0.9,1.1] [--spec-augment]
- *                          [--enroll 60] [--test 40] [--no-test] [--profile DIR] [--backend wasm|cpu|…]
+ *                          [--enroll 60] [--test 40] [--skip 0] [--no-test] [--profile DIR] [--backend wasm|cpu|…]
  *
+ * `--skip N` starts N distinct sentences into the manifest (another simulated session of the same voice).
  * `--no-test` adapts and reports only the held-back enrollment figures: use it for tuning, so the test
  * sentences play no part in any choice of settings.
  */
@@ -59,6 +60,7 @@ async function main() {
       batch: { type: 'string' },
       enroll: { type: 'string', default: '60' },
       test: { type: 'string', default: '40' },
+      skip: { type: 'string', default: '0' },
       'no-test': { type: 'boolean', default: false },
       profile: { type: 'string' },
       backend: { type: 'string' },
@@ -72,9 +74,11 @@ async function main() {
   );
   const nEnroll = Number(values.enroll);
   const nTest = Number(values.test);
-  if (all.length < nEnroll + nTest) throw new Error(`${values.manifest} has only ${all.length} sentences`);
-  const enrollment = all.slice(0, nEnroll);
-  const test = all.slice(nEnroll, nEnroll + nTest);
+  const skip = Number(values.skip);
+  if (all.length < skip + nEnroll + nTest)
+    throw new Error(`${values.manifest} has only ${all.length} sentences`);
+  const enrollment = all.slice(skip, skip + nEnroll);
+  const test = all.slice(skip + nEnroll, skip + nEnroll + nTest);
 
   const engine = await AsrEngine.load({
     model: values.model,
