@@ -14,6 +14,7 @@ import { formatClock } from '../state/transcript-edits';
 import { startMicCapture } from '../api/capture';
 import type { MicStream } from '../api/mic-stream';
 import { LevelMeter } from './LevelMeter';
+import { useRecordingClock } from './recording-clock';
 
 type Phase = 'idle' | 'starting' | 'recording' | 'finishing';
 
@@ -37,8 +38,6 @@ const MICROPHONE = 'microphone';
 export function DictationView({ client, info, engineReady, files, onOpenInEditor }: DictationViewProps) {
   const [phase, setPhase] = useState<Phase>('idle');
   const [level, setLevel] = useState(0);
-  const [startedAt, setStartedAt] = useState(0);
-  const [now, setNow] = useState(0);
   const [partial, setPartial] = useState<Partial | null>(null);
   const [documentText, setDocumentText] = useState('');
   const [result, setResult] = useState<DictationResult | null>(null);
@@ -51,12 +50,7 @@ export function DictationView({ client, info, engineReady, files, onOpenInEditor
   const documentRef = useRef<HTMLTextAreaElement | null>(null);
   const native = info?.mic.source === 'native';
 
-  // Tick the elapsed-time display while recording.
-  useEffect(() => {
-    if (phase !== 'recording') return;
-    const timer = setInterval(() => setNow(performance.now()), 200);
-    return () => clearInterval(timer);
-  }, [phase]);
+  const { seconds: clockSec, start: startClock } = useRecordingClock(phase === 'recording');
 
   // Host events: level, partial and final results, failures. A failure does not end the session: the
   // recording so far is kept, and Stop finishes it.
@@ -116,14 +110,13 @@ export function DictationView({ client, info, engineReady, files, onOpenInEditor
         stream.current = session.stream;
         setDeviceName(session.deviceName);
       }
-      setStartedAt(performance.now());
-      setNow(performance.now());
+      startClock();
       setPhase('recording');
     } catch (e) {
       setError((e as Error).message);
       setPhase('idle');
     }
-  }, [client, device, native, source]);
+  }, [client, device, native, source, startClock]);
 
   const stop = useCallback(async () => {
     stream.current?.stop();
@@ -234,7 +227,7 @@ export function DictationView({ client, info, engineReady, files, onOpenInEditor
         )}
         <LevelMeter level={level} active={recording} />
         <span className="clock" aria-live="off">
-          {recording ? formatClock((now - startedAt) / 1000) : ''}
+          {recording ? formatClock(clockSec) : ''}
         </span>
       </div>
       {!engineReady && phase === 'idle' && (

@@ -23,6 +23,7 @@ import { emitAppEvent } from '../state/app-events';
 import type { Item } from '../state/studio-state';
 import { editedTranscript, formatClock, formatDuration } from '../state/transcript-edits';
 import { LevelMeter } from './LevelMeter';
+import { useRecordingClock } from './recording-clock';
 import { VocabularyEditor } from './VocabularyEditor';
 
 type Phase = 'idle' | 'starting' | 'recording' | 'saving';
@@ -49,8 +50,6 @@ export function VoiceProfileView({ client, info, engineReady, items }: VoiceProf
   const [current, setCurrent] = useState(0);
   const [phase, setPhase] = useState<Phase>('idle');
   const [level, setLevel] = useState(0);
-  const [startedAt, setStartedAt] = useState(0);
-  const [now, setNow] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [progress, setProgress] = useState<AdaptProgress | null>(null);
   const [summary, setSummary] = useState<AdaptSummary | null>(null);
@@ -81,11 +80,7 @@ export function VoiceProfileView({ client, info, engineReady, items }: VoiceProf
       .catch((e: unknown) => setError((e as Error).message));
   }, [refresh]);
 
-  useEffect(() => {
-    if (phase !== 'recording') return;
-    const timer = setInterval(() => setNow(performance.now()), 200);
-    return () => clearInterval(timer);
-  }, [phase]);
+  const { seconds: clockSec, start: startClock } = useRecordingClock(phase === 'recording');
 
   useEffect(
     () =>
@@ -129,14 +124,13 @@ export function VoiceProfileView({ client, info, engineReady, items }: VoiceProf
     setPhase('starting');
     try {
       stream.current = (await startMicCapture(client, native, -1, setLevel)).stream;
-      setStartedAt(performance.now());
-      setNow(performance.now());
+      startClock();
       setPhase('recording');
     } catch (e) {
       setError((e as Error).message);
       setPhase('idle');
     }
-  }, [client, native]);
+  }, [client, native, startClock]);
 
   const stop = useCallback(async () => {
     stream.current?.stop();
@@ -281,7 +275,7 @@ export function VoiceProfileView({ client, info, engineReady, items }: VoiceProf
             </button>
             <LevelMeter level={level} active={recording} />
             <span className="clock" aria-live="off">
-              {recording ? formatClock((now - startedAt) / 1000) : ''}
+              {recording ? formatClock(clockSec) : ''}
             </span>
           </div>
         </div>
