@@ -16,6 +16,7 @@ import type {
   ProjectItem,
 } from '../common/ipc-contract';
 import type { Transcript, Word } from '../common/transcript';
+import { ADAPTED_MODEL_NAME } from '../engine/adapt/adapted-models';
 
 export class PayloadError extends Error {
   readonly code = 'INVALID_PAYLOAD';
@@ -237,8 +238,7 @@ const dictationStart: Validator<DictationStartRequest> = obj<DictationStartReque
 const absolutePath = str({ min: 1, max: 4096, pattern: /^(\/|[A-Za-z]:[\\/]|\\\\)/ });
 
 /** An adapted model's name: a folder name that cannot leave the profile (adaptedModelDir's rule). */
-export const MODEL_NAME_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const modelName = str({ min: 1, max: 64, pattern: MODEL_NAME_PATTERN });
+const modelName = str({ min: 1, max: 64, pattern: ADAPTED_MODEL_NAME });
 
 const adaptRequest: Validator<AdaptRequest> = obj<AdaptRequest>({
   name: modelName,

@@ -414,10 +414,8 @@ export async function adaptModel(
   for (const f of speeds) {
     for (const { source } of trainSources) {
       throwIfAborted(signal);
-      const resampler = new Resampler(
-        model.manifest.frontend.sampleRate * f,
-        model.manifest.frontend.sampleRate,
-      );
+      const rate = manifest.frontend.sampleRate;
+      const resampler = new Resampler(rate * f, rate);
       const samples = concatSamples([resampler.process(data[source].samples), resampler.flush()]);
       const item = prepare(samples, data[source].text);
       if (item) train.push(item);

@@ -7,11 +7,11 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE } from '../model/manifest-file';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 /** Letters, digits, ".", "_", "-"; at most 64; no "..": a name that cannot leave the models folder. */
+export const ADAPTED_MODEL_NAME = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 export function isAdaptedModelName(name: string): boolean {
-  return NAME.test(name) && !name.includes('..');
+  return ADAPTED_MODEL_NAME.test(name);
 }
 
 /** Where an adapted model named `name` lives; throws for names that could escape the folder. */
