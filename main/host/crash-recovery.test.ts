@@ -153,6 +153,7 @@ describe.skipIf(process.platform !== 'linux')('engine crash mid-transcription (r
       await waitFor(() => events.some((e) => e.type === 'job-done' && e.jobId === retry.jobId), 120_000);
     } finally {
       studio.dispose();
+      await studio.whenSaved();
     }
   }, 180_000);
 });

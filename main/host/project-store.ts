@@ -240,6 +240,11 @@ export class ProjectStore {
     return this.write();
   }
 
+  /** Resolves when every write started or queued so far has finished (or failed). */
+  settled(): Promise<void> {
+    return this.writing;
+  }
+
   /** Writes the current state; writes are serialised, and a change made while one waits joins it. */
   private write(): Promise<void> {
     if (this.queuedWrite) return this.queuedWrite;

@@ -714,6 +714,14 @@ export class StudioService {
     return this.getVoiceProfile();
   }
 
+  /**
+   * Resolves when the project and queue writes made so far are on disk: after dispose(), a write that
+   * had already started still finishes (for example before removing the data folder).
+   */
+  whenSaved(): Promise<void> {
+    return this.project.settled();
+  }
+
   dispose(): void {
     // From here on nothing is recorded: the saved queue keeps what was still to do for the next start.
     this.disposed = true;
