@@ -39,6 +39,17 @@ describe('transcript edits', () => {
     expect(wordIndexAt([], 1)).toBe(-1);
   });
 
+  it('finds a word from its start as the media clock reads it back (whole microseconds, truncated)', () => {
+    const words = [
+      { word: 'our', start: 4.23, end: 4.41, confidence: 0.9 },
+      { word: 'provider', start: 4.44, end: 4.98, confidence: 0.9 },
+    ];
+    // Chromium, after `currentTime = 4.44` and `= 4.23`:
+    expect(wordIndexAt(words, 4.439999)).toBe(1);
+    expect(wordIndexAt(words, 4.229999)).toBe(0);
+    expect(wordIndexAt(words, 4.43)).toBe(0);
+  });
+
   it('formats clocks and durations', () => {
     expect(formatClock(0)).toBe('0:00.0');
     expect(formatClock(65.25)).toBe('1:05.3');

@@ -25,6 +25,13 @@ export function editedTranscript(transcript: Transcript, edits: Edits): Transcri
   return { ...transcript, words, text: words.map((w) => w.word).join(' ') };
 }
 
+/**
+ * The media clock keeps whole microseconds, rounded down: seeking to a word's start (4.44 s) reads back
+ * just before it (4.439999 s in Chromium), which would highlight the previous word. Times this close to a
+ * start count as at it.
+ */
+const CLOCK_TOLERANCE_SEC = 1e-5;
+
 /** Index of the word playing at `time`, or of the last word before it; -1 before the first word. */
 export function wordIndexAt(words: readonly Word[], time: number): number {
   let lo = 0;
@@ -32,7 +39,7 @@ export function wordIndexAt(words: readonly Word[], time: number): number {
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (words[mid].start <= time) {
+    if (words[mid].start <= time + CLOCK_TOLERANCE_SEC) {
       found = mid;
       lo = mid + 1;
     } else {
