@@ -184,3 +184,25 @@ test('a file stands in for the microphone: a final per pause, shortcut to stop, 
   await studio.waitForEvent('waveform-ready', { regions: final.words.length });
   await expect(studio.words).toHaveCount(final.words.length);
 });
+
+test('views taller than the window scroll with the mouse wheel; the empty project fits', async ({
+  studio,
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 600 });
+  const content = page.locator('main.content');
+  const overflow = () => content.evaluate((el) => el.scrollHeight - el.clientHeight);
+
+  // The voice profile ends below the window: the wheel brings its last controls into view.
+  await studio.openVoiceProfile();
+  const save = studio.voiceProfile.getByRole('button', { name: 'Save vocabulary' });
+  await expect(save).not.toBeInViewport();
+  await page.mouse.move(640, 300);
+  await page.mouse.wheel(0, 2000);
+  await expect(save).toBeInViewport();
+
+  // The empty project's drop area fits the window (no scrolling, its border whole).
+  await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Files' }).click();
+  await studio.removeAllFiles();
+  expect(await overflow()).toBe(0);
+});
