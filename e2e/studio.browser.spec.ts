@@ -183,6 +183,19 @@ test('a file stands in for the microphone: a final per pause, shortcut to stop, 
   await studio.dictation.getByRole('button', { name: 'Replay in the editor' }).click();
   await studio.waitForEvent('waveform-ready', { regions: final.words.length });
   await expect(studio.words).toHaveCount(final.words.length);
+
+  // Back in the dictation view, the document (with the user's own text) and the recording are still there.
+  await studio.openDictation();
+  const document = studio.dictation.getByTestId('dictation-document');
+  await expect(document).toHaveValue(segment.text);
+  await document.fill(`${segment.text} (checked)`);
+  await studio.page
+    .getByRole('group', { name: 'View' })
+    .getByRole('button', { name: 'Voice profile' })
+    .click();
+  await studio.openDictation();
+  await expect(document).toHaveValue(`${segment.text} (checked)`);
+  await expect(studio.dictation.getByTestId('dictation-word')).toHaveCount(final.words.length);
 });
 
 test('views taller than the window scroll with the mouse wheel; the empty project fits', async ({

@@ -377,6 +377,9 @@ export function App({ client }: { client: StudioApi }) {
   );
 
   const dictationFiles = useMemo(() => state.items.map((i) => i.file), [state.items]);
+  // The dictation document and recording live here, not in the view: switching views keeps them.
+  const [dictationText, setDictationText] = useState('');
+  const [dictationResult, setDictationResult] = useState<DictationResult | null>(null);
   const openDictationInEditor = useCallback((result: DictationResult) => {
     dispatch({ type: 'files-added', files: [result.file] });
     dispatch({
@@ -518,6 +521,10 @@ export function App({ client }: { client: StudioApi }) {
             engineReady={engineReady}
             files={dictationFiles}
             onOpenInEditor={openDictationInEditor}
+            documentText={dictationText}
+            setDocumentText={setDictationText}
+            result={dictationResult}
+            setResult={setDictationResult}
           />
         ) : state.items.length === 0 ? (
           <div className="empty-state" data-testid="empty-state">

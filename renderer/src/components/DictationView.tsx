@@ -6,7 +6,7 @@
  * - at stop, the session's recording, which opens in the editor to replay against the waveform.
  * Ctrl/Cmd+Shift+Space starts and stops (Electron also registers it system-wide).
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import type { DictationResult, FileRef, StudioApi, StudioInfo } from '../../../main/common/ipc-contract';
 import { emitAppEvent } from '../state/app-events';
 import { appendUtterance, isDictationShortcut, partialParts } from '../state/dictation';
@@ -30,17 +30,33 @@ interface DictationViewProps {
   /** Opened files, any of which can stand in for the microphone. */
   files: FileRef[];
   onOpenInEditor: (result: DictationResult) => void;
+  /**
+   * The document and the last session's recording, kept by the app: they outlive the view (another view
+   * and back, or "Replay in the editor", must not lose them).
+   */
+  documentText: string;
+  setDocumentText: Dispatch<SetStateAction<string>>;
+  result: DictationResult | null;
+  setResult: (result: DictationResult | null) => void;
 }
 
 /** The microphone, or the id of a file to play instead. */
 const MICROPHONE = 'microphone';
 
-export function DictationView({ client, info, engineReady, files, onOpenInEditor }: DictationViewProps) {
+export function DictationView({
+  client,
+  info,
+  engineReady,
+  files,
+  onOpenInEditor,
+  documentText,
+  setDocumentText,
+  result,
+  setResult,
+}: DictationViewProps) {
   const [phase, setPhase] = useState<Phase>('idle');
   const [level, setLevel] = useState(0);
   const [partial, setPartial] = useState<Partial | null>(null);
-  const [documentText, setDocumentText] = useState('');
-  const [result, setResult] = useState<DictationResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const [device, setDevice] = useState(-1);
@@ -74,7 +90,7 @@ export function DictationView({ client, info, engineReady, files, onOpenInEditor
             break;
         }
       }),
-    [client],
+    [client, setDocumentText],
   );
 
   // Leaving the view while recording releases the microphone and the host session.
@@ -116,7 +132,7 @@ export function DictationView({ client, info, engineReady, files, onOpenInEditor
       setError((e as Error).message);
       setPhase('idle');
     }
-  }, [client, device, native, source, startClock]);
+  }, [client, device, native, source, setResult, startClock]);
 
   const stop = useCallback(async () => {
     stream.current?.stop();
@@ -133,7 +149,7 @@ export function DictationView({ client, info, engineReady, files, onOpenInEditor
     } finally {
       setPhase('idle');
     }
-  }, [client]);
+  }, [client, setResult]);
 
   const toggle = useCallback(() => {
     if (phase === 'recording') void stop();
