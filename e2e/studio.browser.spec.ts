@@ -99,6 +99,9 @@ test('a corrupt file shows a clear error and the app stays usable', async ({ stu
   await expect(error).toContainText('broken-recording.wav');
   await expect(error).toContainText('corrupt audio data');
   await expect(error).not.toContainText(path.sep + 'uploads');
+  // The waveform says it cannot play the file, rather than "Loading audio…" for ever.
+  await expect(page.getByTestId('waveform-error')).toHaveText('The audio could not be loaded for playback.');
+  await expect(page.getByText('Loading audio…')).toBeHidden();
 
   // Still usable: the next file transcribes normally.
   const good = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'after-corrupt.wav');

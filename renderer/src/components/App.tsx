@@ -622,7 +622,6 @@ export function App({ client }: { client: StudioApi }) {
                     onTime={setTime}
                     onPlayingChange={setPlaying}
                     onWordClick={seekToWord}
-                    onError={notifyError}
                   />
                   {score && transcript && <AlignmentStrip score={score} marks={marks} onSeek={seekToMark} />}
                   {selected.status === 'error' && selected.error && (

@@ -29,7 +29,6 @@ interface WaveformProps {
   onTime: (time: number) => void;
   onPlayingChange: (playing: boolean) => void;
   onWordClick: (index: number) => void;
-  onError: (message: string) => void;
   ref?: Ref<PlayerHandle>;
 }
 
@@ -93,7 +92,6 @@ export function Waveform({
   onTime,
   onPlayingChange,
   onWordClick,
-  onError,
   ref,
 }: WaveformProps) {
   const hostRef = useRef<HTMLDivElement>(null);
@@ -105,10 +103,12 @@ export function Waveform({
   const [ready, setReady] = useState(false);
   const [zoom, setZoom] = useState(0);
   const [duration, setDuration] = useState(0);
+  /** Why the audio cannot be played (the browser's words), shown here rather than "Loading audio…". */
+  const [failure, setFailure] = useState<string | null>(null);
   // Callbacks change every render; wavesurfer's listeners read them through refs instead of re-subscribing.
-  const callbacks = useRef({ onTime, onPlayingChange, onWordClick, onError });
+  const callbacks = useRef({ onTime, onPlayingChange, onWordClick });
   useEffect(() => {
-    callbacks.current = { onTime, onPlayingChange, onWordClick, onError };
+    callbacks.current = { onTime, onPlayingChange, onWordClick };
   });
 
   useImperativeHandle(
@@ -161,9 +161,7 @@ export function Waveform({
       }),
       ws.on('play', () => callbacks.current.onPlayingChange(true)),
       ws.on('pause', () => callbacks.current.onPlayingChange(false)),
-      ws.on('error', (error) =>
-        callbacks.current.onError(`The audio could not be loaded for playback: ${error.message}`),
-      ),
+      ws.on('error', (error) => setFailure(error.message)),
       regions.on('region-clicked', (region, event) => {
         event.stopPropagation();
         const index = regionList.current.indexOf(region);
@@ -266,7 +264,13 @@ export function Waveform({
             aria-label="Zoom (pixels per second)"
           />
         </label>
-        {!ready && <span className="muted">Loading audio…</span>}
+        {failure ? (
+          <span className="waveform-error" role="alert" data-testid="waveform-error" title={failure}>
+            The audio could not be loaded for playback.
+          </span>
+        ) : (
+          !ready && <span className="muted">Loading audio…</span>
+        )}
       </div>
     </section>
   );
