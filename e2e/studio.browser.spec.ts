@@ -161,6 +161,16 @@ test('live dictation with the (fake) microphone: partials while speaking, the te
   await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
 });
 
+test('Ctrl+Shift+Space in another view opens dictation and starts it; again stops it', async ({ studio }) => {
+  await expect(studio.page.getByTestId('dictation')).toHaveCount(0);
+  await studio.page.keyboard.press('Control+Shift+Space');
+  await expect(studio.dictation).toHaveAttribute('data-phase', 'recording');
+  await expect.poll(() => studio.dictationClockSec(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+  await studio.page.keyboard.press('Control+Shift+Space');
+  await studio.waitForEvent('dictation-final');
+  await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
+});
+
 test('a file stands in for the microphone: a final per pause, shortcut to stop, replay in the editor', async ({
   studio,
 }, testInfo) => {

@@ -35,6 +35,7 @@ import {
 } from '../state/transcript-edits';
 import { AlignmentStrip } from './AlignmentStrip';
 import { DictationView } from './DictationView';
+import { useDictationShortcut } from './dictation-shortcut';
 import { VoiceProfileView } from './VoiceProfileView';
 import { EvalPanel } from './EvalPanel';
 import { ExportMenu } from './ExportMenu';
@@ -380,6 +381,15 @@ export function App({ client }: { client: StudioApi }) {
   // The dictation document and recording live here, not in the view: switching views keeps them.
   const [dictationText, setDictationText] = useState('');
   const [dictationResult, setDictationResult] = useState<DictationResult | null>(null);
+  // The dictation shortcut in another view (or, in Electron, from another application) opens the dictation
+  // view and starts there; in the dictation view, the view itself handles it.
+  const [dictationAutoStart, setDictationAutoStart] = useState(false);
+  const clearDictationAutoStart = useCallback(() => setDictationAutoStart(false), []);
+  const openDictation = useCallback(() => {
+    setView('dictation');
+    setDictationAutoStart(engineState === 'ready');
+  }, [engineState]);
+  useDictationShortcut(client, view === 'dictation' ? null : openDictation);
   const openDictationInEditor = useCallback((result: DictationResult) => {
     dispatch({ type: 'files-added', files: [result.file] });
     dispatch({
@@ -525,6 +535,8 @@ export function App({ client }: { client: StudioApi }) {
             setDocumentText={setDictationText}
             result={dictationResult}
             setResult={setDictationResult}
+            autoStart={dictationAutoStart}
+            onAutoStart={clearDictationAutoStart}
           />
         ) : state.items.length === 0 ? (
           <div className="empty-state" data-testid="empty-state">

@@ -9,10 +9,11 @@
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import type { DictationResult, FileRef, StudioApi, StudioInfo } from '../../../main/common/ipc-contract';
 import { emitAppEvent } from '../state/app-events';
-import { appendUtterance, isDictationShortcut, partialParts } from '../state/dictation';
+import { appendUtterance, partialParts } from '../state/dictation';
 import { formatClock } from '../state/transcript-edits';
 import { startMicCapture } from '../api/capture';
 import type { MicStream } from '../api/mic-stream';
+import { useDictationShortcut } from './dictation-shortcut';
 import { LevelMeter } from './LevelMeter';
 import { useRecordingClock } from './recording-clock';
 
@@ -38,6 +39,9 @@ interface DictationViewProps {
   setDocumentText: Dispatch<SetStateAction<string>>;
   result: DictationResult | null;
   setResult: (result: DictationResult | null) => void;
+  /** Opened by the dictation shortcut from another view: start at once (then `onAutoStart`). */
+  autoStart: boolean;
+  onAutoStart: () => void;
 }
 
 /** The microphone, or the id of a file to play instead. */
@@ -53,6 +57,8 @@ export function DictationView({
   setDocumentText,
   result,
   setResult,
+  autoStart,
+  onAutoStart,
 }: DictationViewProps) {
   const [phase, setPhase] = useState<Phase>('idle');
   const [level, setLevel] = useState(0);
@@ -151,27 +157,22 @@ export function DictationView({
     }
   }, [client, setResult]);
 
+  // Once per opening (React's development mode runs effects twice).
+  const autoStarted = useRef(false);
+  useEffect(() => {
+    if (!autoStart || autoStarted.current) return;
+    autoStarted.current = true;
+    onAutoStart();
+    void start();
+  }, [autoStart, onAutoStart, start]);
+
   const toggle = useCallback(() => {
     if (phase === 'recording') void stop();
     else if (phase === 'idle' && engineReady) void start();
   }, [engineReady, phase, start, stop]);
 
   // The shortcut, in the window and (Electron) from anywhere on the system.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (!isDictationShortcut(event)) return;
-      event.preventDefault();
-      toggle();
-    };
-    window.addEventListener('keydown', onKey);
-    const unsubscribe = client.onEvent((event) => {
-      if (event.type === 'shortcut' && event.action === 'toggle-dictation') toggle();
-    });
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      unsubscribe();
-    };
-  }, [client, toggle]);
+  useDictationShortcut(client, toggle);
 
   const copy = async () => {
     try {
