@@ -29,6 +29,23 @@ test('opening a WAV shows the waveform and a word-timed transcript', async ({ st
   await expect(studio.page.getByTestId('backend')).toContainText('WebAssembly');
 });
 
+test('the studio loads without errors in the console, its icon included', async ({ studio, page }) => {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.reload();
+  await studio.waitForEvent('model-ready');
+  await page.waitForLoadState('networkidle');
+  expect(errors).toEqual([]);
+  // A page without an icon makes a headed browser ask for /favicon.ico: a 404 in the console.
+  const icon = page.locator('link[rel="icon"]');
+  await expect(icon).toHaveCount(1);
+  const href = new URL((await icon.getAttribute('href'))!, page.url());
+  expect((await page.request.get(href.href)).status()).toBe(200);
+});
+
 test('clicking a word moves the playback position; keys step words and play', async ({
   studio,
 }, testInfo) => {
