@@ -20,6 +20,7 @@ import {
   batchProgress,
   evaluationSummary,
   finishedResults,
+  isFailed,
   itemScore,
   matchManifest,
   sortItems,
@@ -247,7 +248,7 @@ export function App({ client }: { client: StudioApi }) {
     })();
   }, [client, notifyError]);
   const retryFailed = useCallback(() => {
-    for (const item of itemsRef.current) if (item.status === 'error') transcribe(item.file.id);
+    for (const item of itemsRef.current) if (isFailed(item)) transcribe(item.file.id);
   }, [transcribe]);
 
   const exportAll = useCallback(

@@ -38,6 +38,11 @@ export function itemScore(item: Item): FileScore | undefined {
   return score;
 }
 
+/** The file's transcription failed. A file the user cancelled did not fail: it counts as still to do. */
+export function isFailed(item: Item): boolean {
+  return item.status === 'error' && item.error?.code !== 'CANCELLED';
+}
+
 /** An item as a result of `npm run eval` (the shapes aggregation, sorting and the CSV take). */
 export function itemResult(item: Item): FileResult {
   const base: FileResult = {
@@ -45,7 +50,7 @@ export function itemResult(item: Item): FileResult {
     file: item.path ?? item.file.name,
     reference: item.reference ?? null,
   };
-  if (item.status === 'error' && !item.transcript) return { ...base, error: item.error?.message ?? 'failed' };
+  if (isFailed(item) && !item.transcript) return { ...base, error: item.error?.message ?? 'failed' };
   const t = item.transcript;
   if (!t) return base;
   return {
@@ -59,9 +64,9 @@ export function itemResult(item: Item): FileResult {
   };
 }
 
-/** The finished items (transcribed or failed) as results; files still to do are not counted. */
+/** The finished items (transcribed or failed) as results; files still to do (or cancelled) are not counted. */
 export function finishedResults(items: readonly Item[]): FileResult[] {
-  return items.filter((i) => i.transcript || i.status === 'error').map(itemResult);
+  return items.filter((i) => i.transcript || isFailed(i)).map(itemResult);
 }
 
 export function evaluationSummary(items: readonly Item[]) {
@@ -99,7 +104,7 @@ export interface BatchProgress {
 export function batchProgress(items: readonly Item[], rate: { bytes: number; sec: number }): BatchProgress {
   const batch = items.filter((i) => i.status !== 'idle');
   const finished = batch.filter((i) => i.status === 'done' || i.status === 'error');
-  const failed = batch.filter((i) => i.status === 'error').length;
+  const failed = batch.filter(isFailed).length;
   const totalBytes = batch.reduce((n, i) => n + Math.max(1, i.file.size), 0);
   let doneBytes = 0;
   let leftSec = 0;

@@ -82,7 +82,7 @@ export const initialState: StudioState = {
 
 let nextNoticeId = 1;
 
-function newItem(file: FileRef): Item {
+export function newItem(file: FileRef): Item {
   return {
     file,
     status: 'idle',

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { ErrorInfo } from '../../../main/common/ipc-contract';
+import type { Transcript } from '../../../main/common/transcript';
+import { batchProgress, evaluationSummary, finishedResults } from './evaluation';
+import { newItem, type Item } from './studio-state';
+
+const transcript: Transcript = {
+  text: 'the quick brown fox',
+  words: [],
+  durationSec: 2,
+  backend: 'wasm',
+  model: 'test',
+  rtf: 0.1,
+};
+
+function item(name: string, patch: Partial<Item>): Item {
+  const file = { id: name, name, size: 1000, mediaUrl: `/media/${name}` };
+  return { ...newItem(file), reference: 'the quick brown fox', set: 'lab', path: name, ...patch };
+}
+
+const error = (code: string, message: string): ErrorInfo => ({ code, message });
+
+describe('a cancelled file is not a failed one', () => {
+  const items = [
+    item('done.wav', { status: 'done', transcript, fraction: 1 }),
+    item('corrupt.wav', {
+      status: 'error',
+      error: error('CORRUPT_AUDIO', 'corrupt.wav: corrupt audio data'),
+    }),
+    item('cancelled.wav', { status: 'error', error: error('CANCELLED', 'cancelled') }),
+  ];
+
+  it('in the batch progress', () => {
+    expect(batchProgress(items, { bytes: 0, sec: 0 })).toMatchObject({ finished: 3, failed: 1, total: 3 });
+  });
+
+  it('in the evaluation and its CSV results', () => {
+    expect(finishedResults(items).map((r) => r.file)).toEqual(['done.wav', 'corrupt.wav']);
+    const { total } = evaluationSummary(items);
+    expect(total).toMatchObject({ files: 2, scored: 1, failed: 1 });
+  });
+});
