@@ -232,6 +232,21 @@ describe('StudioService', () => {
     studio.dispose();
   });
 
+  it('names a file that cannot stand in for the microphone by its name, not its path', async () => {
+    const { studio } = service();
+    const [ref] = await studio.addPaths([await audioFile('broken.wav')]);
+    const error = (await studio
+      .startDictation({ source: 'file', fileId: ref.id })
+      .catch((e: unknown) => e)) as {
+      code: string;
+      message: string;
+    };
+    expect(error.code).toBe('CORRUPT_AUDIO');
+    expect(error.message).toMatch(/^broken\.wav: corrupt audio data/);
+    expect(error.message).not.toContain(dir);
+    studio.dispose();
+  });
+
   it('refuses to transcribe an empty dictation', async () => {
     const { studio } = service();
     await studio.startDictation({ source: 'stream', sampleRate: 16000 });

@@ -380,8 +380,14 @@ export class StudioService {
       const entry = request.fileId ? this.files.get(request.fileId) : undefined;
       if (!entry) throw new StudioError('UNKNOWN_FILE', 'file dictation needs an opened file');
       started = { source: 'file', deviceName: `file: ${entry.ref.name}`, sampleRate: FILE_SOURCE_RATE };
-      // Loaded before the session starts so a bad file fails the start with a clear error.
-      const audio = await (this.options.loadAudio ?? loadWavFile)(entry.path, FILE_SOURCE_RATE);
+      // Loaded before the session starts so a bad file fails the start with a clear error, which names the
+      // file as the user knows it (as transcription errors do), not by its path in the data folder.
+      const audio = await (this.options.loadAudio ?? loadWavFile)(entry.path, FILE_SOURCE_RATE).catch(
+        (error: unknown) => {
+          const info = toErrorInfo(error);
+          throw new StudioError(info.code, info.message.replaceAll(entry.path, entry.ref.name));
+        },
+      );
       // After the file, silence (as from a microphone in a quiet room) until the user stops.
       playback = playRealtime(audio, FILE_SOURCE_RATE, (frame) => this.pushDictationAudio(frame), {
         thenSilence: true,
