@@ -89,3 +89,13 @@ test('the vocabulary is saved in the profile and is there after a reload', async
     'Kowalski\ntensor processing unit',
   );
 });
+
+test('unsaved vocabulary survives a visit to another view', async ({ studio }) => {
+  await studio.openVoiceProfile();
+  const vocabulary = studio.voiceProfile.getByRole('textbox', { name: 'Vocabulary' });
+  await vocabulary.fill('Kowalski\nelectroencephalogram');
+  await studio.openDictation();
+  await studio.openVoiceProfile();
+  await expect(vocabulary).toHaveValue('Kowalski\nelectroencephalogram');
+  await expect(studio.voiceProfile.getByRole('button', { name: 'Save vocabulary' })).toBeEnabled();
+});

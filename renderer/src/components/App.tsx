@@ -391,6 +391,8 @@ export function App({ client }: { client: StudioApi }) {
     setDictationAutoStart(engineState === 'ready');
   }, [engineState]);
   useDictationShortcut(client, view === 'dictation' ? null : openDictation);
+  // The vocabulary's unsaved text lives here too, so that switching views keeps it.
+  const [vocabularyDraft, setVocabularyDraft] = useState<string | null>(null);
   const openDictationInEditor = useCallback((result: DictationResult) => {
     dispatch({ type: 'files-added', files: [result.file] });
     dispatch({
@@ -524,7 +526,14 @@ export function App({ client }: { client: StudioApi }) {
 
       <main className="content">
         {view === 'voice' ? (
-          <VoiceProfileView client={client} info={state.info} engineReady={engineReady} items={state.items} />
+          <VoiceProfileView
+            client={client}
+            info={state.info}
+            engineReady={engineReady}
+            items={state.items}
+            vocabularyDraft={vocabularyDraft}
+            setVocabularyDraft={setVocabularyDraft}
+          />
         ) : view === 'dictation' ? (
           <DictationView
             client={client}

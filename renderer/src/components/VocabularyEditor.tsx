@@ -3,7 +3,7 @@
  * loaded from a text file; saved in the voice profile and applied to every transcription and dictation.
  * Words outside the vocabulary stay possible — boosting only tips close calls.
  */
-import { useState } from 'react';
+import { useState, type Dispatch, type SetStateAction } from 'react';
 import type { StudioApi, VoiceProfile } from '../../../main/common/ipc-contract';
 import { parseVocabulary } from '../state/vocabulary';
 
@@ -11,13 +11,17 @@ interface VocabularyEditorProps {
   client: StudioApi;
   profile: VoiceProfile | null;
   onSaved: (profile: VoiceProfile) => void;
+  /**
+   * The user's unsaved text; null shows the saved vocabulary (and follows it when the profile loads). Kept
+   * by the app, so that switching views does not lose it.
+   */
+  draft: string | null;
+  setDraft: Dispatch<SetStateAction<string | null>>;
 }
 
-export function VocabularyEditor({ client, profile, onSaved }: VocabularyEditorProps) {
+export function VocabularyEditor({ client, profile, onSaved, draft, setDraft }: VocabularyEditorProps) {
   const saved = profile?.vocabulary ?? [];
   const savedText = saved.join('\n');
-  // The user's unsaved text; null shows the saved vocabulary (and follows it when the profile loads).
-  const [draft, setDraft] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const text = draft ?? savedText;

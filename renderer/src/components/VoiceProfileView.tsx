@@ -9,7 +9,7 @@
  * - Models: the base and the adapted ones; selecting one reloads the engine with it; adapted ones can be
  *   removed.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import type {
   AdaptProgress,
   AdaptSummary,
@@ -34,6 +34,9 @@ interface VoiceProfileViewProps {
   engineReady: boolean;
   /** Project files: the corrected ones can be added to the profile. */
   items: Item[];
+  /** The vocabulary's unsaved text, kept by the app (see VocabularyEditor). */
+  vocabularyDraft: string | null;
+  setVocabularyDraft: Dispatch<SetStateAction<string | null>>;
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -45,7 +48,14 @@ function nextModelName(profile: VoiceProfile | null): string {
   return `my-voice-${n}`;
 }
 
-export function VoiceProfileView({ client, info, engineReady, items }: VoiceProfileViewProps) {
+export function VoiceProfileView({
+  client,
+  info,
+  engineReady,
+  items,
+  vocabularyDraft,
+  setVocabularyDraft,
+}: VoiceProfileViewProps) {
   const [profile, setProfile] = useState<VoiceProfile | null>(null);
   const [current, setCurrent] = useState(0);
   const [phase, setPhase] = useState<Phase>('idle');
@@ -463,7 +473,13 @@ export function VoiceProfileView({ client, info, engineReady, items }: VoiceProf
         {switching && <p className="muted">Loading the model…</p>}
       </div>
 
-      <VocabularyEditor client={client} profile={profile} onSaved={setProfile} />
+      <VocabularyEditor
+        client={client}
+        profile={profile}
+        onSaved={setProfile}
+        draft={vocabularyDraft}
+        setDraft={setVocabularyDraft}
+      />
     </section>
   );
 }
