@@ -69,7 +69,7 @@ export function VocabularyEditor({ client, profile, onSaved, draft, setDraft }: 
         placeholder={'Kowalski\nEEG\ntensor processing unit'}
       />
       <div className="dictation-actions">
-        <button type="button" onClick={() => void save()} disabled={!changed}>
+        <button type="button" className="secondary" onClick={() => void save()} disabled={!changed}>
           Save vocabulary
         </button>
         <label className="secondary file-button">
