@@ -98,8 +98,15 @@ function statusText(item: Item): string {
     case 'done':
       return `${item.transcript?.words.length ?? 0} words · ${formatDuration(item.transcript?.durationSec ?? 0)}`;
     case 'error':
-      return item.error?.code === 'CANCELLED' ? 'Cancelled' : 'Failed';
+      return item.error?.code === 'CANCELLED' ? 'Cancelled' : `Failed: ${failureReason(item)}`;
   }
+}
+
+/** Why the file failed, without the file name the row already shows ("a.wav: corrupt …" → "corrupt …"). */
+function failureReason(item: Item): string {
+  const message = item.error?.message ?? 'unknown error';
+  const prefix = `${item.file.name}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
 export function Queue({
@@ -166,7 +173,14 @@ export function Queue({
                 <span className="queue-name" title={item.file.name}>
                   {item.file.name}
                 </span>
-                <span className="queue-status">{statusText(item)}</span>
+                {/* One line, cut with an ellipsis; the full reason of a failure is its tooltip. */}
+                <span
+                  className="queue-status"
+                  data-testid="queue-status"
+                  title={item.status === 'error' ? item.error?.message : undefined}
+                >
+                  {statusText(item)}
+                </span>
                 {score ? (
                   <span
                     className="queue-score"
