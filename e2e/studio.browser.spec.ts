@@ -95,6 +95,10 @@ test('an edited word is saved with the project and appears in the SRT export', a
     words: { word: string; start: number }[];
   };
   expect(json.words[1]).toMatchObject({ word: 'studio', start: Number(words[1].start.toFixed(3)) });
+  // Each export says so in a notice that goes by itself: they used to pile up and push the editor down.
+  const exported = page.getByTestId('notice').filter({ hasText: 'Exported edit-export' });
+  await expect(exported).toHaveCount(2);
+  await expect(exported).toHaveCount(0);
 
   // The edit survives a reload: it was saved with the project.
   await studio.waitForProjectSaved();

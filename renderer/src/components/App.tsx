@@ -79,6 +79,9 @@ export function App({ client }: { client: StudioApi }) {
     });
   }, []);
 
+  // Stable, so that a re-render does not restart the timers of the notices that dismiss themselves.
+  const dismissNotice = useCallback((id: number) => dispatch({ type: 'dismiss', id }), []);
+
   // ---- Host connection: info, events, the saved project ------------------------------------------------
   useEffect(() => {
     const off = client.onEvent((event: StudioEvent) => {
@@ -521,7 +524,7 @@ export function App({ client }: { client: StudioApi }) {
             </span>
           </div>
         )}
-        <Notices notices={state.notices} onDismiss={(id) => dispatch({ type: 'dismiss', id })} />
+        <Notices notices={state.notices} onDismiss={dismissNotice} />
       </div>
 
       <main className="content">

@@ -38,6 +38,14 @@ export interface Notice {
   message: string;
 }
 
+/** How long an informational notice stays before it dismisses itself. */
+export const INFO_NOTICE_MS = 6000;
+
+/** An informational notice goes by itself; an error stays until dismissed, so that none goes unseen. */
+export function noticeLifetimeMs(notice: Notice): number | null {
+  return notice.kind === 'error' ? null : INFO_NOTICE_MS;
+}
+
 export interface StudioState {
   info: StudioInfo | null;
   engine: EngineStatus | null;
