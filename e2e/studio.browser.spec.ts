@@ -232,6 +232,27 @@ test('a file stands in for the microphone: a final per pause, shortcut to stop, 
   await expect(studio.dictation.getByTestId('dictation-word')).toHaveCount(final.words.length);
 });
 
+test('the selected file is scrolled into view in a long queue', async ({ studio }, testInfo) => {
+  await studio.removeAllFiles();
+  // Corrupt files fail at once: a queue longer than the window without transcribing anything.
+  const files = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      fixtureCopy('corrupt.wav', (n) => testInfo.outputPath(n), `long-queue-${i}.wav`),
+    ),
+  );
+  await studio.openFiles(...files);
+  await expect(studio.queueItem('long-queue-0.wav')).toHaveClass(/selected/);
+  await expect(studio.queueItem('long-queue-19.wav')).not.toBeInViewport();
+
+  // A file opened now is selected at the end of the queue, out of sight unless the list scrolls to it.
+  await studio.openFiles(
+    await fixtureCopy('corrupt.wav', (n) => testInfo.outputPath(n), 'long-queue-last.wav'),
+  );
+  const last = studio.queueItem('long-queue-last.wav');
+  await expect(last).toHaveClass(/selected/);
+  await expect(last).toBeInViewport();
+});
+
 test('views taller than the window scroll with the mouse wheel; the empty project fits', async ({
   studio,
   page,

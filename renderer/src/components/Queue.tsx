@@ -3,6 +3,7 @@
  * overall progress and ETA, pause/resume, cancel and retry-all, each file's WER/CER when it has a
  * reference, and the order (as added, or by error).
  */
+import { useEffect, useRef } from 'react';
 import { percent, type FileScore, type SortKey } from '../../../main/common/evaluation';
 import type { BatchProgress } from '../state/evaluation';
 import type { Item } from '../state/studio-state';
@@ -125,6 +126,12 @@ export function Queue({
   onSort,
   scoreOf,
 }: QueueProps) {
+  // The selection also moves without a click in the list (a file opened, the selected one removed): keep
+  // the selected file in sight, scrolling only as far as it takes.
+  const selectedRow = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    selectedRow.current?.scrollIntoView({ block: 'nearest' });
+  }, [selectedId]);
   return (
     <nav className="queue" aria-label="Files">
       <div className="queue-header">
@@ -155,6 +162,7 @@ export function Queue({
           return (
             <li
               key={item.file.id}
+              ref={item.file.id === selectedId ? selectedRow : undefined}
               className={`queue-item ${item.file.id === selectedId ? 'selected' : ''}`}
               data-testid="queue-item"
               data-file-name={item.file.name}
