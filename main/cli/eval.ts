@@ -20,6 +20,7 @@ import {
   scoreOf,
   sortResults,
   toCsv,
+  unscoredNote,
   type EvalRun,
   type FileResult,
   type SortKey,
@@ -288,8 +289,8 @@ export async function main(argv: string[]): Promise<number> {
   ];
   if (options.sort !== 'input') out.push(formatFileTable(run.files));
   out.push(formatSetTable(run.sets, run.total));
-  const unscored = run.total.unscored;
-  if (unscored) out.push(`${unscored} file(s) had no reference: transcribed, not scored.`);
+  const unscored = unscoredNote(run.total);
+  if (unscored) out.push(unscored);
   if (run.total.failed) {
     out.push(`${run.total.failed} file(s) failed:`);
     for (const r of run.files.filter((f) => f.error)) out.push(`  ${r.set}: ${r.error}`);

@@ -87,6 +87,14 @@ export interface Aggregate {
   cer: number;
 }
 
+/**
+ * The files transcribed without a reference, as `npm run eval` and the app both report them (null when there
+ * are none). Counted after the run: a file that failed is a failure, not one of these.
+ */
+export function unscoredNote(a: Aggregate): string | null {
+  return a.unscored ? `${a.unscored} file(s) had no reference: transcribed, not scored.` : null;
+}
+
 /** The scores of a result, or undefined when it was not scored. */
 export function scoreOf(r: FileResult): FileScore | undefined {
   return r.counts && r.wer !== undefined && r.cer !== undefined

@@ -122,10 +122,9 @@ export async function scanFolder(
   if (groups.size === 0) groups.set(base, []);
   return [...groups].map(([name, list], i) => {
     const warnings: string[] = [];
+    // Files without a reference are not a problem to warn of before the run: the run's summary counts
+    // those it transcribed (unscoredNote), and a file that fails is counted as a failure instead.
     if (i === 0) {
-      const noRef = items.filter((it) => it.reference === null).length;
-      if (noRef)
-        warnings.push(`${dir}: ${noRef} audio file(s) have no .txt reference (transcribed, not scored)`);
       if (unmatchedTexts.length) {
         const shown = unmatchedTexts.slice(0, 5).join(', ') + (unmatchedTexts.length > 5 ? ', …' : '');
         warnings.push(`${dir}: ${unmatchedTexts.length} .txt file(s) match no audio file: ${shown}`);
@@ -161,16 +160,8 @@ export async function loadEvalInputs(
     else if (isAudioFile(input)) loose.push(await loadAudioFile(input));
     else sets.push(await loadManifest(input));
   }
-  if (loose.length) {
-    const noRef = loose.filter((it) => it.reference === null).length;
-    sets.push({
-      name: 'files',
-      source: '(files)',
-      kind: 'files',
-      items: loose,
-      warnings: noRef ? [`${noRef} audio file(s) have no .txt reference (transcribed, not scored)`] : [],
-    });
-  }
+  if (loose.length)
+    sets.push({ name: 'files', source: '(files)', kind: 'files', items: loose, warnings: [] });
   const count = new Map<string, number>();
   for (const set of sets) count.set(set.name, (count.get(set.name) ?? 0) + 1);
   for (const set of sets) {

@@ -123,9 +123,8 @@ async function readFolder(
       : null;
     added.push({ file: await upload(byPath.get(pair.audio)!), path: pair.audio, reference });
   }
+  // Files without a reference are counted once transcribed, in the Evaluation panel, as the CLI counts them.
   const warnings: string[] = [];
-  const noRef = added.filter((f) => f.reference === null).length;
-  if (noRef) warnings.push(`${set}: ${noRef} audio file(s) have no .txt reference (transcribed, not scored)`);
   if (unmatchedTexts.length) {
     const shown = unmatchedTexts.slice(0, 5).join(', ') + (unmatchedTexts.length > 5 ? ', …' : '');
     warnings.push(`${set}: ${unmatchedTexts.length} .txt file(s) match no audio file: ${shown}`);

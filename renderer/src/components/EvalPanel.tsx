@@ -4,7 +4,7 @@
  * whole batch (every transcript, and the CSV summary in the CLI's format).
  */
 import { useState } from 'react';
-import { percent, type Aggregate } from '../../../main/common/evaluation';
+import { percent, unscoredNote, type Aggregate } from '../../../main/common/evaluation';
 import { describeNormalization } from '../../../main/common/scoring';
 import { EXPORT_FORMATS, type ExportFormat } from '../../../main/common/transcript';
 import { NORMALIZATION } from '../state/evaluation';
@@ -46,6 +46,7 @@ export function EvalPanel({
   onExportCsv: () => void;
 }) {
   const [format, setFormat] = useState<ExportFormat>('txt');
+  const unscored = unscoredNote(total);
   return (
     <section className="eval-panel" aria-label="Evaluation" data-testid="eval-panel">
       <div className="eval-header">
@@ -102,6 +103,11 @@ export function EvalPanel({
         Scored after normalisation: {describeNormalization(NORMALIZATION)}. Counts are pooled over files; the
         engine&apos;s transcript is scored, not your corrections.
       </p>
+      {unscored && (
+        <p className="muted unscored" data-testid="unscored">
+          {unscored}
+        </p>
+      )}
     </section>
   );
 }

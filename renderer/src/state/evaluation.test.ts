@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { unscoredNote } from '../../../main/common/evaluation';
 import type { ErrorInfo } from '../../../main/common/ipc-contract';
 import type { Transcript } from '../../../main/common/transcript';
 import { batchProgress, evaluationSummary, finishedResults } from './evaluation';
@@ -38,5 +39,27 @@ describe('a cancelled file is not a failed one', () => {
     expect(finishedResults(items).map((r) => r.file)).toEqual(['done.wav', 'corrupt.wav']);
     const { total } = evaluationSummary(items);
     expect(total).toMatchObject({ files: 2, scored: 1, failed: 1 });
+  });
+});
+
+describe('files without a reference', () => {
+  // A folder of five files with no .txt: three transcribed, two corrupt.
+  const items = [
+    ...['a.wav', 'b.wav', 'c.wav'].map((name) =>
+      item(name, { reference: null, status: 'done', transcript, fraction: 1 }),
+    ),
+    ...['d.wav', 'e.wav'].map((name) =>
+      item(name, {
+        reference: null,
+        status: 'error',
+        error: error('CORRUPT_AUDIO', `${name}: corrupt audio data`),
+      }),
+    ),
+  ];
+
+  it('are counted as the CLI counts them: the failed ones are failures, not unscored', () => {
+    const { total } = evaluationSummary(items);
+    expect(total).toMatchObject({ unscored: 3, failed: 2 });
+    expect(unscoredNote(total)).toBe('3 file(s) had no reference: transcribed, not scored.');
   });
 });
