@@ -121,6 +121,15 @@ describe('transcribe CLI', () => {
     expect(missing.stderr).toMatch(/no-model: no manifest\.json found/);
   }, 60_000);
 
+  it('explains an --out that is not a folder instead of crashing', async () => {
+    const notFolder = path.join(work, 'a.wav');
+    const { code, stdout, stderr } = await cli(['--model', model, '--out', notFolder, notFolder]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^error: cannot create the --out folder .*a\.wav: EEXIST/m);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
   it('reads a --boost list and refuses it where it cannot apply', async () => {
     expect(parseBoostList('# names\nKowalski\r\n\n  new york  \n')).toEqual(['Kowalski', 'new york']);
     const a = path.join(work, 'a.wav');

@@ -169,6 +169,18 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
+  // Before the model loads, so a bad --out is reported at once and not as a crash.
+  if (options.out) {
+    try {
+      await mkdir(options.out, { recursive: true });
+    } catch (error) {
+      process.stderr.write(
+        `error: cannot create the --out folder ${options.out}: ${(error as Error).message}\n`,
+      );
+      return 2;
+    }
+  }
+
   let engine: AsrEngine;
   try {
     engine = await AsrEngine.load({
@@ -195,7 +207,6 @@ export async function main(argv: string[]): Promise<number> {
         '\n',
     );
   }
-  if (options.out) await mkdir(options.out, { recursive: true });
 
   let succeeded = 0;
   for (const file of options.files) {
