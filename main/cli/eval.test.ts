@@ -233,6 +233,25 @@ describe('eval CLI', () => {
     expect(diff.stdout).not.toMatch(/warning/);
   }, 120_000);
 
+  it('reports an output it cannot write on one line and still writes the others', async () => {
+    const csv = path.join(work, 'written.csv');
+    const { code, stdout, stderr } = await cli([
+      '--model',
+      model,
+      '--quiet',
+      '--out',
+      path.join(work, 'folder'),
+      '--csv',
+      csv,
+      path.join(work, 'folder', 'a.wav'),
+    ]);
+    expect(code).toBe(2);
+    expect(stdout).toMatch(/^total\s+1\s+0/m);
+    expect(stderr).toMatch(/^error: cannot write --out .*folder: EISDIR/m);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect((await readFile(csv, 'utf8')).split('\r\n')[1]).toMatch(/^file,files,.*a\.wav,/);
+  }, 60_000);
+
   it('stops on a malformed manifest with its line number, and explains usage errors', async () => {
     const bad = await cli(['--model', model, path.join(work, 'lists', 'bad.tsv')]);
     expect(bad.code).toBe(2);

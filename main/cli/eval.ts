@@ -4,7 +4,8 @@
  * `npm run eval -- --compare A.json B.json` compares two runs written with --out.
  *
  * The report goes to stdout; progress and warnings go to stderr. A failing file is reported and the others
- * still run; the exit status is 0 if any file was transcribed, 1 if none was, 2 for usage or input errors.
+ * still run; the exit status is 0 if any file was transcribed, 1 if none was, 2 for usage or input errors
+ * and for results that could not be written.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -297,21 +298,34 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(out.join('\n') + (out[out.length - 1].endsWith('\n') ? '' : '\n'));
 
-  if (options.out) {
-    await mkdir(path.dirname(path.resolve(options.out)), { recursive: true });
-    await writeFile(options.out, JSON.stringify(run, null, 1) + '\n');
-    log(`wrote ${options.out}`);
-  }
-  if (options.csv) {
-    await mkdir(path.dirname(path.resolve(options.csv)), { recursive: true });
-    await writeFile(options.csv, toCsv(run.files, run.sets, run.total));
-    log(`wrote ${options.csv}`);
-  }
-  if (options.exportDir) {
-    const n = await writeExports(options.exportDir, run, options.formats);
-    log(`wrote ${n} transcript file(s) and summary.csv into ${options.exportDir}`);
-  }
-  return run.total.files > run.total.failed ? 0 : 1;
+  // Results are written after a run that may have taken hours: one output that cannot be written is
+  // reported on one line and the others are still written.
+  let status = run.total.files > run.total.failed ? 0 : 1;
+  const save = async (
+    flag: string,
+    target: string | undefined,
+    write: (target: string) => Promise<string>,
+  ) => {
+    if (target === undefined) return;
+    try {
+      log(await write(target));
+    } catch (error) {
+      process.stderr.write(`error: cannot write ${flag} ${target}: ${(error as Error).message}\n`);
+      status = 2;
+    }
+  };
+  const writeText = async (file: string, text: string) => {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(file, text);
+    return `wrote ${file}`;
+  };
+  await save('--out', options.out, (file) => writeText(file, JSON.stringify(run, null, 1) + '\n'));
+  await save('--csv', options.csv, (file) => writeText(file, toCsv(run.files, run.sets, run.total)));
+  await save('--export', options.exportDir, async (dir) => {
+    const n = await writeExports(dir, run, options.formats);
+    return `wrote ${n} transcript file(s) and summary.csv into ${dir}`;
+  });
+  return status;
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('eval.ts')) {
