@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRandomModel } from '../engine/model/random-model';
-import { parseBoostList } from './transcribe';
+import { parseBoostList, parseCliArgs } from './transcribe';
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, '..', '..');
@@ -128,6 +128,16 @@ describe('transcribe CLI', () => {
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^error: cannot create the --out folder .*a\.wav: EEXIST/m);
     expect(stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('refuses --out when two inputs would write the same file', async () => {
+    const out = path.join(work, 'clash');
+    const [a, b] = [path.join(work, 'a.wav'), path.join(work, 'out', 'a.mp3')];
+    const { code, stderr } = await cli(['--model', model, '--format', 'srt', '--out', out, a, b]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`error: ${a} and ${b} would both be written to ${path.join(out, 'a.srt')}`);
+    // jsonl goes to stdout, so the same names are fine there.
+    expect(parseCliArgs(['--format', 'jsonl', '--out', out, a, b])).toMatchObject({ files: [a, b] });
   }, 60_000);
 
   it('reads a --boost list and refuses it where it cannot apply', async () => {

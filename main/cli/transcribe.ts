@@ -30,7 +30,8 @@ Transcribes audio files (WAV, FLAC, MP3, OGG) with word times and confidences.
 Options:
   --format FMT   txt | json | jsonl | srt | vtt   (default: txt)
   --model NAME   model folder name in models/ or a path (default: ${DEFAULT_MODEL})
-  --out DIR      write one file per input (NAME.FMT) into DIR instead of stdout
+  --out DIR      write one file per input (NAME.FMT) into DIR instead of stdout; inputs that share
+                 a NAME are refused
   --decoder D    greedy | beam (default: the model's own, beam search with its language model if it has one)
   --boost FILE   favour the words and phrases in FILE (one per line, # starts a comment): names, jargon;
                  needs the beam decoder
@@ -87,6 +88,17 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   if (boostWeight !== undefined && !(boostWeight >= 0 && Number.isFinite(boostWeight)))
     throw new UsageError(`--boost-weight must be a number ≥ 0, got ${values['boost-weight']}`);
   if (positionals.length === 0) throw new UsageError('no input files');
+  // x/talk.wav and y/talk.flac would both become DIR/talk.FMT: the later one silently overwrote the other.
+  if (values.out !== undefined && format !== 'jsonl') {
+    const seen = new Map<string, string>();
+    for (const file of positionals) {
+      const target = outputPath(values.out, file, format);
+      const earlier = seen.get(target);
+      if (earlier !== undefined)
+        throw new UsageError(`${earlier} and ${file} would both be written to ${target}`);
+      seen.set(target, file);
+    }
+  }
   return {
     format,
     model: values.model!,
@@ -98,6 +110,11 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
     quiet: values.quiet!,
     files: positionals,
   };
+}
+
+/** Where --out puts the transcript of `file`. */
+function outputPath(out: string, file: string, format: ExportFormat): string {
+  return path.join(out, `${path.parse(file).name}.${format}`);
 }
 
 /** A boost list: one word or phrase per line; blank lines and lines starting with # are skipped. */
@@ -221,7 +238,7 @@ export async function main(argv: string[]): Promise<number> {
           ? jsonlRecord(file, transcript) + '\n'
           : formatTranscript(transcript, options.format, file);
       if (options.out && options.format !== 'jsonl') {
-        const target = path.join(options.out, `${path.parse(file).name}.${options.format}`);
+        const target = outputPath(options.out, file, options.format);
         await writeFile(target, text);
         if (!options.quiet) process.stderr.write(`wrote ${target}\n`);
       } else {
