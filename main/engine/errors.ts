@@ -26,8 +26,9 @@ export abstract class EngineError extends Error {
 
 export class FileNotFoundError extends EngineError {
   readonly code = 'FILE_NOT_FOUND';
-  constructor(file: string, options?: { cause?: unknown }) {
-    super(file, `${file}: file not found or not readable`, options);
+  /** `problem` replaces the generic reason when it is known (e.g. the path is a folder). */
+  constructor(file: string, options?: { cause?: unknown; problem?: string }) {
+    super(file, `${file}: ${options?.problem ?? 'file not found or not readable'}`, options);
   }
 }
 

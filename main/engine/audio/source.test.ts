@@ -40,7 +40,11 @@ describe('openAudioFile', () => {
 
   it('names the file and the problem for bad input', async () => {
     await expect(openAudioFile(fixture('does-not-exist.wav'))).rejects.toThrow(FileNotFoundError);
+    await expect(openAudioFile(fixture('does-not-exist.wav'))).rejects.toThrow(
+      /file not found or not readable/,
+    );
     await expect(openAudioFile(import.meta.dirname)).rejects.toThrow(FileNotFoundError);
+    await expect(openAudioFile(import.meta.dirname)).rejects.toThrow(/is a folder, not an audio file/);
     await expect(openAudioFile(import.meta.filename)).rejects.toThrow(UnsupportedFormatError);
     await expect(decodeAll(fixture('broken.flac'))).rejects.toThrow(CorruptAudioError);
     await expect(decodeAll(fixture('broken.flac'))).rejects.toThrow(/broken\.flac/);
