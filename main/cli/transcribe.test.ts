@@ -140,6 +140,24 @@ describe('transcribe CLI', () => {
     expect(parseCliArgs(['--format', 'jsonl', '--out', out, a, b])).toMatchObject({ files: [a, b] });
   }, 60_000);
 
+  it('refuses several files as srt, vtt or json on stdout, where the documents would run together', async () => {
+    const [a, b] = [path.join(work, 'a.wav'), path.join(work, 'b.flac')];
+    const { code, stdout, stderr } = await cli(['--model', model, '--format', 'vtt', a, b]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('error: vtt output of several files needs --out DIR');
+    for (const format of ['srt', 'json'])
+      expect(() => parseCliArgs(['--format', format, a, b])).toThrow(/needs --out DIR/);
+    // One file, lines of text, one object per line, or one file each: all fine.
+    for (const args of [
+      ['--format', 'srt', a],
+      ['--format', 'txt', a, b],
+      ['--format', 'jsonl', a, b],
+      ['--format', 'srt', '--out', work, a, b],
+    ])
+      expect(parseCliArgs(args)).toMatchObject({ files: args.filter((x) => x === a || x === b) });
+  }, 60_000);
+
   it('reads a --boost list and refuses it where it cannot apply', async () => {
     expect(parseBoostList('# names\nKowalski\r\n\n  new york  \n')).toEqual(['Kowalski', 'new york']);
     const a = path.join(work, 'a.wav');

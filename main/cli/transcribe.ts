@@ -31,7 +31,7 @@ Options:
   --format FMT   txt | json | jsonl | srt | vtt   (default: txt)
   --model NAME   model folder name in models/ or a path (default: ${DEFAULT_MODEL})
   --out DIR      write one file per input (NAME.FMT) into DIR instead of stdout; inputs that share
-                 a NAME are refused
+                 a NAME are refused; needed for several files in json, srt or vtt
   --decoder D    greedy | beam (default: the model's own, beam search with its language model if it has one)
   --boost FILE   favour the words and phrases in FILE (one per line, # starts a comment): names, jargon;
                  needs the beam decoder
@@ -42,6 +42,9 @@ Options:
 `;
 
 class UsageError extends Error {}
+
+/** Formats whose output is one whole document per file. */
+const DOCUMENT_FORMATS: readonly CliFormat[] = ['json', 'srt', 'vtt'];
 
 interface CliOptions {
   format: CliFormat;
@@ -88,6 +91,11 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   if (boostWeight !== undefined && !(boostWeight >= 0 && Number.isFinite(boostWeight)))
     throw new UsageError(`--boost-weight must be a number ≥ 0, got ${values['boost-weight']}`);
   if (positionals.length === 0) throw new UsageError('no input files');
+  // Two SRT/VTT/JSON documents run together on stdout are neither one valid document nor separable.
+  if (values.out === undefined && positionals.length > 1 && DOCUMENT_FORMATS.includes(format))
+    throw new UsageError(
+      `${format} output of several files needs --out DIR (one file each), or use --format jsonl`,
+    );
   // x/talk.wav and y/talk.flac would both become DIR/talk.FMT: the later one silently overwrote the other.
   if (values.out !== undefined && format !== 'jsonl') {
     const seen = new Map<string, string>();
