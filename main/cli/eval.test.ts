@@ -183,6 +183,21 @@ describe('eval CLI', () => {
     expect(exported.text).toBe(first.files.find((f) => f.set === 'folder' && f.file === 'a.wav')!.hypothesis);
   }, 180_000);
 
+  it('exports both of two files that share a name, the second with -2', async () => {
+    const twin = path.join(work, 'twin');
+    await mkdir(twin, { recursive: true });
+    await copyFile(path.join(fixtures, 'speech-48k.ogg'), path.join(twin, 'a.ogg'));
+    const exportDir = path.join(work, 'export-twins');
+    const files = [path.join(work, 'folder', 'a.wav'), path.join(twin, 'a.ogg')];
+    const { code, stderr } = await cli(['--model', model, '--quiet', '--export', exportDir, ...files]);
+    expect(code).toBe(0);
+    expect(stderr).toContain('warning: 1 file(s) exported as NAME-2, -3… because their names clashed');
+    const exported = (await readdir(exportDir, { recursive: true })).filter((p) => p.endsWith('.txt'));
+    expect(exported.map((p) => path.basename(p)).sort()).toEqual(['a-2.txt', 'a.txt']);
+    const texts = await Promise.all(exported.map((p) => readFile(path.join(exportDir, p), 'utf8')));
+    expect(new Set(texts).size).toBe(2);
+  }, 120_000);
+
   it('compares two runs side by side and lists the files that differ', async () => {
     // The same manifest scored with case kept: the upper-case reference now counts every word as wrong.
     const out = path.join(work, 'b.json');

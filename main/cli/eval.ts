@@ -56,7 +56,8 @@ Options:
   --csv FILE.csv     CSV summary: one row per file, then per set and the total
   --sort KEY         wer | cer | name: list every file in that order (worst first), in the report,
                      the JSON and the CSV (default: input order, no per-file list)
-  --export DIR       write each transcript into DIR/<set>/ plus DIR/summary.csv
+  --export DIR       write each transcript into DIR/<set>/ plus DIR/summary.csv (names that clash
+                     get -2, -3…)
   --format F[,F…]    formats for --export: txt, srt, vtt, json (default: txt)
   --keep-case        score case differences as errors (default: fold case)
   --keep-punctuation keep punctuation attached to words (default: remove it)
@@ -162,8 +163,11 @@ export function parseEvalArgs(argv: string[]): EvalCliOptions | 'help' {
   };
 }
 
-/** A path inside the export folder for a result: the set's folder, then the file's own relative path. */
-function exportPath(dir: string, result: FileResult, format: ExportFormat): string {
+/**
+ * A path inside the export folder for a result, without the format's extension: the set's folder, then
+ * the file's own relative path.
+ */
+function exportBase(dir: string, result: FileResult): string {
   const safeSet = result.set.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_');
   const normal = path.normalize(result.file);
   const relative =
@@ -171,13 +175,22 @@ function exportPath(dir: string, result: FileResult, format: ExportFormat): stri
       ? path.basename(normal)
       : normal.replace(/^(\.[/\\])+/, '');
   const parsed = path.parse(relative);
-  return path.join(dir, safeSet, parsed.dir, `${parsed.name}.${format}`);
+  return path.join(dir, safeSet, parsed.dir, parsed.name);
 }
 
-async function writeExports(dir: string, run: EvalRun, formats: ExportFormat[]): Promise<number> {
+async function writeExports(dir: string, run: EvalRun, formats: ExportFormat[]) {
   let written = 0;
+  let renamed = 0;
+  // /x/talk.wav and /y/talk.wav (or talk.wav and talk.mp3) share a name; the later one silently replaced
+  // the earlier one's transcript. A suffix keeps both (summary.csv maps every file to its figures).
+  const used = new Set<string>();
   for (const r of run.files) {
     if (r.hypothesis === undefined) continue;
+    const wanted = exportBase(dir, r);
+    let base = wanted;
+    for (let n = 2; used.has(base); n++) base = `${wanted}-${n}`;
+    used.add(base);
+    if (base !== wanted) renamed++;
     const transcript = {
       text: r.hypothesis,
       words: r.words ?? [],
@@ -187,14 +200,14 @@ async function writeExports(dir: string, run: EvalRun, formats: ExportFormat[]):
       rtf: r.rtf ?? 0,
     };
     for (const format of formats) {
-      const target = exportPath(dir, r, format);
+      const target = `${base}.${format}`;
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, formatTranscript(transcript, format, r.file));
       written++;
     }
   }
   await writeFile(path.join(dir, 'summary.csv'), toCsv(run.files, run.sets, run.total));
-  return written;
+  return { written, renamed };
 }
 
 async function compare(options: EvalCliOptions): Promise<number> {
@@ -322,8 +335,13 @@ export async function main(argv: string[]): Promise<number> {
   await save('--out', options.out, (file) => writeText(file, JSON.stringify(run, null, 1) + '\n'));
   await save('--csv', options.csv, (file) => writeText(file, toCsv(run.files, run.sets, run.total)));
   await save('--export', options.exportDir, async (dir) => {
-    const n = await writeExports(dir, run, options.formats);
-    return `wrote ${n} transcript file(s) and summary.csv into ${dir}`;
+    const { written, renamed } = await writeExports(dir, run, options.formats);
+    // Even with --quiet: the names differ from what the user will look for.
+    if (renamed)
+      process.stderr.write(
+        `warning: ${renamed} file(s) exported as NAME-2, -3… because their names clashed\n`,
+      );
+    return `wrote ${written} transcript file(s) and summary.csv into ${dir}`;
   });
   return status;
 }
