@@ -50,16 +50,15 @@ export function downmix(channelData: readonly Float32Array[]): Float32Array {
 }
 
 export async function openAudioFile(file: string): Promise<AudioFileStream> {
-  let size: number;
-  let head: Buffer;
   const info = await stat(file).catch((cause: unknown) => {
     throw new FileNotFoundError(file, { cause });
   });
   // Said plainly: a folder among the inputs (a drop, a CLI glob) is not "not found".
   if (info.isDirectory()) throw new FileNotFoundError(file, { problem: 'is a folder, not an audio file' });
   if (!info.isFile()) throw new FileNotFoundError(file, { problem: 'is not a regular file' });
+  const size = info.size;
+  let head: Buffer;
   try {
-    size = info.size;
     const handle = await open(file, 'r');
     try {
       head = Buffer.alloc(Math.min(SNIFF_BYTES, size));
