@@ -141,8 +141,8 @@ async function main() {
       json: { type: 'string' },
     },
   });
-  const { backend, model, settings, lm } = await loadBeamModel(values.model!);
-  const { alpha, beta, beamWidth, prunePerFrame } = settings;
+  const { backend, model, settings, lm, beam } = await loadBeamModel(values.model!);
+  const { alpha, beta, beamWidth } = settings;
   console.log(
     `model ${model.manifest.name} (${backend.label}); beam ${beamWidth}, α ${alpha}, β ${beta}; rare words: ` +
       `4+ letters, not in the LM or unigram log P ≤ ${values['rare-logprob']}`,
@@ -182,7 +182,7 @@ async function main() {
     const lists: [string, string[]][] = [];
     if (wanted.includes('own')) lists.push(['own', data.rare]);
     if (wanted.includes('all')) lists.push([`all sets (${union.length})`, union]);
-    const base = new BeamCtcDecoder({ lm, alpha, beta, beamWidth, prunePerFrame, maxAlternatives: 0 });
+    const base = new BeamCtcDecoder(beam);
     for (const [name, words] of lists) {
       const listed = new Set(words);
       const r = evaluate(base, data, listed);
@@ -193,12 +193,7 @@ async function main() {
           for (const weight of list(values.weights!)) {
             const vocabulary: VocabularyBoost = { phrases: words, weight };
             const decoder = new BeamCtcDecoder({
-              lm,
-              alpha,
-              beta,
-              beamWidth,
-              prunePerFrame,
-              maxAlternatives: 0,
+              ...beam,
               vocabulary,
               boostLmFloor: floor,
               boostLmLiftPerChar: liftCap,

@@ -109,8 +109,8 @@ async function main() {
       json: { type: 'string' },
     },
   });
-  const { backend, model, settings, lm } = await loadBeamModel(values.model!);
-  const { alpha, beta, beamWidth, prunePerFrame } = settings;
+  const { backend, model, settings, beam } = await loadBeamModel(values.model!);
+  const { alpha, beta, beamWidth } = settings;
   console.log(
     `model ${model.manifest.name} (${backend.label}); beam ${beamWidth}, α ${alpha}, β ${beta}; ` +
       `shipped calibration: ${settings.confidence ? JSON.stringify(settings.confidence) : 'none'}`,
@@ -128,12 +128,7 @@ async function main() {
 
   const decoderFor = (posteriorScale: number) =>
     new BeamCtcDecoder({
-      lm,
-      alpha,
-      beta,
-      beamWidth,
-      prunePerFrame,
-      maxAlternatives: 0,
+      ...beam,
       // Identity map: `posterior` is the raw word posterior at this scale.
       calibration: { posteriorScale, posteriorWeight: 1, acousticWeight: 0, bias: 0 },
     });

@@ -88,7 +88,10 @@ export async function loadBeamModel(name: string) {
     throw new Error(`model ${model.manifest.name} has no beam decoder settings`);
   }
   const lm = NgramLm.fromBuffer(await readFile(path.join(modelDir, settings.lmFile)));
-  return { backend, model, settings, lm };
+  const { alpha, beta, beamWidth, prunePerFrame } = settings;
+  // The shipped search over the shipped LM; the benchmarks score words, not alternatives.
+  const beam = { lm, alpha, beta, beamWidth, prunePerFrame, maxAlternatives: 0 };
+  return { backend, model, settings, lm, beam };
 }
 
 /** A set's first `limit` entries and their posteriors, or null when its manifest is missing. */
