@@ -18,41 +18,17 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAudioFile } from '../../main/engine/audio/load';
+import { parseCorpusManifest, type CorpusEntry } from '../../main/common/corpus-manifest';
 import { computeMfcc, DEFAULT_FRONT_END, type FrontEndConfig } from '../../main/engine/frontend/mfcc';
 
 export const QUANT_SCALE = 32;
 const SHARD_BYTES = 32 * 1024 * 1024;
 
-export interface CorpusEntry {
-  path: string;
-  transcript: string;
-  durationSec: number;
-  voice: string;
-  split: string;
-}
+export type { CorpusEntry };
 
-/** Reads the corpus manifest TSV (header: path, transcript, duration_sec, voice, split). */
+/** Reads a corpus manifest file (see main/common/corpus-manifest.ts). */
 export async function readCorpusManifest(file: string): Promise<CorpusEntry[]> {
-  const text = await readFile(file, 'utf8');
-  // The generator may be appending right now: a last line without its newline is not finished yet.
-  const lines = text
-    .slice(0, text.lastIndexOf('\n') + 1)
-    .split('\n')
-    .filter((l) => l.trim() !== '');
-  const entries: CorpusEntry[] = [];
-  for (const line of lines) {
-    const columns = line.split('\t');
-    if (columns.length !== 5 || columns[0] === 'path') continue;
-    const [p, transcript, duration, voice, split] = columns;
-    entries.push({
-      path: p,
-      transcript,
-      durationSec: Number(duration),
-      voice: voice ?? '',
-      split: split ?? '',
-    });
-  }
-  return entries;
+  return parseCorpusManifest(await readFile(file, 'utf8'));
 }
 
 interface Stats {
