@@ -12,6 +12,7 @@ import { Resampler } from './audio/resample';
 import { BeamCtcDecoder } from './decoder/beam-decoder';
 import type { VocabularyBoost } from './decoder/boost';
 import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
+import { Lexicon } from './decoder/lexicon';
 import { NgramLm } from './decoder/ngram-lm';
 import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError } from './errors';
 import { computeMfcc, normalizeFeatures, stackFrames } from './frontend/mfcc';
@@ -236,8 +237,16 @@ async function createDecoder(
   } catch (cause) {
     throw new ModelMissingError(model.dir, `cannot load the language model ${settings.lmFile}`, { cause });
   }
+  let lexicon: Lexicon | undefined;
+  if (settings.lexiconFile) {
+    try {
+      lexicon = Lexicon.parse(await readFile(path.join(model.dir, settings.lexiconFile), 'utf8'));
+    } catch (cause) {
+      throw new ModelMissingError(model.dir, `cannot load the word list ${settings.lexiconFile}`, { cause });
+    }
+  }
   const { alpha, beta, beamWidth, prunePerFrame, confidence: calibration } = settings;
-  const decoder = new BeamCtcDecoder({ lm, alpha, beta, beamWidth, prunePerFrame, calibration });
+  const decoder = new BeamCtcDecoder({ lm, lexicon, alpha, beta, beamWidth, prunePerFrame, calibration });
   decoder.setVocabulary(vocabulary);
   return decoder;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Word } from '../../common/transcript';
 import { BeamCtcDecoder } from './beam-decoder';
 import { GreedyCtcDecoder, type CtcInput } from './ctc-decoder';
+import { Lexicon } from './lexicon';
 import { NgramLm } from './ngram-lm';
 import { seededRandom } from '../testing/seeded-random';
 
@@ -300,5 +301,39 @@ describe('BeamCtcDecoder is a pure function of its input (streaming partial resu
     expect(decoder.decode(x)).toEqual(first);
     expect(x.logProbs).toEqual(copy);
     expect(new BeamCtcDecoder(decoder.options).decode(x)).toEqual(first);
+  });
+});
+
+describe('BeamCtcDecoder closed vocabulary', () => {
+  /** "thw cat" where the third letter is nearly as likely an "e", and the last word ends on a frame
+   *  that could also begin another letter. */
+  const frames = (): Record<number, number>[] => [
+    ...spell('th'),
+    { [id('w')]: 0.5, [id('e')]: 0.4 },
+    { [B]: 0.9 },
+    { [id(' ')]: 0.9 },
+    ...spell('cat'),
+  ];
+  const options = { alpha: 0, beta: 0, beamWidth: 16, prunePerFrame: 10 };
+  const text = (words: Word[]) => words.map((w) => w.word).join(' ');
+
+  it('spells only listed words: the likelier non-word gives way to the listed one', () => {
+    expect(text(new BeamCtcDecoder(options).decode(input(frames())))).toBe('thw cat');
+    const lexicon = Lexicon.fromWords(['the', 'cat', 'then']);
+    expect(text(new BeamCtcDecoder({ ...options, lexicon }).decode(input(frames())))).toBe('the cat');
+  });
+
+  it('never ends on a partial word', () => {
+    // "the ca": "ca" begins "cat" but is not a word itself.
+    const partial = [...spell('the'), { [id(' ')]: 0.9 }, ...spell('ca'), { [id('t')]: 0.3 }];
+    const lexicon = Lexicon.fromWords(['the', 'cat', 'a']);
+    const words = text(new BeamCtcDecoder({ ...options, lexicon }).decode(input(partial)));
+    for (const w of words.split(' ')) expect(lexicon.has(w)).toBe(true);
+  });
+
+  it('lets boosted words through although the list lacks them', () => {
+    const lexicon = Lexicon.fromWords(['the', 'cat']);
+    const boosted = new BeamCtcDecoder({ ...options, lexicon, vocabulary: { phrases: ['thw'] } });
+    expect(text(boosted.decode(input(frames())))).toBe('thw cat');
   });
 });

@@ -33,6 +33,7 @@ import {
 } from './boost';
 import { applyCalibration, type ConfidenceCalibration } from './confidence';
 import type { CtcDecoder, CtcInput } from './ctc-decoder';
+import { Lexicon } from './lexicon';
 import { BOS, EOS, UNK, type NgramLm } from './ngram-lm';
 
 export interface BeamDecoderOptions {
@@ -56,6 +57,11 @@ export interface BeamDecoderOptions {
   lookahead?: boolean;
   /** Words and phrases to favour (names, jargon); see `boost.ts`. */
   vocabulary?: VocabularyBoost;
+  /**
+   * Closed vocabulary: hypotheses are spelt through this word list (and the boosted words), so every
+   * word the decoder emits is a listed word. Without it any spelling can come out.
+   */
+  lexicon?: Lexicon;
   /**
    * Natural-log floor for the LM log-probability of boosted words: P_lm(word | history) is raised
    * towards e^floor (within `boostLmLiftPerChar`), so words the LM has never seen (or barely) become
@@ -107,7 +113,8 @@ interface Prefix {
   parent: Prefix | null;
   /** Alphabet index of the last character, -1 for the empty prefix. */
   char: number;
-  children: Map<number, Prefix>;
+  /** Extensions by one character; null where a closed vocabulary forbids that character here. */
+  children: Map<number, Prefix | null>;
   /** Completed words' α·log P_lm + β, summed. */
   lmScore: number;
   /** Look-ahead estimate for the partial word (0 without look-ahead); ranks the beam with lmScore. */
@@ -175,6 +182,8 @@ export class BeamCtcDecoder implements CtcDecoder {
   readonly options: BeamDecoderOptions;
   /** The compiled boost list, per alphabet (a decoder serves one model, so this holds one entry). */
   private boostTries = new Map<string, BoostTrie>();
+  /** The boosted words as a lexicon, for spelling them under a closed vocabulary (per boost trie). */
+  private boostLexicons = new WeakMap<BoostTrie, Lexicon>();
 
   constructor(options: Partial<BeamDecoderOptions> = {}) {
     this.options = { ...DEFAULT_BEAM_OPTIONS, ...options };
@@ -223,6 +232,19 @@ export class BeamCtcDecoder implements CtcDecoder {
     return score;
   }
 
+  /** Under a closed vocabulary: may a word begin with `prefix` (`complete`: be exactly `prefix`)? */
+  private spellable(prefix: string, complete: boolean, boost: BoostTrie | null): boolean {
+    const lexicon = this.options.lexicon!;
+    if (complete ? lexicon.has(prefix) : lexicon.hasPrefix(prefix)) return true;
+    if (!boost) return false;
+    let boosted = this.boostLexicons.get(boost);
+    if (!boosted) {
+      boosted = Lexicon.fromWords(boost.words);
+      this.boostLexicons.set(boost, boosted);
+    }
+    return complete ? boosted.has(prefix) : boosted.hasPrefix(prefix);
+  }
+
   decode(input: CtcInput): Word[] {
     return this.decodeDetailed(input).map(({ posterior: _p, acoustic: _a, ...word }) => word);
   }
@@ -257,9 +279,19 @@ export class BeamCtcDecoder implements CtcDecoder {
       boost: boost ? initialBoostState(boost) : null,
       bonus: 0,
     };
-    const child = (node: Prefix, c: number): Prefix => {
+    const closed = this.options.lexicon !== undefined;
+    const child = (node: Prefix, c: number): Prefix | null => {
       let next = node.children.get(c);
-      if (!next) {
+      if (next === undefined) {
+        if (
+          closed &&
+          !(c === space
+            ? this.spellable(node.partial, true, boost)
+            : this.spellable(node.partial + alphabet[c], false, boost))
+        ) {
+          node.children.set(c, null);
+          return null;
+        }
         let { lmScore, history, partial } = node;
         let ahead = 0;
         const boostState = boost && advanceBoost(boost, node.boost!, c, space, partial, alphabet[c]);
@@ -344,13 +376,11 @@ export class BeamCtcDecoder implements CtcDecoder {
             else stay.pnb = logAdd(stay.pnb, pb + p);
             continue;
           }
-          if (c === node.char) {
-            const s = at(child(node, c));
-            s.pnb = logAdd(s.pnb, pb + p);
-          } else {
-            const s = at(child(node, c));
-            s.pnb = logAdd(s.pnb, total + p);
-          }
+          const extended = child(node, c);
+          if (!extended) continue;
+          const s = at(extended);
+          // After the same character, only a path through blank starts a new one.
+          s.pnb = logAdd(s.pnb, (c === node.char ? pb : total) + p);
         }
       }
 
@@ -372,6 +402,8 @@ export class BeamCtcDecoder implements CtcDecoder {
     // Final scores: the unfinished last word and </s>.
     const finals: { node: Prefix; score: number }[] = [];
     for (const [node, { pb, pnb }] of beams) {
+      // Under a closed vocabulary a hypothesis ending inside a word is not a sentence.
+      if (closed && node.partial.length > 0 && !this.spellable(node.partial, true, boost)) continue;
       let score = logAdd(pb, pnb) + node.lmScore;
       let history = node.history;
       if (node.partial.length > 0) {
