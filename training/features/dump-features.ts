@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { loadAudioFile } from '../../main/engine/audio/load';
 import { parseCorpusManifest, type CorpusEntry } from '../../main/common/corpus-manifest';
 import { computeMfcc, DEFAULT_FRONT_END, type FrontEndConfig } from '../../main/engine/frontend/mfcc';
+import { readManifest } from '../../main/engine/model/manifest';
 
 export const QUANT_SCALE = 32;
 const SHARD_BYTES = 32 * 1024 * 1024;
@@ -135,6 +136,7 @@ async function main() {
       part: { type: 'string', default: '0' },
       parts: { type: 'string', default: '1' },
       'stats-utterances': { type: 'string', default: '1500' },
+      'stats-from-model': { type: 'string' },
       merge: { type: 'boolean', default: false },
     },
   });
@@ -154,6 +156,16 @@ async function main() {
     if (JSON.stringify(stats.frontend) !== JSON.stringify(frontend)) {
       throw new Error(`${statsFile} was made with another front-end configuration; use a new --out`);
     }
+  } else if (values['stats-from-model']) {
+    // Warm starts (train.py --init-from) need the features normalised exactly as that model's inputs.
+    const manifest = await readManifest(values['stats-from-model']);
+    if (JSON.stringify(manifest.frontend) !== JSON.stringify(frontend)) {
+      throw new Error(`${values['stats-from-model']} was made with another front-end configuration`);
+    }
+    const { mean, std } = manifest.normalization;
+    stats = { dim: mean.length, mean, std, scale: QUANT_SCALE, frontend, utterances: 0, frames: 0 };
+    await writeFile(statsFile, JSON.stringify(stats, null, 2) + '\n');
+    console.log(`stats from ${values['stats-from-model']}/manifest.json`);
   } else {
     if (values.split !== 'train') throw new Error('compute stats from the train split first');
     stats = await computeStats(entries, values.root!, frontend, Number(values['stats-utterances']));
