@@ -17,9 +17,8 @@
  * silences; `--soak-speed` times real time) and prints the engine's RSS and tensor count at start and end.
  *
  *   npm run bench:latency -- [--backends wasm,cpu] [--count 30] [--sets eval-slt-clean,eval-awb-clean]
- *                            [--manifests DIR] [--soak-minutes 60] [--soak-speed 4] [--json FILE]
+ *                            [--soak-minutes 60] [--soak-speed 4] [--json FILE]
  */
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +29,8 @@ import { frameDbfs } from '../main/engine/stream/vad';
 import type { EngineStats, ForwardedLiveEvent } from '../main/host/engine-protocol';
 import { EngineSupervisor } from '../main/host/engine-supervisor';
 import { spawnNodeWorker } from '../main/host/node-worker';
-import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
+import type { CorpusEntry } from '../main/common/corpus-manifest';
+import { loadEvalSet } from './eval-sets';
 
 const RATE = 16000;
 const LEAD_SEC = 0.8;
@@ -41,7 +41,6 @@ const { values } = parseArgs({
     backends: { type: 'string', default: 'wasm' },
     count: { type: 'string', default: '30' },
     sets: { type: 'string', default: 'eval-slt-clean,eval-awb-clean' },
-    manifests: { type: 'string', default: 'training/work/manifests' },
     model: { type: 'string', default: 'default' },
     'soak-minutes': { type: 'string', default: '0' },
     'soak-speed': { type: 'string', default: '4' },
@@ -71,9 +70,8 @@ async function loadUtterances(): Promise<Utterance[]> {
   const count = Number(values.count);
   const entries: CorpusEntry[] = [];
   for (const set of values.sets.split(',')) {
-    const file = path.join(values.manifests, `${set}.tsv`);
-    if (!existsSync(file)) throw new Error(`${file} not found (make the eval sets: training/README.md)`);
-    entries.push(...(await readCorpusManifest(file)).filter((e) => e.durationSec >= 2 && e.durationSec <= 8));
+    // Built first when missing (bench/eval-sets.ts).
+    entries.push(...(await loadEvalSet(set)).filter((e) => e.durationSec >= 2 && e.durationSec <= 8));
   }
   // Interleave the sets, then take the first `count`: the same utterances on every run.
   const picked = entries
