@@ -169,6 +169,49 @@ describe('bridge: oversized and malformed requests', () => {
   });
 });
 
+/** Uploads `body` as `name` (with the token, as the page does) and returns its media URL. */
+async function uploaded(name: string, body: string | Buffer): Promise<string> {
+  const reply = await fetch(`${base}/api/upload?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: { 'x-studio-token': TOKEN },
+    body,
+  });
+  expect(reply.status).toBe(200);
+  return ((await reply.json()) as { result: { mediaUrl: string } }).result.mediaUrl;
+}
+
+describe('bridge: uploads served back', () => {
+  // The token rides in the media URL's query string and the page's cookie: a document served from
+  // /media/ would run its script on the studio's origin with both (stored XSS).
+  const evil = {
+    'evil.html': '<!doctype html><script>fetch("/api/invoke/studio:load-project",{method:"POST"})</script>',
+    'evil.svg': '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>',
+    'evil.wav': '<html><script>alert(1)</script></html>', // an audio name does not make it audio
+    'evil.xml': '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>1</script></html>',
+  };
+
+  it.each(Object.entries(evil))(
+    '%s comes back as inert bytes, never as a page or an image',
+    async (name, body) => {
+      const reply = await fetch(`${base}${await uploaded(name, body)}`);
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get('content-type')).toBe('application/octet-stream');
+      expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(reply.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+      expect(reply.headers.get('content-disposition')).toMatch(/^attachment; /);
+      expect(await reply.text()).toBe(body); // the bytes themselves are the user's, unchanged
+    },
+  );
+
+  it('audio comes back as audio, by its content', async () => {
+    const wav = Buffer.concat([Buffer.from('RIFF\x24\0\0\0WAVEfmt ', 'latin1'), Buffer.alloc(32)]);
+    const reply = await fetch(`${base}${await uploaded('named.html', wav)}`);
+    expect(reply.headers.get('content-type')).toBe('audio/wav');
+    expect(reply.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+    await reply.body?.cancel();
+  });
+});
+
 describe('bridge: WebSocket abuse', () => {
   const url = () => `ws://${host}/ws`;
   const open = (target: string, headers: Record<string, string> = {}) =>

@@ -19,6 +19,7 @@ import { spawnNodeWorker } from '../host/node-worker';
 import { contentSecurityPolicy } from '../host/csp';
 import { FileRegistryError } from '../host/file-registry';
 import { contentType, parseRange } from '../host/http-range';
+import { mediaHeaders } from '../host/media-headers';
 import { StudioError, StudioService, toErrorInfo } from '../host/studio-service';
 import { loadAudioFile } from '../engine/audio/load';
 import { PayloadError, dictationAudio, isInvokeChannel, validateInvoke } from '../host/validate';
@@ -258,19 +259,17 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   async function media(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const entry = service.files.get(id);
     let size: number;
+    let headers: Record<string, string>;
     try {
       if (!entry) throw new Error('unknown');
       size = (await stat(entry.path)).size;
+      // Served as audio or as opaque bytes, never as a page or an image (see media-headers.ts).
+      headers = { ...(await mediaHeaders(entry.path)), 'accept-ranges': 'bytes' };
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
     const range = parseRange(req.headers.range, size);
-    const headers = {
-      'content-type': contentType(entry.path),
-      'accept-ranges': 'bytes',
-      'cache-control': 'no-store',
-    };
     if (range === 'unsatisfiable') {
       res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` }).end();
     } else if (range) {
