@@ -13,7 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { fakeWorkers } from '../host/testing/fake-worker';
 import { invokeValidators } from '../host/validate';
-import { startBridge, type Bridge } from './server';
+import {
+  MAX_BODIES_IN_FLIGHT_BYTES,
+  MAX_PROJECT_BYTES,
+  MAX_REQUEST_BYTES,
+  startBridge,
+  type Bridge,
+} from './server';
 
 const TOKEN = 'hostile-test-token';
 const CHANNELS = Object.keys(invokeValidators);
@@ -126,19 +132,50 @@ describe.each(CHANNELS)('bridge channel %s refuses', (channel) => {
 });
 
 describe('bridge: oversized and malformed requests', () => {
-  it('refuses a JSON body over 64 MB without keeping it', async () => {
-    const body = Buffer.alloc(64 * 1024 ** 2 + 1, 0x20);
-    const reply = await post('studio:save-project', body).catch((error: unknown) => error);
-    // Either a 400 (too large) or the connection is cut; the server must not take it.
-    if (reply instanceof Response) expect(reply.status).toBe(400);
+  const declaring = (channel: string, bytes: number, body = '') =>
+    `POST /api/invoke/${channel} HTTP/1.1\r\nHost: ${host}\r\nx-studio-token: ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n\r\n${body}`;
+
+  it("refuses a body declared over its channel's limit before reading a byte of it", async () => {
+    // Only the headers are sent: the answer must come without the body.
+    expect(await raw(declaring('studio:save-project', MAX_PROJECT_BYTES + 1))).toMatch(/^HTTP\/1\.1 413/);
+    expect(await raw(declaring('studio:save-project', 60 * 1024 ** 2))).toMatch(/^HTTP\/1\.1 413/);
+    expect(await raw(declaring('studio:get-info', MAX_REQUEST_BYTES + 1))).toMatch(/^HTTP\/1\.1 413/);
+    await stillServing();
+  });
+
+  it('cuts a body that grows past its limit without declaring it', async () => {
+    const body = Buffer.alloc(MAX_REQUEST_BYTES + 1024, 0x20);
+    const reply = await post('studio:set-vocabulary', body).catch((error: unknown) => error);
+    // Either a 413 or the connection is cut; the server must not take it.
+    if (reply instanceof Response) expect(reply.status).toBe(413);
     await stillServing();
   }, 60_000);
+
+  it('refuses large bodies beyond what all requests together may hold, and frees their share', async () => {
+    // Requests that declare large bodies and send them slowly hold their share of the budget.
+    const share = Math.floor(MAX_BODIES_IN_FLIGHT_BYTES / 2);
+    const held = [0, 1].map(() => net.connect(bridge.port, '127.0.0.1'));
+    await Promise.all(held.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+    for (const socket of held) socket.write(declaring('studio:save-project', share, '[{"version":1,'));
+    // The server has started both reads once a third is refused; until then, try again.
+    let third = '';
+    for (let attempt = 0; attempt < 200 && !/ 503/.test(third); attempt++)
+      third = await raw(declaring('studio:save-project', share, '['));
+    expect(third).toMatch(/^HTTP\/1\.1 503/);
+    for (const socket of held) socket.destroy();
+    // Their share is given back when they go: a body of the same size is read again (and fails as JSON).
+    let after = '';
+    for (let attempt = 0; attempt < 200 && !/ 400/.test(after); attempt++)
+      after = await raw(declaring('studio:save-project', 2, 'x]'));
+    expect(after).toMatch(/^HTTP\/1\.1 400/);
+    await stillServing();
+  });
 
   it('refuses an upload that declares more than 2 GB before reading it', async () => {
     const status = await raw(
       `POST /api/upload?name=a.wav HTTP/1.1\r\nHost: ${host}\r\nx-studio-token: ${TOKEN}\r\nContent-Length: 3000000000\r\nConnection: close\r\n\r\nRIFF`,
     );
-    expect(status).toMatch(/^HTTP\/1\.1 400/);
+    expect(status).toMatch(/^HTTP\/1\.1 413/);
   });
 
   it('refuses uploads and media without the token', async () => {

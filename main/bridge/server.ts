@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import type { InvokeArgs, InvokeChannel, InvokeResult, StudioEvent } from '../co
 import { EngineSupervisor, type SpawnEngineWorker } from '../host/engine-supervisor';
 import { spawnNodeWorker } from '../host/node-worker';
 import { contentSecurityPolicy } from '../host/csp';
+import { lockDataFolder, type DataFolderLock } from '../host/data-lock';
 import { FileRegistryError } from '../host/file-registry';
 import { contentType, parseRange } from '../host/http-range';
 import { mediaHeaders } from '../host/media-headers';
@@ -50,9 +51,16 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-/** Upload and request-size limits: generous for audio, tight for JSON. */
-const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
-const MAX_JSON_BYTES = 64 * 1024 ** 2;
+/** Uploads are streamed to disk, so they may be large; JSON bodies are held in memory while they parse. */
+export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+/**
+ * A saved project: every transcript with its words (about 100–250 bytes of JSON a word, so some 15 hours
+ * of transcribed speech or more). Every other channel's arguments fit in far less.
+ */
+export const MAX_PROJECT_BYTES = 32 * 1024 ** 2;
+export const MAX_REQUEST_BYTES = 2 * 1024 ** 2;
+/** JSON bodies held at one moment, all requests together: a flood of large bodies is refused, not buffered. */
+export const MAX_BODIES_IN_FLIGHT_BYTES = 64 * 1024 ** 2;
 
 /** How long a dictation stop waits for the socket's end marker before using what has arrived. */
 const STREAM_END_WAIT_MS = 2000;
@@ -85,15 +93,48 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+const tooLarge = (what: string, limit: number) =>
+  new StudioError('TOO_LARGE', `${what} over ${(limit / 1024 ** 2).toFixed(0)} MB are not accepted`);
+
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new StudioError('TOO_LARGE', `request body over ${limit} bytes`);
+    if (size > limit) throw tooLarge('request bodies', limit);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Reads JSON bodies within two bounds: each body's own limit, and the bytes held by all bodies being read
+ * at once. A body declared too large is refused before a byte of it is read; one without a declared
+ * length reserves its whole limit.
+ */
+function bodyBudget(total: number) {
+  let held = 0;
+  return async (req: IncomingMessage, limit: number): Promise<Buffer> => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > limit) throw tooLarge('request bodies', limit);
+    const reserved = Number.isFinite(declared) ? declared : limit;
+    if (held + reserved > total)
+      throw new StudioError('BUSY', 'the studio server is busy with other large requests; try again');
+    held += reserved;
+    try {
+      return await readBody(req, limit);
+    } finally {
+      held -= reserved;
+    }
+  };
+}
+
+/** The HTTP status of a failed request. */
+function statusOf(error: unknown): number {
+  if (error instanceof StudioError && error.code === 'TOO_LARGE') return 413;
+  if (error instanceof StudioError && error.code === 'BUSY') return 503;
+  if (error instanceof PayloadError || error instanceof StudioError) return 400;
+  return error instanceof FileRegistryError ? 404 : 500;
 }
 
 /** A file name safe to put on disk: base name only, no control or path characters. */
@@ -107,6 +148,23 @@ export function safeFileName(name: string): string {
   return cleaned || 'audio';
 }
 
+/**
+ * Removes uploads the saved project does not refer to: files uploaded and never added to a project (or
+ * removed from it since) would otherwise stay in the data folder for ever. Run at start, before any page
+ * can upload; each upload lives in a folder of its own.
+ */
+export async function removeOrphanUploads(uploadsDir: string, keep: readonly string[]): Promise<string[]> {
+  const kept = new Set(keep.map((file) => path.dirname(path.resolve(file))));
+  const removed: string[] = [];
+  for (const name of await readdir(uploadsDir).catch(() => [] as string[])) {
+    const entry = path.join(uploadsDir, name);
+    if (kept.has(entry)) continue;
+    await rm(entry, { recursive: true, force: true });
+    removed.push(entry);
+  }
+  return removed;
+}
+
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const token = options.token ?? createToken();
   const staticDir = path.resolve(options.staticDir);
@@ -117,7 +175,25 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   } catch {
     throw new Error(`${staticDir}/index.html not found: build the renderer first (npm run build:renderer)`);
   }
+  // Before anything in the folder is read: a second server here would save over this one's edits.
+  const lock = await lockDataFolder(options.dataDir);
+  try {
+    return await serve(options, { token, staticDir, uploadsDir, lock });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
 
+async function serve(
+  options: BridgeOptions,
+  {
+    token,
+    staticDir,
+    uploadsDir,
+    lock,
+  }: { token: string; staticDir: string; uploadsDir: string; lock: DataFolderLock },
+): Promise<Bridge> {
   const sockets = new Set<WebSocket>();
   const broadcast = (event: StudioEvent) => {
     const text = JSON.stringify(event);
@@ -143,6 +219,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     // Any format the engine reads can stand in for the microphone (the bridge is plain Node, not bundled).
     loadAudio: loadAudioFile,
   });
+  const keep = await service.projectPaths();
+  if (keep) await removeOrphanUploads(uploadsDir, keep);
 
   // Dictation audio arrives on the socket, the stop request over HTTP: two connections with no order
   // between them. The page sends an end marker on the socket right after its last frame; the stop
@@ -197,6 +275,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     'studio:set-vocabulary': (phrases) => service.setVocabulary(phrases),
   };
 
+  const readJsonBody = bodyBudget(MAX_BODIES_IN_FLIGHT_BYTES);
   let port = 0;
   const securityHeaders = () => ({
     'content-security-policy': contentSecurityPolicy({
@@ -214,9 +293,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       });
       return;
     }
+    const limit = channel === 'studio:save-project' ? MAX_PROJECT_BYTES : MAX_REQUEST_BYTES;
     let args: unknown;
     try {
-      args = JSON.parse((await readBody(req, MAX_JSON_BYTES)).toString('utf8') || '[]');
+      args = JSON.parse((await readJsonBody(req, limit)).toString('utf8') || '[]');
     } catch (error) {
       if (error instanceof StudioError) throw error;
       throw new PayloadError(channel, 'body is not JSON');
@@ -229,8 +309,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > MAX_UPLOAD_BYTES)
-      throw new StudioError('TOO_LARGE', `files over ${MAX_UPLOAD_BYTES} bytes are not accepted`);
+    if (declared > MAX_UPLOAD_BYTES) throw tooLarge('files', MAX_UPLOAD_BYTES);
     const name = safeFileName(url.searchParams.get('name') ?? 'audio');
     const dir = path.join(uploadsDir, randomUUID());
     await mkdir(dir);
@@ -242,8 +321,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         async function* (source: AsyncIterable<Buffer>) {
           for await (const chunk of source) {
             size += chunk.length;
-            if (size > MAX_UPLOAD_BYTES)
-              throw new StudioError('TOO_LARGE', `files over ${MAX_UPLOAD_BYTES} bytes are not accepted`);
+            if (size > MAX_UPLOAD_BYTES) throw tooLarge('files', MAX_UPLOAD_BYTES);
             yield chunk;
           }
         },
@@ -352,14 +430,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         res.destroy();
         return;
       }
-      const info = toErrorInfo(error);
-      const status =
-        error instanceof PayloadError || error instanceof StudioError
-          ? 400
-          : error instanceof FileRegistryError
-            ? 404
-            : 500;
-      sendJson(res, status, { error: info });
+      const status = statusOf(error);
+      // A body refused unread is not read to its end either: the connection goes with it.
+      if (status === 413) res.setHeader('connection', 'close');
+      sendJson(res, status, { error: toErrorInfo(error) });
     });
   });
 
@@ -423,6 +497,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       wss.close();
       service.dispose();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await service.whenSaved();
+      await lock.release();
     },
   };
 }

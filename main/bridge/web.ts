@@ -38,6 +38,10 @@ const bridge = await startBridge({
   dataDir: values.data!,
   port: Number(values.port),
   version,
+}).catch((error: unknown) => {
+  // One line that says what is wrong (another studio on this data folder, a port in use, no build).
+  process.stderr.write(`speech-studio: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
 });
 
 if (values.json) {

@@ -14,6 +14,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorInfo, FileRef, Project } from '../common/ipc-contract';
 import type { Transcript } from '../common/transcript';
+import { isProcessAlive } from './data-lock';
 import type { FileRegistry } from './file-registry';
 import { PayloadError, project as projectValidator } from './validate';
 
@@ -88,6 +89,8 @@ export class ProjectStore {
   private writing: Promise<void> = Promise.resolve();
   /** A write that has not started yet: later changes ride along with it. */
   private queuedWrite: Promise<void> | null = null;
+  /** The project file existed but could not be read or did not validate: it is no guide to what to keep. */
+  private unreadable = false;
 
   constructor(
     private readonly file: string,
@@ -111,7 +114,7 @@ export class ProjectStore {
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names) {
       const pid = Number(/^\.?(\d+)\.tmp$/.exec(name.slice(prefix.length))?.[1]);
-      if (!name.startsWith(prefix) || !Number.isInteger(pid) || pid <= 0 || isRunning(pid)) continue;
+      if (!name.startsWith(prefix) || !Number.isInteger(pid) || pid <= 0 || isProcessAlive(pid)) continue;
       await rm(path.join(dir, name), { force: true }).catch(() => {});
     }
   }
@@ -121,9 +124,11 @@ export class ProjectStore {
     let stored: StoredProject;
     try {
       stored = JSON.parse(await readFile(this.file, 'utf8')) as StoredProject;
-    } catch {
+    } catch (error) {
+      this.unreadable = (error as NodeJS.ErrnoException).code !== 'ENOENT';
       return emptyStored();
     }
+    this.unreadable = true; // until it has validated
     if (stored?.version !== 1 || !Array.isArray(stored.items)) return emptyStored();
     const isFile = (f: StoredFile | null | undefined): f is StoredFile =>
       typeof f?.path === 'string' && typeof f.name === 'string';
@@ -152,6 +157,7 @@ export class ProjectStore {
     } catch {
       return emptyStored();
     }
+    this.unreadable = false;
     return result;
   }
 
@@ -230,6 +236,16 @@ export class ProjectStore {
     return { paused: queue.paused, files };
   }
 
+  /**
+   * Every file the saved project refers to (its items and its queue), by absolute path; null when the
+   * project file could not be read, so that nothing is judged unused on its word.
+   */
+  async paths(): Promise<string[] | null> {
+    const state = await this.current();
+    if (this.unreadable) return null;
+    return [...state.items, ...(state.queue?.pending ?? [])].map((f) => path.resolve(f.path));
+  }
+
   /** Saves the queue's state: which files are still to do, and whether it is paused. */
   async setQueue(queue: StoredQueue): Promise<void> {
     const state = await this.current();
@@ -267,17 +283,5 @@ export class ProjectStore {
     this.queuedWrite = write;
     this.writing = write.catch(() => {});
     return write;
-  }
-}
-
-/** Whether a process exists (signal 0 checks without sending anything). */
-function isRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -242,6 +242,14 @@ export class StudioService {
     return this.restoring;
   }
 
+  /**
+   * The files the saved project refers to (absolute paths): what a cleanup of the data folder must keep;
+   * null when the project file is unreadable (then nothing may be cleaned up).
+   */
+  projectPaths(): Promise<string[] | null> {
+    return this.project.paths();
+  }
+
   async loadProject(): Promise<Project> {
     await this.restore();
     return this.project.load();
