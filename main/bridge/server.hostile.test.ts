@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { fakeWorkers } from '../host/testing/fake-worker';
 import { invokeValidators } from '../host/validate';
@@ -27,6 +27,7 @@ let dir: string;
 let bridge: Bridge;
 let base: string;
 let host: string;
+const workers = fakeWorkers();
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'bridge-hostile-'));
@@ -37,7 +38,7 @@ beforeAll(async () => {
     dataDir: path.join(dir, 'data'),
     model: 'unused',
     token: TOKEN,
-    spawnWorker: fakeWorkers().spawn,
+    spawnWorker: workers.spawn,
   });
   host = `127.0.0.1:${bridge.port}`;
   base = `http://${host}`;
@@ -269,6 +270,22 @@ describe('bridge: WebSocket abuse', () => {
       `GET http://[ HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
     expect(status).not.toMatch(/^HTTP\/1\.1 101/);
+  });
+
+  it('hands the engine only finite samples within full scale (NaN, ±Inf, 1e30 on the socket)', async () => {
+    const started = await post(
+      'studio:dictation-start',
+      JSON.stringify([{ source: 'stream', sampleRate: 16000 }]),
+    );
+    expect(started.status).toBe(200);
+    const ws = await open(`${url()}?token=${TOKEN}`);
+    ws.send(new Float32Array([0.5, NaN, Infinity, -Infinity, 1e30, -1e30, -0.25]));
+    const worker = workers.workers.at(-1)!;
+    const liveAudio = () => worker.received.flatMap((m) => (m.type === 'live-audio' ? [...m.samples] : []));
+    await vi.waitFor(() => expect(liveAudio()).toHaveLength(7));
+    expect(liveAudio()).toEqual([0.5, 0, 1, -1, 1, -1, -0.25]);
+    ws.close();
+    expect((await post('studio:dictation-cancel', '[]')).status).toBe(200);
   });
 
   it('drops malformed frames, closes on oversized ones, and keeps serving', async () => {

@@ -293,6 +293,28 @@ describe('StudioService', () => {
     studio.dispose();
   });
 
+  it('makes every dictation frame finite, whatever its source, so one bad sample cannot empty the transcript', async () => {
+    let handlers: MicHandlers | null = null;
+    const mic: MicCapture = {
+      listDevices: () => [],
+      start: (_index, h) => {
+        handlers = h;
+        return { deviceName: 'odd device', sampleRate: 16000 };
+      },
+      stop: vi.fn(),
+    };
+    const { studio, workers } = service({}, mic);
+    await studio.startDictation({ source: 'native' });
+    handlers!.onFrame(new Float32Array([0.5, NaN, Infinity, -Infinity, 1e30, -1e30, -0.25]));
+    await waitFor(() => workers.workers[0].liveSamples === 7);
+    const sent = workers.workers[0].received.flatMap((m) => (m.type === 'live-audio' ? [...m.samples] : []));
+    expect(sent).toEqual([0.5, 0, 1, -1, 1, -1, -0.25]);
+    const result = await studio.stopDictation();
+    const recording = await readFile(studio.files.get(result.file.id)!.path);
+    expect(recording.readInt16LE(44 + 2)).toBe(0); // the NaN is silence in the recording too
+    studio.dispose();
+  });
+
   it('saves the boosted vocabulary in the profile, sends it to the engine, and again after a restart', async () => {
     const { studio, workers } = service();
     const profile = await studio.setVocabulary(['  Kowalski ', 'tensor  processing unit', '', 'Kowalski']);

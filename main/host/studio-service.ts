@@ -36,6 +36,7 @@ import { FileRegistry } from './file-registry';
 import type { MicCapture } from './native-mic';
 import { adaptedModelDir, PROFILE_SAMPLE_RATE, VoiceProfileStore } from './profile';
 import { ProjectStore, type JobOutcome, type StoredFile } from './project-store';
+import { finiteAudio } from './validate';
 
 /** A failure the user should see as is (bad request, unknown file, dictation misuse). */
 export class StudioError extends Error {
@@ -470,7 +471,9 @@ export class StudioService {
       });
       return;
     }
-    const copy = Float32Array.from(samples);
+    // Frames from the renderer were made finite by the transport's validator; a file's or a device's
+    // frames are made so here (Float32Array.from first: a frame must be a copy the caller cannot change).
+    const copy = finiteAudio(Float32Array.from(samples));
     d.chunks.push(copy);
     d.samples += copy.length;
     if (!d.liveFailed) this.options.engine.liveAudio(copy);
