@@ -279,9 +279,25 @@ export class ProjectStore {
         await handle.close();
       }
       await rename(temp, this.file);
+      await syncDirectory(path.dirname(this.file));
     });
     this.queuedWrite = write;
     this.writing = write.catch(() => {});
     return write;
+  }
+}
+
+/**
+ * Makes a rename in `dir` durable: the rename changes the folder, not the file, and until the folder
+ * reaches the disk a power cut can bring back the old project (or none). Windows cannot open a folder
+ * for this and orders its metadata writes itself, so there it is skipped.
+ */
+export async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

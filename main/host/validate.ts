@@ -216,7 +216,8 @@ const exportBundle: Validator<ExportBundle> = (value, path) => {
   const bundle = obj<ExportBundle>({
     files: arr(
       obj({
-        name: str({ min: 1, max: 255, pattern: /^(?!\.{1,2}$)[^/\\:*?"<>|]+$/ }),
+        // No leading dot: nothing hidden, and neither `.` nor `..`.
+        name: str({ min: 1, max: 255, pattern: /^(?!\.)[^/\\:*?"<>|]+$/ }),
         content: str({ max: 50_000_000 }),
       }),
       { max: 20_000 },

@@ -261,7 +261,9 @@ export function App({ client }: { client: StudioApi }) {
         .filter((i) => i.transcript)
         .map((i) => {
           // Flattened path inside the set, so that same-named files in different folders stay apart.
-          const stem = baseName((i.path ?? i.file.name).replace(/[/\\]/g, '__'));
+          // No leading dot either: the host refuses to write hidden files.
+          const stem =
+            baseName((i.path ?? i.file.name).replace(/[/\\]/g, '__')).replace(/^\.+/, '') || 'audio';
           let name = `${stem}.${format}`;
           for (let n = 2; used.has(name); n++) name = `${stem}-${n}.${format}`;
           used.add(name);
