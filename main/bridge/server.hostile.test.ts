@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import type { StudioEvent, StudioInfo } from '../common/ipc-contract';
 import { fakeWorkers } from '../host/testing/fake-worker';
 import { invokeValidators } from '../host/validate';
 import {
@@ -286,6 +287,47 @@ describe('bridge: WebSocket abuse', () => {
     expect(liveAudio()).toEqual([0.5, 0, 1, -1, 1, -1, -0.25]);
     ws.close();
     expect((await post('studio:dictation-cancel', '[]')).status).toBe(200);
+  });
+
+  it('ends a microphone dictation when the page feeding it goes; other pages cannot feed it', async () => {
+    const page = (id: string) => open(`${url()}?token=${TOKEN}&client=${id}`);
+    const [feeder, feederTwin, other] = [await page('page-a'), await page('page-a'), await page('page-b')];
+    const events: StudioEvent[] = [];
+    other.on('message', (data) => events.push(JSON.parse(String(data)) as StudioEvent));
+    const start = [{ source: 'stream', sampleRate: 16000 }];
+    expect(
+      (await post('studio:dictation-start', JSON.stringify(start), { 'x-studio-client': 'page-a' })).status,
+    ).toBe(200);
+    const info = async () =>
+      ((await (await post('studio:get-info', '[]')).json()) as { result: StudioInfo }).result;
+    expect((await info()).dictation).toMatchObject({ source: 'stream', sampleRate: 16000 });
+    const worker = workers.workers.at(-1)!;
+    feeder.send(new Float32Array(1600).fill(0.1));
+    await vi.waitFor(() => expect(worker.liveSamples).toBe(1600));
+    other.send(new Float32Array(800).fill(0.1)); // not the dictating page's: dropped
+    feeder.send(new Float32Array(1600).fill(0.1));
+    await vi.waitFor(() => expect(worker.liveSamples).toBe(3200));
+    // One of the page's sockets going is not the page going.
+    feederTwin.close();
+    feederTwin.terminate();
+    await vi.waitFor(() => expect(feederTwin.readyState).toBe(WebSocket.CLOSED));
+    expect((await info()).dictation).not.toBeNull();
+    // The page closes or reloads: its last socket drops without a word.
+    feeder.terminate();
+    await vi.waitFor(() => expect(events.some((e) => e.type === 'dictation-ended')).toBe(true));
+    const ended = events.find((e) => e.type === 'dictation-ended') as Extract<
+      StudioEvent,
+      { type: 'dictation-ended' }
+    >;
+    expect(ended.reason).toBe('client-gone');
+    expect(ended.result?.transcript.durationSec).toBeCloseTo(0.2, 6); // the recording is kept
+    expect((await info()).dictation).toBeNull();
+    // The next page can dictate at once.
+    expect(
+      (await post('studio:dictation-start', JSON.stringify(start), { 'x-studio-client': 'page-b' })).status,
+    ).toBe(200);
+    expect((await post('studio:dictation-cancel', '[]')).status).toBe(200);
+    other.close();
   });
 
   it('drops malformed frames, closes on oversized ones, and keeps serving', async () => {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -23,7 +23,7 @@ import { contentType, parseRange } from '../host/http-range';
 import { mediaHeaders } from '../host/media-headers';
 import { StudioError, StudioService, toErrorInfo } from '../host/studio-service';
 import { loadAudioFile } from '../engine/audio/load';
-import { PayloadError, dictationAudio, isInvokeChannel, validateInvoke } from '../host/validate';
+import { ID_PATTERN, PayloadError, dictationAudio, isInvokeChannel, validateInvoke } from '../host/validate';
 import { checkRequest, createToken, TOKEN_COOKIE, TOKEN_QUERY } from './auth';
 
 export interface BridgeOptions {
@@ -88,6 +88,14 @@ const BROWSER_CHANNELS = new Set<InvokeChannel>([
   'studio:set-vocabulary',
 ]);
 
+/** A page names itself (a random id per page load) in this header on requests and `?client=` on its socket. */
+export const CLIENT_HEADER = 'x-studio-client';
+export const CLIENT_QUERY = 'client';
+
+function pageId(value: string | string[] | null | undefined): string | null {
+  return typeof value === 'string' && ID_PATTERN.test(value) ? value : null;
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -148,6 +156,20 @@ export function safeFileName(name: string): string {
   return cleaned || 'audio';
 }
 
+/** Where the bridge notes the port it listens on, for the next run on the same data folder. */
+export const SERVER_FILE = 'server.json';
+
+async function lastPort(file: string): Promise<number> {
+  try {
+    const { port } = JSON.parse(await readFile(file, 'utf8')) as { port?: unknown };
+    return Number.isInteger(port) && (port as number) > 1023 && (port as number) < 65536
+      ? (port as number)
+      : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Removes uploads the saved project does not refer to: files uploaded and never added to a project (or
  * removed from it since) would otherwise stay in the data folder for ever. Run at start, before any page
@@ -195,7 +217,12 @@ async function serve(
   }: { token: string; staticDir: string; uploadsDir: string; lock: DataFolderLock },
 ): Promise<Bridge> {
   const sockets = new Set<WebSocket>();
+  /** Which page (its `client` id) each socket belongs to: a page may reconnect with a new socket. */
+  const pageOf = new WeakMap<WebSocket, string | null>();
+  /** The page that owns the stream dictation running now, if one does. */
+  let dictationOwner: string | null = null;
   const broadcast = (event: StudioEvent) => {
+    if (event.type === 'dictation-ended') dictationOwner = null;
     const text = JSON.stringify(event);
     for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
   };
@@ -304,6 +331,12 @@ async function serve(
     const validated = validateInvoke(channel, args);
     const handler = handlers[channel] as (...a: unknown[]) => unknown;
     const result = await handler(...(validated as unknown[]));
+    if (channel === 'studio:dictation-start') {
+      // The page whose microphone feeds a stream session owns it (the page sends audio only after this
+      // reply): its frames alone are taken, and when its last socket goes the session ends.
+      const [request] = validated as InvokeArgs<'studio:dictation-start'>;
+      dictationOwner = request.source === 'stream' ? pageId(req.headers[CLIENT_HEADER]) : null;
+    }
     sendJson(res, 200, { result: result ?? null });
   }
 
@@ -452,9 +485,20 @@ async function serve(
       socket.end(`HTTP/1.1 ${denied?.status ?? 404} ${denied ? 'Forbidden' : 'Not Found'}\r\n\r\n`);
       return;
     }
+    const client = pageId(new URL(req.url ?? '/', 'http://x').searchParams.get(CLIENT_QUERY));
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
+      pageOf.set(ws, client);
+      ws.on('close', () => {
+        sockets.delete(ws);
+        // The page that fed a stream dictation is gone (closed, reloaded, crashed): nothing more can
+        // arrive, and no page would offer its Stop. End it; the recording so far is kept.
+        const owned = client !== null && client === dictationOwner && service.dictationSession !== null;
+        if (owned && ![...sockets].some((other) => pageOf.get(other) === client)) {
+          dictationOwner = null;
+          service.stopDictation('client-gone').catch(() => {});
+        }
+      });
       // ws reports protocol violations (e.g. a frame over maxPayload) as an 'error' event and closes the
       // socket itself; without a listener that event would be an uncaught exception in the bridge.
       ws.on('error', () => {});
@@ -466,6 +510,7 @@ async function serve(
           return;
         }
         if (!Buffer.isBuffer(data) || data.length % 4 !== 0) return;
+        if (dictationOwner !== null && client !== dictationOwner) return; // another page's audio
         const samples = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
         try {
           service.pushDictationAudio(dictationAudio(samples, 'studio:dictation-audio'));
@@ -477,11 +522,26 @@ async function serve(
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const listen = (wanted: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wanted, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  // The port of the last run on this data folder, when none is asked for: a page left open across a
+  // restart stays on the same origin, so it reconnects, and the edits it kept are restored on the new link.
+  const serverFile = path.join(options.dataDir, SERVER_FILE);
+  const previous = options.port ?? (await lastPort(serverFile));
+  try {
+    await listen(previous);
+  } catch (error) {
+    if (options.port !== undefined || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    await listen(0); // taken by something else since: any free port
+  }
   port = (server.address() as AddressInfo).port;
+  await writeFile(serverFile, JSON.stringify({ port }) + '\n');
   // The engine starts with the adapted model the voice profile selected last, if any.
   void service.startEngine();
   // A batch interrupted by the last shutdown carries on at once, with or without a page open.

@@ -16,7 +16,7 @@ import type { ErrorInfo, FileRef, Project } from '../common/ipc-contract';
 import type { Transcript } from '../common/transcript';
 import { isProcessAlive } from './data-lock';
 import type { FileRegistry } from './file-registry';
-import { PayloadError, project as projectValidator } from './validate';
+import { ID_PATTERN, PayloadError, project as projectValidator } from './validate';
 
 /** A file as the store knows it: by path, so it survives restarts. */
 export interface StoredFile {
@@ -26,6 +26,8 @@ export interface StoredFile {
 }
 
 interface StoredItem extends StoredFile {
+  /** The file's id when it was saved, given to it again at the next start (see FileRegistry.restore). */
+  id?: string;
   transcript: Transcript | null;
   edits: Record<string, string>;
   error: ErrorInfo | null;
@@ -133,6 +135,7 @@ export class ProjectStore {
     const isFile = (f: StoredFile | null | undefined): f is StoredFile =>
       typeof f?.path === 'string' && typeof f.name === 'string';
     const items = stored.items.filter(isFile).map((item): StoredItem => ({
+      id: typeof item.id === 'string' && ID_PATTERN.test(item.id) ? item.id : undefined,
       path: item.path,
       name: item.name,
       size: Number(item.size) || 0,
@@ -163,7 +166,7 @@ export class ProjectStore {
 
   private toProject(stored: StoredProject): Project {
     const items = stored.items.map((item) => ({
-      file: this.registry.restore(item.path, item.name, item.size),
+      file: this.registry.restore(item.path, item.name, item.size, item.id),
       transcript: item.transcript,
       edits: item.edits,
       error: item.error,
@@ -186,6 +189,7 @@ export class ProjectStore {
       if (!entry) throw new PayloadError(`project.items[${i}].file.id`, 'unknown file id');
       const { transcript, edits, error } = item;
       return {
+        id: entry.ref.id,
         path: entry.path,
         name: entry.ref.name,
         size: entry.ref.size,
