@@ -1,8 +1,9 @@
 /**
  * Hostile clients against the browser bridge over real sockets: every channel in the validator map
  * (channels added later are covered automatically) without the token, with a wrong one, from another
- * Origin, with a forged Host; malformed, deeply nested and oversized bodies; malformed request lines
- * and URLs; WebSocket abuse. Every request must get a refusal and the bridge must stay up: an uncaught
+ * Origin, with a forged Host; malformed, deeply nested and oversized bodies (one at a time and many at
+ * once); malformed request lines and URLs; traversal; uploads of HTML and SVG served back; WebSocket
+ * abuse: malformed and oversized frames, non-finite samples, another page's audio, dropped sockets. Every request must get a refusal and the bridge must stay up: an uncaught
  * exception in the server would fail this file (vitest reports it), and a final request must still work.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
