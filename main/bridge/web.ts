@@ -1,5 +1,6 @@
 /**
  * `npm run web -- [--port N] [--model NAME|PATH] [--data DIR] [--json]`
+ * (without --port: the port the last run on this data folder used, if it is free, else any free one)
  *
  * Runs the studio in browser mode: serves the built renderer (dist/renderer) and the bridge on
  * 127.0.0.1, and prints the URL (with its one-time token) to open. `--json` prints one JSON line
@@ -22,7 +23,8 @@ function defaultDataDir(): string {
 
 const { values } = parseArgs({
   options: {
-    port: { type: 'string', default: '0' },
+    // Default: the port of the last run on this data folder (if free), else any free port.
+    port: { type: 'string' },
     model: { type: 'string', default: process.env.SPEECH_STUDIO_MODEL ?? DEFAULT_MODEL },
     data: { type: 'string', default: defaultDataDir() },
     static: { type: 'string', default: path.join(root, 'dist', 'renderer') },
@@ -36,8 +38,12 @@ const bridge = await startBridge({
   staticDir: values.static!,
   model: values.model!,
   dataDir: values.data!,
-  port: Number(values.port),
+  port: values.port === undefined ? undefined : Number(values.port),
   version,
+}).catch((error: unknown) => {
+  // One line that says what is wrong (another studio on this data folder, a port in use, no build).
+  process.stderr.write(`speech-studio: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
 });
 
 if (values.json) {
