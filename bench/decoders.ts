@@ -5,7 +5,7 @@
  * the decoding time per second of audio (the real-time factor the decoder adds).
  *
  *   npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
- *       [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--cache DIR]
+ *       [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--lexicon-file FILE] [--cache DIR]
  *       [--lm models/default/lm.bin] [--model default] [--json FILE]
  *
  * Tune α/β on the dev sets only (`dev`: training voices; `warzone2100`, `klettres-words`: real speech);
@@ -61,12 +61,12 @@ const pct = (x: number) => (x * 100).toFixed(1).padStart(6) + '%';
 const list = (s: string) => s.split(',').map(Number);
 
 const USAGE = `usage: npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
-         [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--cache DIR]
+         [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--lexicon-file FILE] [--cache DIR]
          [--lm FILE] [--model NAME] [--json FILE]
 
   --sets     comma-separated, from: ${EVAL_SETS.map((s) => s.name).join(', ')}
              (tune on dev, warzone2100 and klettres-words only)
-  --lexicon  on: closed vocabulary through the model's lexicon.txt
+  --lexicon  on: closed vocabulary through the model's lexicon.txt (or --lexicon-file FILE)
   --cache    keep each set's log-posteriors in DIR, so later runs skip the acoustic model`;
 
 async function main() {
@@ -81,6 +81,7 @@ async function main() {
     prune: { type: 'string', default: '10' },
     lookahead: { type: 'string', default: 'on' },
     lexicon: { type: 'string', default: 'off' },
+    'lexicon-file': { type: 'string' },
     cache: { type: 'string' },
     json: { type: 'string' },
   });
@@ -93,7 +94,7 @@ async function main() {
   const lmLoadMs = performance.now() - t0;
   const lexiconSettings = values.lexicon.split(',').map((v) => v === 'on');
   const lexicon = lexiconSettings.includes(true)
-    ? Lexicon.parse(await readFile(path.join(modelDir, 'lexicon.txt'), 'utf8'))
+    ? Lexicon.parse(await readFile(values['lexicon-file'] ?? path.join(modelDir, 'lexicon.txt'), 'utf8'))
     : undefined;
   const beamWidths = list(values.beam!);
   const prunePerFrame = Number(values.prune);

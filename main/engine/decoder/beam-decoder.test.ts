@@ -331,6 +331,22 @@ describe('BeamCtcDecoder closed vocabulary', () => {
     for (const w of words.split(' ')) expect(lexicon.has(w)).toBe(true);
   });
 
+  it('gives listed words the LM lacks a share of <unk>, so a long list does not make each as likely as all unseen words', () => {
+    // "the performence was good": "performence" is a listed word the LM never saw, heard a little better
+    // than "performance", which the LM knows.
+    const frames = spell('the performance was good');
+    const aAt = 1 + 3 * 'the perform'.length;
+    for (const t of [aAt, aAt + 1]) frames[t] = { [id('e')]: 0.85, [id('a')]: 0.14 };
+    const lm = NgramLm.build(['the performance was good', 'a good performance', 'the play was good']);
+    const known = [...lm.words].filter((w) => lm.has(w));
+    const decode = (lexicon: Lexicon) =>
+      text(new BeamCtcDecoder({ lm, lexicon, alpha: 0.5, beta: 1, beamWidth: 8 }).decode(input(frames)));
+    // One unseen listed word takes all of <unk>'s mass; among 5,000 it gets 1/5,000 of it.
+    expect(decode(Lexicon.fromWords([...known, 'performence']))).toBe('the performence was good');
+    const many = Array.from({ length: 5000 }, (_, i) => `zz${i.toString(36)}`);
+    expect(decode(Lexicon.fromWords([...known, 'performence', ...many]))).toBe('the performance was good');
+  });
+
   it('lets boosted words through although the list lacks them', () => {
     const lexicon = Lexicon.fromWords(['the', 'cat']);
     const boosted = new BeamCtcDecoder({ ...options, lexicon, vocabulary: { phrases: ['thw'] } });

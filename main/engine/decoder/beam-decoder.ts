@@ -59,7 +59,9 @@ export interface BeamDecoderOptions {
   vocabulary?: VocabularyBoost;
   /**
    * Closed vocabulary: hypotheses are spelt through this word list (and the boosted words), so every
-   * word the decoder emits is a listed word. Without it any spelling can come out.
+   * word the decoder emits is a listed word. Without it any spelling can come out. A listed word the LM
+   * lacks gets an equal share of the LM's `<unk>` mass: log P(<unk> | history) − log(number of such
+   * words), so a long list adds rare words without making each as likely as all unseen words together.
    */
   lexicon?: Lexicon;
   /**
@@ -184,6 +186,8 @@ export class BeamCtcDecoder implements CtcDecoder {
   private boostTries = new Map<string, BoostTrie>();
   /** The boosted words as a lexicon, for spelling them under a closed vocabulary (per boost trie). */
   private boostLexicons = new WeakMap<BoostTrie, Lexicon>();
+  /** log(number of lexicon words the LM lacks): what `<unk>` is divided by (0 without a lexicon). */
+  private readonly unkShare: number;
 
   constructor(options: Partial<BeamDecoderOptions> = {}) {
     this.options = { ...DEFAULT_BEAM_OPTIONS, ...options };
@@ -191,6 +195,10 @@ export class BeamCtcDecoder implements CtcDecoder {
     if (!((this.options.boostLmLiftPerChar ?? 0) >= 0)) {
       throw new RangeError('boostLmLiftPerChar must be ≥ 0');
     }
+    const { lexicon, lm } = this.options;
+    let unseen = 0;
+    if (lexicon && lm) for (const w of lexicon.words()) if (!lm.has(w)) unseen++;
+    this.unkShare = Math.log(Math.max(1, unseen));
   }
 
   /**
@@ -222,7 +230,7 @@ export class BeamCtcDecoder implements CtcDecoder {
   private wordScore(history: readonly string[], word: string, boost: BoostTrie | null): number {
     const { lm, alpha, beta } = this.options;
     if (!lm) return beta;
-    const lp = lm.logProb(history, word);
+    const lp = lm.logProb(history, word) - (lm.has(word) ? 0 : this.unkShare);
     let score = alpha * lp + beta;
     if (boost?.words.has(word)) {
       const floor = this.options.boostLmFloor ?? DEFAULT_BOOST_LM_FLOOR;
@@ -261,7 +269,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     const blankSkip = Math.log(this.options.blankSkip ?? 1.01);
     const endOfSentence = this.options.endOfSentence ?? lm !== undefined;
     const prefixes = lm && (this.options.lookahead ?? true) ? prefixTable(lm) : null;
-    const unkUnigram = lm ? lm.logProb([], UNK) : 0;
+    const unkUnigram = lm ? lm.logProb([], UNK) - this.unkShare : 0;
     const boost = this.boostTrie(alphabet);
     const boostFloor = this.options.boostLmFloor ?? DEFAULT_BOOST_LM_FLOOR;
 
