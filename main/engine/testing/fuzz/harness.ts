@@ -6,12 +6,12 @@
  * or memory kill the harness starts a fresh worker and goes on, so one bad input cannot hide the rest.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { processRssMb } from '../../process-memory';
 import { DEFAULT_TIMEOUT_SEC, type FuzzCase } from './corpus';
 import type { FromFuzzWorker, ToFuzzWorker } from './protocol';
 
@@ -74,16 +74,6 @@ const WORKER = path.join(import.meta.dirname, 'worker.ts');
 const POLL_MS = 100;
 const LOAD_TIMEOUT_MS = 180_000;
 
-/** Current RSS of a process in MB from /proc (Linux); null where that is not available. */
-function procRssMb(pid: number): number | null {
-  try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
-    return (pages * 4096) / 2 ** 20;
-  } catch {
-    return null;
-  }
-}
-
 class WorkerProcess {
   readonly child: ChildProcess;
   private listener: ((message: FromFuzzWorker) => void) | null = null;
@@ -126,7 +116,7 @@ class WorkerProcess {
         resolve(value);
       };
       const poll = setInterval(() => {
-        const rss = this.child.pid ? procRssMb(this.child.pid) : null;
+        const rss = this.child.pid ? processRssMb(this.child.pid) : null;
         if (rss === null) return;
         peak = Math.max(peak, rss);
         if (rss > memoryLimitMb) {
