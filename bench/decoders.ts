@@ -1,19 +1,7 @@
-/**
- * `npm run bench:decoders` — greedy against beam search + word LM on the same log-posteriors. The
- * acoustic model runs once per file (one segment per file: the sets hold short utterances), then every
- * decoder setting decodes the cached posteriors, so the table isolates the decoder: WER/CER per setting and
- * the decoding time per second of audio (the real-time factor the decoder adds).
- *
- *   npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
- *       [--beam 16,64] [--prune 10] [--lookahead on,off] [--cache DIR] [--lm models/default/lm.bin] [--model default] [--json FILE]
- *
- * Tune α/β on `dev` (training voices) only; report the chosen setting on the held-out sets with a single
- * --alphas/--betas value (never pick the setting on them).
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { errorRate, scoreTranscript, sumCounts } from '../main/common/scoring';
 import { BeamCtcDecoder } from '../main/engine/decoder/beam-decoder';
 import { GreedyCtcDecoder, type CtcDecoder, type CtcInput } from '../main/engine/decoder/ctc-decoder';
@@ -23,6 +11,20 @@ import { AcousticModel } from '../main/engine/model/acoustic-model';
 import { initBackend } from '../main/engine/model/backend';
 import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
 import { setPosteriors } from './posterior-cache';
+import { parseCommandLine } from '../main/cli/command-line';
+
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run bench:decoders\` — greedy against beam search + word LM on the same log-posteriors. The
+acoustic model runs once per file (one segment per file: the sets hold short utterances), then every
+decoder setting decodes the cached posteriors, so the table isolates the decoder: WER/CER per setting and
+the decoding time per second of audio (the real-time factor the decoder adds).
+
+  npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
+      [--beam 16,64] [--prune 10] [--lookahead on,off] [--cache DIR] [--lm models/default/lm.bin] [--model default] [--json FILE]
+
+Tune α/β on \`dev\` (training voices) only; report the chosen setting on the held-out sets with a single
+--alphas/--betas value (never pick the setting on them).
+`;
 
 interface Row {
   set: string;
@@ -57,7 +59,9 @@ const pct = (x: number) => (x * 100).toFixed(1).padStart(6) + '%';
 const list = (s: string) => s.split(',').map(Number);
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
+    command: 'npm run bench:decoders --',
+    usage: USAGE,
     options: {
       model: { type: 'string', default: 'default' },
       lm: { type: 'string' },

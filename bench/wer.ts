@@ -1,23 +1,26 @@
-/**
- * `npm run bench:wer` — accuracy and speed of the studio's recogniser against pocketsphinx, side by side
- * on the same evaluation sets (the held-out voices clean and at 10 dB SNR, and the asterisk test split).
- * Prints WER/CER per set and the real-time factor of each system; `--json FILE` keeps the numbers. Scoring
- * and the table come from main/common/evaluation.ts, the same code as `npm run eval`.
- *
- *   npm run bench:wer -- [--model NAME] [--decoder greedy|beam] [--sets a,b] [--limit N] [--manifests DIR] [--no-peer] [--json FILE]
- *
- * The sets are made by training/corpus/generate.py (manifests in training/work/manifests/).
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { aggregate, percent, renderTable, scoreFile, type Column } from '../main/common/evaluation';
 import { describeNormalization, type Score } from '../main/common/scoring';
 import { AsrEngine, type DecoderChoice } from '../main/engine/engine';
 import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
+import { parseCommandLine } from '../main/cli/command-line';
+
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run bench:wer\` — accuracy and speed of the studio's recogniser against pocketsphinx, side by side
+on the same evaluation sets (the held-out voices clean and at 10 dB SNR, and the asterisk test split).
+Prints WER/CER per set and the real-time factor of each system; \`--json FILE\` keeps the numbers. Scoring
+and the table come from main/common/evaluation.ts, the same code as \`npm run eval\`.
+
+  npm run bench:wer -- [--model NAME] [--decoder greedy|beam] [--sets a,b] [--limit N] [--manifests DIR] [--no-peer] [--json FILE]
+
+The sets are made by training/corpus/generate.py (manifests in training/work/manifests/).
+`;
 
 const run = promisify(execFile);
 const DEFAULT_SETS = [
@@ -106,7 +109,9 @@ const figures = (r: SystemResult | undefined) =>
   r ? [percent(r.wer), percent(r.cer), r.rtf.toFixed(3)] : ['skipped', '', ''];
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
+    command: 'npm run bench:wer --',
+    usage: USAGE,
     options: {
       model: { type: 'string', default: 'default' },
       decoder: { type: 'string', default: 'manifest' },

@@ -1,19 +1,23 @@
-/**
- * `npm run fuzz -- [--model NAME|DIR] [--subset full|fast] [--seed N] [--decoder greedy|beam]
- *                  [--memory-limit-mb N] [--timeout-scale X] [--json FILE]`
- *
- * Feeds every input of the bad-input corpus (corpus.ts) through the engine in a child process and
- * prints one line per input, then the totals: inputs tried, transcripts, typed errors by code, crashes,
- * hangs, untyped errors, impossible transcripts, memory kills, unexpected outcomes and the highest RSS.
- * Exits 1 if any input crashed, hung, ran away with memory, failed untyped or ended unexpectedly.
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL } from '../../engine';
 import { fuzzCorpus } from './corpus';
 import { runFuzz } from './harness';
+import { parseCommandLine } from '../../../cli/command-line';
 
-const { values } = parseArgs({
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run fuzz -- [--model NAME|DIR] [--subset full|fast] [--seed N] [--decoder greedy|beam]
+                 [--memory-limit-mb N] [--timeout-scale X] [--json FILE]\`
+
+Feeds every input of the bad-input corpus (corpus.ts) through the engine in a child process and
+prints one line per input, then the totals: inputs tried, transcripts, typed errors by code, crashes,
+hangs, untyped errors, impossible transcripts, memory kills, unexpected outcomes and the highest RSS.
+Exits 1 if any input crashed, hung, ran away with memory, failed untyped or ended unexpectedly.
+`;
+
+const { values } = parseCommandLine({
+  command: 'npm run fuzz --',
+  usage: USAGE,
   options: {
     model: { type: 'string', default: DEFAULT_MODEL },
     subset: { type: 'string', default: 'full' },
