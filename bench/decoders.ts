@@ -23,7 +23,7 @@ import { AcousticModel } from '../main/engine/model/acoustic-model';
 import { initBackend } from '../main/engine/model/backend';
 import type { CorpusEntry } from '../main/common/corpus-manifest';
 import { Lexicon } from '../main/engine/decoder/lexicon';
-import { parseBenchArgs, runBench } from './bench-args';
+import { parseCommandLine } from '../main/cli/command-line';
 import { EVAL_SETS, loadEvalSet } from './eval-sets';
 import { setPosteriors } from './posterior-cache';
 
@@ -60,7 +60,7 @@ function evaluate(decoder: CtcDecoder, inputs: CtcInput[], entries: CorpusEntry[
 const pct = (x: number) => (x * 100).toFixed(1).padStart(6) + '%';
 const list = (s: string) => s.split(',').map(Number);
 
-const USAGE = `usage: npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
+const USAGE = `npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
          [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--lexicon-file FILE] [--cache DIR]
          [--lm FILE] [--model NAME] [--json FILE]
 
@@ -70,20 +70,24 @@ const USAGE = `usage: npm run bench:decoders -- [--sets dev] [--limit N] [--alph
   --cache    keep each set's log-posteriors in DIR, so later runs skip the acoustic model`;
 
 async function main() {
-  const values = parseBenchArgs(USAGE, {
-    model: { type: 'string', default: 'default' },
-    lm: { type: 'string' },
-    sets: { type: 'string', default: 'dev' },
-    limit: { type: 'string' },
-    alphas: { type: 'string', default: '0.3,0.5,0.8,1' },
-    betas: { type: 'string', default: '0,1,2' },
-    beam: { type: 'string', default: '16' },
-    prune: { type: 'string', default: '10' },
-    lookahead: { type: 'string', default: 'on' },
-    lexicon: { type: 'string', default: 'off' },
-    'lexicon-file': { type: 'string' },
-    cache: { type: 'string' },
-    json: { type: 'string' },
+  const { values } = parseCommandLine({
+    command: 'npm run bench:decoders --',
+    usage: USAGE,
+    options: {
+      model: { type: 'string', default: 'default' },
+      lm: { type: 'string' },
+      sets: { type: 'string', default: 'dev' },
+      limit: { type: 'string' },
+      alphas: { type: 'string', default: '0.3,0.5,0.8,1' },
+      betas: { type: 'string', default: '0,1,2' },
+      beam: { type: 'string', default: '16' },
+      prune: { type: 'string', default: '10' },
+      lookahead: { type: 'string', default: 'on' },
+      lexicon: { type: 'string', default: 'off' },
+      'lexicon-file': { type: 'string' },
+      cache: { type: 'string' },
+      json: { type: 'string' },
+    },
   });
   const backend = await initBackend();
   const modelDir = resolveModelDir(values.model!);
@@ -182,4 +186,4 @@ async function main() {
   }
 }
 
-await runBench(main, USAGE);
+await main();

@@ -1,27 +1,6 @@
-/**
- * `npm run bench:latency` — how fast live dictation answers, through the same path as the app: a real
- * engine worker process (supervised, as in the browser bridge) fed by the file source at real-time pace.
- *
- * For each utterance (2–8 s, held-out voices) it plays [0.8 s silence][utterance][1.5 s silence] and
- * measures, on the wall clock:
- * - final latency: from the moment the last speech sample was "spoken" (acoustic end of speech: last
- *   10 ms frame within 40 dB of the loudest) to the arrival of the final, split into the VAD part (end
- *   of speech → the VAD's decision, i.e. the hangover plus detection lag) and the compute part (decision
- *   → final, i.e. model, decoder and IPC);
- * - the partial update interval while speaking;
- * - CPU used by the engine process per second of wall time;
- * - the WER of the finals against the references, beside the WER of the same files transcribed offline
- *   (the live results are real, and this shows what segmenting on the fly costs).
- *
- * `--soak-minutes N` then streams N minutes of synthetic speech and silence (utterances separated by
- * silences; `--soak-speed` times real time) and prints the engine's RSS and tensor count at start and end.
- *
- *   npm run bench:latency -- [--backends wasm,cpu] [--count 30] [--sets eval-slt-clean,eval-awb-clean]
- *                            [--soak-minutes 60] [--soak-speed 4] [--json FILE]
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { errorRate, scoreTranscript, sumCounts, type ErrorCounts } from '../main/common/scoring';
 import { loadAudioFile } from '../main/engine/audio/load';
 import { playRealtime } from '../main/engine/audio/realtime-source';
@@ -31,12 +10,39 @@ import { EngineSupervisor } from '../main/host/engine-supervisor';
 import { spawnNodeWorker } from '../main/host/node-worker';
 import type { CorpusEntry } from '../main/common/corpus-manifest';
 import { loadEvalSet } from './eval-sets';
+import { parseCommandLine } from '../main/cli/command-line';
+
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run bench:latency\` — how fast live dictation answers, through the same path as the app: a real
+engine worker process (supervised, as in the browser bridge) fed by the file source at real-time pace.
+
+For each utterance (2–8 s, held-out voices) it plays [0.8 s silence][utterance][1.5 s silence] and
+measures, on the wall clock:
+- final latency: from the moment the last speech sample was "spoken" (acoustic end of speech: last
+  10 ms frame within 40 dB of the loudest) to the arrival of the final, split into the VAD part (end
+  of speech → the VAD's decision, i.e. the hangover plus detection lag) and the compute part (decision
+  → final, i.e. model, decoder and IPC);
+- the partial update interval while speaking;
+- CPU used by the engine process per second of wall time;
+- the WER of the finals against the references, beside the WER of the same files transcribed offline
+  (the live results are real, and this shows what segmenting on the fly costs).
+
+\`--soak-minutes N\` then streams N minutes of synthetic speech and silence (utterances separated by
+silences; \`--soak-speed\` times real time) and prints the engine's RSS and tensor count at start and end.
+
+  npm run bench:latency -- [--backends wasm,cpu] [--count 30] [--sets eval-slt-clean,eval-awb-clean]
+                           [--soak-minutes 60] [--soak-speed 4] [--json FILE]
+
+Sets that are missing are built first (bench/eval-sets.ts).
+`;
 
 const RATE = 16000;
 const LEAD_SEC = 0.8;
 const TRAIL_SEC = 1.5;
 
-const { values } = parseArgs({
+const { values } = parseCommandLine({
+  command: 'npm run bench:latency --',
+  usage: USAGE,
   options: {
     backends: { type: 'string', default: 'wasm' },
     count: { type: 'string', default: '30' },

@@ -24,7 +24,7 @@ import { loadAudioFile } from '../main/engine/audio/load';
 import { Lexicon } from '../main/engine/decoder/lexicon';
 import { NgramLm } from '../main/engine/decoder/ngram-lm';
 import { AsrEngine, resolveModelDir, type DecoderChoice } from '../main/engine/engine';
-import { parseBenchArgs, runBench, UsageError } from './bench-args';
+import { numberOption, parseCommandLine, UsageError } from '../main/cli/command-line';
 import { EVAL_SETS, loadEvalSet, REAL_DEV_SETS } from './eval-sets';
 
 const run = promisify(execFile);
@@ -156,7 +156,7 @@ const COLUMNS: Column[] = [
 const figures = (r: SystemResult | undefined) =>
   r ? [percent(r.wer), percent(r.cer), r.rtf.toFixed(3), percent(r.nonWords)] : ['skipped', '', '', ''];
 
-const USAGE = `usage: npm run bench:wer -- [--model NAME] [--decoder manifest|greedy|beam] [--sets a,b] [--limit N]
+const USAGE = `npm run bench:wer -- [--model NAME] [--decoder manifest|greedy|beam] [--sets a,b] [--limit N]
                           [--no-peer] [--no-build] [--json FILE]
 
   --sets       comma-separated, from: ${EVAL_SETS.map((s) => s.name).join(', ')}
@@ -166,20 +166,31 @@ const USAGE = `usage: npm run bench:wer -- [--model NAME] [--decoder manifest|gr
   --json FILE  keep the figures`;
 
 async function main() {
-  const values = parseBenchArgs(USAGE, {
-    model: { type: 'string', default: 'default' },
-    decoder: { type: 'string', default: 'manifest' },
-    sets: { type: 'string', default: DEFAULT_SETS.join(',') },
-    limit: { type: 'string' },
-    'no-peer': { type: 'boolean', default: false },
-    'no-build': { type: 'boolean', default: false },
-    json: { type: 'string' },
-  });
-  if (!['manifest', 'greedy', 'beam'].includes(values.decoder)) {
-    throw new UsageError(`--decoder must be manifest, greedy or beam, not "${values.decoder}"`);
-  }
-  const limit = values.limit === undefined ? Infinity : Number(values.limit);
-  if (!(limit >= 1)) throw new UsageError(`--limit must be a positive number, not "${values.limit}"`);
+  const { values, limit } = parseCommandLine(
+    {
+      command: 'npm run bench:wer --',
+      usage: USAGE,
+      options: {
+        model: { type: 'string', default: 'default' },
+        decoder: { type: 'string', default: 'manifest' },
+        sets: { type: 'string', default: DEFAULT_SETS.join(',') },
+        limit: { type: 'string' },
+        'no-peer': { type: 'boolean', default: false },
+        'no-build': { type: 'boolean', default: false },
+        json: { type: 'string' },
+      },
+    },
+    undefined,
+    ({ values }) => {
+      if (!['manifest', 'greedy', 'beam'].includes(values.decoder)) {
+        throw new UsageError(`--decoder must be manifest, greedy or beam, not "${values.decoder}"`);
+      }
+      for (const set of values.sets.split(',')) {
+        if (!EVAL_SETS.some((s) => s.name === set)) throw new UsageError(`unknown set "${set}"`);
+      }
+      return { values, limit: numberOption('limit', values.limit, { min: 1, integer: true }) ?? Infinity };
+    },
+  );
   const sets = values.sets.split(',');
   const entriesBySet = new Map<string, CorpusEntry[]>();
   for (const set of sets) {
@@ -270,4 +281,4 @@ async function main() {
   }
 }
 
-await runBench(main, USAGE);
+await main();

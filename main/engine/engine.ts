@@ -25,6 +25,12 @@ import {
   type SegmenterOptions,
 } from './segment/segmenter';
 
+/**
+ * Audio shorter than this cannot hold a word (the shortest spoken word lasts longer, and the model sees
+ * 25 ms windows): it gets an empty transcript and a warning instead of whatever the model makes of a click.
+ */
+export const MIN_SPEECH_SEC = 0.1;
+
 /** The repository's (or packaged app's) models folder. */
 export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 export const DEFAULT_MODEL = 'default';
@@ -165,14 +171,23 @@ export class AsrEngine {
 
     const durationSec = totalSamples / targetRate;
     if (totalSamples === 0) throw new EmptyAudioError(file);
+    const warnings = [...audio.warnings];
+    let kept = words;
+    if (durationSec < MIN_SPEECH_SEC) {
+      kept = [];
+      warnings.push(
+        `${(durationSec * 1000).toFixed(1)} ms of audio is too short to hold speech (at least ${MIN_SPEECH_SEC * 1000} ms); nothing was transcribed`,
+      );
+    }
     const elapsedSec = (performance.now() - startedAt) / 1000;
     return {
-      text: words.map((w) => w.word).join(' '),
-      words,
+      text: kept.map((w) => w.word).join(' '),
+      words: withinAudio(kept, durationSec),
       durationSec,
       backend: this.backend.name,
       model: this.modelName,
       rtf: elapsedSec / durationSec,
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   }
 
@@ -214,6 +229,16 @@ export class AsrEngine {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/**
+ * Word times come from model steps, whose last one may reach past the end of the audio (the final
+ * window is padded); a word never ends after the audio does.
+ */
+function withinAudio(words: Word[], durationSec: number): Word[] {
+  return words.map((w) =>
+    w.end <= durationSec ? w : { ...w, start: Math.min(w.start, durationSec), end: durationSec },
+  );
 }
 
 /** Builds the decoder the manifest describes (loading its LM), or greedy when asked for. */

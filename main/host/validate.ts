@@ -176,6 +176,7 @@ export const transcript: Validator<Transcript> = obj<Transcript>({
   backend: str({ max: 100 }),
   model: str({ max: 200 }),
   rtf: num({ min: 0 }),
+  warnings: optional(arr(str({ max: 1000 }), { max: 16 })),
 });
 
 export const fileRef: Validator<FileRef> = obj<FileRef>({

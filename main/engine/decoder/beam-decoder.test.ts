@@ -353,3 +353,30 @@ describe('BeamCtcDecoder closed vocabulary', () => {
     expect(text(boosted.decode(input(frames())))).toBe('thw cat');
   });
 });
+
+describe('BeamCtcDecoder word times on real damaged input', () => {
+  it('never gives two words overlapping spans (a mutated WAV once gave "the" 0.12–0.15 and "the" 0.12–0.27)', async () => {
+    // The fuzz corpus's input that found it, through the shipped model and its beam decoder.
+    const [{ fuzzCorpus }, { AsrEngine }, os, path, fs] = await Promise.all([
+      import('../testing/fuzz/corpus'),
+      import('../engine'),
+      import('node:os'),
+      import('node:path'),
+      import('node:fs/promises'),
+    ]);
+    const input = fuzzCorpus().find((c) => c.name === 'mutated/wav-124')!;
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'beam-overlap-'));
+    const file = path.join(dir, 'input.wav');
+    await input.write(file);
+    const engine = await AsrEngine.load();
+    try {
+      expect(engine.decoderName).toBe('beam');
+      const { words } = await engine.transcribeFile(file);
+      expect(words.length).toBeGreaterThan(3);
+      for (let i = 1; i < words.length; i++) expect(words[i].start).toBeGreaterThanOrEqual(words[i - 1].end);
+    } finally {
+      engine.dispose();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

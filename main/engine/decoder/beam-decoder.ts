@@ -541,6 +541,15 @@ export class BeamCtcDecoder implements CtcDecoder {
       else letters.push(i);
     });
     finish();
+    // The monotone fix above can still leave two words on the same first frame (a prefix that re-entered
+    // the beam, e.g. "the the" over one short stretch): a word starts after the previous one ends.
+    for (let i = 1; i < words.length; i++) {
+      const previous = words[i - 1];
+      const word = words[i];
+      if (word.first > previous.last) continue;
+      word.first = previous.last + 1;
+      word.last = Math.max(word.last, word.first);
+    }
     return words;
   }
 }
