@@ -9,8 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadAudioFile } from '../main/engine/audio/load';
 import type { CtcInput } from '../main/engine/decoder/ctc-decoder';
-import { NgramLm } from '../main/engine/decoder/ngram-lm';
-import { resolveModelDir } from '../main/engine/engine';
+import { loadBeamOptions, resolveModelDir } from '../main/engine/engine';
 import { computeMfcc, normalizeFeatures, stackFrames } from '../main/engine/frontend/mfcc';
 import { AcousticModel } from '../main/engine/model/acoustic-model';
 import { initBackend } from '../main/engine/model/backend';
@@ -87,11 +86,9 @@ export async function loadBeamModel(name: string) {
     model.dispose();
     throw new Error(`model ${model.manifest.name} has no beam decoder settings`);
   }
-  const lm = NgramLm.fromBuffer(await readFile(path.join(modelDir, settings.lmFile)));
-  const { alpha, beta, beamWidth, prunePerFrame } = settings;
-  // The shipped search over the shipped LM; the benchmarks score words, not alternatives.
-  const beam = { lm, alpha, beta, beamWidth, prunePerFrame, maxAlternatives: 0 };
-  return { backend, model, settings, lm, beam };
+  // The shipped search (LM, word list, weights, beam); the benchmarks score words, not alternatives.
+  const beam = { ...(await loadBeamOptions(modelDir, settings)), maxAlternatives: 0 };
+  return { backend, model, settings, lm: beam.lm!, beam };
 }
 
 /** A set's first `limit` entries and their posteriors, or null when its manifest is missing. */

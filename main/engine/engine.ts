@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Transcript, Word } from '../common/transcript';
 import { openAudioFile } from './audio/source';
 import { Resampler } from './audio/resample';
-import { BeamCtcDecoder } from './decoder/beam-decoder';
+import { BeamCtcDecoder, type BeamDecoderOptions } from './decoder/beam-decoder';
 import type { VocabularyBoost } from './decoder/boost';
 import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
 import { Lexicon } from './decoder/lexicon';
@@ -17,6 +17,7 @@ import { NgramLm } from './decoder/ngram-lm';
 import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError } from './errors';
 import { computeMfcc, normalizeFeatures, stackFrames } from './frontend/mfcc';
 import { AcousticModel } from './model/acoustic-model';
+import type { DecoderSettings } from './model/manifest';
 import { initBackend, type BackendInfo, type BackendPreference } from './model/backend';
 import {
   DEFAULT_SEGMENTER,
@@ -242,6 +243,32 @@ function withinAudio(words: Word[], durationSec: number): Word[] {
 }
 
 /** Builds the decoder the manifest describes (loading its LM), or greedy when asked for. */
+/**
+ * The beam search a manifest describes: its LM and word list loaded from the model folder, its weights,
+ * beam and confidence calibration (the engine's decoder, and the decoder benchmarks', are built from it).
+ */
+export async function loadBeamOptions(
+  modelDir: string,
+  settings: Extract<DecoderSettings, { type: 'beam' }>,
+): Promise<BeamDecoderOptions> {
+  let lm: NgramLm;
+  try {
+    lm = NgramLm.fromBuffer(await readFile(path.join(modelDir, settings.lmFile)));
+  } catch (cause) {
+    throw new ModelMissingError(modelDir, `cannot load the language model ${settings.lmFile}`, { cause });
+  }
+  let lexicon: Lexicon | undefined;
+  if (settings.lexiconFile) {
+    try {
+      lexicon = Lexicon.parse(await readFile(path.join(modelDir, settings.lexiconFile), 'utf8'));
+    } catch (cause) {
+      throw new ModelMissingError(modelDir, `cannot load the word list ${settings.lexiconFile}`, { cause });
+    }
+  }
+  const { alpha, beta, beamWidth, prunePerFrame, confidence: calibration } = settings;
+  return { lm, lexicon, alpha, beta, beamWidth, prunePerFrame, calibration };
+}
+
 async function createDecoder(
   model: AcousticModel,
   choice: DecoderChoice,
@@ -256,22 +283,7 @@ async function createDecoder(
       'the beam decoder was requested but the manifest has no beam settings',
     );
   }
-  let lm: NgramLm;
-  try {
-    lm = NgramLm.fromBuffer(await readFile(path.join(model.dir, settings.lmFile)));
-  } catch (cause) {
-    throw new ModelMissingError(model.dir, `cannot load the language model ${settings.lmFile}`, { cause });
-  }
-  let lexicon: Lexicon | undefined;
-  if (settings.lexiconFile) {
-    try {
-      lexicon = Lexicon.parse(await readFile(path.join(model.dir, settings.lexiconFile), 'utf8'));
-    } catch (cause) {
-      throw new ModelMissingError(model.dir, `cannot load the word list ${settings.lexiconFile}`, { cause });
-    }
-  }
-  const { alpha, beta, beamWidth, prunePerFrame, confidence: calibration } = settings;
-  const decoder = new BeamCtcDecoder({ lm, lexicon, alpha, beta, beamWidth, prunePerFrame, calibration });
+  const decoder = new BeamCtcDecoder(await loadBeamOptions(model.dir, settings));
   decoder.setVocabulary(vocabulary);
   return decoder;
 }
