@@ -45,7 +45,8 @@ describe('transcript exporters', () => {
     const parsed = JSON.parse(formatTranscript(transcript, 'json', 'a.wav'));
     expect(parsed.file).toBe('a.wav');
     expect(parsed.words[1]).toEqual({ word: 'world', start: 1, end: 1.4, confidence: 0.9 });
-    expect(formatTranscript(transcript, 'txt')).toBe('hello world again\n');
+    // TXT in paragraphs: a silence of 2 s or more starts one.
+    expect(formatTranscript(transcript, 'txt')).toBe('hello world\n\nagain\n');
     expect(parsed.words[1]).not.toHaveProperty('alternatives');
   });
 

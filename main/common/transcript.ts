@@ -2,6 +2,7 @@
  * Transcript types and exporters. Pure TypeScript with no Node or DOM dependency, so the engine, the CLI
  * and the renderer produce byte-identical TXT/SRT/VTT/JSON.
  */
+import { paragraphsOf, paragraphText } from './segments';
 import { wordsToCues, type SubtitleOptions } from './subtitles';
 
 /** Another reading of a word's time span (what a competing hypothesis of the beam decoder has there). */
@@ -61,8 +62,10 @@ export function toVtt(words: readonly Word[], options?: SubtitleOptions): string
   return body ? `WEBVTT\n\n${body}` : 'WEBVTT\n';
 }
 
-export function toTxt(transcript: Pick<Transcript, 'text'>): string {
-  return transcript.text + '\n';
+/** TXT export: the words in paragraphs (a blank line between them), or the text when there are no words. */
+export function toTxt(transcript: Pick<Transcript, 'text' | 'words'>): string {
+  if (transcript.words.length === 0) return transcript.text + '\n';
+  return paragraphText(transcript.words, paragraphsOf(transcript.words)) + '\n';
 }
 
 /** Rounds for machine-readable output (JSON, JSONL, evaluation records). */
