@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { paragraphsOf, paragraphText, segmentWords } from '../main/common/segments';
+import { SPOKEN_COMMANDS } from '../main/common/spoken-commands';
 import { CRASHING_FILE_NAME, expect, fixtureCopy, test } from './support/fixtures';
 
 test('opening a WAV shows the waveform and a word-timed transcript', async ({ studio }, testInfo) => {
@@ -222,6 +223,14 @@ test('live dictation with the (fake) microphone: partials while speaking, the te
   // Every utterance finished during the session is in the editable document.
   await expect(studio.dictation.getByTestId('dictation-document')).toHaveValue(final.text);
   await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
+});
+
+test('the dictation view lists the spoken commands', async ({ studio }) => {
+  await studio.openDictation();
+  const list = studio.dictation.getByTestId('spoken-commands');
+  // Each phrase of the table the parser uses (spoken-commands.test.ts checks it has them all), quoted.
+  await expect(list.locator('q')).toHaveText(SPOKEN_COMMANDS.flatMap((c) => c.phrases));
+  for (const command of SPOKEN_COMMANDS) await expect(list).toContainText(command.does);
 });
 
 test('Ctrl+Shift+Space in another view opens dictation and starts it; again stops it', async ({ studio }) => {
