@@ -4,6 +4,8 @@
  * corrupt file → clear error, app still usable; dictation with Chromium's fake microphone.
  */
 import path from 'node:path';
+import { paragraphsOf, paragraphText, segmentWords } from '../main/common/segments';
+import { SPOKEN_COMMANDS } from '../main/common/spoken-commands';
 import { CRASHING_FILE_NAME, expect, fixtureCopy, test } from './support/fixtures';
 
 test('opening a WAV shows the waveform and a word-timed transcript', async ({ studio }, testInfo) => {
@@ -109,6 +111,47 @@ test('an edited word is saved with the project and appears in the SRT export', a
   await expect(studio.word(1)).toHaveClass(/edited/);
 });
 
+test('the transcript reads as text: segments with times that seek, drag-selection and copy with spaces, TXT in paragraphs', async ({
+  studio,
+}, testInfo) => {
+  const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'segments.wav');
+  await studio.openFiles(file);
+  const words = await studio.waitForTranscript('segments.wav');
+  const { fileId } = await studio.waitForEvent('transcript-final', { name: 'segments.wav' });
+  await studio.waitForWaveform(fileId, words.length);
+  const before = segmentWords(words);
+  await expect(studio.segmentTimes).toHaveCount(before.length);
+
+  // A full stop typed into a correction ends a sentence: the next word starts a segment, with its time.
+  const cut = words.findIndex((_, k) => k + 1 < words.length && !before.some((s) => s.firstWord === k + 1));
+  expect(cut, 'the test model should give two words in one segment').toBeGreaterThanOrEqual(0);
+  await studio.editWord(cut, `${words[cut].word}.`);
+  const shown = words.map((w, i) => (i === cut ? { ...w, word: `${w.word}.` } : w));
+  const after = segmentWords(shown);
+  expect(after).toHaveLength(before.length + 1);
+  await expect(studio.segmentTimes).toHaveCount(after.length);
+  const added = after.findIndex((s) => s.firstWord === cut + 1);
+  const time = studio.segmentTimes.nth(added);
+  await expect(time).toHaveAttribute('data-start', words[cut + 1].start.toFixed(3));
+  await time.click();
+  await studio.waitForEvent('seeked', { time: words[cut + 1].start });
+  await expect(studio.word(cut + 1)).toHaveClass(/selected/);
+
+  // F2 still corrects a word (Escape leaves it as it was).
+  await studio.word(0).press('F2');
+  await studio.page.getByRole('textbox', { name: 'Correct word 1' }).press('Escape');
+  await expect(studio.word(0)).toHaveText(shown[0].word);
+
+  // Selected with the mouse like any text: the words with their spaces, and no segment times in it.
+  const expected = paragraphText(shown, paragraphsOf(shown));
+  await studio.dragSelectWords(0, words.length - 1);
+  expect((await studio.selectedText()).trim().replace(/\s+/g, ' ')).toBe(expected.replace(/\s+/g, ' '));
+  expect(await studio.copySelection()).toBe(expected);
+
+  // TXT is the same text, in paragraphs.
+  expect((await studio.exportAs('txt')).content).toBe(`${expected}\n`);
+});
+
 test('a corrupt file shows a clear error and the app stays usable', async ({ studio, page }, testInfo) => {
   const corrupt = await fixtureCopy('corrupt.wav', (n) => testInfo.outputPath(n), 'broken-recording.wav');
   await studio.dropFile(corrupt);
@@ -180,6 +223,14 @@ test('live dictation with the (fake) microphone: partials while speaking, the te
   // Every utterance finished during the session is in the editable document.
   await expect(studio.dictation.getByTestId('dictation-document')).toHaveValue(final.text);
   await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
+});
+
+test('the dictation view lists the spoken commands', async ({ studio }) => {
+  await studio.openDictation();
+  const list = studio.dictation.getByTestId('spoken-commands');
+  // Each phrase of the table the parser uses (spoken-commands.test.ts checks it has them all), quoted.
+  await expect(list.locator('q')).toHaveText(SPOKEN_COMMANDS.flatMap((c) => c.phrases));
+  for (const command of SPOKEN_COMMANDS) await expect(list).toContainText(command.does);
 });
 
 test('Ctrl+Shift+Space in another view opens dictation and starts it; again stops it', async ({ studio }) => {

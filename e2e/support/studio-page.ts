@@ -25,6 +25,19 @@ interface PageGlobals {
   atob(data: string): string;
 }
 
+/** The selection and clipboard globals the text-selection helpers use (in the page). */
+interface SelectionGlobals {
+  getSelection(): { toString(): string } | null;
+  document: {
+    addEventListener(
+      type: 'copy',
+      listener: (event: { clipboardData: { getData(type: string): string } | null }) => void,
+      options: { once: boolean },
+    ): void;
+  };
+  __copied?: string | null;
+}
+
 /** Installed before any page script runs, so no event can be missed. */
 function recordAppEvents(names: readonly string[]): void {
   const page = globalThis as unknown as PageGlobals;
@@ -159,11 +172,57 @@ export class StudioPage {
   }
 
   get words(): Locator {
-    return this.page.getByTestId('transcript').locator('button.word');
+    return this.page.getByTestId('transcript').locator('.word[data-index]');
   }
 
   word(index: number): Locator {
-    return this.page.getByTestId('transcript').locator(`button.word[data-index="${index}"]`);
+    return this.page.getByTestId('transcript').locator(`.word[data-index="${index}"]`);
+  }
+
+  /** The transcript's paragraphs. */
+  get paragraphs(): Locator {
+    return this.page.getByTestId('transcript').locator('p.paragraph');
+  }
+
+  /** The start time of each segment (a button that seeks there). */
+  get segmentTimes(): Locator {
+    return this.page.getByTestId('transcript').getByRole('button', { name: /^Play from / });
+  }
+
+  /** Drags the mouse from the start of word `from` to the end of word `to`, as a person selects text. */
+  async dragSelectWords(from: number, to: number): Promise<void> {
+    const start = await this.word(from).boundingBox();
+    const end = await this.word(to).boundingBox();
+    if (!start || !end) throw new Error('the words to select are not on screen');
+    await this.page.mouse.move(start.x + 1, start.y + start.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(end.x + end.width - 1, end.y + end.height / 2, { steps: 10 });
+    await this.page.mouse.up();
+  }
+
+  /** The page's text selection, as the browser serialises it. */
+  async selectedText(): Promise<string> {
+    return this.page.evaluate(
+      () => (globalThis as unknown as SelectionGlobals).getSelection()?.toString() ?? '',
+    );
+  }
+
+  /** Presses Ctrl+C and returns the text the page put on the clipboard (null if it left it to the browser). */
+  async copySelection(): Promise<string | null> {
+    await this.page.evaluate(() => {
+      const page = globalThis as unknown as SelectionGlobals;
+      page.__copied = null;
+      // Bubbling to the document comes after the app's own handler (React listens at its root).
+      page.document.addEventListener(
+        'copy',
+        (event) => {
+          page.__copied = event.clipboardData?.getData('text/plain') || null;
+        },
+        { once: true },
+      );
+    });
+    await this.page.keyboard.press('Control+C');
+    return this.page.evaluate(() => (globalThis as unknown as SelectionGlobals).__copied ?? null);
   }
 
   /** Waits for the waveform with its word regions (the audio may be drawn before the transcript exists). */

@@ -113,6 +113,38 @@ describe('transcribe CLI', () => {
     expect(await readFile(path.join(out, 'a.vtt'), 'utf8')).toMatch(/^WEBVTT\n\n00:00:\d\d\.\d{3} --> /);
   }, 120_000);
 
+  it('--max-line and --max-cps set the subtitle limits', async () => {
+    const a = path.join(work, 'a.wav');
+    expect(parseCliArgs([a])).toMatchObject({ subtitles: { maxLineChars: 42, maxCharsPerSec: 17 } });
+    expect(parseCliArgs(['--max-line', '32', '--max-cps', '15.5', a])).toMatchObject({
+      subtitles: { maxLineChars: 32, maxCharsPerSec: 15.5, maxLines: 2 },
+    });
+    for (const bad of ['0', '12.5', 'wide', '-3'])
+      expect(() => parseCliArgs([`--max-line=${bad}`, a])).toThrow(
+        `--max-line must be a whole number ≥ 1, got ${bad}`,
+      );
+    for (const bad of ['0', 'fast', 'Infinity', '-1'])
+      expect(() => parseCliArgs([`--max-cps=${bad}`, a])).toThrow(
+        `--max-cps must be a number > 0, got ${bad}`,
+      );
+
+    const { code, stdout } = await cli([
+      '--model',
+      model,
+      '--format',
+      'srt',
+      '--max-line',
+      '12',
+      '--quiet',
+      a,
+    ]);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n').filter((l) => l && !/^\d+$/.test(l) && !l.includes(' --> '));
+    expect(lines.length).toBeGreaterThan(0);
+    // Only a single word longer than the limit may make a longer line.
+    for (const line of lines) expect(line.length <= 12 || !line.includes(' '), line).toBe(true);
+  }, 60_000);
+
   it('explains usage errors and a missing model', async () => {
     const usage = await cli(['--format', 'doc', 'x.wav']);
     expect(usage.code).toBe(2);

@@ -1,5 +1,6 @@
 /**
- * `npm run transcribe -- [--format txt|json|jsonl|srt|vtt] [--model NAME] [--boost FILE] [--out DIR] FILE...`
+ * `npm run transcribe -- [--format txt|json|jsonl|srt|vtt] [--model NAME] [--boost FILE] [--max-line N]
+ *   [--max-cps R] [--out DIR] FILE...`
  *
  * Results go to stdout (or one file per input in --out); progress and diagnostics go to stderr only, so
  * stdout can be piped. A failing file does not stop the others; the exit code is 0 if any file succeeded.
@@ -16,6 +17,7 @@ import {
   type ExportFormat,
   type Transcript,
 } from '../common/transcript';
+import { DEFAULT_SUBTITLE_OPTIONS, type SubtitleOptions } from '../common/subtitles';
 import { MAX_BOOST_PHRASES, type VocabularyBoost } from '../engine/decoder/boost';
 import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
 import { SUPPORTED_FORMATS, isEngineError } from '../engine/errors';
@@ -40,6 +42,8 @@ Options:
   --boost FILE   favour the words and phrases in FILE (one per line, # starts a comment): names, jargon;
                  needs the beam decoder; a regular file of at most 1 MB
   --boost-weight W  bonus per matched character in nats (default 0.5)
+  --max-line N   srt/vtt: characters per subtitle line at most (default ${DEFAULT_SUBTITLE_OPTIONS.maxLineChars})
+  --max-cps R    srt/vtt: reading speed, characters a second at most (default ${DEFAULT_SUBTITLE_OPTIONS.maxCharsPerSec})
   --backend B    auto | tensorflow-gpu | tensorflow | wasm | cpu (default: auto)
   --quiet        no progress on stderr (warnings and errors are still printed)
   -h, --help     show this help
@@ -56,6 +60,7 @@ interface CliOptions {
   decoder: DecoderChoice;
   boost?: string;
   boostWeight?: number;
+  subtitles: SubtitleOptions;
   quiet: boolean;
   files: string[];
 }
@@ -72,6 +77,8 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
       decoder: { type: 'string', default: 'manifest' },
       boost: { type: 'string' },
       'boost-weight': { type: 'string' },
+      'max-line': { type: 'string' },
+      'max-cps': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -92,6 +99,12 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   const boostWeight = values['boost-weight'] === undefined ? undefined : Number(values['boost-weight']);
   if (boostWeight !== undefined && !(boostWeight >= 0 && Number.isFinite(boostWeight)))
     throw new UsageError(`--boost-weight must be a number ≥ 0, got ${values['boost-weight']}`);
+  const maxLine = Number(values['max-line'] ?? DEFAULT_SUBTITLE_OPTIONS.maxLineChars);
+  if (!(Number.isInteger(maxLine) && maxLine >= 1))
+    throw new UsageError(`--max-line must be a whole number ≥ 1, got ${values['max-line']}`);
+  const maxCps = Number(values['max-cps'] ?? DEFAULT_SUBTITLE_OPTIONS.maxCharsPerSec);
+  if (!(maxCps > 0 && Number.isFinite(maxCps)))
+    throw new UsageError(`--max-cps must be a number > 0, got ${values['max-cps']}`);
   if (positionals.length === 0) throw new UsageError('no input files');
   // Two SRT/VTT/JSON documents run together on stdout are neither one valid document nor separable.
   if (values.out === undefined && positionals.length > 1 && DOCUMENT_FORMATS.includes(format))
@@ -119,6 +132,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
     decoder,
     boost: values.boost,
     boostWeight,
+    subtitles: { ...DEFAULT_SUBTITLE_OPTIONS, maxLineChars: maxLine, maxCharsPerSec: maxCps },
     quiet: values.quiet!,
     files: positionals,
   };
@@ -253,7 +267,7 @@ export async function main(argv: string[]): Promise<number> {
       const text =
         options.format === 'jsonl'
           ? jsonlRecord(file, transcript) + '\n'
-          : formatTranscript(transcript, options.format, file);
+          : formatTranscript(transcript, options.format, file, options.subtitles);
       if (options.out && options.format !== 'jsonl') {
         const target = outputPath(options.out, file, options.format);
         await writeFile(target, text);

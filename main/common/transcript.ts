@@ -2,6 +2,8 @@
  * Transcript types and exporters. Pure TypeScript with no Node or DOM dependency, so the engine, the CLI
  * and the renderer produce byte-identical TXT/SRT/VTT/JSON.
  */
+import { paragraphsOf, paragraphText } from './segments';
+import { wordsToCues, type SubtitleOptions } from './subtitles';
 
 /** Another reading of a word's time span (what a competing hypothesis of the beam decoder has there). */
 export interface WordAlternative {
@@ -41,54 +43,6 @@ export interface Transcript {
 export type ExportFormat = 'txt' | 'json' | 'srt' | 'vtt';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['txt', 'json', 'srt', 'vtt'];
 
-/** Limits that keep subtitle cues readable. */
-export interface CueOptions {
-  maxChars: number;
-  maxDurationSec: number;
-  /** A pause at least this long between words always starts a new cue. */
-  maxGapSec: number;
-}
-
-export const DEFAULT_CUE_OPTIONS: CueOptions = { maxChars: 42, maxDurationSec: 6, maxGapSec: 1.2 };
-
-export interface Cue {
-  start: number;
-  end: number;
-  text: string;
-}
-
-/** Groups words into cues, breaking on long pauses, long lines and long durations. */
-export function wordsToCues(words: readonly Word[], options: CueOptions = DEFAULT_CUE_OPTIONS): Cue[] {
-  const cues: Cue[] = [];
-  let current: Word[] = [];
-  const flush = () => {
-    if (current.length === 0) return;
-    cues.push({
-      start: current[0].start,
-      end: current[current.length - 1].end,
-      text: current.map((w) => w.word).join(' '),
-    });
-    current = [];
-  };
-  for (const word of words) {
-    if (current.length > 0) {
-      const first = current[0];
-      const last = current[current.length - 1];
-      const textLength = current.reduce((n, w) => n + w.word.length + 1, 0) + word.word.length;
-      if (
-        word.start - last.end >= options.maxGapSec ||
-        textLength > options.maxChars ||
-        word.end - first.start > options.maxDurationSec
-      ) {
-        flush();
-      }
-    }
-    current.push(word);
-  }
-  flush();
-  return cues;
-}
-
 function timestamp(seconds: number, decimalSeparator: ',' | '.'): string {
   const totalMs = Math.max(0, Math.round(seconds * 1000));
   const ms = totalMs % 1000;
@@ -97,21 +51,23 @@ function timestamp(seconds: number, decimalSeparator: ',' | '.'): string {
   return `${pad(Math.floor(totalSec / 3600))}:${pad(Math.floor(totalSec / 60) % 60)}:${pad(totalSec % 60)}${decimalSeparator}${pad(ms, 3)}`;
 }
 
-export function toSrt(words: readonly Word[], options?: CueOptions): string {
+export function toSrt(words: readonly Word[], options?: SubtitleOptions): string {
   return wordsToCues(words, options)
     .map((cue, i) => `${i + 1}\n${timestamp(cue.start, ',')} --> ${timestamp(cue.end, ',')}\n${cue.text}\n`)
     .join('\n');
 }
 
-export function toVtt(words: readonly Word[], options?: CueOptions): string {
+export function toVtt(words: readonly Word[], options?: SubtitleOptions): string {
   const body = wordsToCues(words, options)
     .map((cue) => `${timestamp(cue.start, '.')} --> ${timestamp(cue.end, '.')}\n${cue.text}\n`)
     .join('\n');
   return body ? `WEBVTT\n\n${body}` : 'WEBVTT\n';
 }
 
-export function toTxt(transcript: Pick<Transcript, 'text'>): string {
-  return transcript.text + '\n';
+/** TXT export: the words in paragraphs (a blank line between them), or the text when there are no words. */
+export function toTxt(transcript: Pick<Transcript, 'text' | 'words'>): string {
+  if (transcript.words.length === 0) return transcript.text + '\n';
+  return paragraphText(transcript.words, paragraphsOf(transcript.words)) + '\n';
 }
 
 /** Rounds for machine-readable output (JSON, JSONL, evaluation records). */
@@ -156,15 +112,21 @@ export function toJson(transcript: Transcript, file?: string): string {
   );
 }
 
-export function formatTranscript(transcript: Transcript, format: ExportFormat, file?: string): string {
+/** One export; `subtitles` sets the SRT/VTT cue limits (default: `DEFAULT_SUBTITLE_OPTIONS`). */
+export function formatTranscript(
+  transcript: Transcript,
+  format: ExportFormat,
+  file?: string,
+  subtitles?: SubtitleOptions,
+): string {
   switch (format) {
     case 'txt':
       return toTxt(transcript);
     case 'json':
       return toJson(transcript, file);
     case 'srt':
-      return toSrt(transcript.words);
+      return toSrt(transcript.words, subtitles);
     case 'vtt':
-      return toVtt(transcript.words);
+      return toVtt(transcript.words, subtitles);
   }
 }

@@ -12,6 +12,7 @@ import type {
   StudioEvent,
 } from '../../../main/common/ipc-contract';
 import { toCsv, type SortKey } from '../../../main/common/evaluation';
+import { EMPTY_DICTATION, type DictationDocument } from '../../../main/common/spoken-commands';
 import { formatTranscript, type ExportFormat, type Transcript } from '../../../main/common/transcript';
 import { emitAppEvent } from '../state/app-events';
 import {
@@ -434,7 +435,7 @@ export function App({ client }: { client: StudioApi }) {
 
   const dictationFiles = useMemo(() => state.items.map((i) => i.file), [state.items]);
   // The dictation document and recording live here, not in the view: switching views keeps them.
-  const [dictationText, setDictationText] = useState('');
+  const [dictationDocument, setDictationDocument] = useState<DictationDocument>(EMPTY_DICTATION);
   const [dictationResult, setDictationResult] = useState<DictationResult | null>(null);
   // The dictation shortcut in another view (or, in Electron, from another application) opens the dictation
   // view and starts there; in the dictation view, the view itself handles it.
@@ -625,8 +626,8 @@ export function App({ client }: { client: StudioApi }) {
             engineReady={engineReady}
             files={dictationFiles}
             onOpenInEditor={openDictationInEditor}
-            documentText={dictationText}
-            setDocumentText={setDictationText}
+            dictationDocument={dictationDocument}
+            setDictationDocument={setDictationDocument}
             result={dictationResult}
             setResult={setDictationResult}
             autoStart={dictationAutoStart}

@@ -2,7 +2,8 @@
  * Live dictation. Audio comes from the host's native recorder, the page's microphone (streamed to the
  * host), or an opened file played at real-time pace; the engine answers while the person speaks:
  * - partial results for the current utterance, the settled words plain and the unstable tail dimmed;
- * - a final per utterance (after a pause), appended to an editable document the user can correct and copy;
+ * - a final per utterance (after a pause), appended to an editable document the user can correct and copy,
+ *   with its spoken commands ("full stop", "new paragraph", "scratch that", …) carried out;
  * - at stop, the session's recording, which opens in the editor to replay against the waveform.
  * Ctrl/Cmd+Shift+Space starts and stops (Electron also registers it system-wide).
  */
@@ -14,8 +15,15 @@ import type {
   StudioApi,
   StudioInfo,
 } from '../../../main/common/ipc-contract';
+import {
+  applyUtterance,
+  editDictation,
+  EMPTY_DICTATION,
+  SPOKEN_COMMANDS,
+  type DictationDocument,
+} from '../../../main/common/spoken-commands';
 import { emitAppEvent } from '../state/app-events';
-import { appendUtterance, partialParts } from '../state/dictation';
+import { partialParts } from '../state/dictation';
 import { formatClock } from '../state/transcript-edits';
 import { startMicCapture } from '../api/capture';
 import type { MicStream } from '../api/mic-stream';
@@ -41,8 +49,8 @@ interface DictationViewProps {
    * The document and the last session's recording, kept by the app: they outlive the view (another view
    * and back, or "Replay in the editor", must not lose them).
    */
-  documentText: string;
-  setDocumentText: Dispatch<SetStateAction<string>>;
+  dictationDocument: DictationDocument;
+  setDictationDocument: Dispatch<SetStateAction<DictationDocument>>;
   result: DictationResult | null;
   setResult: (result: DictationResult | null) => void;
   /** Opened by the dictation shortcut from another view: start at once (then `onAutoStart`). */
@@ -64,8 +72,8 @@ export function DictationView({
   engineReady,
   files,
   onOpenInEditor,
-  documentText,
-  setDocumentText,
+  dictationDocument,
+  setDictationDocument,
   result,
   setResult,
   autoStart,
@@ -105,7 +113,7 @@ export function DictationView({
             break;
           case 'dictation-final':
             setPartial(null);
-            setDocumentText((text) => appendUtterance(text, event.text));
+            setDictationDocument((doc) => applyUtterance(doc, event.text));
             emitAppEvent('dictation-segment', { text: event.text, words: event.words });
             break;
           case 'dictation-error':
@@ -130,7 +138,7 @@ export function DictationView({
             break;
         }
       }),
-    [client, setDocumentText, setResult],
+    [client, setDictationDocument, setResult],
   );
 
   // Leaving the view while recording releases the microphone and the host session.
@@ -210,7 +218,7 @@ export function DictationView({
 
   const copy = async () => {
     try {
-      await navigator.clipboard.writeText(documentText);
+      await navigator.clipboard.writeText(dictationDocument.text);
     } catch {
       // The async clipboard can be refused (permissions, no focus): copy the selected text instead.
       const area = documentRef.current;
@@ -306,7 +314,7 @@ export function DictationView({
           </>
         ) : (
           <span className="muted">
-            {recording ? 'Listening…' : phase === 'idle' && !documentText ? idleHint : ''}
+            {recording ? 'Listening…' : phase === 'idle' && !dictationDocument.text ? idleHint : ''}
           </span>
         )}
       </div>
@@ -316,24 +324,38 @@ export function DictationView({
           ref={documentRef}
           className="dictation-document"
           data-testid="dictation-document"
-          value={documentText}
-          onChange={(e) => setDocumentText(e.target.value)}
+          value={dictationDocument.text}
+          onChange={(e) => setDictationDocument((doc) => editDictation(doc, e.target.value))}
           rows={6}
           placeholder="Finished sentences collect here."
         />
       </label>
+      <p className="spoken-commands muted" data-testid="spoken-commands">
+        <span>Say:</span>
+        {SPOKEN_COMMANDS.map((command) => (
+          <span key={command.phrases[0]} className="spoken-command">
+            {command.phrases.map((phrase, i) => (
+              <span key={phrase}>
+                {i > 0 && ' or '}
+                <q>{phrase}</q>
+              </span>
+            ))}{' '}
+            {command.does}
+          </span>
+        ))}
+      </p>
       <div className="dictation-actions">
-        <button type="button" className="secondary" onClick={copy} disabled={!documentText}>
+        <button type="button" className="secondary" onClick={copy} disabled={!dictationDocument.text}>
           {copied ? 'Copied' : 'Copy text'}
         </button>
         <button
           type="button"
           className="secondary"
           onClick={() => {
-            setDocumentText('');
+            setDictationDocument(EMPTY_DICTATION);
             setCopied(false);
           }}
-          disabled={!documentText || phase !== 'idle'}
+          disabled={!dictationDocument.text || phase !== 'idle'}
         >
           Clear
         </button>

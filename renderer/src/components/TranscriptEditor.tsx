@@ -1,12 +1,26 @@
 /**
- * The word-timed transcript. Each word is a button (roving tabindex): click or Enter seeks to it;
+ * The word-timed transcript, in paragraphs of segments (sentences, or the words between pauses); each
+ * segment starts with its time, which seeks there when clicked. The words are text (spans between real
+ * spaces), so the transcript can be drag-selected and copied like any text; a copy of several words gives
+ * them as the TXT export writes them (emptied words left out, paragraphs apart).
+ * Each word is a button (roving tabindex): click or Enter seeks to it;
  * double-click, F2 or typing starts an in-place correction (Enter/blur saves, Escape cancels). Words
  * the model was unsure of are underlined; corrected words are marked. Arrow keys (handled by the app)
  * move between words. Right-click, Alt+↓, Shift+F10 or the context-menu key opens a correction menu
  * with the decoder's alternatives for the word (one click applies one), the original word when it was
  * corrected, and "Edit…"; ↑/↓ move in the menu, Escape closes it.
  */
-import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  Fragment,
+  memo,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type KeyboardEvent,
+} from 'react';
+import { paragraphsOf, paragraphText } from '../../../main/common/segments';
 import type { Word } from '../../../main/common/transcript';
 import { displayWord, formatClock, LOW_CONFIDENCE, type Edits } from '../state/transcript-edits';
 
@@ -33,7 +47,7 @@ export const TranscriptEditor = memo(function TranscriptEditor({
   const [editing, setEditing] = useState<{ index: number; text: string } | null>(null);
   /** The word whose correction menu is open, and where the menu sits (inside the transcript box). */
   const [menu, setMenu] = useState<{ index: number; left: number; top: number } | null>(null);
-  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  const buttons = useRef<(HTMLSpanElement | null)[]>([]);
   const container = useRef<HTMLDivElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
 
@@ -41,6 +55,13 @@ export const TranscriptEditor = memo(function TranscriptEditor({
   // over an equal copy of the same words at any time (a project reload, a save round trip).
   const wordsKey = `${words.length}:${words[0]?.start}:${words.at(-1)?.end}`;
   useEffect(() => setMenu(null), [wordsKey]);
+
+  // Segments and paragraphs of the words as shown: a full stop typed in a correction ends a sentence.
+  const shown = useMemo(
+    () => words.map((w, i) => ({ ...w, word: displayWord(words, edits, i) })),
+    [words, edits],
+  );
+  const paragraphs = useMemo(() => paragraphsOf(shown), [shown]);
 
   // Focus the first item when the menu opens, so the keyboard is in it at once.
   useEffect(() => {
@@ -120,8 +141,27 @@ export const TranscriptEditor = memo(function TranscriptEditor({
     }
   };
 
-  const onWordKey = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
-    if (
+  // A copy of several words: the words as the TXT export writes them, not the struck-out originals of
+  // emptied words. (A part of one word is copied as the browser has it.)
+  const onCopy = (event: ClipboardEvent<HTMLDivElement>) => {
+    const selection = window.getSelection();
+    if (!selection || selection.isCollapsed) return;
+    const picked = new Set<number>();
+    buttons.current.forEach((el, i) => {
+      if (el && selection.containsNode(el, true)) picked.add(i);
+    });
+    if (picked.size < 2) return;
+    const kept = shown.map((w, i) => (picked.has(i) ? w : { ...w, word: '' }));
+    event.clipboardData.setData('text/plain', paragraphText(kept, paragraphs));
+    event.preventDefault();
+  };
+
+  const onWordKey = (event: KeyboardEvent<HTMLSpanElement>, index: number) => {
+    if (event.key === 'Enter' && !event.altKey) {
+      // A span, not a <button>: Enter does not click it by itself.
+      event.preventDefault();
+      onSelect(index);
+    } else if (
       (event.key === 'ArrowDown' && event.altKey) ||
       (event.key === 'F10' && event.shiftKey) ||
       event.key === 'ContextMenu'
@@ -164,8 +204,90 @@ export const TranscriptEditor = memo(function TranscriptEditor({
       ]
     : [];
 
+  const renderWord = (i: number) => {
+    const word = words[i];
+    const text = shown[i].word;
+    const edited = Object.hasOwn(edits, String(i));
+    const low = word.confidence < LOW_CONFIDENCE;
+    if (editing?.index === i) {
+      return (
+        <input
+          key={i}
+          className="word-input"
+          aria-label={`Correct word ${i + 1}`}
+          autoFocus
+          value={editing.text}
+          size={Math.max(2, editing.text.length + 1)}
+          onChange={(e) => setEditing({ index: i, text: e.target.value })}
+          onBlur={commit}
+          onKeyDown={(e) => {
+            e.stopPropagation();
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              commit();
+            } else if (e.key === 'Escape') {
+              e.preventDefault();
+              cancel();
+            }
+          }}
+        />
+      );
+    }
+    const alternatives = word.alternatives?.length ?? 0;
+    const classes = [
+      'word',
+      low && 'low',
+      edited && 'edited',
+      i === activeIndex && 'active',
+      i === selectedIndex && 'selected',
+    ];
+    return (
+      <span
+        key={i}
+        role="button"
+        ref={(el) => {
+          buttons.current[i] = el;
+        }}
+        className={classes.filter(Boolean).join(' ')}
+        tabIndex={i === (selectedIndex >= 0 ? selectedIndex : 0) ? 0 : -1}
+        data-index={i}
+        data-start={word.start.toFixed(3)}
+        data-end={word.end.toFixed(3)}
+        aria-current={i === activeIndex ? 'true' : undefined}
+        aria-haspopup="menu"
+        aria-expanded={menu?.index === i}
+        title={`${formatClock(word.start)}–${formatClock(word.end)} · confidence ${Math.round(word.confidence * 100)}%${
+          low ? ' (low: please check)' : ''
+        }${edited ? ` · was "${word.word}"` : ''}${
+          alternatives
+            ? ` · ${alternatives} alternative${alternatives > 1 ? 's' : ''} (right-click or Alt+↓)`
+            : ''
+        }`}
+        onClick={() => {
+          // The end of a drag-selection over the word is not a click on it.
+          if (window.getSelection()?.isCollapsed !== false) onSelect(i);
+        }}
+        onContextMenu={(e) => {
+          e.preventDefault();
+          openMenu(i);
+        }}
+        onDoubleClick={() => startEdit(i)}
+        onKeyDown={(e) => onWordKey(e, i)}
+      >
+        {text || <span className="deleted">{word.word}</span>}
+      </span>
+    );
+  };
+
   return (
-    <div className="transcript" data-testid="transcript" ref={container} role="group" aria-label="Transcript">
+    <div
+      className="transcript"
+      data-testid="transcript"
+      ref={container}
+      role="group"
+      aria-label="Transcript"
+      onCopy={onCopy}
+    >
       {menu && menuWord && (
         <div
           ref={menuRef}
@@ -214,76 +336,31 @@ export const TranscriptEditor = memo(function TranscriptEditor({
           </button>
         </div>
       )}
-      {words.map((word, i) => {
-        const text = displayWord(words, edits, i);
-        const edited = Object.hasOwn(edits, String(i));
-        const low = word.confidence < LOW_CONFIDENCE;
-        if (editing?.index === i) {
-          return (
-            <input
-              key={i}
-              className="word-input"
-              aria-label={`Correct word ${i + 1}`}
-              autoFocus
-              value={editing.text}
-              size={Math.max(2, editing.text.length + 1)}
-              onChange={(e) => setEditing({ index: i, text: e.target.value })}
-              onBlur={commit}
-              onKeyDown={(e) => {
-                e.stopPropagation();
-                if (e.key === 'Enter') {
-                  e.preventDefault();
-                  commit();
-                } else if (e.key === 'Escape') {
-                  e.preventDefault();
-                  cancel();
-                }
-              }}
-            />
-          );
-        }
-        const alternatives = word.alternatives?.length ?? 0;
-        const classes = [
-          'word',
-          low && 'low',
-          edited && 'edited',
-          i === activeIndex && 'active',
-          i === selectedIndex && 'selected',
-        ];
-        return (
-          <button
-            key={i}
-            type="button"
-            ref={(el) => {
-              buttons.current[i] = el;
-            }}
-            className={classes.filter(Boolean).join(' ')}
-            tabIndex={i === (selectedIndex >= 0 ? selectedIndex : 0) ? 0 : -1}
-            data-index={i}
-            data-start={word.start.toFixed(3)}
-            data-end={word.end.toFixed(3)}
-            aria-current={i === activeIndex ? 'true' : undefined}
-            aria-haspopup="menu"
-            aria-expanded={menu?.index === i}
-            title={`${formatClock(word.start)}–${formatClock(word.end)} · confidence ${Math.round(word.confidence * 100)}%${
-              low ? ' (low: please check)' : ''
-            }${edited ? ` · was "${word.word}"` : ''}${
-              alternatives
-                ? ` · ${alternatives} alternative${alternatives > 1 ? 's' : ''} (right-click or Alt+↓)`
-                : ''
-            }`}
-            onClick={() => onSelect(i)}
-            onContextMenu={(e) => {
-              e.preventDefault();
-              openMenu(i);
-            }}
-            onDoubleClick={() => startEdit(i)}
-            onKeyDown={(e) => onWordKey(e, i)}
-          >
-            {text || <span className="deleted">{word.word}</span>}
-          </button>
-        );
-      })}
+      {paragraphs.map((paragraph) => (
+        <p className="paragraph" key={paragraph.segments[0].firstWord}>
+          {paragraph.segments.map((segment) => (
+            <span className="segment" key={segment.firstWord}>
+              {/* The time is drawn by CSS from data-time, so selecting and copying the text leaves it out. */}
+              <button
+                type="button"
+                className="segment-time"
+                tabIndex={-1}
+                data-time={formatClock(segment.start)}
+                data-start={segment.start.toFixed(3)}
+                aria-label={`Play from ${formatClock(segment.start)}`}
+                title={`Play from ${formatClock(segment.start)}`}
+                onClick={() => onSelect(segment.firstWord)}
+              />
+              {Array.from({ length: segment.wordCount }, (_, k) => (
+                <Fragment key={segment.firstWord + k}>
+                  {k > 0 && ' '}
+                  {renderWord(segment.firstWord + k)}
+                </Fragment>
+              ))}{' '}
+            </span>
+          ))}
+        </p>
+      ))}
     </div>
   );
 });

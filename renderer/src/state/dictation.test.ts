@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendUtterance, isDictationShortcut, partialParts } from './dictation';
+import { isDictationShortcut, partialParts } from './dictation';
 
 const key = (
   code: string,
@@ -21,14 +21,6 @@ describe('dictation helpers', () => {
     expect(isDictationShortcut(key('Space', { shiftKey: true }))).toBe(false);
     expect(isDictationShortcut(key('Space', { ctrlKey: true, shiftKey: true, altKey: true }))).toBe(false);
     expect(isDictationShortcut(key('KeyD', { ctrlKey: true, shiftKey: true }))).toBe(false);
-  });
-
-  it('appends utterances with exactly one space, keeping what the user typed', () => {
-    expect(appendUtterance('', 'hello world')).toBe('hello world');
-    expect(appendUtterance('hello world', 'how are you')).toBe('hello world how are you');
-    expect(appendUtterance('Hello world.\n', 'next line')).toBe('Hello world.\nnext line');
-    expect(appendUtterance('edited ', 'more')).toBe('edited more');
-    expect(appendUtterance('unchanged', '')).toBe('unchanged');
   });
 
   it('splits a partial into the settled words and the unstable tail', () => {

@@ -7,12 +7,6 @@ export function isDictationShortcut(
   return event.code === 'Space' && event.shiftKey && (event.ctrlKey || event.metaKey) && !event.altKey;
 }
 
-/** Appends an utterance to the document with one space between, whatever the user typed meanwhile. */
-export function appendUtterance(document: string, text: string): string {
-  if (!text) return document;
-  return document.length === 0 || /\s$/.test(document) ? document + text : `${document} ${text}`;
-}
-
 /** A partial result as shown: the settled words, and the unstable tail that may still change. */
 export function partialParts(
   words: readonly string[],
