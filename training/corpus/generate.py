@@ -247,6 +247,16 @@ def rand_synth(kind, name, rng):
     raise ValueError(kind)
 
 
+def random_reverb(rng):
+    """sox reverb: reverberance, hf-damping, room-scale, pre-delay (small rooms to halls)."""
+    return [rng.randint(10, 90), rng.randint(10, 90), rng.randint(20, 100), rng.randint(0, 30)]
+
+
+def random_noise(rng):
+    """Additive sox noise and its SNR in dB."""
+    return [rng.choice(["whitenoise", "pinknoise", "pinknoise", "brownnoise"]), round(rng.uniform(5, 30), 1)]
+
+
 def train_aug(rng, telephone_ok=True):
     """~25% clean; otherwise a random subset of the augmentations (at least one)."""
     if rng.random() < 0.25:
@@ -256,11 +266,10 @@ def train_aug(rng, telephone_ok=True):
         a["speed"] = rng.choice([0.9, 1.1])
     if rng.random() < 0.3:
         a["pitch"] = rng.randint(-300, 300)
-    if rng.random() < 0.3:   # reverberance, hf-damping, room-scale, pre-delay
-        a["reverb"] = [rng.randint(10, 90), rng.randint(10, 90), rng.randint(20, 100), rng.randint(0, 30)]
+    if rng.random() < 0.3:
+        a["reverb"] = random_reverb(rng)
     if rng.random() < 0.5:
-        a["noise"] = [rng.choice(["whitenoise", "pinknoise", "pinknoise", "brownnoise"]),
-                      round(rng.uniform(5, 30), 1)]
+        a["noise"] = random_noise(rng)
     if telephone_ok and rng.random() < 0.2:
         a["telephone"] = True
     if rng.random() < 0.5:
@@ -278,11 +287,10 @@ def channel_aug(rng, telephone_ok=True):
         a["speed"] = rng.choice([0.9, 1.1])
     if rng.random() < 0.3:
         a["pitch"] = rng.randint(-300, 300)
-    if rng.random() < 0.7:   # reverberance, hf-damping, room-scale, pre-delay: small rooms to halls
-        a["reverb"] = [rng.randint(10, 90), rng.randint(10, 90), rng.randint(20, 100), rng.randint(0, 30)]
+    if rng.random() < 0.7:
+        a["reverb"] = random_reverb(rng)
     if rng.random() < 0.5:
-        a["noise"] = [rng.choice(["whitenoise", "pinknoise", "pinknoise", "brownnoise"]),
-                      round(rng.uniform(5, 30), 1)]
+        a["noise"] = random_noise(rng)
     if telephone_ok and rng.random() < 0.1:
         a["telephone"] = True
     elif rng.random() < 0.3:
