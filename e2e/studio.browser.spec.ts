@@ -3,6 +3,7 @@
  * scenarios: open → waveform and word-timed transcript; word click → playback position; edit → SRT;
  * corrupt file → clear error, app still usable; dictation with Chromium's fake microphone.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { paragraphsOf, paragraphText, segmentWords } from '../main/common/segments';
 import { SPOKEN_COMMANDS } from '../main/common/spoken-commands';
@@ -150,6 +151,18 @@ test('the transcript reads as text: segments with times that seek, drag-selectio
 
   // TXT is the same text, in paragraphs.
   expect((await studio.exportAs('txt')).content).toBe(`${expected}\n`);
+});
+
+test('a truncated file is transcribed as far as it goes, and the editor says it was truncated', async ({
+  studio,
+}, testInfo) => {
+  const full = await readFile(await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'whole.wav'));
+  const file = testInfo.outputPath('cut-short.wav');
+  // The header still declares the whole recording; the file holds 60 % of it.
+  await writeFile(file, full.subarray(0, Math.floor(full.length * 0.6)));
+  await studio.openFiles(file);
+  await studio.waitForTranscript('cut-short.wav');
+  await expect(studio.page.getByTestId('transcript-warnings')).toContainText('the file is truncated');
 });
 
 test('a corrupt file shows a clear error and the app stays usable', async ({ studio, page }, testInfo) => {

@@ -756,6 +756,15 @@ export function App({ client }: { client: StudioApi }) {
                   )}
                   {transcript && (
                     <>
+                      {transcript.warnings && transcript.warnings.length > 0 && (
+                        // What the engine noticed about the input (a truncated or damaged file, audio too
+                        // short): the transcript is what could be read, and the user must know that.
+                        <ul className="transcript-warnings" role="status" data-testid="transcript-warnings">
+                          {transcript.warnings.map((warning) => (
+                            <li key={warning}>{warning}</li>
+                          ))}
+                        </ul>
+                      )}
                       <TranscriptEditor
                         words={transcript.words}
                         edits={edits}
