@@ -19,6 +19,9 @@ import { MAX_BOOST_PHRASES, type VocabularyBoost } from '../engine/decoder/boost
 import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
 import { isEngineError } from '../engine/errors';
 import type { BackendPreference } from '../engine/model/backend';
+import { openQueueForCli, QueuedFileError, type FileTranscriber } from '../queue/client';
+import { queueOption, queueUsage, type QueueCliOptions } from '../queue/cli-options';
+import { RedisUrlError } from '../queue/redis-connection';
 
 type CliFormat = ExportFormat | 'jsonl';
 const CLI_FORMATS: readonly CliFormat[] = [...EXPORT_FORMATS, 'jsonl'];
@@ -37,7 +40,7 @@ Options:
                  needs the beam decoder
   --boost-weight W  bonus per matched character in nats (default 0.5)
   --backend B    auto | tensorflow-gpu | tensorflow | wasm | cpu (default: auto)
-  --quiet        no progress on stderr
+${queueUsage(15)}  --quiet        no progress on stderr
   -h, --help     show this help
 `;
 
@@ -56,6 +59,7 @@ interface CliOptions {
   boostWeight?: number;
   quiet: boolean;
   files: string[];
+  queue?: QueueCliOptions;
 }
 
 export function parseCliArgs(argv: string[]): CliOptions | 'help' {
@@ -72,9 +76,11 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
       'boost-weight': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      ...queueOption.flags,
     },
   });
   if (values.help) return 'help';
+  const queue = queueOption.parse(values, UsageError);
   const format = values.format as CliFormat;
   if (!CLI_FORMATS.includes(format))
     throw new UsageError(`unknown --format ${values.format} (use ${CLI_FORMATS.join(', ')})`);
@@ -117,6 +123,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
     boostWeight,
     quiet: values.quiet!,
     files: positionals,
+    queue,
   };
 }
 
@@ -206,26 +213,29 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  let engine: AsrEngine;
+  let engine: FileTranscriber;
   try {
-    engine = await AsrEngine.load({
-      model: options.model,
-      backend: options.backend,
-      decoder: options.decoder,
-      vocabulary,
-    });
+    engine = options.queue
+      ? await openQueueForCli({ ...options, ...options.queue, vocabulary })
+      : await AsrEngine.load({
+          model: options.model,
+          backend: options.backend,
+          decoder: options.decoder,
+          vocabulary,
+        });
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
-    return 1;
+    return error instanceof RedisUrlError ? 2 : 1;
   }
-  if (vocabulary && engine.decoderName !== 'beam') {
+  // Workers check a queued job's decoder themselves, and the queue's line replaces the model line.
+  if (vocabulary && !options.queue && engine.decoderName !== 'beam') {
     process.stderr.write(
       `error: --boost needs the beam decoder; model ${engine.modelName} decodes greedily\n`,
     );
     engine.dispose();
     return 2;
   }
-  if (!options.quiet) {
+  if (!options.quiet && !options.queue) {
     process.stderr.write(
       `model: ${engine.modelName} · decoder: ${engine.decoderName} · backend: ${engine.backend.label}` +
         (vocabulary ? ` · boosting ${vocabulary.phrases.length} words/phrases` : '') +
@@ -255,13 +265,13 @@ export async function main(argv: string[]): Promise<number> {
     } catch (error) {
       if (process.stderr.isTTY && !options.quiet) process.stderr.write('\n');
       const message = (error as Error).message;
-      if (!isEngineError(error))
+      if (!isEngineError(error) && !(error instanceof QueuedFileError))
         process.stderr.write(`${file}: unexpected error: ${(error as Error).stack}\n`);
       if (options.format === 'jsonl') process.stdout.write(JSON.stringify({ file, error: message }) + '\n');
       else process.stderr.write(`error: ${message}\n`);
     }
   }
-  engine.dispose();
+  await engine.dispose();
   return succeeded > 0 ? 0 : 1;
 }
 
