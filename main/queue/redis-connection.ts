@@ -69,13 +69,15 @@ export async function checkRedisReachable(target: RedisTarget, timeoutMs = 5000)
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  // ioredis also emits connection errors as events; the rejected connect() below reports them.
-  client.on('error', () => {});
+  // The socket's own error (ECONNREFUSED, ENOTFOUND…) arrives as an event; connect() itself then
+  // rejects with a bare "Connection is closed", which says nothing about why.
+  let socketError: Error | undefined;
+  client.on('error', (error: Error) => (socketError ??= error));
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] || String(error);
+    const reason = (socketError ?? (error as Error)).message.split('\n')[0] || String(error);
     throw new RedisUrlError(`cannot reach Redis at ${target.display}: ${reason}`);
   } finally {
     client.disconnect();
