@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:queue` — what the transcription queue costs and what it scales: the same clips
+ * transcribed by a local batch (one engine in this process, as `npm run transcribe` does), then through
+ * a private `redis-server` by 1 and by 2 worker processes (`npm run worker`), in audio hours per hour of
+ * wall clock; then the queue's overhead per job, from jobs submitted one at a time to one warm worker
+ * (round trip minus the worker's own transcription time).
+ *
+ *   npm run bench:queue -- [--count 60] [--overhead-jobs 30] [--model NAME] [--decoder greedy|beam] [--work DIR]
+ *
+ * The load average is printed beside each run: on a shared machine other work takes cores from the
+ * workers, and the figures are only comparable under similar load.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { parseReferenceManifest } from '../main/common/references';
+import { AsrEngine, type DecoderChoice } from '../main/engine/engine';
+import { QueueTranscriber } from '../main/queue/client';
+import { parseRedisUrl } from '../main/queue/redis-connection';
+import { startLocalRedis } from '../main/queue/testing/redis-server';
+import { ensureClips } from './espeak-clips';
+
+const root = path.join(import.meta.dirname, '..');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+interface RunResult {
+  label: string;
+  wallSec: number;
+  audioSec: number;
+  loadBefore: string;
+  loadAfter: string;
+}
+
+function startWorker(redisUrl: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'main/cli/worker.ts', '--redis', redisUrl, '--quiet'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function waitForWorkers(client: QueueTranscriber, count: number) {
+  // Workers register with Redis once connected; poll that condition (model loading comes later).
+  while ((await client.workerCount()) < count) await new Promise((r) => setTimeout(r, 200));
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      count: { type: 'string', default: '60' },
+      'overhead-jobs': { type: 'string', default: '30' },
+      model: { type: 'string', default: 'default' },
+      decoder: { type: 'string', default: 'manifest' },
+      work: { type: 'string', default: 'training/work/batch' },
+      manifests: { type: 'string', default: 'training/work/manifests' },
+    },
+  });
+  const count = Number(values.count);
+  const overheadJobs = Number(values['overhead-jobs']);
+  const decoder = values.decoder as DecoderChoice;
+  // Twice the clips: the first half for throughput, the second (unseen by the queue) for overhead, so no
+  // job is answered from an earlier result.
+  const dir = path.join(values.work!, `espeak-${count + overheadJobs}`);
+  const manifest = await ensureClips(dir, count + overheadJobs, values.manifests!);
+  const all = parseReferenceManifest(await readFile(manifest, 'utf8'), manifest).map((e) =>
+    path.join(dir, e.audio),
+  );
+  const files = all.slice(0, count);
+  const overheadFiles = all.slice(count);
+  const warmup = path.join(root, 'main', 'engine', '__fixtures__', 'speech-16k.wav');
+  const warmups = [warmup, path.join(root, 'main', 'engine', '__fixtures__', 'speech-48k.ogg')];
+
+  console.log(`machine: ${os.cpus().length} cores, load average ${loadAverage()}`);
+  const results: RunResult[] = [];
+
+  // Local batch: one engine, files in turn, as the CLI runs them.
+  const engine = await AsrEngine.load({ model: values.model, decoder });
+  console.log(`model ${engine.modelName} · decoder ${engine.decoderName} · backend ${engine.backend.label}`);
+  await engine.transcribeFile(warmup);
+  {
+    const loadBefore = loadAverage();
+    const started = performance.now();
+    let audioSec = 0;
+    for (const file of files) audioSec += (await engine.transcribeFile(file)).durationSec;
+    results.push({
+      label: 'local batch (1 engine)',
+      wallSec: (performance.now() - started) / 1000,
+      audioSec,
+      loadBefore,
+      loadAfter: loadAverage(),
+    });
+    console.log(`local batch: ${files.length} files, ${(audioSec / 60).toFixed(1)} min of audio`);
+  }
+  engine.dispose();
+
+  const redis = await startLocalRedis();
+  const target = parseRedisUrl(redis.url);
+  const admin = new Redis(target.options);
+  const workers: ChildProcess[] = [];
+  const open = () => QueueTranscriber.open({ redis: target, model: values.model!, decoder });
+  let overheadMs: number[] = [];
+  try {
+    for (const n of [1, 2]) {
+      while (workers.length < n) workers.push(startWorker(redis.url));
+      // Every run starts from an empty queue: results of the previous run must not be reused.
+      await admin.flushdb();
+      const client = await open();
+      await waitForWorkers(client, n);
+      // Warm every worker (model loaded): as many distinct warm-up jobs as workers, all at once.
+      client.submitAll(warmups.slice(0, n));
+      await Promise.all(warmups.slice(0, n).map((f) => client.transcribeFile(f)));
+
+      const loadBefore = loadAverage();
+      const started = performance.now();
+      client.submitAll(files);
+      let audioSec = 0;
+      for (const file of files) audioSec += (await client.transcribeFile(file)).durationSec;
+      results.push({
+        label: `queue, ${n} worker${n > 1 ? 's' : ''}`,
+        wallSec: (performance.now() - started) / 1000,
+        audioSec,
+        loadBefore,
+        loadAfter: loadAverage(),
+      });
+      console.log(`queue with ${n} worker(s): done`);
+
+      if (n === 1) {
+        // Overhead: one job at a time, so nothing overlaps; what is not the worker's transcription is
+        // the queue's (hashing, Redis, pick-up, audio transfer, completion event).
+        for (const file of overheadFiles) {
+          const t0 = performance.now();
+          const transcript = await client.transcribeFile(file);
+          const roundTripMs = performance.now() - t0;
+          overheadMs.push(roundTripMs - transcript.rtf * transcript.durationSec * 1000);
+        }
+        overheadMs = overheadMs.sort((a, b) => a - b);
+      }
+      await client.dispose();
+    }
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(
+      workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.on('exit', r)))),
+    );
+    admin.disconnect();
+    await redis.stop();
+  }
+
+  const local = results[0];
+  const one = results[1];
+  const rate = (r: RunResult) => r.audioSec / r.wallSec; // audio hours per hour
+  console.log('');
+  console.log('| run | files | audio | wall | audio h/h | × local | × 1 worker | load avg before → after |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(
+      `| ${r.label} | ${files.length} | ${(r.audioSec / 60).toFixed(1)} min | ${r.wallSec.toFixed(1)} s | ` +
+        `${rate(r).toFixed(2)} | ${(rate(r) / rate(local)).toFixed(2)} | ` +
+        `${r === local ? '—' : (rate(r) / rate(one)).toFixed(2)} | ${r.loadBefore} → ${r.loadAfter} |`,
+    );
+  }
+  const median = overheadMs[Math.floor(overheadMs.length / 2)];
+  const mean = overheadMs.reduce((a, b) => a + b, 0) / overheadMs.length;
+  const p95 = overheadMs[Math.min(overheadMs.length - 1, Math.floor(overheadMs.length * 0.95))];
+  console.log('');
+  console.log(
+    `queue overhead per job (${overheadMs.length} jobs one at a time, 1 warm worker): ` +
+      `median ${median.toFixed(1)} ms, mean ${mean.toFixed(1)} ms, 95th percentile ${p95.toFixed(1)} ms`,
+  );
+  console.log(
+    `batch overhead per job (1 worker against the local batch): ` +
+      `${(((one.wallSec - local.wallSec) / files.length) * 1000).toFixed(1)} ms`,
+  );
+  console.log(`load average at the end: ${loadAverage()}`);
+}
+
+await main();
