@@ -184,8 +184,7 @@ export class QueueTranscriber implements FileTranscriber {
     };
     const jobId = jobIdFor({ ...settings, audio: { kind: 'path', path: '' } });
     this.expect(jobId);
-    const existing = await this.queue.getJob(jobId);
-    const state = existing ? await existing.getState() : 'unknown';
+    const { state, job: existing } = await this.snapshot(jobId);
     if (existing && state === 'completed') {
       this.settle(jobId, { result: existing.returnvalue });
       return { jobId, jobFile: existing.data.file };
@@ -231,11 +230,25 @@ export class QueueTranscriber implements FileTranscriber {
 
   /** Reads a job's state directly: a safety net for an event lost while Redis reconnected. */
   private async settleFromState(jobId: string) {
-    const job: Job<TranscriptionJobData, TranscriptionJobResult> | undefined = await this.queue.getJob(jobId);
+    const { state, job } = await this.snapshot(jobId);
     if (!job) return;
-    const state = await job.getState();
     if (state === 'completed') this.settle(jobId, { result: job.returnvalue });
     else if (state === 'failed') this.settle(jobId, { error: this.failureMessage(job) });
+  }
+
+  /**
+   * A job's state, then the job read after it: read the other way round, a job that finished in between
+   * was reported completed with the result it did not have yet (null).
+   */
+  private async snapshot(
+    jobId: string,
+  ): Promise<{ state: string; job?: Job<TranscriptionJobData, TranscriptionJobResult> }> {
+    const state = await this.queue.getJobState(jobId);
+    if (state === 'unknown') return { state };
+    const job = await this.queue.getJob(jobId);
+    // Removed in between (its results expired): as if it had never been.
+    if (!job || (state === 'completed' && job.returnvalue == null)) return { state: 'unknown' };
+    return { state, job };
   }
 
   private async waitFor(jobId: string): Promise<Outcome> {

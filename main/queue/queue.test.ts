@@ -8,13 +8,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAudioFile } from '../engine/audio/source';
 import { encodeWav } from '../engine/audio/wav-writer';
 import { AsrEngine } from '../engine/engine';
 import { createRandomModel } from '../engine/model/random-model';
-import { QUEUE_NAME, type TranscriptionJobData } from './jobs';
+import { QueueTranscriber } from './client';
+import {
+  jobIdFor,
+  modelFingerprint,
+  QUEUE_NAME,
+  sha256OfFile,
+  type TranscriptionJobData,
+  type TranscriptionJobResult,
+} from './jobs';
+import { parseRedisUrl } from './redis-connection';
 import { redisServerMissing, startLocalRedis, type LocalRedis } from './testing/redis-server';
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -234,4 +243,76 @@ describe.skipIf(missing !== null)('transcription queue with real workers', () =>
     await events.close();
     await queue.close();
   }, 60_000);
+});
+
+describe.skipIf(missing !== null)('QueueTranscriber against a job that finishes while it looks', () => {
+  let redis: LocalRedis;
+  let work: string;
+
+  beforeAll(async () => {
+    redis = await startLocalRedis();
+    work = await mkdtemp(path.join(os.tmpdir(), 'queue-race-'));
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('takes the result of a job that completes between reading it and reading its state', async () => {
+    const connection = { host: '127.0.0.1', port: redis.port };
+    const file = path.join(work, 'a.wav');
+    await copyFile(path.join(fixtures, 'speech-16k.wav'), file);
+    const model = path.join(root, 'models', 'default');
+    const data: TranscriptionJobData = {
+      file,
+      audio: { kind: 'path', path: file },
+      contentSha256: await sha256OfFile(file),
+      model,
+      modelFingerprint: await modelFingerprint(model),
+      decoder: 'manifest',
+    };
+    // Someone else's job for the same file, already running on a (hand-driven) worker.
+    const queue = new Queue<TranscriptionJobData>(QUEUE_NAME, { connection });
+    await queue.add('transcribe', data, { jobId: jobIdFor(data) });
+    const worker = new Worker(QUEUE_NAME, null, { connection, autorun: false });
+    const running = (await worker.getNextJob('token'))!;
+    const result: TranscriptionJobResult = {
+      transcript: {
+        text: 'done elsewhere',
+        words: [],
+        durationSec: 3.4,
+        backend: 'wasm',
+        model: 'default',
+        rtf: 0.1,
+      },
+      transcribeSec: 0.34,
+      worker: 'elsewhere',
+      decoder: 'beam',
+      backendLabel: 'WebAssembly',
+    };
+
+    const client = await QueueTranscriber.open({
+      redis: parseRedisUrl(redis.url),
+      model,
+      decoder: 'manifest',
+    });
+    // The job completes right after the client has read it, before it reads anything else.
+    const clientQueue = (client as unknown as { queue: Queue }).queue;
+    const getJob = clientQueue.getJob.bind(clientQueue);
+    let completed = false;
+    clientQueue.getJob = async (id: string) => {
+      const job = await getJob(id);
+      if (!completed) {
+        completed = true;
+        await running.moveToCompleted(result, 'token', false);
+      }
+      return job;
+    };
+    // Before the fix the client took the job for completed with the result it read before (null) and
+    // threw "Cannot read properties of null".
+    expect((await client.transcribeFile(file)).text).toBe('done elsewhere');
+    await client.dispose();
+    await worker.close();
+    await queue.close();
+  });
 });
