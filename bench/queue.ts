@@ -15,10 +15,12 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseReferenceManifest } from '../main/common/references';
 import { AsrEngine, type DecoderChoice } from '../main/engine/engine';
 import { QueueTranscriber } from '../main/queue/client';
+import { QUEUE_NAME, type TranscriptionJobData, type TranscriptionJobResult } from '../main/queue/jobs';
 import { parseRedisUrl } from '../main/queue/redis-connection';
 import { startLocalRedis } from '../main/queue/testing/redis-server';
 import { ensureClips } from './espeak-clips';
@@ -36,6 +38,22 @@ interface RunResult {
   audioSec: number;
   loadBefore: string;
   loadAfter: string;
+  /** Per worker: jobs run and seconds spent transcribing them. */
+  workers?: string;
+}
+
+/** How the run's jobs were shared out: a worker that sat idle (or loaded its model late) shows here. */
+async function jobsPerWorker(queue: Queue<TranscriptionJobData, TranscriptionJobResult>, files: string[]) {
+  const wanted = new Set(files);
+  const byWorker = new Map<string, { jobs: number; busySec: number }>();
+  for (const job of await queue.getCompleted(0, -1)) {
+    if (!wanted.has(job.data.file)) continue;
+    const entry = byWorker.get(job.returnvalue.worker) ?? { jobs: 0, busySec: 0 };
+    entry.jobs++;
+    entry.busySec += job.returnvalue.transcribeSec;
+    byWorker.set(job.returnvalue.worker, entry);
+  }
+  return [...byWorker.values()].map((w) => `${w.jobs} jobs / ${w.busySec.toFixed(1)} s busy`).join(', ');
 }
 
 function startWorker(redisUrl: string): ChildProcess {
@@ -121,14 +139,22 @@ async function main() {
       client.submitAll(files);
       let audioSec = 0;
       for (const file of files) audioSec += (await client.transcribeFile(file)).durationSec;
+      const wallSec = (performance.now() - started) / 1000;
+      const loadAfter = loadAverage();
+      const inspect = new Queue<TranscriptionJobData, TranscriptionJobResult>(QUEUE_NAME, {
+        connection: target.options,
+      });
+      const shares = await jobsPerWorker(inspect, files);
+      await inspect.close();
       results.push({
         label: `queue, ${n} worker${n > 1 ? 's' : ''}`,
-        wallSec: (performance.now() - started) / 1000,
+        wallSec,
         audioSec,
         loadBefore,
-        loadAfter: loadAverage(),
+        loadAfter,
+        workers: shares,
       });
-      console.log(`queue with ${n} worker(s): done`);
+      console.log(`queue with ${n} worker(s): ${shares}`);
 
       if (n === 1) {
         // Overhead: one job at a time, so nothing overlaps; what is not the worker's transcription is
