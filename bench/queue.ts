@@ -10,11 +10,11 @@
  * The load average is printed beside each run: on a shared machine other work takes cores from the
  * workers, and the figures are only comparable under similar load.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseReferenceManifest } from '../main/common/references';
@@ -54,6 +54,19 @@ async function jobsPerWorker(queue: Queue<TranscriptionJobData, TranscriptionJob
     byWorker.set(job.returnvalue.worker, entry);
   }
   return [...byWorker.values()].map((w) => `${w.jobs} jobs / ${w.busySec.toFixed(1)} s busy`).join(', ');
+}
+
+/**
+ * How much the machine can run in parallel right now: the work 2 busy-loop processes get done in a few
+ * seconds over what 1 gets done alone (2.0 on 2 idle cores). On a shared machine this, not the queue,
+ * bounds what 2 workers can reach.
+ */
+async function parallelCapacity(seconds = 3): Promise<number> {
+  const loop = `let n=0,x=0;const end=Date.now()+${seconds * 1000};while(Date.now()<end){for(let i=0;i<1e5;i++)x+=Math.sqrt(i);n++}console.log(n)`;
+  const spin = async () => Number((await promisify(execFile)(process.execPath, ['-e', loop])).stdout);
+  const one = await spin();
+  const two = (await Promise.all([spin(), spin()])).reduce((a, b) => a + b, 0);
+  return two / one;
 }
 
 function startWorker(redisUrl: string): ChildProcess {
@@ -123,6 +136,7 @@ async function main() {
   const workers: ChildProcess[] = [];
   const open = () => QueueTranscriber.open({ redis: target, model: values.model!, decoder });
   let overheadMs: number[] = [];
+  let capacity = NaN;
   try {
     for (const n of [1, 2]) {
       while (workers.length < n) workers.push(startWorker(redis.url));
@@ -134,6 +148,7 @@ async function main() {
       client.submitAll(warmups.slice(0, n));
       await Promise.all(warmups.slice(0, n).map((f) => client.transcribeFile(f)));
 
+      if (n === 2) capacity = await parallelCapacity();
       const loadBefore = loadAverage();
       const started = performance.now();
       client.submitAll(files);
@@ -202,6 +217,10 @@ async function main() {
   console.log(
     `batch overhead per job (1 worker against the local batch): ` +
       `${(((one.wallSec - local.wallSec) / files.length) * 1000).toFixed(1)} ms`,
+  );
+  console.log(
+    `parallel capacity just before the 2-worker run: 2 busy loops did ${capacity.toFixed(2)}× the work of 1 ` +
+      `(2.00 on 2 idle cores); 2 workers reached ${(rate(results[2]) / rate(one)).toFixed(2)}× 1 worker`,
   );
   console.log(`load average at the end: ${loadAverage()}`);
 }
