@@ -8,12 +8,13 @@
  */
 import { stat, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Queue, QueueEvents, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Transcript } from '../common/transcript';
 import type { VocabularyBoost } from '../engine/decoder/boost';
-import { resolveModelDir, type DecoderChoice, type TranscribeOptions } from '../engine/engine';
-import { FileNotFoundError } from '../engine/errors';
+import type { DecoderChoice, TranscribeOptions } from '../engine/engine';
+import { resolveModelDir } from '../engine/model-location';
+import { CancelledError, FileNotFoundError } from '../engine/errors';
 import {
   INLINE_AUDIO_LIMIT_BYTES,
   INLINE_AUDIO_TTL_SEC,
@@ -49,6 +50,7 @@ export interface QueueClientOptions {
 /** A file the queue could not transcribe; the message names the file and the reason, as locally. */
 export class QueuedFileError extends Error {
   override name = 'QueuedFileError';
+  readonly code = 'QUEUE_JOB_FAILED';
 }
 
 /** What the CLIs need of a transcriber: the local `AsrEngine` or the queue. */
@@ -108,12 +110,14 @@ export class QueueTranscriber implements FileTranscriber {
     // The model's fingerprint goes into job ids, so a retrained model never reuses an old result. A
     // submitter without a copy of the model (workers only) falls back to its name.
     const fingerprint = await modelFingerprint(resolveModelDir(options.model)).catch(() => undefined);
+    // Loaded when first needed: the Electron main process bundles this module but rarely uses a queue.
+    const [{ Queue, QueueEvents }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
     const connection = { ...options.redis.options, maxRetriesPerRequest: null };
     const queue = new Queue<TranscriptionJobData, TranscriptionJobResult>(QUEUE_NAME, { connection });
     const events = new QueueEvents(QUEUE_NAME, { connection });
     const audioStore = new Redis(connection);
     audioStore.on('error', () => {});
-    const client = new QueueTranscriber(options, queue, events, audioStore, fingerprint);
+    const client = new QueueTranscriber({ ...options }, queue, events, audioStore, fingerprint);
     client.listen();
     // Events from here on reach us; a job that finishes while we submit is caught by them or by its state.
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
@@ -130,20 +134,39 @@ export class QueueTranscriber implements FileTranscriber {
     for (const file of files) void this.submission(file).catch(() => {});
   }
 
-  /** Waits for the file's result (submitting it if `submitAll` did not); a worker reports its progress. */
+  /** The words and phrases to favour in files submitted from now on (undefined: none). */
+  setVocabulary(phrases: readonly string[] | undefined): void {
+    this.options.vocabulary = phrases && phrases.length > 0 ? { phrases } : undefined;
+  }
+
+  /**
+   * Waits for the file's result (submitting it if `submitAll` did not); a worker reports its progress.
+   * `signal` stops the wait (the job itself runs on; submitting the file again reuses its result).
+   */
   async transcribeFile(file: string, options: TranscribeOptions = {}): Promise<Transcript> {
+    const key = this.submissionKey(file);
     const submission = await this.submission(file);
     const listener = (fraction: number) => options.onProgress?.({ fraction, processedSec: 0, words: [] });
     const listeners = this.progressListeners.get(submission.jobId) ?? new Set();
     listeners.add(listener);
     this.progressListeners.set(submission.jobId, listeners);
-    let outcome: Outcome;
+    let outcome: Outcome | 'cancelled';
+    const cancelled = new Promise<'cancelled'>((resolve) => {
+      if (options.signal?.aborted) resolve('cancelled');
+      options.signal?.addEventListener('abort', () => resolve('cancelled'), { once: true });
+    });
     try {
-      outcome = await this.waitFor(submission.jobId);
+      outcome = await Promise.race([this.waitFor(submission.jobId), cancelled]);
     } finally {
       listeners.delete(listener);
     }
-    if ('error' in outcome) throw new QueuedFileError(outcome.error.split(submission.jobFile).join(file));
+    if (outcome === 'cancelled') throw new CancelledError(file);
+    if ('error' in outcome) {
+      // Asked again (a retry), the file is submitted again, which gives its failed job another try.
+      this.submissions.delete(key);
+      this.outcomes.delete(submission.jobId);
+      throw new QueuedFileError(outcome.error.split(submission.jobFile).join(file));
+    }
     this.modelName = outcome.result.transcript.model;
     this.decoderName = outcome.result.decoder;
     this.backend = { name: outcome.result.transcript.backend, label: outcome.result.backendLabel };
@@ -156,18 +179,25 @@ export class QueueTranscriber implements FileTranscriber {
     this.audioStore.disconnect();
   }
 
+  /** A file is submitted once per vocabulary: another vocabulary is another job. */
+  private submissionKey(file: string): string {
+    return `${file}\0${JSON.stringify(this.options.vocabulary ?? null)}`;
+  }
+
   private submission(file: string): Promise<Submission> {
-    let pending = this.submissions.get(file);
+    const key = this.submissionKey(file);
+    let pending = this.submissions.get(key);
     if (!pending) {
       // Chained: files go in the order given, so the first workers start on the first files.
-      pending = this.lastSubmission.then(() => this.submit(file));
+      const vocabulary = this.options.vocabulary;
+      pending = this.lastSubmission.then(() => this.submit(file, vocabulary));
       this.lastSubmission = pending.catch(() => {});
-      this.submissions.set(file, pending);
+      this.submissions.set(key, pending);
     }
     return pending;
   }
 
-  private async submit(file: string): Promise<Submission> {
+  private async submit(file: string, vocabulary: VocabularyBoost | undefined): Promise<Submission> {
     const size = await checkReadableFile(file);
     const contentSha256 = await sha256OfFile(file).catch((cause: unknown) => {
       throw new FileNotFoundError(file, { cause });
@@ -180,7 +210,7 @@ export class QueueTranscriber implements FileTranscriber {
       model: this.options.model,
       ...(this.fingerprint ? { modelFingerprint: this.fingerprint } : {}),
       decoder: this.options.decoder,
-      ...(this.options.vocabulary ? { vocabulary: this.options.vocabulary } : {}),
+      ...(vocabulary ? { vocabulary } : {}),
     };
     const jobId = jobIdFor({ ...settings, audio: { kind: 'path', path: '' } });
     this.expect(jobId);
@@ -252,6 +282,8 @@ export class QueueTranscriber implements FileTranscriber {
   }
 
   private async waitFor(jobId: string): Promise<Outcome> {
+    // Another file with the same job may have consumed and forgotten a failure: read it again.
+    this.expect(jobId);
     const { promise } = this.outcomes.get(jobId)!;
     await this.settleFromState(jobId);
     for (;;) {

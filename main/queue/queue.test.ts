@@ -4,7 +4,6 @@
  * `--queue`. One worker is killed with SIGKILL in the middle of a job; every file must still come back
  * once, with the transcript a local run gives.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,52 +23,13 @@ import {
   type TranscriptionJobResult,
 } from './jobs';
 import { parseRedisUrl } from './redis-connection';
+import { node, type Proc } from './testing/processes';
 import { redisServerMissing, startLocalRedis, type LocalRedis } from './testing/redis-server';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const fixtures = path.join(root, 'main', 'engine', '__fixtures__');
 const missing = redisServerMissing();
 if (missing) console.warn(`skipping the queue tests: ${missing}`);
-
-/** A process whose stderr lines can be waited for. */
-class Proc {
-  readonly lines: string[] = [];
-  stdout = '';
-  private waiters: { test: (line: string) => boolean; resolve: (line: string) => void }[] = [];
-  readonly exited: Promise<number | null>;
-
-  constructor(readonly child: ChildProcess) {
-    let partial = '';
-    child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => {
-      partial += chunk.toString();
-      const parts = partial.split('\n');
-      partial = parts.pop()!;
-      for (const line of parts) {
-        this.lines.push(line);
-        this.waiters = this.waiters.filter((w) => !(w.test(line) && (w.resolve(line), true)));
-      }
-    });
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  }
-
-  /** Resolves with the first stderr line (already seen or to come) that matches. */
-  waitForLine(pattern: RegExp): Promise<string> {
-    const seen = this.lines.find((l) => pattern.test(l));
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ test: (l) => pattern.test(l), resolve }));
-  }
-}
-
-function node(script: string, args: string[]): Proc {
-  return new Proc(
-    spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: root,
-      env: { ...process.env, SPEECH_STUDIO_BACKEND: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-}
 
 async function fixtureSamples(): Promise<Float32Array> {
   const parts: Float32Array[] = [];

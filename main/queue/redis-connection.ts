@@ -3,7 +3,6 @@
  * options, and a quick check tells a mistyped host or a server that is down apart from a queue that is
  * merely empty, in one line, before anything waits on it.
  */
-import { Redis } from 'ioredis';
 
 export class RedisUrlError extends Error {}
 
@@ -61,6 +60,8 @@ export function parseRedisUrl(text: string): RedisTarget {
  * rejects with a one-line reason (refused, timed out, wrong password…) otherwise.
  */
 export async function checkRedisReachable(target: RedisTarget, timeoutMs = 5000): Promise<void> {
+  // Loaded when first needed: the Electron main process bundles this module but rarely uses a queue.
+  const { Redis } = await import('ioredis');
   const client = new Redis({
     ...target.options,
     lazyConnect: true,
