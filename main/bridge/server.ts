@@ -77,6 +77,7 @@ const BROWSER_CHANNELS = new Set<InvokeChannel>([
   'studio:select-model',
   'studio:delete-model',
   'studio:set-vocabulary',
+  'studio:set-run-target',
 ]);
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -194,6 +195,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     'studio:select-model': (name) => service.selectModel(name),
     'studio:delete-model': (name) => service.deleteModel(name),
     'studio:set-vocabulary': (phrases) => service.setVocabulary(phrases),
+    'studio:set-run-target': (queueUrl) => service.setRunTarget(queueUrl),
   };
 
   let port = 0;
