@@ -22,7 +22,8 @@ import { AsrEngine, type DecoderChoice } from '../main/engine/engine';
 import { QueueTranscriber } from '../main/queue/client';
 import { QUEUE_NAME, type TranscriptionJobData, type TranscriptionJobResult } from '../main/queue/jobs';
 import { parseRedisUrl } from '../main/queue/redis-connection';
-import { startLocalRedis } from '../main/queue/testing/redis-server';
+import { redisServerMissing, startLocalRedis } from '../main/queue/testing/redis-server';
+import { parseCommandLine } from '../main/cli/command-line';
 import { ensureClips } from './espeak-clips';
 
 const root = path.join(import.meta.dirname, '..');
@@ -81,8 +82,35 @@ async function waitForWorkers(client: QueueTranscriber, count: number) {
   while ((await client.workerCount()) < count) await new Promise((r) => setTimeout(r, 200));
 }
 
-async function main() {
+const USAGE = `Usage: npm run bench:queue -- [options]
+
+Transcribes the same espeak-ng clips with a local batch, then through a private redis-server (loopback,
+temporary) with 1 and 2 worker processes; prints audio hours per hour, the queue's overhead per job and
+the machine's parallel capacity at the time.
+
+Options:
+  --count N           clips for throughput (default 60)
+  --overhead-jobs N   further clips sent one at a time to measure the overhead per job (default 30)
+  --model NAME        model folder name in models/ or a path (default: default)
+  --decoder D         greedy | beam (default: the model's own)
+  --work DIR          where the clips are made and kept (default training/work/batch)
+  --manifests DIR     evaluation manifests whose sentences are spoken (default training/work/manifests;
+                      a built-in list without them)
+  -h, --help          show this help
+`;
+
+interface BenchOptions {
+  count: number;
+  overheadJobs: number;
+  model: string;
+  decoder: DecoderChoice;
+  work: string;
+  manifests: string;
+}
+
+function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
+    args: argv,
     options: {
       count: { type: 'string', default: '60' },
       'overhead-jobs': { type: 'string', default: '30' },
@@ -90,15 +118,41 @@ async function main() {
       decoder: { type: 'string', default: 'manifest' },
       work: { type: 'string', default: 'training/work/batch' },
       manifests: { type: 'string', default: 'training/work/manifests' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const count = Number(values.count);
-  const overheadJobs = Number(values['overhead-jobs']);
+  if (values.help) return 'help';
+  const whole = (flag: string, value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 100_000)
+      throw new Error(`${flag} needs a whole number from 1 to 100000, got ${value}`);
+    return n;
+  };
   const decoder = values.decoder as DecoderChoice;
+  if (!['manifest', 'greedy', 'beam'].includes(decoder)) throw new Error(`unknown --decoder ${decoder}`);
+  return {
+    count: whole('--count', values.count!),
+    overheadJobs: whole('--overhead-jobs', values['overhead-jobs']!),
+    model: values.model!,
+    decoder,
+    work: values.work!,
+    manifests: values.manifests!,
+  };
+}
+
+async function main(): Promise<number> {
+  const parsed = parseCommandLine(process.argv.slice(2), parseBenchArgs, USAGE);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const missing = redisServerMissing();
+  if (missing) {
+    process.stderr.write(`error: ${missing}\n`);
+    return 2;
+  }
+  const { count, overheadJobs, decoder, ...values } = parsed.options;
   // Twice the clips: the first half for throughput, the second (unseen by the queue) for overhead, so no
   // job is answered from an earlier result.
-  const dir = path.join(values.work!, `espeak-${count + overheadJobs}`);
-  const manifest = await ensureClips(dir, count + overheadJobs, values.manifests!);
+  const dir = path.join(values.work, `espeak-${count + overheadJobs}`);
+  const manifest = await ensureClips(dir, count + overheadJobs, values.manifests);
   const all = parseReferenceManifest(await readFile(manifest, 'utf8'), manifest).map((e) =>
     path.join(dir, e.audio),
   );
@@ -134,7 +188,7 @@ async function main() {
   const target = parseRedisUrl(redis.url);
   const admin = new Redis(target.options);
   const workers: ChildProcess[] = [];
-  const open = () => QueueTranscriber.open({ redis: target, model: values.model!, decoder });
+  const open = () => QueueTranscriber.open({ redis: target, model: values.model, decoder });
   let overheadMs: number[] = [];
   let capacity = NaN;
   try {
@@ -223,6 +277,7 @@ async function main() {
       `(2.00 on 2 idle cores); 2 workers reached ${(rate(results[2]) / rate(one)).toFixed(2)}× 1 worker`,
   );
   console.log(`load average at the end: ${loadAverage()}`);
+  return 0;
 }
 
-await main();
+process.exitCode = await main();
