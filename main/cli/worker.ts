@@ -102,13 +102,29 @@ async function runWorker(options: WorkerCliOptions): Promise<number> {
       }
       stopping = true;
       log('finishing the running job, then stopping (Ctrl-C again to stop at once)');
-      void worker.close().then(resolve);
+      void worker.close().then(() => {
+        // The supervisor's IPC channel would keep this process alive after its work is done.
+        process.off('disconnect', stop);
+        if (process.connected) process.disconnect();
+        resolve();
+      });
     };
-    process.on('SIGINT', stop);
+    if (process.env[SUPERVISED] === '1') {
+      // Under `--concurrency N`, a terminal's Ctrl-C reaches every process of the group, and the
+      // supervisor passes it on as SIGTERM: heeding both would count as the second Ctrl-C at once.
+      process.on('SIGINT', () => {});
+      // A supervisor that is gone (killed) cannot restart or stop us: finish the job and stop.
+      process.on('disconnect', stop);
+    } else {
+      process.on('SIGINT', stop);
+    }
     process.on('SIGTERM', stop);
   });
   return 0;
 }
+
+/** Set in the environment of the processes a `--concurrency N` supervisor starts. */
+const SUPERVISED = 'SPEECH_STUDIO_SUPERVISED_WORKER';
 
 /**
  * N engine processes (the engine keeps one core busy, so jobs in parallel need processes). A process that
@@ -122,7 +138,10 @@ async function superviseWorkers(options: WorkerCliOptions, argv: string[]): Prom
   let status = 0;
   return new Promise<number>((resolve) => {
     const start = () => {
-      const child = fork(process.argv[1], childArgs, { stdio: 'inherit' });
+      const child = fork(process.argv[1], childArgs, {
+        stdio: 'inherit',
+        env: { ...process.env, [SUPERVISED]: '1' },
+      });
       children.add(child);
       child.on('exit', (code, signal) => {
         children.delete(child);
@@ -143,13 +162,15 @@ async function superviseWorkers(options: WorkerCliOptions, argv: string[]): Prom
       });
     };
     for (let i = 0; i < options.concurrency; i++) start();
-    const stop = (signal: NodeJS.Signals) => {
+    // First Ctrl-C or SIGTERM: each process finishes its job; a second one stops them at once.
+    const stop = () => {
+      const signal = stopping ? 'SIGKILL' : 'SIGTERM';
       stopping = true;
       for (const child of children) child.kill(signal);
       if (children.size === 0) resolve(status);
     };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 }
 

@@ -9,8 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAudioFile } from '../engine/audio/source';
-import { encodeWav } from '../engine/audio/wav-writer';
 import { AsrEngine } from '../engine/engine';
 import { createRandomModel } from '../engine/model/random-model';
 import { QueueTranscriber } from './client';
@@ -25,29 +23,12 @@ import {
 import { parseRedisUrl } from './redis-connection';
 import { node, type Proc } from './testing/processes';
 import { redisServerMissing, startLocalRedis, type LocalRedis } from './testing/redis-server';
+import { fixtureSamples, speechFile } from './testing/speech-audio';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const fixtures = path.join(root, 'main', 'engine', '__fixtures__');
 const missing = redisServerMissing();
 if (missing) console.warn(`skipping the queue tests: ${missing}`);
-
-async function fixtureSamples(): Promise<Float32Array> {
-  const parts: Float32Array[] = [];
-  for await (const chunk of (await openAudioFile(path.join(fixtures, 'speech-16k.wav'))).chunks)
-    parts.push(chunk.samples);
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) out.set(p, (o += p.length) - p.length);
-  return out;
-}
-
-/** The utterance `repeats` times with `gapSec` of silence between: distinct content, seconds of work. */
-function speechFile(speech: Float32Array, repeats: number, gapSec: number): Buffer {
-  const gap = Math.round(gapSec * 16000);
-  const samples = new Float32Array(repeats * (speech.length + gap));
-  for (let i = 0; i < repeats; i++) samples.set(speech, i * (speech.length + gap));
-  return encodeWav([samples], { sampleRate: 16000, bitsPerSample: 16, encoding: 'int' });
-}
 
 const jsonl = (text: string) =>
   text
