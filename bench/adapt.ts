@@ -1,21 +1,7 @@
-/**
- * `npm run bench:adapt` — speaker adaptation on a simulated user: the held-out flite voice `awb` reads 60
- * enrollment sentences and 40 different test sentences (both from eval-awb-clean, disjoint). The model is
- * adapted on the 60 (a part of them held back inside adaptModel for early stopping and the keep/discard
- * decision), saved as a profile model, loaded back through AsrEngine, and the 40 test sentences are scored
- * before and after, greedy and with the model's default beam decoder. Prints the time taken and the backend.
- *
- *   npm run bench:adapt -- [--layers all|top|dense] [--epochs N] [--lr X] [--l2 X] [--batch N] [--speed 0.9,1.1] [--spec-augment]
- *                          [--enroll 60] [--test 40] [--skip 0] [--no-test] [--profile DIR] [--backend wasm|cpu|…]
- *
- * `--skip N` starts N distinct sentences into the manifest (another simulated session of the same voice).
- * `--no-test` adapts and reports only the held-back enrollment figures: use it for tuning, so the test
- * sentences play no part in any choice of settings.
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { errorRate, scoreTranscript, sumCounts } from '../main/common/scoring';
 import { adaptModel, saveAdaptedModel, type AdaptLayers } from '../main/engine/adapt/adapt';
 import { loadAudioFile } from '../main/engine/audio/load';
@@ -23,6 +9,22 @@ import { GreedyCtcDecoder } from '../main/engine/decoder/ctc-decoder';
 import { AsrEngine } from '../main/engine/engine';
 import type { BackendPreference } from '../main/engine/model/backend';
 import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
+import { parseCommandLine } from '../main/cli/command-line';
+
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run bench:adapt\` — speaker adaptation on a simulated user: the held-out flite voice \`awb\` reads 60
+enrollment sentences and 40 different test sentences (both from eval-awb-clean, disjoint). The model is
+adapted on the 60 (a part of them held back inside adaptModel for early stopping and the keep/discard
+decision), saved as a profile model, loaded back through AsrEngine, and the 40 test sentences are scored
+before and after, greedy and with the model's default beam decoder. Prints the time taken and the backend.
+
+  npm run bench:adapt -- [--layers all|top|dense] [--epochs N] [--lr X] [--l2 X] [--batch N] [--speed 0.9,1.1] [--spec-augment]
+                         [--enroll 60] [--test 40] [--skip 0] [--no-test] [--profile DIR] [--backend wasm|cpu|…]
+
+\`--skip N\` starts N distinct sentences into the manifest (another simulated session of the same voice).
+\`--no-test\` adapts and reports only the held-back enrollment figures: use it for tuning, so the test
+sentences play no part in any choice of settings.
+`;
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
@@ -47,7 +49,9 @@ async function evaluate(engine: AsrEngine, entries: CorpusEntry[]) {
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
+    command: 'npm run bench:adapt --',
+    usage: USAGE,
     options: {
       manifest: { type: 'string', default: 'training/work/manifests/eval-awb-clean.tsv' },
       model: { type: 'string', default: 'default' },

@@ -1,18 +1,6 @@
-/**
- * `npm run bench:batch` — the researcher workflow at batch scale: 500 short clips through the same path as
- * `npm run eval` (reference manifest → engine → scoring → per-set table), with the real model. Prints the
- * resident memory at the start, every 100 files and at the end, throughput (files/s), the real-time factor,
- * WER/CER, and a verdict on whether memory stays bounded over the batch.
- *
- *   npm run bench:batch -- [--count 500] [--model NAME] [--decoder greedy|beam] [--every 100] [--work DIR] [--json FILE]
- *
- * The clips are spoken by espeak-ng (several accents and voice variants, varied rates) from the held-out
- * evaluation sentences in training/work/manifests when present, else from a built-in list. They are cached
- * in --work (default training/work/batch, not committed) and reused by later runs.
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { aggregateBySet, formatSetTable } from '../main/common/evaluation';
@@ -20,7 +8,21 @@ import { describeNormalization } from '../main/common/scoring';
 import { AsrEngine, type DecoderChoice } from '../main/engine/engine';
 import { evaluateSets } from '../main/engine/evaluate';
 import { loadManifest } from '../main/engine/reference-files';
+import { parseCommandLine } from '../main/cli/command-line';
 import { ensureClips } from './espeak-clips';
+
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run bench:batch\` — the researcher workflow at batch scale: 500 short clips through the same path as
+\`npm run eval\` (reference manifest → engine → scoring → per-set table), with the real model. Prints the
+resident memory at the start, every 100 files and at the end, throughput (files/s), the real-time factor,
+WER/CER, and a verdict on whether memory stays bounded over the batch.
+
+  npm run bench:batch -- [--count 500] [--model NAME] [--decoder greedy|beam] [--every 100] [--work DIR] [--json FILE]
+
+The clips are spoken by espeak-ng (several accents and voice variants, varied rates) from the held-out
+evaluation sentences in training/work/manifests when present, else from a built-in list. They are cached
+in --work (default training/work/batch, not committed) and reused by later runs.
+`;
 
 /** Collects garbage (when the flag can be set at run time) so RSS readings measure retained memory. */
 function collectGarbage(): void {
@@ -36,7 +38,9 @@ function rss(): number {
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
+    command: 'npm run bench:batch --',
+    usage: USAGE,
     options: {
       count: { type: 'string', default: '500' },
       model: { type: 'string', default: 'default' },

@@ -1,23 +1,5 @@
-/**
- * `npm run bench:boost` — does vocabulary boosting help the words it is meant for, and leave the rest
- * alone? For each set, the "rare words" are the reference words (4+ letters) that the LM has never seen
- * or saw about once (unigram log-probability ≤ --rare-logprob): names and jargon such as "digium",
- * "voicemail", "cleveland". The beam decoder then decodes the cached posteriors without boosting, with
- * the set's own rare-word list, and with the union of every set's lists (mostly words absent from the
- * set: distractors). Printed per setting: the rare words' recognition rate (reference occurrences
- * aligned to an identical hypothesis word), overall WER, WER on the utterances that contain none of the
- * listed words (the "elsewhere" the list must not hurt), and false alarms (listed words in a hypothesis
- * where the reference has none at that place).
- *
- *   npm run bench:boost -- [--sets dev,eval-asterisk-test] [--limit 120] [--cache DIR]
- *       [--weights 1,1.5,2] [--floors=-10] [--lift-caps 0.5,Infinity] [--rare-logprob=-12.2]
- *       [--lists own,all] [--json FILE]
- *
- * Tune --weights/--floors/--lift-caps on `dev` and `dev-noisy10` only (dev + 10 dB noise:
- * `python3 training/corpus/generate.py --dev-noisy10`); the held-out sets report the chosen default.
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { align, errorRate, normalizeForScoring, sumCounts } from '../main/common/scoring';
 import {
   BeamCtcDecoder,
@@ -29,6 +11,26 @@ import type { CtcInput } from '../main/engine/decoder/ctc-decoder';
 import type { NgramLm } from '../main/engine/decoder/ngram-lm';
 import type { CorpusEntry } from '../training/features/dump-features';
 import { loadBeamModel, loadSet } from './posterior-cache';
+import { parseCommandLine } from '../main/cli/command-line';
+
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run bench:boost\` — does vocabulary boosting help the words it is meant for, and leave the rest
+alone? For each set, the "rare words" are the reference words (4+ letters) that the LM has never seen
+or saw about once (unigram log-probability ≤ --rare-logprob): names and jargon such as "digium",
+"voicemail", "cleveland". The beam decoder then decodes the cached posteriors without boosting, with
+the set's own rare-word list, and with the union of every set's lists (mostly words absent from the
+set: distractors). Printed per setting: the rare words' recognition rate (reference occurrences
+aligned to an identical hypothesis word), overall WER, WER on the utterances that contain none of the
+listed words (the "elsewhere" the list must not hurt), and false alarms (listed words in a hypothesis
+where the reference has none at that place).
+
+  npm run bench:boost -- [--sets dev,eval-asterisk-test] [--limit 120] [--cache DIR]
+      [--weights 1,1.5,2] [--floors=-10] [--lift-caps 0.5,Infinity] [--rare-logprob=-12.2]
+      [--lists own,all] [--json FILE]
+
+Tune --weights/--floors/--lift-caps on \`dev\` and \`dev-noisy10\` only (dev + 10 dB noise:
+\`python3 training/corpus/generate.py --dev-noisy10\`); the held-out sets report the chosen default.
+`;
 
 const DEFAULT_SETS = [
   'dev',
@@ -126,7 +128,9 @@ const pct = (x: number) => (x * 100).toFixed(1).padStart(6) + '%';
 const list = (s: string) => s.split(',').map(Number);
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
+    command: 'npm run bench:boost --',
+    usage: USAGE,
     options: {
       model: { type: 'string', default: 'default' },
       sets: { type: 'string', default: DEFAULT_SETS.join(',') },

@@ -1,20 +1,5 @@
-/**
- * `npm run bench:calibration` — are the beam decoder's word confidences calibrated? A hypothesis word is
- * correct when the WER alignment pairs it with an identical reference word. The calibration (hypothesis
- * posterior scale, then a logistic map of logit(word posterior) and logit(acoustic score)) is fitted on
- * the dev set only; the held-out sets only report. Printed per set: a reliability table (confidence bins
- * → words, mean confidence, accuracy) and the expected calibration error (ECE, count-weighted |accuracy −
- * confidence| over 10 bins) for
- *   - acoustic:   the mean frame posterior of the word's alignment (the beam decoder's old confidence),
- *   - posterior:  the raw word posterior of the final beam (scale 1),
- *   - calibrated: the fitted map (what the model manifest ships),
- * and the AUC (how well each ranks right above wrong words; calibration cannot change it much).
- *
- *   npm run bench:calibration -- [--sets eval-awb-clean,…] [--limit 120] [--dev-limit 300] [--cache DIR]
- *       [--scales 1,0.5,0.25,0.1] [--json FILE]
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { align, normalizeForScoring } from '../main/common/scoring';
 import { BeamCtcDecoder } from '../main/engine/decoder/beam-decoder';
 import {
@@ -26,6 +11,23 @@ import {
 import type { CtcInput } from '../main/engine/decoder/ctc-decoder';
 import type { CorpusEntry } from '../training/features/dump-features';
 import { loadBeamModel, loadSet } from './posterior-cache';
+import { parseCommandLine } from '../main/cli/command-line';
+
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run bench:calibration\` — are the beam decoder's word confidences calibrated? A hypothesis word is
+correct when the WER alignment pairs it with an identical reference word. The calibration (hypothesis
+posterior scale, then a logistic map of logit(word posterior) and logit(acoustic score)) is fitted on
+the dev set only; the held-out sets only report. Printed per set: a reliability table (confidence bins
+→ words, mean confidence, accuracy) and the expected calibration error (ECE, count-weighted |accuracy −
+confidence| over 10 bins) for
+  - acoustic:   the mean frame posterior of the word's alignment (the beam decoder's old confidence),
+  - posterior:  the raw word posterior of the final beam (scale 1),
+  - calibrated: the fitted map (what the model manifest ships),
+and the AUC (how well each ranks right above wrong words; calibration cannot change it much).
+
+  npm run bench:calibration -- [--sets eval-awb-clean,…] [--limit 120] [--dev-limit 300] [--cache DIR]
+      [--scales 1,0.5,0.25,0.1] [--json FILE]
+`;
 
 const HELD_OUT = [
   'eval-awb-clean',
@@ -97,7 +99,9 @@ function printReliability(title: string, scored: { confidence: number; correct: 
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
+    command: 'npm run bench:calibration --',
+    usage: USAGE,
     options: {
       model: { type: 'string', default: 'default' },
       sets: { type: 'string', default: HELD_OUT.join(',') },

@@ -5,15 +5,15 @@
  * the decoding time per second of audio (the real-time factor the decoder adds).
  *
  *   npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
- *       [--beam 16,64] [--prune 10] [--lookahead on,off] [--cache DIR] [--lm models/default/lm.bin] [--model default] [--json FILE]
+ *       [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--lexicon-file FILE] [--cache DIR]
+ *       [--lm models/default/lm.bin] [--model default] [--json FILE]
  *
- * Tune α/β on `dev` (training voices) only; report the chosen setting on the held-out sets with a single
- * --alphas/--betas value (never pick the setting on them).
+ * Tune α/β on the dev sets only (`dev`: training voices; `warzone2100`, `klettres-words`: real speech);
+ * report the chosen setting on the held-out sets with a single --alphas/--betas value (never pick the
+ * setting on them). `--lexicon on` spells through the model's lexicon.txt (closed vocabulary).
  */
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { errorRate, scoreTranscript, sumCounts } from '../main/common/scoring';
 import { BeamCtcDecoder } from '../main/engine/decoder/beam-decoder';
 import { GreedyCtcDecoder, type CtcDecoder, type CtcInput } from '../main/engine/decoder/ctc-decoder';
@@ -21,7 +21,10 @@ import { NgramLm } from '../main/engine/decoder/ngram-lm';
 import { resolveModelDir } from '../main/engine/engine';
 import { AcousticModel } from '../main/engine/model/acoustic-model';
 import { initBackend } from '../main/engine/model/backend';
-import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
+import type { CorpusEntry } from '../main/common/corpus-manifest';
+import { Lexicon } from '../main/engine/decoder/lexicon';
+import { parseCommandLine } from '../main/cli/command-line';
+import { EVAL_SETS, loadEvalSet } from './eval-sets';
 import { setPosteriors } from './posterior-cache';
 
 interface Row {
@@ -29,6 +32,7 @@ interface Row {
   decoder: string;
   beam?: number;
   lookahead?: boolean;
+  lexicon?: boolean;
   alpha?: number;
   beta?: number;
   wer: number;
@@ -56,19 +60,31 @@ function evaluate(decoder: CtcDecoder, inputs: CtcInput[], entries: CorpusEntry[
 const pct = (x: number) => (x * 100).toFixed(1).padStart(6) + '%';
 const list = (s: string) => s.split(',').map(Number);
 
+const USAGE = `npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
+         [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--lexicon-file FILE] [--cache DIR]
+         [--lm FILE] [--model NAME] [--json FILE]
+
+  --sets     comma-separated, from: ${EVAL_SETS.map((s) => s.name).join(', ')}
+             (tune on dev, warzone2100 and klettres-words only)
+  --lexicon  on: closed vocabulary through the model's lexicon.txt (or --lexicon-file FILE)
+  --cache    keep each set's log-posteriors in DIR, so later runs skip the acoustic model`;
+
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
+    command: 'npm run bench:decoders --',
+    usage: USAGE,
     options: {
       model: { type: 'string', default: 'default' },
       lm: { type: 'string' },
       sets: { type: 'string', default: 'dev' },
       limit: { type: 'string' },
-      manifests: { type: 'string', default: 'training/work/manifests' },
       alphas: { type: 'string', default: '0.3,0.5,0.8,1' },
       betas: { type: 'string', default: '0,1,2' },
       beam: { type: 'string', default: '16' },
       prune: { type: 'string', default: '10' },
       lookahead: { type: 'string', default: 'on' },
+      lexicon: { type: 'string', default: 'off' },
+      'lexicon-file': { type: 'string' },
       cache: { type: 'string' },
       json: { type: 'string' },
     },
@@ -80,6 +96,10 @@ async function main() {
   let t0 = performance.now();
   const lm = NgramLm.fromBuffer(await readFile(lmFile));
   const lmLoadMs = performance.now() - t0;
+  const lexiconSettings = values.lexicon.split(',').map((v) => v === 'on');
+  const lexicon = lexiconSettings.includes(true)
+    ? Lexicon.parse(await readFile(values['lexicon-file'] ?? path.join(modelDir, 'lexicon.txt'), 'utf8'))
+    : undefined;
   const beamWidths = list(values.beam!);
   const prunePerFrame = Number(values.prune);
   console.log(
@@ -89,12 +109,7 @@ async function main() {
   );
   const rows: Row[] = [];
   for (const set of values.sets!.split(',')) {
-    const manifest = path.join(values.manifests!, `${set}.tsv`);
-    if (!existsSync(manifest)) {
-      console.log(`${set}: missing ${manifest}`);
-      continue;
-    }
-    let entries = await readCorpusManifest(manifest);
+    let entries = await loadEvalSet(set);
     if (values.limit) entries = entries.slice(0, Number(values.limit));
     const audioSec = entries.reduce((s, e) => s + e.durationSec, 0);
     t0 = performance.now();
@@ -120,13 +135,35 @@ async function main() {
       );
       rows.push({ set, decoder: 'beam-no-lm', beam: beamWidth, ...noLm });
       print(`beam ${beamWidth}, no LM`, noLm);
-      for (const lookahead of values.lookahead!.split(',').map((v) => v === 'on')) {
-        for (const alpha of list(values.alphas!)) {
-          for (const beta of list(values.betas!)) {
-            const decoder = new BeamCtcDecoder({ lm, alpha, beta, beamWidth, prunePerFrame, lookahead });
-            const r = evaluate(decoder, inputs, entries, audioSec);
-            rows.push({ set, decoder: 'beam+lm', beam: beamWidth, lookahead, alpha, beta, ...r });
-            print(`beam ${beamWidth}+LM${lookahead ? '+la' : ''} α=${alpha} β=${beta}`, r);
+      for (const closed of lexiconSettings) {
+        for (const lookahead of values.lookahead!.split(',').map((v) => v === 'on')) {
+          for (const alpha of list(values.alphas!)) {
+            for (const beta of list(values.betas!)) {
+              const decoder = new BeamCtcDecoder({
+                lm,
+                alpha,
+                beta,
+                beamWidth,
+                prunePerFrame,
+                lookahead,
+                ...(closed ? { lexicon } : {}),
+              });
+              const r = evaluate(decoder, inputs, entries, audioSec);
+              rows.push({
+                set,
+                decoder: 'beam+lm',
+                beam: beamWidth,
+                lookahead,
+                lexicon: closed,
+                alpha,
+                beta,
+                ...r,
+              });
+              print(
+                `beam ${beamWidth}+LM${lookahead ? '+la' : ''}${closed ? '+lex' : ''} α=${alpha} β=${beta}`,
+                r,
+              );
+            }
           }
         }
       }
@@ -134,7 +171,7 @@ async function main() {
     const lmRows = rows.filter((r) => r.set === set && r.decoder === 'beam+lm');
     const best = lmRows.reduce((a, b) => (b.wer < a.wer ? b : a));
     console.log(
-      `best on ${set}: beam ${best.beam}${best.lookahead ? ' + look-ahead' : ''} α=${best.alpha} β=${best.beta}: WER ${pct(best.wer)} vs greedy ${pct(greedy.wer)} ` +
+      `best on ${set}: beam ${best.beam}${best.lookahead ? ' + look-ahead' : ''}${best.lexicon ? ' + lexicon' : ''} α=${best.alpha} β=${best.beta}: WER ${pct(best.wer)} vs greedy ${pct(greedy.wer)} ` +
         `(${((100 * (greedy.wer - best.wer)) / greedy.wer).toFixed(1)}% relative); decoding adds ` +
         `${(best.decodeRtf - greedy.decodeRtf).toFixed(4)} s per audio second`,
     );

@@ -1,28 +1,6 @@
-/**
- * `npm run bench:latency` — how fast live dictation answers, through the same path as the app: a real
- * engine worker process (supervised, as in the browser bridge) fed by the file source at real-time pace.
- *
- * For each utterance (2–8 s, held-out voices) it plays [0.8 s silence][utterance][1.5 s silence] and
- * measures, on the wall clock:
- * - final latency: from the moment the last speech sample was "spoken" (acoustic end of speech: last
- *   10 ms frame within 40 dB of the loudest) to the arrival of the final, split into the VAD part (end
- *   of speech → the VAD's decision, i.e. the hangover plus detection lag) and the compute part (decision
- *   → final, i.e. model, decoder and IPC);
- * - the partial update interval while speaking;
- * - CPU used by the engine process per second of wall time;
- * - the WER of the finals against the references, beside the WER of the same files transcribed offline
- *   (the live results are real, and this shows what segmenting on the fly costs).
- *
- * `--soak-minutes N` then streams N minutes of synthetic speech and silence (utterances separated by
- * silences; `--soak-speed` times real time) and prints the engine's RSS and tensor count at start and end.
- *
- *   npm run bench:latency -- [--backends wasm,cpu] [--count 30] [--sets eval-slt-clean,eval-awb-clean]
- *                            [--manifests DIR] [--soak-minutes 60] [--soak-speed 4] [--json FILE]
- */
-import { existsSync } from 'node:fs';
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { errorRate, scoreTranscript, sumCounts, type ErrorCounts } from '../main/common/scoring';
 import { loadAudioFile } from '../main/engine/audio/load';
 import { playRealtime } from '../main/engine/audio/realtime-source';
@@ -30,18 +8,45 @@ import { frameDbfs } from '../main/engine/stream/vad';
 import type { EngineStats, ForwardedLiveEvent } from '../main/host/engine-protocol';
 import { EngineSupervisor } from '../main/host/engine-supervisor';
 import { spawnNodeWorker } from '../main/host/node-worker';
-import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
+import type { CorpusEntry } from '../main/common/corpus-manifest';
+import { loadEvalSet } from './eval-sets';
+import { parseCommandLine } from '../main/cli/command-line';
+
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run bench:latency\` — how fast live dictation answers, through the same path as the app: a real
+engine worker process (supervised, as in the browser bridge) fed by the file source at real-time pace.
+
+For each utterance (2–8 s, held-out voices) it plays [0.8 s silence][utterance][1.5 s silence] and
+measures, on the wall clock:
+- final latency: from the moment the last speech sample was "spoken" (acoustic end of speech: last
+  10 ms frame within 40 dB of the loudest) to the arrival of the final, split into the VAD part (end
+  of speech → the VAD's decision, i.e. the hangover plus detection lag) and the compute part (decision
+  → final, i.e. model, decoder and IPC);
+- the partial update interval while speaking;
+- CPU used by the engine process per second of wall time;
+- the WER of the finals against the references, beside the WER of the same files transcribed offline
+  (the live results are real, and this shows what segmenting on the fly costs).
+
+\`--soak-minutes N\` then streams N minutes of synthetic speech and silence (utterances separated by
+silences; \`--soak-speed\` times real time) and prints the engine's RSS and tensor count at start and end.
+
+  npm run bench:latency -- [--backends wasm,cpu] [--count 30] [--sets eval-slt-clean,eval-awb-clean]
+                           [--soak-minutes 60] [--soak-speed 4] [--json FILE]
+
+Sets that are missing are built first (bench/eval-sets.ts).
+`;
 
 const RATE = 16000;
 const LEAD_SEC = 0.8;
 const TRAIL_SEC = 1.5;
 
-const { values } = parseArgs({
+const { values } = parseCommandLine({
+  command: 'npm run bench:latency --',
+  usage: USAGE,
   options: {
     backends: { type: 'string', default: 'wasm' },
     count: { type: 'string', default: '30' },
     sets: { type: 'string', default: 'eval-slt-clean,eval-awb-clean' },
-    manifests: { type: 'string', default: 'training/work/manifests' },
     model: { type: 'string', default: 'default' },
     'soak-minutes': { type: 'string', default: '0' },
     'soak-speed': { type: 'string', default: '4' },
@@ -71,9 +76,8 @@ async function loadUtterances(): Promise<Utterance[]> {
   const count = Number(values.count);
   const entries: CorpusEntry[] = [];
   for (const set of values.sets.split(',')) {
-    const file = path.join(values.manifests, `${set}.tsv`);
-    if (!existsSync(file)) throw new Error(`${file} not found (make the eval sets: training/README.md)`);
-    entries.push(...(await readCorpusManifest(file)).filter((e) => e.durationSec >= 2 && e.durationSec <= 8));
+    // Built first when missing (bench/eval-sets.ts).
+    entries.push(...(await loadEvalSet(set)).filter((e) => e.durationSec >= 2 && e.durationSec <= 8));
   }
   // Interleave the sets, then take the first `count`: the same utterances on every run.
   const picked = entries

@@ -14,7 +14,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseReferenceManifest } from '../main/common/references';
@@ -23,7 +23,7 @@ import { QueueTranscriber } from '../main/queue/client';
 import { QUEUE_NAME, type TranscriptionJobData, type TranscriptionJobResult } from '../main/queue/jobs';
 import { parseRedisUrl } from '../main/queue/redis-connection';
 import { redisServerMissing, startLocalRedis } from '../main/queue/testing/redis-server';
-import { parseCommandLine } from '../main/cli/command-line';
+import { numberOption, parseCommandLine, UsageError } from '../main/cli/command-line';
 import { ensureClips } from './espeak-clips';
 
 const root = path.join(import.meta.dirname, '..');
@@ -108,47 +108,46 @@ interface BenchOptions {
   manifests: string;
 }
 
-function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      count: { type: 'string', default: '60' },
-      'overhead-jobs': { type: 'string', default: '30' },
-      model: { type: 'string', default: 'default' },
-      decoder: { type: 'string', default: 'manifest' },
-      work: { type: 'string', default: 'training/work/batch' },
-      manifests: { type: 'string', default: 'training/work/manifests' },
-      help: { type: 'boolean', short: 'h', default: false },
+function parseBenchArgs(argv: string[]): BenchOptions {
+  return parseCommandLine(
+    {
+      command: 'npm run bench:queue --',
+      usage: USAGE,
+      options: {
+        count: { type: 'string', default: '60' },
+        'overhead-jobs': { type: 'string', default: '30' },
+        model: { type: 'string', default: 'default' },
+        decoder: { type: 'string', default: 'manifest' },
+        work: { type: 'string', default: 'training/work/batch' },
+        manifests: { type: 'string', default: 'training/work/manifests' },
+      },
     },
-  });
-  if (values.help) return 'help';
-  const whole = (flag: string, value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > 100_000)
-      throw new Error(`${flag} needs a whole number from 1 to 100000, got ${value}`);
-    return n;
-  };
-  const decoder = values.decoder as DecoderChoice;
-  if (!['manifest', 'greedy', 'beam'].includes(decoder)) throw new Error(`unknown --decoder ${decoder}`);
-  return {
-    count: whole('--count', values.count!),
-    overheadJobs: whole('--overhead-jobs', values['overhead-jobs']!),
-    model: values.model!,
-    decoder,
-    work: values.work!,
-    manifests: values.manifests!,
-  };
+    argv,
+    ({ values }) => {
+      const decoder = values.decoder as DecoderChoice;
+      if (!['manifest', 'greedy', 'beam'].includes(decoder))
+        throw new UsageError(`unknown --decoder ${decoder} (use greedy or beam)`);
+      const clips = { min: 1, max: 100_000, integer: true };
+      return {
+        count: numberOption('count', values.count, clips)!,
+        overheadJobs: numberOption('overhead-jobs', values['overhead-jobs'], clips)!,
+        model: values.model!,
+        decoder,
+        work: values.work!,
+        manifests: values.manifests!,
+      };
+    },
+  );
 }
 
 async function main(): Promise<number> {
-  const parsed = parseCommandLine(process.argv.slice(2), parseBenchArgs, USAGE);
-  if ('exitCode' in parsed) return parsed.exitCode;
+  const options = parseBenchArgs(process.argv.slice(2));
   const missing = redisServerMissing();
   if (missing) {
     process.stderr.write(`error: ${missing}\n`);
     return 2;
   }
-  const { count, overheadJobs, decoder, ...values } = parsed.options;
+  const { count, overheadJobs, decoder, ...values } = options;
   // Twice the clips: the first half for throughput, the second (unseen by the queue) for overhead, so no
   // job is answered from an earlier result.
   const dir = path.join(values.work, `espeak-${count + overheadJobs}`);

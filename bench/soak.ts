@@ -1,25 +1,27 @@
-/**
- * `npm run bench:soak -- [--count 1000] [--model NAME|DIR] [--decoder greedy|beam] [--every 100] [--json FILE]`
- *
- * Leak check: transcribes short clips `--count` times in a row with one engine (the default model,
- * whatever backend is picked — wasm on the build machines) and prints RSS, V8 heap, tf.memory() tensors
- * and bytes before, at intervals and after, then a verdict. The clips cycle through WAV at 8, 16 and
- * 44.1 kHz (so the resampler runs) and the FLAC, MP3 and OGG fixtures (so every WASM decoder runs);
- * every 20th transcription is followed by a corrupt file, so the error paths are soaked too.
- *
- * Verdict: tensors must be exactly as many at the end as after warm-up, and RSS (read after a full GC)
- * must not grow by more than RSS_GROWTH_LIMIT_MB from the first reading after warm-up to the end.
- * Runs under `node --expose-gc` (the npm script passes it) so readings show retained memory, not garbage.
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { loadAudioFile } from '../main/engine/audio/load';
 import { encodeWav } from '../main/engine/audio/wav-writer';
 import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../main/engine/engine';
 import { isEngineError } from '../main/engine/errors';
+import { parseCommandLine } from '../main/cli/command-line';
+
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run bench:soak -- [--count 1000] [--model NAME|DIR] [--decoder greedy|beam] [--every 100] [--json FILE]\`
+
+Leak check: transcribes short clips \`--count\` times in a row with one engine (the default model,
+whatever backend is picked — wasm on the build machines) and prints RSS, V8 heap, tf.memory() tensors
+and bytes before, at intervals and after, then a verdict. The clips cycle through WAV at 8, 16 and
+44.1 kHz (so the resampler runs) and the FLAC, MP3 and OGG fixtures (so every WASM decoder runs);
+every 20th transcription is followed by a corrupt file, so the error paths are soaked too.
+
+Verdict: tensors must be exactly as many at the end as after warm-up, and RSS (read after a full GC)
+must not grow by more than RSS_GROWTH_LIMIT_MB from the first reading after warm-up to the end.
+Runs under \`node --expose-gc\` (the npm script passes it) so readings show retained memory, not garbage.
+`;
 
 /**
  * Why 48 MB: a leak of one short clip's samples per transcription (≥ 64 KB) would add ≥ 58 MB over the
@@ -30,7 +32,9 @@ const RSS_GROWTH_LIMIT_MB = 48;
 const WARM_UP = 20;
 const FIXTURES = path.join(import.meta.dirname, '..', 'main', 'engine', '__fixtures__');
 
-const { values } = parseArgs({
+const { values } = parseCommandLine({
+  command: 'npm run bench:soak --',
+  usage: USAGE,
   options: {
     count: { type: 'string', default: '1000' },
     model: { type: 'string', default: DEFAULT_MODEL },

@@ -64,10 +64,7 @@ test('screenshot (live dictation)', async ({ studio, page }, testInfo) => {
   ]);
   await studio.openFiles(talk);
   await studio.waitForTranscript('dictation-demo.wav');
-  await studio.openDictation();
-  await studio.dictation
-    .getByRole('combobox', { name: 'Input', exact: true })
-    .selectOption({ label: 'File: dictation-demo.wav' });
+  await studio.useFileAsMicrophone('dictation-demo.wav');
   await studio.dictation.getByRole('button', { name: 'Start dictation' }).click();
   await studio.waitForEvent('dictation-segment');
   // Well into the second sentence: a partial of several words.

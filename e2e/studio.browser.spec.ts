@@ -192,25 +192,24 @@ test('Ctrl+Shift+Space in another view opens dictation and starts it; again stop
   await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
 });
 
-test('a file stands in for the microphone: a final per pause, shortcut to stop, replay in the editor', async ({
+test('a file stands in for the microphone: started by shortcut, finished when the file ends, replay in the editor', async ({
   studio,
 }, testInfo) => {
   const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'file-mic.wav');
   await studio.openFiles(file);
   await studio.waitForTranscript('file-mic.wav');
-  await studio.openDictation();
-  await studio.dictation
-    .getByRole('combobox', { name: 'Input', exact: true })
-    .selectOption({ label: 'File: file-mic.wav' });
+  await studio.useFileAsMicrophone('file-mic.wav');
   // Ctrl+Shift+Space starts and stops dictation.
   await studio.page.keyboard.press('Control+Shift+Space');
   await expect(studio.dictation).toHaveAttribute('data-phase', 'recording');
-  // The file plays in real time, then silence: the pause ends the utterance with a final.
+  // The file plays in real time; when it ends, the session ends by itself (no "Listening…" for ever):
+  // its last utterance is final, in the document, and the recording is kept.
   const segment = await studio.waitForEvent('dictation-segment');
   expect(segment.words.length).toBeGreaterThan(0);
-  await expect(studio.dictation.getByTestId('dictation-document')).toHaveValue(segment.text);
-  await studio.page.keyboard.press('Control+Shift+Space');
   const final = await studio.waitForEvent('dictation-final');
+  await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
+  await expect(studio.dictation.getByTestId('dictation-partial')).not.toContainText('Listening');
+  await expect(studio.dictation.getByTestId('dictation-document')).toHaveValue(segment.text);
   expect(final.words).toEqual(segment.words);
 
   // The recording replays against the waveform in the editor, with the dictated words as regions.

@@ -30,7 +30,7 @@ export interface BridgeProcess {
 }
 
 /** Starts `main/bridge/web.ts --json` and resolves with the URL it prints. */
-async function startWebServer(modelDir: string, dataDir: string) {
+export async function startWebServer(modelDir: string, dataDir: string) {
   const require = createRequire(import.meta.url);
   const tsx = pathToFileURL(require.resolve('tsx')).href;
   const child = spawn(

@@ -212,6 +212,14 @@ export class StudioPage {
     await expect(this.page.getByTestId('dictation')).toBeVisible();
   }
 
+  /** Opens the dictation view with an opened file as its input (the file plays as the microphone). */
+  async useFileAsMicrophone(name: string): Promise<void> {
+    await this.openDictation();
+    await this.dictation
+      .getByRole('combobox', { name: 'Input', exact: true })
+      .selectOption({ label: `File: ${name}` });
+  }
+
   get dictation(): Locator {
     return this.page.getByTestId('dictation');
   }

@@ -1,19 +1,27 @@
 /**
  * Hostile clients against the browser bridge over real sockets: every channel in the validator map
  * (channels added later are covered automatically) without the token, with a wrong one, from another
- * Origin, with a forged Host; malformed, deeply nested and oversized bodies; malformed request lines
- * and URLs; WebSocket abuse. Every request must get a refusal and the bridge must stay up: an uncaught
+ * Origin, with a forged Host; malformed, deeply nested and oversized bodies (one at a time and many at
+ * once); malformed request lines and URLs; traversal; uploads of HTML and SVG served back; WebSocket
+ * abuse: malformed and oversized frames, non-finite samples, another page's audio, dropped sockets. Every request must get a refusal and the bridge must stay up: an uncaught
  * exception in the server would fail this file (vitest reports it), and a final request must still work.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import type { StudioEvent, StudioInfo } from '../common/ipc-contract';
 import { fakeWorkers } from '../host/testing/fake-worker';
 import { invokeValidators } from '../host/validate';
-import { startBridge, type Bridge } from './server';
+import {
+  MAX_BODIES_IN_FLIGHT_BYTES,
+  MAX_PROJECT_BYTES,
+  MAX_REQUEST_BYTES,
+  startBridge,
+  type Bridge,
+} from './server';
 
 const TOKEN = 'hostile-test-token';
 const CHANNELS = Object.keys(invokeValidators);
@@ -21,6 +29,7 @@ let dir: string;
 let bridge: Bridge;
 let base: string;
 let host: string;
+const workers = fakeWorkers();
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'bridge-hostile-'));
@@ -31,7 +40,7 @@ beforeAll(async () => {
     dataDir: path.join(dir, 'data'),
     model: 'unused',
     token: TOKEN,
-    spawnWorker: fakeWorkers().spawn,
+    spawnWorker: workers.spawn,
   });
   host = `127.0.0.1:${bridge.port}`;
   base = `http://${host}`;
@@ -126,19 +135,50 @@ describe.each(CHANNELS)('bridge channel %s refuses', (channel) => {
 });
 
 describe('bridge: oversized and malformed requests', () => {
-  it('refuses a JSON body over 64 MB without keeping it', async () => {
-    const body = Buffer.alloc(64 * 1024 ** 2 + 1, 0x20);
-    const reply = await post('studio:save-project', body).catch((error: unknown) => error);
-    // Either a 400 (too large) or the connection is cut; the server must not take it.
-    if (reply instanceof Response) expect(reply.status).toBe(400);
+  const declaring = (channel: string, bytes: number, body = '') =>
+    `POST /api/invoke/${channel} HTTP/1.1\r\nHost: ${host}\r\nx-studio-token: ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n\r\n${body}`;
+
+  it("refuses a body declared over its channel's limit before reading a byte of it", async () => {
+    // Only the headers are sent: the answer must come without the body.
+    expect(await raw(declaring('studio:save-project', MAX_PROJECT_BYTES + 1))).toMatch(/^HTTP\/1\.1 413/);
+    expect(await raw(declaring('studio:save-project', 60 * 1024 ** 2))).toMatch(/^HTTP\/1\.1 413/);
+    expect(await raw(declaring('studio:get-info', MAX_REQUEST_BYTES + 1))).toMatch(/^HTTP\/1\.1 413/);
+    await stillServing();
+  });
+
+  it('cuts a body that grows past its limit without declaring it', async () => {
+    const body = Buffer.alloc(MAX_REQUEST_BYTES + 1024, 0x20);
+    const reply = await post('studio:set-vocabulary', body).catch((error: unknown) => error);
+    // Either a 413 or the connection is cut; the server must not take it.
+    if (reply instanceof Response) expect(reply.status).toBe(413);
     await stillServing();
   }, 60_000);
+
+  it('refuses large bodies beyond what all requests together may hold, and frees their share', async () => {
+    // Requests that declare large bodies and send them slowly hold their share of the budget.
+    const share = Math.floor(MAX_BODIES_IN_FLIGHT_BYTES / 2);
+    const held = [0, 1].map(() => net.connect(bridge.port, '127.0.0.1'));
+    await Promise.all(held.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+    for (const socket of held) socket.write(declaring('studio:save-project', share, '[{"version":1,'));
+    // The server has started both reads once a third is refused; until then, try again.
+    let third = '';
+    for (let attempt = 0; attempt < 200 && !/ 503/.test(third); attempt++)
+      third = await raw(declaring('studio:save-project', share, '['));
+    expect(third).toMatch(/^HTTP\/1\.1 503/);
+    for (const socket of held) socket.destroy();
+    // Their share is given back when they go: a body of the same size is read again (and fails as JSON).
+    let after = '';
+    for (let attempt = 0; attempt < 200 && !/ 400/.test(after); attempt++)
+      after = await raw(declaring('studio:save-project', 2, 'x]'));
+    expect(after).toMatch(/^HTTP\/1\.1 400/);
+    await stillServing();
+  });
 
   it('refuses an upload that declares more than 2 GB before reading it', async () => {
     const status = await raw(
       `POST /api/upload?name=a.wav HTTP/1.1\r\nHost: ${host}\r\nx-studio-token: ${TOKEN}\r\nContent-Length: 3000000000\r\nConnection: close\r\n\r\nRIFF`,
     );
-    expect(status).toMatch(/^HTTP\/1\.1 400/);
+    expect(status).toMatch(/^HTTP\/1\.1 413/);
   });
 
   it('refuses uploads and media without the token', async () => {
@@ -169,6 +209,49 @@ describe('bridge: oversized and malformed requests', () => {
   });
 });
 
+/** Uploads `body` as `name` (with the token, as the page does) and returns its media URL. */
+async function uploaded(name: string, body: string | Buffer): Promise<string> {
+  const reply = await fetch(`${base}/api/upload?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: { 'x-studio-token': TOKEN },
+    body,
+  });
+  expect(reply.status).toBe(200);
+  return ((await reply.json()) as { result: { mediaUrl: string } }).result.mediaUrl;
+}
+
+describe('bridge: uploads served back', () => {
+  // The token rides in the media URL's query string and the page's cookie: a document served from
+  // /media/ would run its script on the studio's origin with both (stored XSS).
+  const evil = {
+    'evil.html': '<!doctype html><script>fetch("/api/invoke/studio:load-project",{method:"POST"})</script>',
+    'evil.svg': '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>',
+    'evil.wav': '<html><script>alert(1)</script></html>', // an audio name does not make it audio
+    'evil.xml': '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>1</script></html>',
+  };
+
+  it.each(Object.entries(evil))(
+    '%s comes back as inert bytes, never as a page or an image',
+    async (name, body) => {
+      const reply = await fetch(`${base}${await uploaded(name, body)}`);
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get('content-type')).toBe('application/octet-stream');
+      expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(reply.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+      expect(reply.headers.get('content-disposition')).toMatch(/^attachment; /);
+      expect(await reply.text()).toBe(body); // the bytes themselves are the user's, unchanged
+    },
+  );
+
+  it('audio comes back as audio, by its content', async () => {
+    const wav = Buffer.concat([Buffer.from('RIFF\x24\0\0\0WAVEfmt ', 'latin1'), Buffer.alloc(32)]);
+    const reply = await fetch(`${base}${await uploaded('named.html', wav)}`);
+    expect(reply.headers.get('content-type')).toBe('audio/wav');
+    expect(reply.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+    await reply.body?.cancel();
+  });
+});
+
 describe('bridge: WebSocket abuse', () => {
   const url = () => `ws://${host}/ws`;
   const open = (target: string, headers: Record<string, string> = {}) =>
@@ -189,6 +272,63 @@ describe('bridge: WebSocket abuse', () => {
       `GET http://[ HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
     expect(status).not.toMatch(/^HTTP\/1\.1 101/);
+  });
+
+  it('hands the engine only finite samples within full scale (NaN, ±Inf, 1e30 on the socket)', async () => {
+    const started = await post(
+      'studio:dictation-start',
+      JSON.stringify([{ source: 'stream', sampleRate: 16000 }]),
+    );
+    expect(started.status).toBe(200);
+    const ws = await open(`${url()}?token=${TOKEN}`);
+    ws.send(new Float32Array([0.5, NaN, Infinity, -Infinity, 1e30, -1e30, -0.25]));
+    const worker = workers.workers.at(-1)!;
+    const liveAudio = () => worker.received.flatMap((m) => (m.type === 'live-audio' ? [...m.samples] : []));
+    await vi.waitFor(() => expect(liveAudio()).toHaveLength(7));
+    expect(liveAudio()).toEqual([0.5, 0, 1, -1, 1, -1, -0.25]);
+    ws.close();
+    expect((await post('studio:dictation-cancel', '[]')).status).toBe(200);
+  });
+
+  it('ends a microphone dictation when the page feeding it goes; other pages cannot feed it', async () => {
+    const page = (id: string) => open(`${url()}?token=${TOKEN}&client=${id}`);
+    const [feeder, feederTwin, other] = [await page('page-a'), await page('page-a'), await page('page-b')];
+    const events: StudioEvent[] = [];
+    other.on('message', (data) => events.push(JSON.parse(String(data)) as StudioEvent));
+    const start = [{ source: 'stream', sampleRate: 16000 }];
+    expect(
+      (await post('studio:dictation-start', JSON.stringify(start), { 'x-studio-client': 'page-a' })).status,
+    ).toBe(200);
+    const info = async () =>
+      ((await (await post('studio:get-info', '[]')).json()) as { result: StudioInfo }).result;
+    expect((await info()).dictation).toMatchObject({ source: 'stream', sampleRate: 16000 });
+    const worker = workers.workers.at(-1)!;
+    feeder.send(new Float32Array(1600).fill(0.1));
+    await vi.waitFor(() => expect(worker.liveSamples).toBe(1600));
+    other.send(new Float32Array(800).fill(0.1)); // not the dictating page's: dropped
+    feeder.send(new Float32Array(1600).fill(0.1));
+    await vi.waitFor(() => expect(worker.liveSamples).toBe(3200));
+    // One of the page's sockets going is not the page going.
+    feederTwin.close();
+    feederTwin.terminate();
+    await vi.waitFor(() => expect(feederTwin.readyState).toBe(WebSocket.CLOSED));
+    expect((await info()).dictation).not.toBeNull();
+    // The page closes or reloads: its last socket drops without a word.
+    feeder.terminate();
+    await vi.waitFor(() => expect(events.some((e) => e.type === 'dictation-ended')).toBe(true));
+    const ended = events.find((e) => e.type === 'dictation-ended') as Extract<
+      StudioEvent,
+      { type: 'dictation-ended' }
+    >;
+    expect(ended.reason).toBe('client-gone');
+    expect(ended.result?.transcript.durationSec).toBeCloseTo(0.2, 6); // the recording is kept
+    expect((await info()).dictation).toBeNull();
+    // The next page can dictate at once.
+    expect(
+      (await post('studio:dictation-start', JSON.stringify(start), { 'x-studio-client': 'page-b' })).status,
+    ).toBe(200);
+    expect((await post('studio:dictation-cancel', '[]')).status).toBe(200);
+    other.close();
   });
 
   it('drops malformed frames, closes on oversized ones, and keeps serving', async () => {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -17,11 +17,13 @@ import type { InvokeArgs, InvokeChannel, InvokeResult, StudioEvent } from '../co
 import { EngineSupervisor, type SpawnEngineWorker } from '../host/engine-supervisor';
 import { spawnNodeWorker } from '../host/node-worker';
 import { contentSecurityPolicy } from '../host/csp';
+import { lockDataFolder, type DataFolderLock } from '../host/data-lock';
 import { FileRegistryError } from '../host/file-registry';
 import { contentType, parseRange } from '../host/http-range';
+import { mediaHeaders } from '../host/media-headers';
 import { StudioError, StudioService, toErrorInfo } from '../host/studio-service';
 import { loadAudioFile } from '../engine/audio/load';
-import { PayloadError, dictationAudio, isInvokeChannel, validateInvoke } from '../host/validate';
+import { ID_PATTERN, PayloadError, dictationAudio, isInvokeChannel, validateInvoke } from '../host/validate';
 import { checkRequest, createToken, TOKEN_COOKIE, TOKEN_QUERY } from './auth';
 
 export interface BridgeOptions {
@@ -49,9 +51,16 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-/** Upload and request-size limits: generous for audio, tight for JSON. */
-const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
-const MAX_JSON_BYTES = 64 * 1024 ** 2;
+/** Uploads are streamed to disk, so they may be large; JSON bodies are held in memory while they parse. */
+export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+/**
+ * A saved project: every transcript with its words (about 100–250 bytes of JSON a word, so some 15 hours
+ * of transcribed speech or more). Every other channel's arguments fit in far less.
+ */
+export const MAX_PROJECT_BYTES = 32 * 1024 ** 2;
+export const MAX_REQUEST_BYTES = 2 * 1024 ** 2;
+/** JSON bodies held at one moment, all requests together: a flood of large bodies is refused, not buffered. */
+export const MAX_BODIES_IN_FLIGHT_BYTES = 64 * 1024 ** 2;
 
 /** How long a dictation stop waits for the socket's end marker before using what has arrived. */
 const STREAM_END_WAIT_MS = 2000;
@@ -80,20 +89,61 @@ const BROWSER_CHANNELS = new Set<InvokeChannel>([
   'studio:set-run-target',
 ]);
 
+/** A page names itself (a random id per page load) in this header on requests and `?client=` on its socket. */
+export const CLIENT_HEADER = 'x-studio-client';
+export const CLIENT_QUERY = 'client';
+
+function pageId(value: string | string[] | null | undefined): string | null {
+  return typeof value === 'string' && ID_PATTERN.test(value) ? value : null;
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }
+
+const tooLarge = (what: string, limit: number) =>
+  new StudioError('TOO_LARGE', `${what} over ${(limit / 1024 ** 2).toFixed(0)} MB are not accepted`);
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new StudioError('TOO_LARGE', `request body over ${limit} bytes`);
+    if (size > limit) throw tooLarge('request bodies', limit);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Reads JSON bodies within two bounds: each body's own limit, and the bytes held by all bodies being read
+ * at once. A body declared too large is refused before a byte of it is read; one without a declared
+ * length reserves its whole limit.
+ */
+function bodyBudget(total: number) {
+  let held = 0;
+  return async (req: IncomingMessage, limit: number): Promise<Buffer> => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > limit) throw tooLarge('request bodies', limit);
+    const reserved = Number.isFinite(declared) ? declared : limit;
+    if (held + reserved > total)
+      throw new StudioError('BUSY', 'the studio server is busy with other large requests; try again');
+    held += reserved;
+    try {
+      return await readBody(req, limit);
+    } finally {
+      held -= reserved;
+    }
+  };
+}
+
+/** The HTTP status of a failed request. */
+function statusOf(error: unknown): number {
+  if (error instanceof StudioError && error.code === 'TOO_LARGE') return 413;
+  if (error instanceof StudioError && error.code === 'BUSY') return 503;
+  if (error instanceof PayloadError || error instanceof StudioError) return 400;
+  return error instanceof FileRegistryError ? 404 : 500;
 }
 
 /** A file name safe to put on disk: base name only, no control or path characters. */
@@ -107,6 +157,37 @@ export function safeFileName(name: string): string {
   return cleaned || 'audio';
 }
 
+/** Where the bridge notes the port it listens on, for the next run on the same data folder. */
+export const SERVER_FILE = 'server.json';
+
+async function lastPort(file: string): Promise<number> {
+  try {
+    const { port } = JSON.parse(await readFile(file, 'utf8')) as { port?: unknown };
+    return Number.isInteger(port) && (port as number) > 1023 && (port as number) < 65536
+      ? (port as number)
+      : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Removes uploads the saved project does not refer to: files uploaded and never added to a project (or
+ * removed from it since) would otherwise stay in the data folder for ever. Run at start, before any page
+ * can upload; each upload lives in a folder of its own.
+ */
+export async function removeOrphanUploads(uploadsDir: string, keep: readonly string[]): Promise<string[]> {
+  const kept = new Set(keep.map((file) => path.dirname(path.resolve(file))));
+  const removed: string[] = [];
+  for (const name of await readdir(uploadsDir).catch(() => [] as string[])) {
+    const entry = path.join(uploadsDir, name);
+    if (kept.has(entry)) continue;
+    await rm(entry, { recursive: true, force: true });
+    removed.push(entry);
+  }
+  return removed;
+}
+
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const token = options.token ?? createToken();
   const staticDir = path.resolve(options.staticDir);
@@ -117,9 +198,32 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   } catch {
     throw new Error(`${staticDir}/index.html not found: build the renderer first (npm run build:renderer)`);
   }
+  // Before anything in the folder is read: a second server here would save over this one's edits.
+  const lock = await lockDataFolder(options.dataDir);
+  try {
+    return await serve(options, { token, staticDir, uploadsDir, lock });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
 
+async function serve(
+  options: BridgeOptions,
+  {
+    token,
+    staticDir,
+    uploadsDir,
+    lock,
+  }: { token: string; staticDir: string; uploadsDir: string; lock: DataFolderLock },
+): Promise<Bridge> {
   const sockets = new Set<WebSocket>();
+  /** Which page (its `client` id) each socket belongs to: a page may reconnect with a new socket. */
+  const pageOf = new WeakMap<WebSocket, string | null>();
+  /** The page that owns the stream dictation running now, if one does. */
+  let dictationOwner: string | null = null;
   const broadcast = (event: StudioEvent) => {
+    if (event.type === 'dictation-ended') dictationOwner = null;
     const text = JSON.stringify(event);
     for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
   };
@@ -143,6 +247,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     // Any format the engine reads can stand in for the microphone (the bridge is plain Node, not bundled).
     loadAudio: loadAudioFile,
   });
+  const keep = await service.projectPaths();
+  if (keep) await removeOrphanUploads(uploadsDir, keep);
 
   // Dictation audio arrives on the socket, the stop request over HTTP: two connections with no order
   // between them. The page sends an end marker on the socket right after its last frame; the stop
@@ -198,6 +304,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     'studio:set-run-target': (queueUrl) => service.setRunTarget(queueUrl),
   };
 
+  const readJsonBody = bodyBudget(MAX_BODIES_IN_FLIGHT_BYTES);
   let port = 0;
   const securityHeaders = () => ({
     'content-security-policy': contentSecurityPolicy({
@@ -215,9 +322,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       });
       return;
     }
+    const limit = channel === 'studio:save-project' ? MAX_PROJECT_BYTES : MAX_REQUEST_BYTES;
     let args: unknown;
     try {
-      args = JSON.parse((await readBody(req, MAX_JSON_BYTES)).toString('utf8') || '[]');
+      args = JSON.parse((await readJsonBody(req, limit)).toString('utf8') || '[]');
     } catch (error) {
       if (error instanceof StudioError) throw error;
       throw new PayloadError(channel, 'body is not JSON');
@@ -225,13 +333,18 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const validated = validateInvoke(channel, args);
     const handler = handlers[channel] as (...a: unknown[]) => unknown;
     const result = await handler(...(validated as unknown[]));
+    if (channel === 'studio:dictation-start') {
+      // The page whose microphone feeds a stream session owns it (the page sends audio only after this
+      // reply): its frames alone are taken, and when its last socket goes the session ends.
+      const [request] = validated as InvokeArgs<'studio:dictation-start'>;
+      dictationOwner = request.source === 'stream' ? pageId(req.headers[CLIENT_HEADER]) : null;
+    }
     sendJson(res, 200, { result: result ?? null });
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > MAX_UPLOAD_BYTES)
-      throw new StudioError('TOO_LARGE', `files over ${MAX_UPLOAD_BYTES} bytes are not accepted`);
+    if (declared > MAX_UPLOAD_BYTES) throw tooLarge('files', MAX_UPLOAD_BYTES);
     const name = safeFileName(url.searchParams.get('name') ?? 'audio');
     const dir = path.join(uploadsDir, randomUUID());
     await mkdir(dir);
@@ -243,8 +356,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         async function* (source: AsyncIterable<Buffer>) {
           for await (const chunk of source) {
             size += chunk.length;
-            if (size > MAX_UPLOAD_BYTES)
-              throw new StudioError('TOO_LARGE', `files over ${MAX_UPLOAD_BYTES} bytes are not accepted`);
+            if (size > MAX_UPLOAD_BYTES) throw tooLarge('files', MAX_UPLOAD_BYTES);
             yield chunk;
           }
         },
@@ -260,19 +372,17 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   async function media(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const entry = service.files.get(id);
     let size: number;
+    let headers: Record<string, string>;
     try {
       if (!entry) throw new Error('unknown');
       size = (await stat(entry.path)).size;
+      // Served as audio or as opaque bytes, never as a page or an image (see media-headers.ts).
+      headers = { ...(await mediaHeaders(entry.path)), 'accept-ranges': 'bytes' };
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
     const range = parseRange(req.headers.range, size);
-    const headers = {
-      'content-type': contentType(entry.path),
-      'accept-ranges': 'bytes',
-      'cache-control': 'no-store',
-    };
     if (range === 'unsatisfiable') {
       res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` }).end();
     } else if (range) {
@@ -355,14 +465,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         res.destroy();
         return;
       }
-      const info = toErrorInfo(error);
-      const status =
-        error instanceof PayloadError || error instanceof StudioError
-          ? 400
-          : error instanceof FileRegistryError
-            ? 404
-            : 500;
-      sendJson(res, status, { error: info });
+      const status = statusOf(error);
+      // A body refused unread is not read to its end either: the connection goes with it.
+      if (status === 413) res.setHeader('connection', 'close');
+      sendJson(res, status, { error: toErrorInfo(error) });
     });
   });
 
@@ -381,9 +487,20 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       socket.end(`HTTP/1.1 ${denied?.status ?? 404} ${denied ? 'Forbidden' : 'Not Found'}\r\n\r\n`);
       return;
     }
+    const client = pageId(new URL(req.url ?? '/', 'http://x').searchParams.get(CLIENT_QUERY));
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
+      pageOf.set(ws, client);
+      ws.on('close', () => {
+        sockets.delete(ws);
+        // The page that fed a stream dictation is gone (closed, reloaded, crashed): nothing more can
+        // arrive, and no page would offer its Stop. End it; the recording so far is kept.
+        const owned = client !== null && client === dictationOwner && service.dictationSession !== null;
+        if (owned && ![...sockets].some((other) => pageOf.get(other) === client)) {
+          dictationOwner = null;
+          service.stopDictation('client-gone').catch(() => {});
+        }
+      });
       // ws reports protocol violations (e.g. a frame over maxPayload) as an 'error' event and closes the
       // socket itself; without a listener that event would be an uncaught exception in the bridge.
       ws.on('error', () => {});
@@ -395,6 +512,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
           return;
         }
         if (!Buffer.isBuffer(data) || data.length % 4 !== 0) return;
+        if (dictationOwner !== null && client !== dictationOwner) return; // another page's audio
         const samples = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
         try {
           service.pushDictationAudio(dictationAudio(samples, 'studio:dictation-audio'));
@@ -406,11 +524,26 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const listen = (wanted: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wanted, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  // The port of the last run on this data folder, when none is asked for: a page left open across a
+  // restart stays on the same origin, so it reconnects, and the edits it kept are restored on the new link.
+  const serverFile = path.join(options.dataDir, SERVER_FILE);
+  const previous = options.port ?? (await lastPort(serverFile));
+  try {
+    await listen(previous);
+  } catch (error) {
+    if (options.port !== undefined || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    await listen(0); // taken by something else since: any free port
+  }
   port = (server.address() as AddressInfo).port;
+  await writeFile(serverFile, JSON.stringify({ port }) + '\n');
   // The engine starts with the adapted model the voice profile selected last, if any.
   void service.startEngine();
   // A batch interrupted by the last shutdown carries on at once, with or without a page open.
@@ -426,6 +559,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       wss.close();
       service.dispose();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await service.whenSaved();
+      await lock.release();
     },
   };
 }

@@ -7,7 +7,7 @@
  * still run; the exit status is 0 if any file was transcribed, 1 if none was, 2 for usage or input errors
  * and for results that could not be written.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -26,6 +26,7 @@ import {
   type FileResult,
   type SortKey,
 } from '../common/evaluation';
+import { displayName, safeFileStem } from '../common/display-names';
 import { ManifestParseError } from '../common/references';
 import { DEFAULT_NORMALIZATION, describeNormalization, type ScoringNormalization } from '../common/scoring';
 import { EXPORT_FORMATS, formatTranscript, type ExportFormat } from '../common/transcript';
@@ -33,9 +34,11 @@ import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
 import { evaluateSets } from '../engine/evaluate';
 import type { BackendPreference } from '../engine/model/backend';
 import { loadEvalInputs } from '../engine/reference-files';
+import { USER_FILE_LIMITS, UserFileError, readUserTextFile } from '../engine/user-text-file';
 import { openQueueForCli, type FileTranscriber } from '../queue/client';
 import { queueOption, queueUsage, type QueueCliOptions } from '../queue/cli-options';
 import { RedisUrlError } from '../queue/redis-connection';
+import { UsageError, usageErrorText } from './command-line';
 
 const USAGE = `Usage: npm run eval -- [options] MANIFEST.tsv|FOLDER|FILE...
        npm run eval -- --compare A.json B.json [--top N]
@@ -70,8 +73,6 @@ Options:
 ${queueUsage(19)}  --quiet            no progress on stderr
   -h, --help         show this help
 `;
-
-class UsageError extends Error {}
 
 export interface EvalCliOptions {
   inputs: string[];
@@ -125,7 +126,7 @@ export function parseEvalArgs(argv: string[]): EvalCliOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const queue = queueOption.parse(values, UsageError);
+  const queue = queueOption.parse(values);
   const decoder = values.decoder as DecoderChoice;
   if (!['manifest', 'greedy', 'beam'].includes(decoder)) throw new UsageError(`unknown --decoder ${decoder}`);
   const backend = values.backend as BackendPreference;
@@ -182,7 +183,12 @@ function exportBase(dir: string, result: FileResult): string {
       ? path.basename(normal)
       : normal.replace(/^(\.[/\\])+/, '');
   const parsed = path.parse(relative);
-  return path.join(dir, safeSet, parsed.dir, parsed.name);
+  // Each folder and the name made safe: no control characters, separators or leading dots on disk.
+  const folders = parsed.dir
+    .split(/[/\\]/)
+    .filter((part) => part !== '')
+    .map(safeFileStem);
+  return path.join(dir, safeSet, ...folders, safeFileStem(parsed.name));
 }
 
 async function writeExports(dir: string, run: EvalRun, formats: ExportFormat[]) {
@@ -219,7 +225,8 @@ async function writeExports(dir: string, run: EvalRun, formats: ExportFormat[]) 
 
 async function compare(options: EvalCliOptions): Promise<number> {
   const [fileA, fileB] = options.inputs;
-  const read = async (f: string) => asEvalRun(JSON.parse(await readFile(f, 'utf8')), f);
+  const read = async (f: string) =>
+    asEvalRun(JSON.parse(await readUserTextFile(f, USER_FILE_LIMITS.manifest)), f);
   const [a, b] = [await read(fileA), await read(fileB)];
   const label = (f: string, r: EvalRun) =>
     `${f} (model ${r.model}, decoder ${r.decoder}, ${r.date.slice(0, 16)})`;
@@ -234,7 +241,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     options = parseEvalArgs(argv);
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`);
+    if (!(error instanceof UsageError) && !(error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+      throw error;
+    process.stderr.write(usageErrorText('npm run eval --', error));
     return 2;
   }
   if (options === 'help') {
@@ -258,7 +267,11 @@ export async function main(argv: string[]): Promise<number> {
     sets = await loadEvalInputs(options.inputs, { splitSubfolders: options.splitSubfolders });
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
-    if (!(error instanceof ManifestParseError) && !/no such manifest/.test((error as Error).message)) {
+    if (
+      !(error instanceof ManifestParseError) &&
+      !(error instanceof UserFileError) &&
+      !/no such manifest/.test((error as Error).message)
+    ) {
       process.stderr.write(`${(error as Error).stack}\n`);
     }
     return 2;
@@ -290,13 +303,16 @@ export async function main(argv: string[]): Promise<number> {
     normalization: options.normalization,
     onFile: (r, done, total) => {
       const counter = `[${String(done).padStart(width)}/${total}]`;
-      if (r.error) log(`${counter} ${r.set}: ${r.file}  FAILED: ${r.error}`);
+      const file = displayName(r.file);
+      // Warnings say the result may not be what the file should give: shown even with --quiet.
+      for (const w of r.warnings ?? []) process.stderr.write(`warning: ${file}: ${w}\n`);
+      if (r.error) log(`${counter} ${displayName(r.set)}: ${file}  FAILED: ${r.error}`);
       else {
         const s = scoreOf(r);
         const figures = s
           ? `WER ${percent(s.wer)} (S/D/I ${s.counts.words.substitutions}/${s.counts.words.deletions}/${s.counts.words.insertions})  CER ${percent(s.cer)}`
           : 'no reference';
-        log(`${counter} ${r.set}: ${r.file}  ${figures}  RTF ${r.rtf!.toFixed(3)}`);
+        log(`${counter} ${displayName(r.set)}: ${file}  ${figures}  RTF ${r.rtf!.toFixed(3)}`);
       }
     },
   });

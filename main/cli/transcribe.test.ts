@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -135,7 +136,9 @@ describe('transcribe CLI', () => {
     const [a, b] = [path.join(work, 'a.wav'), path.join(work, 'out', 'a.mp3')];
     const { code, stderr } = await cli(['--model', model, '--format', 'srt', '--out', out, a, b]);
     expect(code).toBe(2);
-    expect(stderr).toContain(`error: ${a} and ${b} would both be written to ${path.join(out, 'a.srt')}`);
+    expect(stderr).toContain(
+      `npm run transcribe --: ${a} and ${b} would both be written to ${path.join(out, 'a.srt')}`,
+    );
     // jsonl goes to stdout, so the same names are fine there.
     expect(parseCliArgs(['--format', 'jsonl', '--out', out, a, b])).toMatchObject({ files: [a, b] });
   }, 60_000);
@@ -145,7 +148,7 @@ describe('transcribe CLI', () => {
     const { code, stdout, stderr } = await cli(['--model', model, '--format', 'vtt', a, b]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toContain('error: vtt output of several files needs --out DIR');
+    expect(stderr).toContain('npm run transcribe --: vtt output of several files needs --out DIR');
     for (const format of ['srt', 'json'])
       expect(() => parseCliArgs(['--format', format, a, b])).toThrow(/needs --out DIR/);
     // One file, lines of text, one object per line, or one file each: all fine.
@@ -166,9 +169,86 @@ describe('transcribe CLI', () => {
     expect(greedy.stderr).toMatch(/--boost needs the beam decoder/);
     const unreadable = await cli(['--model', model, '--boost', path.join(work, 'no-list.txt'), a]);
     expect(unreadable.code).toBe(2);
-    expect(unreadable.stderr).toMatch(/cannot read the boost list .*no-list\.txt/);
+    expect(unreadable.stderr).toMatch(/cannot read the boost list: .*no-list\.txt: file not found/);
     const weight = await cli(['--boost', 'list.txt', '--boost-weight', 'lots', a]);
     expect(weight.code).toBe(2);
     expect(weight.stderr).toMatch(/--boost-weight must be a number/);
+  }, 60_000);
+
+  it('answers a usage error in two lines: the problem and where the options are, no help text', async () => {
+    const { code, stdout, stderr } = await cli(['--bogus', 'x.wav']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      "npm run transcribe --: unknown option --bogus\nRun 'npm run transcribe -- --help' for the options.\n",
+    );
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run transcribe/);
+  }, 60_000);
+
+  it('heads each of several txt transcripts on stdout with its file name, also with --quiet', async () => {
+    const [a, b] = [path.join(work, 'a.wav'), path.join(work, 'b.flac')];
+    const { code, stdout, stderr } = await cli(['--model', model, '--quiet', a, b]);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const headings = stdout.split('\n').filter((line) => line.startsWith('==> '));
+    expect(headings).toEqual([`==> ${a} <==`, `==> ${b} <==`]);
+    // One file: just its text, as before.
+    const one = await cli(['--model', model, '--quiet', a]);
+    expect(one.stdout).not.toMatch(/==>/);
+  }, 60_000);
+
+  it('refuses a --boost list that is a device or a FIFO at once, and one over 1 MB', async () => {
+    const a = path.join(work, 'a.wav');
+    const zero = await cli(['--model', model, '--boost', '/dev/zero', a]);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/boost list: \/dev\/zero: is not a regular file/);
+    const fifo = path.join(work, 'boost.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const blocked = await cli(['--model', model, '--boost', fifo, a]);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toMatch(/boost\.fifo: is not a regular file/);
+    const big = path.join(work, 'big-boost.txt');
+    await writeFile(big, 'word\n'.repeat(300_000));
+    const large = await cli(['--model', model, '--boost', big, a]);
+    expect(large.code).toBe(2);
+    expect(large.stderr).toMatch(/big-boost\.txt: is 1\.43 MB; at most 1\.00 MB is read/);
+  }, 60_000);
+
+  it('prints file names with control characters escaped and writes --out names without them', async () => {
+    const evil = path.join(work, 'evil\n\u001b[31mred.wav');
+    await copyFile(path.join(fixtures, 'speech-16k.wav'), evil);
+    const out = path.join(work, 'evil-out');
+    const { code, stderr } = await cli([
+      '--model',
+      model,
+      '--out',
+      out,
+      evil,
+      path.join(work, 'gone\u001b[2J.wav'),
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('\u001b');
+    expect(stderr).toContain('evil\\n\\u001b[31mred.wav');
+    expect(stderr).toMatch(/gone\\u001b\[2J\.wav: file not found/);
+    expect(await readdir(out)).toEqual(['evil__[31mred.txt']);
+  }, 60_000);
+
+  it('warns on stderr when a file is truncated, even with --quiet', async () => {
+    const whole = await readFile(path.join(fixtures, 'speech-16k.wav'));
+    const cut = path.join(work, 'cut.wav');
+    await writeFile(cut, whole.subarray(0, 1000));
+    const { code, stdout, stderr } = await cli(['--model', model, '--quiet', '--format', 'jsonl', cut]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(
+      /^warning: .*cut\.wav: the file is truncated: its header declares 3\.44 s of audio, the file holds 0\.03 s$/m,
+    );
+    const record = JSON.parse(stdout);
+    expect(record.warnings).toEqual(
+      expect.arrayContaining([expect.stringMatching(/truncated/), expect.stringMatching(/too short/)]),
+    );
+    // 30 ms cannot hold a word: nothing is made up.
+    expect(record.words).toEqual([]);
   }, 60_000);
 });

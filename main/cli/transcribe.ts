@@ -4,9 +4,10 @@
  * Results go to stdout (or one file per input in --out); progress and diagnostics go to stderr only, so
  * stdout can be piped. A failing file does not stop the others; the exit code is 0 if any file succeeded.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { displayName, safeFileStem } from '../common/display-names';
 import {
   EXPORT_FORMATS,
   formatTranscript,
@@ -17,34 +18,35 @@ import {
 } from '../common/transcript';
 import { MAX_BOOST_PHRASES, type VocabularyBoost } from '../engine/decoder/boost';
 import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
-import { isEngineError } from '../engine/errors';
+import { SUPPORTED_FORMATS, isEngineError } from '../engine/errors';
 import type { BackendPreference } from '../engine/model/backend';
+import { USER_FILE_LIMITS, readUserTextFile } from '../engine/user-text-file';
 import { openQueueForCli, QueuedFileError, type FileTranscriber } from '../queue/client';
 import { queueOption, queueUsage, type QueueCliOptions } from '../queue/cli-options';
 import { RedisUrlError } from '../queue/redis-connection';
+import { UsageError, usageErrorText } from './command-line';
 
 type CliFormat = ExportFormat | 'jsonl';
 const CLI_FORMATS: readonly CliFormat[] = [...EXPORT_FORMATS, 'jsonl'];
 
 const USAGE = `Usage: npm run transcribe -- [options] FILE...
 
-Transcribes audio files (WAV, FLAC, MP3, OGG) with word times and confidences.
+Transcribes audio files (${SUPPORTED_FORMATS}) with word times and confidences.
 
 Options:
   --format FMT   txt | json | jsonl | srt | vtt   (default: txt)
   --model NAME   model folder name in models/ or a path (default: ${DEFAULT_MODEL})
   --out DIR      write one file per input (NAME.FMT) into DIR instead of stdout; inputs that share
-                 a NAME are refused; needed for several files in json, srt or vtt
+                 a NAME are refused; needed for several files in json, srt or vtt. Several files as
+                 txt on stdout are each headed by a "==> FILE <==" line
   --decoder D    greedy | beam (default: the model's own, beam search with its language model if it has one)
   --boost FILE   favour the words and phrases in FILE (one per line, # starts a comment): names, jargon;
-                 needs the beam decoder
+                 needs the beam decoder; a regular file of at most 1 MB
   --boost-weight W  bonus per matched character in nats (default 0.5)
   --backend B    auto | tensorflow-gpu | tensorflow | wasm | cpu (default: auto)
-${queueUsage(15)}  --quiet        no progress on stderr
+${queueUsage(15)}  --quiet        no progress on stderr (warnings and errors are still printed)
   -h, --help     show this help
 `;
-
-class UsageError extends Error {}
 
 /** Formats whose output is one whole document per file. */
 const DOCUMENT_FORMATS: readonly CliFormat[] = ['json', 'srt', 'vtt'];
@@ -80,7 +82,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const queue = queueOption.parse(values, UsageError);
+  const queue = queueOption.parse(values);
   const format = values.format as CliFormat;
   if (!CLI_FORMATS.includes(format))
     throw new UsageError(`unknown --format ${values.format} (use ${CLI_FORMATS.join(', ')})`);
@@ -109,7 +111,9 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
       const target = outputPath(values.out, file, format);
       const earlier = seen.get(target);
       if (earlier !== undefined)
-        throw new UsageError(`${earlier} and ${file} would both be written to ${target}`);
+        throw new UsageError(
+          `${displayName(earlier)} and ${displayName(file)} would both be written to ${displayName(target)}`,
+        );
       seen.set(target, file);
     }
   }
@@ -127,9 +131,9 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   };
 }
 
-/** Where --out puts the transcript of `file`. */
+/** Where --out puts the transcript of `file`: its name made safe (no controls, separators or leading dots). */
 function outputPath(out: string, file: string, format: ExportFormat): string {
-  return path.join(out, `${path.parse(file).name}.${format}`);
+  return path.join(out, `${safeFileStem(path.parse(file).name)}.${format}`);
 }
 
 /** A boost list: one word or phrase per line; blank lines and lines starting with # are skipped. */
@@ -150,11 +154,11 @@ function progressReporter(file: string, quiet: boolean) {
       const width = 30;
       const filled = Math.round((percent / 100) * width);
       process.stderr.write(
-        `\r${path.basename(file)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${percent}%`,
+        `\r${displayName(path.basename(file))} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${percent}%`,
       );
     } else if (Math.floor(percent / 10) > lastDecile) {
       lastDecile = Math.floor(percent / 10);
-      process.stderr.write(`${file}: ${percent}%\n`);
+      process.stderr.write(`${displayName(file)}: ${percent}%\n`);
     }
   };
 }
@@ -167,6 +171,7 @@ function jsonlRecord(file: string, transcript: Transcript): string {
     durationSec: roundTo(transcript.durationSec, 3),
     backend: transcript.backend,
     rtf: roundTo(transcript.rtf, 4),
+    ...(transcript.warnings?.length ? { warnings: transcript.warnings } : {}),
   });
 }
 
@@ -175,7 +180,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     options = parseCliArgs(argv);
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`);
+    if (!(error instanceof UsageError) && !(error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+      throw error;
+    process.stderr.write(usageErrorText('npm run transcribe --', error));
     return 2;
   }
   if (options === 'help') {
@@ -187,13 +194,11 @@ export async function main(argv: string[]): Promise<number> {
   if (options.boost !== undefined) {
     try {
       vocabulary = {
-        phrases: parseBoostList(await readFile(options.boost, 'utf8')),
+        phrases: parseBoostList(await readUserTextFile(options.boost, USER_FILE_LIMITS.boostList)),
         weight: options.boostWeight,
       };
     } catch (error) {
-      process.stderr.write(
-        `error: cannot read the boost list ${options.boost}: ${(error as Error).message}\n`,
-      );
+      process.stderr.write(`error: cannot read the boost list: ${(error as Error).message}\n`);
       return 2;
     }
     if (vocabulary.phrases.length > MAX_BOOST_PHRASES && !options.quiet) {
@@ -207,7 +212,7 @@ export async function main(argv: string[]): Promise<number> {
       await mkdir(options.out, { recursive: true });
     } catch (error) {
       process.stderr.write(
-        `error: cannot create the --out folder ${options.out}: ${(error as Error).message}\n`,
+        `error: cannot create the --out folder ${displayName(options.out)}: ${(error as Error).message}\n`,
       );
       return 2;
     }
@@ -244,12 +249,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   let succeeded = 0;
+  // Several plain-text transcripts on stdout would run together unattributed (even with --quiet).
+  const headed = options.format === 'txt' && !options.out && options.files.length > 1;
   for (const file of options.files) {
     const report = progressReporter(file, options.quiet);
     try {
       const transcript = await engine.transcribeFile(file, { onProgress: (p) => report(p.fraction) });
       report(1);
       if (process.stderr.isTTY && !options.quiet) process.stderr.write('\n');
+      for (const warning of transcript.warnings ?? [])
+        process.stderr.write(`warning: ${displayName(file)}: ${warning}\n`);
       succeeded++;
       const text =
         options.format === 'jsonl'
@@ -258,15 +267,15 @@ export async function main(argv: string[]): Promise<number> {
       if (options.out && options.format !== 'jsonl') {
         const target = outputPath(options.out, file, options.format);
         await writeFile(target, text);
-        if (!options.quiet) process.stderr.write(`wrote ${target}\n`);
+        if (!options.quiet) process.stderr.write(`wrote ${displayName(target)}\n`);
       } else {
-        process.stdout.write(text);
+        process.stdout.write(headed ? `==> ${displayName(file)} <==\n${text}` : text);
       }
     } catch (error) {
       if (process.stderr.isTTY && !options.quiet) process.stderr.write('\n');
       const message = (error as Error).message;
       if (!isEngineError(error) && !(error instanceof QueuedFileError))
-        process.stderr.write(`${file}: unexpected error: ${(error as Error).stack}\n`);
+        process.stderr.write(`${displayName(file)}: unexpected error: ${(error as Error).stack}\n`);
       if (options.format === 'jsonl') process.stdout.write(JSON.stringify({ file, error: message }) + '\n');
       else process.stderr.write(`error: ${message}\n`);
     }

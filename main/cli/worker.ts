@@ -4,9 +4,8 @@
  * on any number of machines. Logs go to stderr; Ctrl-C finishes the running job, then stops.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import type { BackendPreference } from '../engine/model/backend';
-import { parseCommandLine } from './command-line';
+import { numberOption, parseCommandLine, UsageError } from './command-line';
 import {
   checkRedisReachable,
   parseRedisUrl,
@@ -30,8 +29,6 @@ Options:
   -h, --help           show this help
 `;
 
-class UsageError extends Error {}
-
 interface WorkerCliOptions {
   redis: RedisTarget;
   concurrency: number;
@@ -40,45 +37,48 @@ interface WorkerCliOptions {
   quiet: boolean;
 }
 
-const wholeNumber = (value: string, flag: string, min: number, max: number) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`${flag} needs a whole number from ${min} to ${max}, got ${value}`);
-  return n;
-};
-
-export function parseWorkerArgs(argv: string[]): WorkerCliOptions | 'help' {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      redis: { type: 'string' },
-      concurrency: { type: 'string', default: '1' },
-      backend: { type: 'string', default: 'auto' },
-      'lock-duration': { type: 'string', default: '30000' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+/**
+ * The worker's options from its command line. `--help` prints the usage and exits 0; a mistake prints
+ * two lines (what is wrong, where the options are) and exits 2.
+ */
+export function parseWorkerArgs(argv: string[]): WorkerCliOptions {
+  return parseCommandLine(
+    {
+      command: 'npm run worker --',
+      usage: USAGE,
+      options: {
+        redis: { type: 'string' },
+        concurrency: { type: 'string', default: '1' },
+        backend: { type: 'string', default: 'auto' },
+        'lock-duration': { type: 'string', default: '30000' },
+        quiet: { type: 'boolean', default: false },
+      },
     },
-  });
-  if (values.help) return 'help';
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
-  if (values.redis === undefined) throw new UsageError('--redis URL is required');
-  const backend = values.backend as BackendPreference;
-  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(backend))
-    throw new UsageError(`unknown --backend ${values.backend}`);
-  let redis: RedisTarget;
-  try {
-    redis = parseRedisUrl(values.redis);
-  } catch (error) {
-    throw new UsageError(`--redis: ${(error as Error).message}`);
-  }
-  return {
-    redis,
-    concurrency: wholeNumber(values.concurrency!, '--concurrency', 1, 256),
-    backend,
-    lockDurationMs: wholeNumber(values['lock-duration']!, '--lock-duration', 1000, 3_600_000),
-    quiet: values.quiet!,
-  };
+    argv,
+    ({ values }) => {
+      if (values.redis === undefined) throw new UsageError('--redis URL is required');
+      const backend = values.backend as BackendPreference;
+      if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(backend))
+        throw new UsageError(`unknown --backend ${values.backend}`);
+      let redis: RedisTarget;
+      try {
+        redis = parseRedisUrl(values.redis);
+      } catch (error) {
+        throw new UsageError(`--redis: ${(error as Error).message}`);
+      }
+      return {
+        redis,
+        concurrency: numberOption('concurrency', values.concurrency, { min: 1, max: 256, integer: true })!,
+        backend,
+        lockDurationMs: numberOption('lock-duration', values['lock-duration'], {
+          min: 1000,
+          max: 3_600_000,
+          integer: true,
+        })!,
+        quiet: values.quiet!,
+      };
+    },
+  );
 }
 
 /** One worker in this process, until a signal. */
@@ -183,9 +183,7 @@ function isConcurrencyArg(argv: string[], i: number): boolean {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine(argv, parseWorkerArgs, USAGE);
-  if ('exitCode' in parsed) return parsed.exitCode;
-  const { options } = parsed;
+  const options = parseWorkerArgs(argv);
   try {
     await checkRedisReachable(options.redis);
   } catch (error) {

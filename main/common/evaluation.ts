@@ -47,6 +47,8 @@ export interface FileResult extends Partial<FileScore> {
   /** Wall-clock seconds spent on the file. */
   processingSec?: number;
   rtf?: number;
+  /** What the user should know about the input (truncated, damaged parts skipped, too short). */
+  warnings?: string[];
   /** The error message when the file failed; the others still ran. */
   error?: string;
 }

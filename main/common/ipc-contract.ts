@@ -69,6 +69,11 @@ export interface StudioInfo {
   mic: MicStatus;
   /** Where the batch runs: a queue's URL (password hidden), or null for this computer. */
   queueUrl?: string | null;
+  /**
+   * The dictation session the host is running, if any: it may have been started by another window or
+   * before a reload, and Stop must be offered for it all the same.
+   */
+  dictation: DictationStarted | null;
 }
 
 /** An error as shown to the user: a stable code and a message that names the file and the problem. */
@@ -192,6 +197,9 @@ export interface DictationStarted {
   sampleRate: number;
 }
 
+/** Why a dictation session ended (see the `dictation-ended` event). */
+export type DictationEndReason = 'stopped' | 'cancelled' | 'source-ended' | 'client-gone';
+
 export interface DictationResult {
   /** The session's finals joined, with times from the start of the recording. */
   transcript: Transcript;
@@ -307,12 +315,34 @@ export type StudioEvent =
     }
   /** Dictation failed (device lost, engine crashed); the recording so far is kept. */
   | { type: 'dictation-error'; error: ErrorInfo }
+  /** A dictation session started (in any window): every window offers Stop until it ends. */
+  | { type: 'dictation-started'; started: DictationStarted }
+  /**
+   * The session ended: `result` is what Stop returns (null when cancelled or nothing was recorded).
+   * `reason`: `stopped` (Stop), `cancelled`, `source-ended` (the file standing in for the microphone
+   * ended), `client-gone` (the page whose microphone fed it closed or reloaded; the recording is kept).
+   */
+  | {
+      type: 'dictation-ended';
+      reason: DictationEndReason;
+      result: DictationResult | null;
+      error: ErrorInfo | null;
+    }
   /** Speaker adaptation running in the engine process. */
   | ({ type: 'adapt-progress' } & AdaptProgress)
   | { type: 'adapt-done'; summary: AdaptSummary }
   | { type: 'adapt-failed'; error: ErrorInfo }
   /** A global keyboard shortcut was pressed (Electron registers it system-wide). */
-  | { type: 'shortcut'; action: 'toggle-dictation' };
+  | { type: 'shortcut'; action: 'toggle-dictation' }
+  /**
+   * Browser mode only, raised by the page's own client (never sent by a host): the connection to the
+   * studio server. `lost`: unreachable (stopped, or restarting), retried; `unauthorized`: it answers but
+   * refuses this page's token (it was restarted, with a new one): the page must be opened again with the
+   * new link; `ok`: connected again.
+   */
+  | { type: 'connection'; state: ConnectionState };
+
+export type ConnectionState = 'ok' | 'lost' | 'unauthorized';
 
 export type StudioEventType = StudioEvent['type'];
 

@@ -34,6 +34,8 @@ export interface Transcript {
   model: string;
   /** Wall-clock processing time divided by audio duration. */
   rtf: number;
+  /** What the user should know about the input (truncated file, damaged parts skipped, too short). */
+  warnings?: string[];
 }
 
 export type ExportFormat = 'txt' | 'json' | 'srt' | 'vtt';

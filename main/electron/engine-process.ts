@@ -12,6 +12,10 @@ export function spawnUtilityWorker(workerPath: string): SpawnEngineWorker {
     let alive = true;
     child.once('exit', () => (alive = false));
     const handle: EngineWorkerHandle = {
+      // For the supervisor's memory watchdog (a utility process has a pid only once it has spawned).
+      get pid() {
+        return child.pid;
+      },
       send: (message) => {
         if (alive) child.postMessage(message);
       },

@@ -253,6 +253,17 @@ describe('every IPC channel refuses malformed payloads', () => {
     expect(ctx.onDictationAudio).not.toHaveBeenCalled();
   });
 
+  it('hands on dictation audio only as finite samples within full scale', () => {
+    const send = ctx.sends.get('studio:dictation-audio')!;
+    send(ctx.event(), new Float32Array([0.5, NaN, Infinity, -Infinity, 1e30, -1e30, -0.25]));
+    expect(Array.from(ctx.onDictationAudio.mock.calls[0][0] as Float32Array)).toEqual([
+      0.5, 0, 1, -1, 1, -1, -0.25,
+    ]);
+    const clean = new Float32Array([0.1, -1, 1]);
+    send(ctx.event(), clean);
+    expect(ctx.onDictationAudio.mock.calls[1][0]).toBe(clean); // nothing to correct: not copied
+  });
+
   it('does not throw in main when the studio window is destroyed while a message is in flight', async () => {
     // Electron throws "Object has been destroyed" from a destroyed web contents' accessors.
     const frame = ctx.window.mainFrame;

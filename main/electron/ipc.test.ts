@@ -228,9 +228,9 @@ describe('IPC payload validation', () => {
 });
 
 describe('batch channels', () => {
-  it('refuses export bundles whose names could leave the chosen folder', async () => {
+  it('refuses export bundles whose names could leave the chosen folder or hide a file', async () => {
     const ctx = setup();
-    for (const name of ['../x.txt', 'a/b.txt', 'a\\b.txt', '..', '.', 'C:x.txt', '']) {
+    for (const name of ['../x.txt', 'a/b.txt', 'a\\b.txt', '..', '.', 'C:x.txt', '', '.bashrc', '.x.txt']) {
       const reply = await ctx.invoke('studio:save-exports', ctx.event(), { files: [{ name, content: 'x' }] });
       expect(reply, name).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
     }

@@ -3,19 +3,20 @@
  * the one hardened window, and wires the shared StudioService (main/host) to IPC, native dialogs, the
  * native microphone and an engine in a utility process. All transcription work happens in that process.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, globalShortcut, ipcMain, protocol, session, type BrowserWindow } from 'electron';
 import type { StudioEvent } from '../common/ipc-contract';
 import { EngineSupervisor } from '../host/engine-supervisor';
+import { writeExportBundle } from '../host/export-files';
 import { loadNativeMic } from '../host/native-mic';
 import { StudioService } from '../host/studio-service';
 import { spawnUtilityWorker } from './engine-process';
 import { registerIpc, type InvokeHandlers } from './ipc';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol';
 import { APP_ORIGIN, APP_SCHEME, decidePermissionCheck, decidePermissionRequest } from './security';
-import { createMainWindow, openExternalSafely } from './window';
+import { createMainWindow, hardenEveryWebContents, openExternalSafely } from './window';
 
 /** This bundle lives in dist/electron/ (dev and packaged alike); the app root is two levels up. */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,6 +28,8 @@ export const DICTATION_SHORTCUT = 'CommandOrControl+Shift+Space';
 
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
+// Every web contents, not only the main window's, before any is created.
+hardenEveryWebContents(app);
 // Started as `electron dist/electron/main.mjs` there is no package.json beside us to name the app (and
 // its data folder); packaged, electron-builder's metadata agrees with this.
 app.setName('Speech Studio');
@@ -179,10 +182,10 @@ async function start(): Promise<void> {
         : await dialog.showOpenDialog(options);
       const dir = result.filePaths[0];
       if (result.canceled || !dir) return { saved: false, location: null };
-      await mkdir(dir, { recursive: true });
-      // Names are bare file names (validate.ts): they cannot leave the chosen folder.
-      for (const file of files) await writeFile(path.join(dir, file.name), file.content, 'utf8');
-      return { saved: true, location: dir };
+      // Names are bare, visible file names (validate.ts); files already there are kept (export-files.ts).
+      const { renamed } = await writeExportBundle(dir, { files });
+      const kept = renamed ? ` (${renamed} renamed: files of those names were already there)` : '';
+      return { saved: true, location: `${dir}${kept}` };
     },
     'studio:dictation-start': (request) => studio.startDictation(request),
     'studio:dictation-stop': () => studio.stopDictation(),

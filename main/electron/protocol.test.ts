@@ -14,7 +14,18 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'renderer', 'assets', 'app.js'), 'console.log(1)');
   await writeFile(path.join(dir, 'secret.txt'), 'secret');
   await writeFile(path.join(dir, 'audio.wav'), Buffer.from('0123456789'));
-  const files = new Map([['f1', { path: path.join(dir, 'audio.wav') }]]);
+  await writeFile(path.join(dir, 'real.wav'), Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt ', 'latin1'));
+  await writeFile(path.join(dir, 'evil.html'), '<script>fetch("/api")</script>');
+  await writeFile(
+    path.join(dir, 'evil.svg'),
+    '<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>',
+  );
+  const files = new Map(
+    ['audio.wav', 'real.wav', 'evil.html', 'evil.svg'].map((name, i) => [
+      `f${i + 1}`,
+      { path: path.join(dir, name) },
+    ]),
+  );
   handler = createAppProtocolHandler({
     rendererDir: path.join(dir, 'renderer'),
     files: { get: (id: string) => files.get(id) as never },
@@ -49,6 +60,20 @@ describe('app:// protocol', () => {
     expect(
       (await handler(new Request('app://studio/media/f1', { headers: { range: 'bytes=50-' } }))).status,
     ).toBe(416);
+  });
+
+  it('serves opened files only as audio or opaque bytes, sandboxed, never as a page or an image', async () => {
+    const wav = await handler(new Request('app://studio/media/f2'));
+    expect(wav.headers.get('content-type')).toBe('audio/wav');
+    for (const id of ['f1', 'f2', 'f3', 'f4']) {
+      const response = await handler(new Request(`app://studio/media/${id}`));
+      expect(response.status).toBe(200);
+      if (id !== 'f2') expect(response.headers.get('content-type')).toBe('application/octet-stream');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+      expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="/);
+      await response.body?.cancel();
+    }
   });
 
   it('serves nothing else', async () => {

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import type { FileRegistry } from '../host/file-registry';
 import { contentSecurityPolicy } from '../host/csp';
 import { contentType, parseRange } from '../host/http-range';
+import { mediaHeaders } from '../host/media-headers';
 import { APP_HOST, APP_SCHEME } from './security';
 
 /** Privileges for `protocol.registerSchemesAsPrivileged` (must run before the app is ready). */
@@ -48,8 +49,8 @@ async function fileResponse(
   }
   const headers: Record<string, string> = {
     ...BASE_HEADERS,
-    ...extra,
     'content-type': contentType(file),
+    ...extra,
     'accept-ranges': 'bytes',
   };
   const wanted = parseRange(range, size);
@@ -82,7 +83,10 @@ export function createAppProtocolHandler(
     if (media) {
       const entry = options.files.get(media[1]);
       if (!entry) return notFound();
-      return fileResponse(entry.path, request.headers.get('range'), { 'cache-control': 'no-store' });
+      // Served as audio or as opaque bytes, never as a page or an image (see media-headers.ts).
+      const headers = await mediaHeaders(entry.path).catch(() => null);
+      if (!headers) return notFound();
+      return fileResponse(entry.path, request.headers.get('range'), headers);
     }
     let relative: string;
     try {

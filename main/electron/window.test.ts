@@ -1,9 +1,12 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeBrowserWindow, fakeEvent } from './testing/fake-electron';
+import { EventEmitter } from 'node:events';
+import type { App, WebContents } from 'electron';
+import { FakeBrowserWindow, FakeWebContents, fakeEvent } from './testing/fake-electron';
 
 vi.mock('electron', async () => (await import('./testing/fake-electron')).fakeElectron());
 
-const { createMainWindow, hardenWebContents, webPreferences } = await import('./window');
+const { createMainWindow, hardenEveryWebContents, hardenWebContents, webPreferences } =
+  await import('./window');
 const { shell } = await import('electron');
 
 describe('the window factory', () => {
@@ -55,8 +58,9 @@ describe('the window factory', () => {
 
 describe('web contents hardening', () => {
   function hardened() {
-    createMainWindow({ preload: '/p.cjs', devTools: false });
-    return FakeBrowserWindow.instances.at(-1)!.webContents;
+    const contents = new FakeWebContents();
+    hardenWebContents(contents as unknown as WebContents);
+    return contents;
   }
 
   beforeEach(() => vi.mocked(shell.openExternal).mockClear());
@@ -98,6 +102,15 @@ describe('web contents hardening', () => {
     const event = fakeEvent();
     contents.emit('will-attach-webview', event, {}, {});
     expect(event.defaultPrevented).toBe(true);
-    expect(hardenWebContents).toBeTypeOf('function');
+  });
+
+  it('is applied by the app to every web contents as it is created, once', () => {
+    const app = new EventEmitter();
+    hardenEveryWebContents(app as unknown as App);
+    const contents = new FakeWebContents();
+    app.emit('web-contents-created', fakeEvent(), contents);
+    contents.emit('will-navigate', fakeEvent(), 'https://example.com/');
+    expect(shell.openExternal).toHaveBeenCalledTimes(1); // one listener: one browser tab, not two
+    expect(contents.windowOpenHandler).not.toBeNull();
   });
 });

@@ -3,7 +3,7 @@
  * that change between Electron versions), and every web contents is hardened the same way: no new
  * windows, no navigation away from the app, no <webview>, external links only after URL checks.
  */
-import { BrowserWindow, nativeTheme, shell, type WebContents, type WebPreferences } from 'electron';
+import { BrowserWindow, nativeTheme, shell, type App, type WebContents, type WebPreferences } from 'electron';
 import { APP_ENTRY_URL, isAppUrl, isSafeExternalUrl } from './security';
 
 /** The renderer runs with no Node, no Electron and a sandbox: it can reach main only through the preload. */
@@ -33,7 +33,7 @@ export function openExternalSafely(url: string): boolean {
   return true;
 }
 
-/** Applied to every web contents the app creates (see app.on('web-contents-created')). */
+/** Applied to every web contents the app creates (see hardenEveryWebContents). */
 export function hardenWebContents(contents: WebContents): void {
   // New windows are never created; https links go to the system browser instead.
   contents.setWindowOpenHandler(({ url }) => {
@@ -53,6 +53,15 @@ export function hardenWebContents(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
+/**
+ * Hardens every web contents the moment it is created: the main window's, and any other (a devtools
+ * window, something a library opens), so no window is ever left without the rules above. Registered
+ * before the first window is created.
+ */
+export function hardenEveryWebContents(app: Pick<App, 'on'>): void {
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+}
+
 export interface MainWindowOptions {
   preload: string;
   devTools: boolean;
@@ -70,7 +79,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     autoHideMenuBar: true,
     webPreferences: webPreferences(options.preload, options.devTools),
   });
-  hardenWebContents(window.webContents);
+  // Its web contents was hardened as it was created (hardenEveryWebContents).
   window.once('ready-to-show', () => window.show());
   void window.loadURL(APP_ENTRY_URL);
   return window;

@@ -11,6 +11,7 @@ import { Resampler } from './audio/resample';
 import { BeamCtcDecoder } from './decoder/beam-decoder';
 import type { VocabularyBoost } from './decoder/boost';
 import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
+import { Lexicon } from './decoder/lexicon';
 import { NgramLm } from './decoder/ngram-lm';
 import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError } from './errors';
 import { computeMfcc, normalizeFeatures, stackFrames } from './frontend/mfcc';
@@ -25,6 +26,12 @@ import {
 } from './segment/segmenter';
 
 export { DEFAULT_MODEL, MODELS_DIR, resolveModelDir } from './model-location';
+
+/**
+ * Audio shorter than this cannot hold a word (the shortest spoken word lasts longer, and the model sees
+ * 25 ms windows): it gets an empty transcript and a warning instead of whatever the model makes of a click.
+ */
+export const MIN_SPEECH_SEC = 0.1;
 
 export interface TranscribeProgress {
   /** Fraction of the input processed, 0..1. */
@@ -154,14 +161,23 @@ export class AsrEngine {
 
     const durationSec = totalSamples / targetRate;
     if (totalSamples === 0) throw new EmptyAudioError(file);
+    const warnings = [...audio.warnings];
+    let kept = words;
+    if (durationSec < MIN_SPEECH_SEC) {
+      kept = [];
+      warnings.push(
+        `${(durationSec * 1000).toFixed(1)} ms of audio is too short to hold speech (at least ${MIN_SPEECH_SEC * 1000} ms); nothing was transcribed`,
+      );
+    }
     const elapsedSec = (performance.now() - startedAt) / 1000;
     return {
-      text: words.map((w) => w.word).join(' '),
-      words,
+      text: kept.map((w) => w.word).join(' '),
+      words: withinAudio(kept, durationSec),
       durationSec,
       backend: this.backend.name,
       model: this.modelName,
       rtf: elapsedSec / durationSec,
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   }
 
@@ -205,6 +221,16 @@ export class AsrEngine {
   }
 }
 
+/**
+ * Word times come from model steps, whose last one may reach past the end of the audio (the final
+ * window is padded); a word never ends after the audio does.
+ */
+function withinAudio(words: Word[], durationSec: number): Word[] {
+  return words.map((w) =>
+    w.end <= durationSec ? w : { ...w, start: Math.min(w.start, durationSec), end: durationSec },
+  );
+}
+
 /** Builds the decoder the manifest describes (loading its LM), or greedy when asked for. */
 async function createDecoder(
   model: AcousticModel,
@@ -226,8 +252,16 @@ async function createDecoder(
   } catch (cause) {
     throw new ModelMissingError(model.dir, `cannot load the language model ${settings.lmFile}`, { cause });
   }
+  let lexicon: Lexicon | undefined;
+  if (settings.lexiconFile) {
+    try {
+      lexicon = Lexicon.parse(await readFile(path.join(model.dir, settings.lexiconFile), 'utf8'));
+    } catch (cause) {
+      throw new ModelMissingError(model.dir, `cannot load the word list ${settings.lexiconFile}`, { cause });
+    }
+  }
   const { alpha, beta, beamWidth, prunePerFrame, confidence: calibration } = settings;
-  const decoder = new BeamCtcDecoder({ lm, alpha, beta, beamWidth, prunePerFrame, calibration });
+  const decoder = new BeamCtcDecoder({ lm, lexicon, alpha, beta, beamWidth, prunePerFrame, calibration });
   decoder.setVocabulary(vocabulary);
   return decoder;
 }

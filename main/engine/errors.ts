@@ -1,6 +1,10 @@
+import { displayName } from '../common/display-names';
+
 /**
  * Typed engine errors. Every failure the user can meet has its own class and code, and a message that
- * names the file (or model) and the problem, so the CLI, the app and the bridge can show it as is.
+ * names the file (or model) and the problem, so the CLI, the app and the bridge can show it as is. The
+ * name in the message is escaped for display (a newline or an escape sequence in it cannot forge output);
+ * `subject` keeps it as given.
  */
 
 export type EngineErrorCode =
@@ -28,49 +32,52 @@ export class FileNotFoundError extends EngineError {
   readonly code = 'FILE_NOT_FOUND';
   /** `problem` replaces the generic reason when it is known (e.g. the path is a folder). */
   constructor(file: string, options?: { cause?: unknown; problem?: string }) {
-    super(file, `${file}: ${options?.problem ?? 'file not found or not readable'}`, options);
+    super(file, `${displayName(file)}: ${options?.problem ?? 'file not found or not readable'}`, options);
   }
 }
+
+/** The formats the engine accepts, as the user is told (README "Command line" and errors). */
+export const SUPPORTED_FORMATS = 'WAV, FLAC, MP3, Ogg Vorbis, Ogg Opus';
 
 export class UnsupportedFormatError extends EngineError {
   readonly code = 'UNSUPPORTED_FORMAT';
   constructor(file: string, detail: string) {
-    super(file, `${file}: unsupported audio format (${detail}); supported: WAV, FLAC, MP3, OGG`);
+    super(file, `${displayName(file)}: unsupported audio format: ${detail}; supported: ${SUPPORTED_FORMATS}`);
   }
 }
 
 export class CorruptAudioError extends EngineError {
   readonly code = 'CORRUPT_AUDIO';
   constructor(file: string, detail: string, options?: { cause?: unknown }) {
-    super(file, `${file}: corrupt audio data (${detail})`, options);
+    super(file, `${displayName(file)}: corrupt audio data (${detail})`, options);
   }
 }
 
 export class EmptyAudioError extends EngineError {
   readonly code = 'EMPTY_AUDIO';
   constructor(file: string) {
-    super(file, `${file}: the file contains no audio samples`);
+    super(file, `${displayName(file)}: the file contains no audio samples`);
   }
 }
 
 export class ModelMissingError extends EngineError {
   readonly code = 'MODEL_MISSING';
   constructor(modelDir: string, detail: string, options?: { cause?: unknown }) {
-    super(modelDir, `model ${modelDir}: ${detail}`, options);
+    super(modelDir, `model ${displayName(modelDir)}: ${detail}`, options);
   }
 }
 
 export class ModelMismatchError extends EngineError {
   readonly code = 'MODEL_MISMATCH';
   constructor(modelDir: string, detail: string) {
-    super(modelDir, `model ${modelDir}: manifest and weights do not match (${detail})`);
+    super(modelDir, `model ${displayName(modelDir)}: manifest and weights do not match (${detail})`);
   }
 }
 
 export class CancelledError extends EngineError {
   readonly code = 'CANCELLED';
   constructor(subject: string) {
-    super(subject, `${subject}: transcription cancelled`);
+    super(subject, `${displayName(subject)}: transcription cancelled`);
   }
 }
 

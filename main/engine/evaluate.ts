@@ -39,6 +39,7 @@ export async function evaluateItem(
       durationSec: roundTo(transcript.durationSec, 3),
       processingSec: roundTo(processingSec, 3),
       rtf: roundTo(processingSec / transcript.durationSec, 4),
+      ...(transcript.warnings?.length ? { warnings: transcript.warnings } : {}),
       ...(item.reference === null
         ? {}
         : scoreFile(item.reference, transcript.text, options.normalization ?? DEFAULT_NORMALIZATION)),

@@ -4,7 +4,7 @@
  * parsing and pairing rules live in main/common/references.ts (shared with the app); this is the Node side.
  */
 import type { Dirent } from 'node:fs';
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   isAudioFile,
@@ -12,6 +12,7 @@ import {
   parseReferenceManifest,
   parseReferenceText,
 } from '../common/references';
+import { USER_FILE_LIMITS, readUserTextFile, type UserFileError } from './user-text-file';
 
 export interface EvalItem {
   /** The path to open (resolved against the manifest's folder, or inside the scanned folder). */
@@ -35,7 +36,7 @@ export interface EvalSetInput {
 
 /** Reads a reference manifest; relative audio paths are taken from the manifest's own folder. */
 export async function loadManifest(file: string): Promise<EvalSetInput> {
-  const text = await readFile(file, 'utf8');
+  const text = await readUserTextFile(file, USER_FILE_LIMITS.manifest);
   const entries = parseReferenceManifest(text, file);
   const dir = path.dirname(file);
   const items = entries.map((e) => ({
@@ -108,7 +109,9 @@ export async function scanFolder(
       audio: path.join(dir, ...p.audio.split('/')),
       file: p.audio,
       reference: p.referenceFile
-        ? parseReferenceText(await readFile(path.join(dir, ...p.referenceFile.split('/')), 'utf8'))
+        ? parseReferenceText(
+            await readUserTextFile(path.join(dir, ...p.referenceFile.split('/')), USER_FILE_LIMITS.reference),
+          )
         : null,
     })),
   );
@@ -138,7 +141,11 @@ export async function scanFolder(
 /** A single audio file given on the command line, with the `.txt` beside it if there is one. */
 async function loadAudioFile(file: string): Promise<EvalItem> {
   const txt = path.join(path.dirname(file), path.parse(file).name + '.txt');
-  const text = await readFile(txt, 'utf8').catch(() => null);
+  // No reference beside the file is normal; one that cannot be read (a FIFO, too big) is reported.
+  const text = await readUserTextFile(txt, USER_FILE_LIMITS.reference).catch((error: UserFileError) => {
+    if ((error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return null;
+    throw error;
+  });
   return { audio: file, file, reference: text === null ? null : parseReferenceText(text) };
 }
 

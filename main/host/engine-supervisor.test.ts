@@ -11,7 +11,7 @@ function until(predicate: () => boolean): Promise<void> {
 
 function supervisor(
   behaviour: Parameters<typeof fakeWorkers>[0] = {},
-  options: { maxCrashes?: number } = {},
+  options: Partial<Omit<ConstructorParameters<typeof EngineSupervisor>[0], 'spawn'>> = {},
 ) {
   const workers = fakeWorkers(behaviour);
   const statuses: EngineStatus[] = [];
@@ -114,6 +114,36 @@ describe('EngineSupervisor', () => {
     engine.dispose();
     await expect(job).rejects.toMatchObject({ info: { code: 'ENGINE_STOPPED' } });
     expect(workers.workers[0].exited).toBe(true);
+    engine.dispose();
+  });
+
+  it('stops a worker past its memory limit: that job fails with ENGINE_OUT_OF_MEMORY, the queue goes on', async () => {
+    let hungry = false;
+    const { engine, workers } = supervisor(
+      { manual: true },
+      // maxCrashes 0: one crash would fail the engine for good; a memory stop is not a crash.
+      { maxCrashes: 0, memoryLimitMb: 100, memoryPollMs: 5, readRssMb: () => (hungry ? 5000 : 50) },
+    );
+    engine.start();
+    for (let i = 0; i < 3; i++) {
+      hungry = true;
+      const bomb = engine.run(`bomb-${i}`, '/bomb.flac', 'bomb.flac', () => {});
+      await expect(bomb).rejects.toMatchObject({
+        info: {
+          code: 'ENGINE_OUT_OF_MEMORY',
+          message: expect.stringMatching(
+            /^Transcribing bomb\.flac needed more than 100 MB of memory \(5000 MB\) and was stopped; .* the other files go on\.$/,
+          ),
+        },
+      });
+      hungry = false;
+    }
+    const good = engine.run('good', '/good.wav', 'good.wav', () => {});
+    await until(() => (workers.workers.at(-1)?.pending.length ?? 0) > 0);
+    workers.workers.at(-1)!.pending.shift()!();
+    await expect(good).resolves.toMatchObject({ text: 'hello world' });
+    expect(workers.workers).toHaveLength(4);
+    expect(engine.status.state).toBe('ready');
     engine.dispose();
   });
 });

@@ -6,6 +6,7 @@
  * this logic, and tests can drive it with a fake.
  */
 import type { EngineStatus, ErrorInfo } from '../common/ipc-contract';
+import { processRssMb } from '../engine/process-memory';
 import type { Transcript } from '../common/transcript';
 import type {
   AdaptJobOptions,
@@ -24,7 +25,16 @@ export interface EngineWorkerHandle {
   /** Called once when the process exits, for whatever reason. */
   onExit(listener: (code: number | null) => void): void;
   kill(): void;
+  /** The process id, for the memory watchdog (undefined: not known, no watchdog). */
+  readonly pid?: number;
 }
+
+/**
+ * The engine process's memory ceiling: far above what it needs (300–470 MB dictating for an hour, under
+ * 600 MB on every fuzz input) and far below what takes a machine down. SPEECH_STUDIO_ENGINE_MEMORY_MB
+ * overrides it.
+ */
+export const ENGINE_MEMORY_LIMIT_MB = Number(process.env.SPEECH_STUDIO_ENGINE_MEMORY_MB) || 2048;
 
 export type SpawnEngineWorker = () => EngineWorkerHandle;
 
@@ -39,6 +49,14 @@ export interface EngineSupervisorOptions {
   crashWindowMs?: number;
   /** Delay before a restart, so a crash loop cannot spin the CPU. */
   restartDelayMs?: number;
+  /**
+   * A worker whose resident memory passes this is stopped: the running job fails with
+   * ENGINE_OUT_OF_MEMORY, the worker restarts and the queue goes on (not counted as a crash).
+   */
+  memoryLimitMb?: number;
+  memoryPollMs?: number;
+  /** Reads a worker's RSS in MB (default: from /proc by pid; null: unknown). */
+  readRssMb?: (worker: EngineWorkerHandle) => number | null;
   onStatus?: (status: EngineStatus) => void;
 }
 
@@ -79,6 +97,9 @@ let liveCounter = 0;
 export class EngineSupervisor {
   private readonly options: Required<Omit<EngineSupervisorOptions, 'onStatus'>> &
     Pick<EngineSupervisorOptions, 'onStatus'>;
+  private memoryTimer: ReturnType<typeof setInterval> | null = null;
+  /** Set when the watchdog stopped the worker, so its exit is reported as that and not as a crash. */
+  private memoryKill: { rssMb: number } | null = null;
   private worker: EngineWorkerHandle | null = null;
   private job: RunningJob | null = null;
   private live: LiveSession | null = null;
@@ -100,7 +121,15 @@ export class EngineSupervisor {
   };
 
   constructor(options: EngineSupervisorOptions) {
-    this.options = { maxCrashes: 3, crashWindowMs: 60_000, restartDelayMs: 500, ...options };
+    this.options = {
+      maxCrashes: 3,
+      crashWindowMs: 60_000,
+      restartDelayMs: 500,
+      memoryLimitMb: ENGINE_MEMORY_LIMIT_MB,
+      memoryPollMs: 250,
+      readRssMb: (worker) => (worker.pid ? processRssMb(worker.pid) : null),
+      ...options,
+    };
     this.baseModel = options.model;
   }
 
@@ -191,6 +220,7 @@ export class EngineSupervisor {
     worker.onExit((code) => {
       if (this.worker === worker) this.onExit(code);
     });
+    this.watchMemory(worker);
     worker.send({ type: 'load', model: this.options.model, modelsDir: this.options.modelsDir });
     // A restarted worker gets the user's vocabulary again (it applies it once the model is loaded).
     if (this.vocabulary.length > 0) worker.send({ type: 'set-vocabulary', phrases: this.vocabulary });
@@ -312,7 +342,28 @@ export class EngineSupervisor {
   private stopWorker(): void {
     const worker = this.worker;
     this.worker = null;
+    this.stopWatchingMemory();
     worker?.kill();
+  }
+
+  /** Polls the worker's RSS; past the limit it is killed and onExit reports why (one job lost, not the app). */
+  private watchMemory(worker: EngineWorkerHandle): void {
+    this.stopWatchingMemory();
+    this.memoryKill = null;
+    this.memoryTimer = setInterval(() => {
+      if (this.worker !== worker) return;
+      const rssMb = this.options.readRssMb(worker);
+      if (rssMb === null || rssMb <= this.options.memoryLimitMb) return;
+      this.memoryKill = { rssMb };
+      this.stopWatchingMemory();
+      worker.kill();
+    }, this.options.memoryPollMs);
+    this.memoryTimer.unref?.();
+  }
+
+  private stopWatchingMemory(): void {
+    if (this.memoryTimer) clearInterval(this.memoryTimer);
+    this.memoryTimer = null;
   }
 
   private whenReady(): Promise<void> {
@@ -399,6 +450,30 @@ export class EngineSupervisor {
     }
   }
 
+  /**
+   * The watchdog stopped the worker: whatever ran fails with a message that says so, and the worker
+   * restarts at once. Not counted as a crash: the input was the problem, and the next job is another.
+   */
+  private onMemoryKill(rssMb: number): void {
+    const limit = this.options.memoryLimitMb;
+    const error = (what: string) =>
+      new EngineJobError({
+        code: 'ENGINE_OUT_OF_MEMORY',
+        message: `${what} needed more than ${limit} MB of memory (${Math.round(rssMb)} MB) and was stopped; the speech engine has been restarted and the other files go on.`,
+      });
+    const job = this.job;
+    this.job = null;
+    job?.reject(error(`Transcribing ${job.label}`));
+    const adaptJob = this.adaptJob;
+    this.adaptJob = null;
+    adaptJob?.reject(error('Speaker adaptation'));
+    const session = this.live;
+    this.live = null;
+    if (session) this.endLive(session, error('Dictation'));
+    this.setStatus({ state: 'starting', message: null, restarts: this.current.restarts + 1 });
+    this.start();
+  }
+
   private endLive(session: LiveSession, error: EngineJobError): void {
     session.onError(error);
     session.stopped?.reject(error);
@@ -406,7 +481,14 @@ export class EngineSupervisor {
 
   private onExit(code: number | null): void {
     this.worker = null;
+    this.stopWatchingMemory();
     if (this.disposed) return;
+    const memoryKill = this.memoryKill;
+    this.memoryKill = null;
+    if (memoryKill) {
+      this.onMemoryKill(memoryKill.rssMb);
+      return;
+    }
     const session = this.live;
     this.live = null;
     if (session) {

@@ -42,17 +42,23 @@ export class FileRegistry {
     return this.add(absolute, displayName ?? path.basename(absolute), info.size);
   }
 
-  /** Re-registers a file from a saved project without touching the disk (it may have been moved since). */
-  restore(file: string, name: string, size: number): FileRef {
-    return (this.byPath.get(path.resolve(file)) ?? { ref: this.add(path.resolve(file), name, size) }).ref;
+  /**
+   * Re-registers a file from a saved project without touching the disk (it may have been moved since),
+   * under the id it had when saved if it is free: a page that kept unsaved edits across a restart of the
+   * host refers to its files by those ids.
+   */
+  restore(file: string, name: string, size: number, id?: string): FileRef {
+    const absolute = path.resolve(file);
+    const known = this.byPath.get(absolute);
+    if (known) return known.ref;
+    return this.add(absolute, name, size, id && !this.byId.has(id) ? id : undefined);
   }
 
   get(id: string): RegisteredFile | undefined {
     return this.byId.get(id);
   }
 
-  private add(absolute: string, name: string, size: number): FileRef {
-    const id = randomUUID();
+  private add(absolute: string, name: string, size: number, id: string = randomUUID()): FileRef {
     const entry: RegisteredFile = { ref: { id, name, size, mediaUrl: this.mediaUrl(id) }, path: absolute };
     this.byId.set(id, entry);
     this.byPath.set(absolute, entry);

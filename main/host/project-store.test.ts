@@ -27,4 +27,22 @@ describe('ProjectStore', () => {
       [`project.json.${process.pid}.tmp`, 'other.json.1.tmp'].sort(),
     );
   });
+
+  it('gives saved files their ids again at the next start (a page kept across a restart still names them)', async () => {
+    const file = path.join(dir, 'project.json');
+    const audio = path.join(dir, 'a.wav');
+    await writeFile(audio, 'RIFF');
+    const before = new FileRegistry((id) => `/media/${id}`);
+    const ref = await before.register(audio);
+    await new ProjectStore(file, before).save({
+      version: 1,
+      items: [{ file: ref, transcript: null, edits: {}, error: null }],
+      selectedId: ref.id,
+    });
+    const after = new FileRegistry((id) => `/media/${id}?new`);
+    const project = await new ProjectStore(file, after).load();
+    expect(project.items[0].file).toEqual({ ...ref, mediaUrl: `/media/${ref.id}?new` });
+    expect(project.selectedId).toBe(ref.id);
+    expect(after.get(ref.id)?.path).toBe(audio);
+  });
 });

@@ -14,8 +14,9 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorInfo, FileRef, Project } from '../common/ipc-contract';
 import type { Transcript } from '../common/transcript';
+import { isProcessAlive } from './data-lock';
 import type { FileRegistry } from './file-registry';
-import { PayloadError, project as projectValidator } from './validate';
+import { ID_PATTERN, PayloadError, project as projectValidator } from './validate';
 
 /** A file as the store knows it: by path, so it survives restarts. */
 export interface StoredFile {
@@ -25,6 +26,8 @@ export interface StoredFile {
 }
 
 interface StoredItem extends StoredFile {
+  /** The file's id when it was saved, given to it again at the next start (see FileRegistry.restore). */
+  id?: string;
   transcript: Transcript | null;
   edits: Record<string, string>;
   error: ErrorInfo | null;
@@ -88,6 +91,8 @@ export class ProjectStore {
   private writing: Promise<void> = Promise.resolve();
   /** A write that has not started yet: later changes ride along with it. */
   private queuedWrite: Promise<void> | null = null;
+  /** The project file existed but could not be read or did not validate: it is no guide to what to keep. */
+  private unreadable = false;
 
   constructor(
     private readonly file: string,
@@ -111,7 +116,7 @@ export class ProjectStore {
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names) {
       const pid = Number(/^\.?(\d+)\.tmp$/.exec(name.slice(prefix.length))?.[1]);
-      if (!name.startsWith(prefix) || !Number.isInteger(pid) || pid <= 0 || isRunning(pid)) continue;
+      if (!name.startsWith(prefix) || !Number.isInteger(pid) || pid <= 0 || isProcessAlive(pid)) continue;
       await rm(path.join(dir, name), { force: true }).catch(() => {});
     }
   }
@@ -121,13 +126,16 @@ export class ProjectStore {
     let stored: StoredProject;
     try {
       stored = JSON.parse(await readFile(this.file, 'utf8')) as StoredProject;
-    } catch {
+    } catch (error) {
+      this.unreadable = (error as NodeJS.ErrnoException).code !== 'ENOENT';
       return emptyStored();
     }
+    this.unreadable = true; // until it has validated
     if (stored?.version !== 1 || !Array.isArray(stored.items)) return emptyStored();
     const isFile = (f: StoredFile | null | undefined): f is StoredFile =>
       typeof f?.path === 'string' && typeof f.name === 'string';
     const items = stored.items.filter(isFile).map((item): StoredItem => ({
+      id: typeof item.id === 'string' && ID_PATTERN.test(item.id) ? item.id : undefined,
       path: item.path,
       name: item.name,
       size: Number(item.size) || 0,
@@ -152,12 +160,13 @@ export class ProjectStore {
     } catch {
       return emptyStored();
     }
+    this.unreadable = false;
     return result;
   }
 
   private toProject(stored: StoredProject): Project {
     const items = stored.items.map((item) => ({
-      file: this.registry.restore(item.path, item.name, item.size),
+      file: this.registry.restore(item.path, item.name, item.size, item.id),
       transcript: item.transcript,
       edits: item.edits,
       error: item.error,
@@ -180,6 +189,7 @@ export class ProjectStore {
       if (!entry) throw new PayloadError(`project.items[${i}].file.id`, 'unknown file id');
       const { transcript, edits, error } = item;
       return {
+        id: entry.ref.id,
         path: entry.path,
         name: entry.ref.name,
         size: entry.ref.size,
@@ -230,6 +240,16 @@ export class ProjectStore {
     return { paused: queue.paused, files };
   }
 
+  /**
+   * Every file the saved project refers to (its items and its queue), by absolute path; null when the
+   * project file could not be read, so that nothing is judged unused on its word.
+   */
+  async paths(): Promise<string[] | null> {
+    const state = await this.current();
+    if (this.unreadable) return null;
+    return [...state.items, ...(state.queue?.pending ?? [])].map((f) => path.resolve(f.path));
+  }
+
   /** Saves the queue's state: which files are still to do, and whether it is paused. */
   async setQueue(queue: StoredQueue): Promise<void> {
     const state = await this.current();
@@ -263,6 +283,7 @@ export class ProjectStore {
         await handle.close();
       }
       await rename(temp, this.file);
+      await syncDirectory(path.dirname(this.file));
     });
     this.queuedWrite = write;
     this.writing = write.catch(() => {});
@@ -270,14 +291,17 @@ export class ProjectStore {
   }
 }
 
-/** Whether a process exists (signal 0 checks without sending anything). */
-function isRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
+/**
+ * Makes a rename in `dir` durable: the rename changes the folder, not the file, and until the folder
+ * reaches the disk a power cut can bring back the old project (or none). Windows cannot open a folder
+ * for this and orders its metadata writes itself, so there it is skipped.
+ */
+export async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

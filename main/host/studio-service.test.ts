@@ -202,7 +202,7 @@ describe('StudioService', () => {
     studio.dispose();
   });
 
-  it('plays an opened file as the microphone, at real-time pace', async () => {
+  it('plays an opened file as the microphone, at real-time pace, and finishes by itself when it ends', async () => {
     const { studio, events, workers } = service();
     const source = path.join(dir, 'speech.wav');
     const { encodeWav } = await import('../engine/audio/wav-writer');
@@ -217,18 +217,51 @@ describe('StudioService', () => {
     const [ref] = await studio.addPaths([source]);
     const started = await studio.startDictation({ source: 'file', fileId: ref.id });
     expect(started).toEqual({ source: 'file', deviceName: 'file: speech.wav', sampleRate: 16000 });
-    // The file's 3200 samples, then silence (a quiet room) until stopped.
-    await waitFor(() => workers.workers[0].liveSamples >= 3200 + 320);
+    expect(events).toContainEqual({ type: 'dictation-started', started });
+    expect(studio.getInfo().dictation).toEqual(started);
+    // The file's 3200 samples, then the session ends on its own: no "Listening…" for ever.
+    await waitFor(() => events.some((e) => e.type === 'dictation-ended'));
+    const ended = events.find((e) => e.type === 'dictation-ended')!;
+    expect(ended).toMatchObject({ reason: 'source-ended', error: null });
+    const result = (ended as Extract<StudioEvent, { type: 'dictation-ended' }>).result!;
+    expect(workers.workers[0].liveSamples).toBe(3200);
     expect(events.some((e) => e.type === 'mic-level')).toBe(true);
-    const result = await studio.stopDictation();
+    expect(events.some((e) => e.type === 'dictation-final')).toBe(true); // the last utterance was finalised
+    expect(studio.getInfo().dictation).toBeNull();
+    await expect(studio.stopDictation()).rejects.toThrow(/not running/);
     const recording = await readFile(studio.files.get(result.file.id)!.path);
-    const samples = (recording.length - 44) / 2;
-    expect(samples).toBeGreaterThanOrEqual(3200 + 320);
-    expect(result.transcript.durationSec).toBeCloseTo(samples / 16000, 6);
-    // The recording starts with the file (0.2 → int16 6554) and continues with silence.
+    expect((recording.length - 44) / 2).toBe(3200);
+    expect(result.transcript.durationSec).toBeCloseTo(0.2, 6);
     expect(recording.readInt16LE(44)).toBe(Math.round(0.2 * 32767));
-    expect(recording.readInt16LE(44 + 2 * (samples - 1))).toBe(0);
     await expect(studio.startDictation({ source: 'file', fileId: 'nope' })).rejects.toThrow(/opened file/);
+    studio.dispose();
+  });
+
+  it('tells every window when dictation starts and ends, and how', async () => {
+    const { studio, events } = service();
+    const started = await studio.startDictation({ source: 'stream', sampleRate: 16000 });
+    expect(events.filter((e) => e.type === 'dictation-started')).toEqual([
+      { type: 'dictation-started', started },
+    ]);
+    studio.cancelDictation();
+    expect(events.at(-1)).toEqual({
+      type: 'dictation-ended',
+      reason: 'cancelled',
+      result: null,
+      error: null,
+    });
+    await studio.startDictation({ source: 'stream', sampleRate: 16000 });
+    await expect(studio.stopDictation('client-gone')).rejects.toThrow(/No audio/);
+    expect(events.at(-1)).toMatchObject({
+      type: 'dictation-ended',
+      reason: 'client-gone',
+      result: null,
+      error: { code: 'DICTATION_EMPTY' },
+    });
+    await studio.startDictation({ source: 'stream', sampleRate: 16000 });
+    studio.pushDictationAudio(new Float32Array(1600).fill(0.1));
+    const result = await studio.stopDictation();
+    expect(events.at(-1)).toEqual({ type: 'dictation-ended', reason: 'stopped', result, error: null });
     studio.dispose();
   });
 
@@ -290,6 +323,28 @@ describe('StudioService', () => {
     const result = await studio.stopDictation();
     expect(result.transcript.durationSec).toBeCloseTo(0.1, 6);
     expect(mic.stop).toHaveBeenCalled();
+    studio.dispose();
+  });
+
+  it('makes every dictation frame finite, whatever its source, so one bad sample cannot empty the transcript', async () => {
+    let handlers: MicHandlers | null = null;
+    const mic: MicCapture = {
+      listDevices: () => [],
+      start: (_index, h) => {
+        handlers = h;
+        return { deviceName: 'odd device', sampleRate: 16000 };
+      },
+      stop: vi.fn(),
+    };
+    const { studio, workers } = service({}, mic);
+    await studio.startDictation({ source: 'native' });
+    handlers!.onFrame(new Float32Array([0.5, NaN, Infinity, -Infinity, 1e30, -1e30, -0.25]));
+    await waitFor(() => workers.workers[0].liveSamples === 7);
+    const sent = workers.workers[0].received.flatMap((m) => (m.type === 'live-audio' ? [...m.samples] : []));
+    expect(sent).toEqual([0.5, 0, 1, -1, 1, -1, -0.25]);
+    const result = await studio.stopDictation();
+    const recording = await readFile(studio.files.get(result.file.id)!.path);
+    expect(recording.readInt16LE(44 + 2)).toBe(0); // the NaN is silence in the recording too
     studio.dispose();
   });
 

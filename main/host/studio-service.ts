@@ -11,6 +11,7 @@ import type {
   AdaptRequest,
   BatchAdded,
   BatchFile,
+  DictationEndReason,
   DictationResult,
   DictationSource,
   DictationStarted,
@@ -38,6 +39,7 @@ import type { MicCapture } from './native-mic';
 import { adaptedModelDir, PROFILE_SAMPLE_RATE, VoiceProfileStore } from './profile';
 import { ProjectStore, type JobOutcome, type StoredFile } from './project-store';
 import { RunTargetError, RunTargetSwitch } from './run-target';
+import { finiteAudio } from './validate';
 
 /** A failure the user should see as is (bad request, unknown file, dictation misuse). */
 export class StudioError extends Error {
@@ -98,6 +100,8 @@ interface QueuedJob {
 }
 
 interface Dictation {
+  /** What the start returned (what windows opened later are told). */
+  started: DictationStarted;
   source: DictationSource;
   sampleRate: number;
   chunks: Float32Array[];
@@ -156,6 +160,7 @@ export class StudioService {
       engine: this.options.engine.status,
       mic: this.micStatus(),
       queueUrl: this.runTarget.url,
+      dictation: this.dictationSession,
     };
   }
 
@@ -248,6 +253,14 @@ export class StudioService {
       for (const file of files) if (!this.disposed) this.transcribe(file.id);
     });
     return this.restoring;
+  }
+
+  /**
+   * The files the saved project refers to (absolute paths): what a cleanup of the data folder must keep;
+   * null when the project file is unreadable (then nothing may be cleaned up).
+   */
+  projectPaths(): Promise<string[] | null> {
+    return this.project.paths();
   }
 
   async loadProject(): Promise<Project> {
@@ -436,10 +449,8 @@ export class StudioService {
           throw new StudioError(info.code, info.message.replaceAll(entry.path, entry.ref.name));
         },
       );
-      // After the file, silence (as from a microphone in a quiet room) until the user stops.
-      playback = playRealtime(audio, FILE_SOURCE_RATE, (frame) => this.pushDictationAudio(frame), {
-        thenSilence: true,
-      });
+      // Played once: when the file ends the session ends by itself (see below), as a recording would.
+      playback = playRealtime(audio, FILE_SOURCE_RATE, (frame) => this.pushDictationAudio(frame));
     } else {
       const mic = this.options.mic;
       if (!mic)
@@ -454,6 +465,7 @@ export class StudioService {
       started = { source: 'native', ...opened };
     }
     const session: Dictation = {
+      started,
       source: started.source,
       sampleRate: started.sampleRate,
       chunks: [],
@@ -492,6 +504,12 @@ export class StudioService {
       this.cancelDictation();
       throw error;
     }
+    this.options.emit({ type: 'dictation-started', started });
+    // A file that has played to its end finishes the session: its last utterance is finalised and the
+    // result goes to every window (a Stop meanwhile has already ended it: then nothing happens here).
+    void playback?.done.then(() => {
+      if (this.dictation === session) this.stopDictation('source-ended').catch(() => {});
+    });
     return started;
   }
 
@@ -510,7 +528,9 @@ export class StudioService {
       });
       return;
     }
-    const copy = Float32Array.from(samples);
+    // Frames from the renderer were made finite by the transport's validator; a file's or a device's
+    // frames are made so here (Float32Array.from first: a frame must be a copy the caller cannot change).
+    const copy = finiteAudio(Float32Array.from(samples));
     d.chunks.push(copy);
     d.samples += copy.length;
     if (!d.liveFailed) this.options.engine.liveAudio(copy);
@@ -538,55 +558,69 @@ export class StudioService {
     });
   }
 
-  async stopDictation(): Promise<DictationResult> {
+  /**
+   * Ends the session and returns its recording and transcript; every window hears of it (`dictation-ended`
+   * with the `reason`), so a window that did not stop it stops offering Stop.
+   */
+  async stopDictation(reason: DictationEndReason = 'stopped'): Promise<DictationResult> {
     const d = this.dictation;
     if (!d) throw new StudioError('DICTATION_IDLE', 'Dictation is not running.');
     this.dictation = null;
     this.stopCapture(d);
     try {
-      if (d.samples === 0) {
-        this.options.engine.abandonLive();
-        throw new StudioError(
-          'DICTATION_EMPTY',
-          'No audio was recorded: is the microphone connected and allowed?',
-        );
-      }
-      // Wait for the engine to finish the last utterance (its final arrives before this resolves).
-      if (!d.liveFailed) await this.options.engine.stopLive().catch(() => (d.liveFailed = true));
-      const audio = new Float32Array(d.samples);
-      let offset = 0;
-      for (const chunk of d.chunks) {
-        audio.set(chunk, offset);
-        offset += chunk.length;
-      }
-      await mkdir(this.options.recordingsDir, { recursive: true });
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const file = path.join(this.options.recordingsDir, `dictation-${stamp}.wav`);
-      await writeFile(
-        file,
-        encodeWav([audio], { sampleRate: d.sampleRate, bitsPerSample: 16, encoding: 'int' }),
-      );
-      const ref = await this.files.register(file);
-      if (d.liveFailed) {
-        // The live results are incomplete: transcribe the whole recording, ahead of queued files.
-        const transcript = await this.enqueue({ jobId: randomUUID(), fileId: ref.id }, true);
-        return { transcript, file: ref };
-      }
-      const words = d.finals.flat();
-      const durationSec = d.samples / d.sampleRate;
-      const status = this.options.engine.status;
-      const transcript: Transcript = {
-        text: words.map((w) => w.word).join(' '),
-        words,
-        durationSec,
-        backend: status.backend?.name ?? 'unknown',
-        model: status.modelName ?? 'unknown',
-        rtf: d.computeSec / durationSec,
-      };
-      return { transcript, file: ref };
+      const result = await this.dictationResult(d);
+      this.options.emit({ type: 'dictation-ended', reason, result, error: null });
+      return result;
+    } catch (error) {
+      this.options.emit({ type: 'dictation-ended', reason, result: null, error: toErrorInfo(error) });
+      throw error;
     } finally {
       d.ended = true;
     }
+  }
+
+  /** The recording of an ended session, saved and registered, with its transcript. */
+  private async dictationResult(d: Dictation): Promise<DictationResult> {
+    if (d.samples === 0) {
+      this.options.engine.abandonLive();
+      throw new StudioError(
+        'DICTATION_EMPTY',
+        'No audio was recorded: is the microphone connected and allowed?',
+      );
+    }
+    // Wait for the engine to finish the last utterance (its final arrives before this resolves).
+    if (!d.liveFailed) await this.options.engine.stopLive().catch(() => (d.liveFailed = true));
+    const audio = new Float32Array(d.samples);
+    let offset = 0;
+    for (const chunk of d.chunks) {
+      audio.set(chunk, offset);
+      offset += chunk.length;
+    }
+    await mkdir(this.options.recordingsDir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const file = path.join(this.options.recordingsDir, `dictation-${stamp}.wav`);
+    await writeFile(
+      file,
+      encodeWav([audio], { sampleRate: d.sampleRate, bitsPerSample: 16, encoding: 'int' }),
+    );
+    const ref = await this.files.register(file);
+    if (d.liveFailed) {
+      // The live results are incomplete: transcribe the whole recording, ahead of queued files.
+      const transcript = await this.enqueue({ jobId: randomUUID(), fileId: ref.id }, true);
+      return { transcript, file: ref };
+    }
+    const words = d.finals.flat();
+    const durationSec = d.samples / d.sampleRate;
+    const status = this.options.engine.status;
+    const transcript: Transcript = {
+      text: words.map((w) => w.word).join(' '),
+      words,
+      durationSec,
+      backend: status.backend?.name ?? 'unknown',
+      model: status.modelName ?? 'unknown',
+      rtf: d.computeSec / durationSec,
+    };
+    return { transcript, file: ref };
   }
 
   cancelDictation(): void {
@@ -596,6 +630,12 @@ export class StudioService {
     this.dictation = null;
     d.ended = true;
     this.options.engine.abandonLive();
+    this.options.emit({ type: 'dictation-ended', reason: 'cancelled', result: null, error: null });
+  }
+
+  /** The session running now, as its start reported it; null when there is none. */
+  get dictationSession(): DictationStarted | null {
+    return this.dictation?.started ?? null;
   }
 
   private stopCapture(d: Dictation): void {

@@ -176,6 +176,7 @@ export const transcript: Validator<Transcript> = obj<Transcript>({
   backend: str({ max: 100 }),
   model: str({ max: 200 }),
   rtf: num({ min: 0 }),
+  warnings: optional(arr(str({ max: 1000 }), { max: 16 })),
 });
 
 export const fileRef: Validator<FileRef> = obj<FileRef>({
@@ -216,7 +217,8 @@ const exportBundle: Validator<ExportBundle> = (value, path) => {
   const bundle = obj<ExportBundle>({
     files: arr(
       obj({
-        name: str({ min: 1, max: 255, pattern: /^(?!\.{1,2}$)[^/\\:*?"<>|]+$/ }),
+        // No leading dot: nothing hidden, and neither `.` nor `..`.
+        name: str({ min: 1, max: 255, pattern: /^(?!\.)[^/\\:*?"<>|]+$/ }),
         content: str({ max: 50_000_000 }),
       }),
       { max: 20_000 },
@@ -279,8 +281,27 @@ export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> 
   'studio:set-run-target': tuple(nullable(str({ min: 1, max: 2048 }))),
 };
 
-/** At most ~1 s of 192 kHz audio per frame; the worklet sends far smaller frames. */
-export const dictationAudio = float32Array({ maxLength: 192_000 });
+/**
+ * Audio samples as a microphone can deliver them: finite and within full scale. One NaN, infinity or
+ * 1e30 in a frame would poison the engine's features and silently empty the rest of the transcript, so
+ * NaN becomes silence and anything beyond ±1 is clipped to it (as the 16-bit recording clips it anyway).
+ * Returns `samples` itself when it needs no change, else a corrected copy.
+ */
+export function finiteAudio(samples: Float32Array): Float32Array {
+  let copy: Float32Array | null = null;
+  for (let i = 0; i < samples.length; i++) {
+    const x = samples[i];
+    if (x >= -1 && x <= 1) continue; // false for NaN too
+    copy ??= Float32Array.from(samples);
+    copy[i] = Number.isNaN(x) ? 0 : x > 0 ? 1 : -1;
+  }
+  return copy ?? samples;
+}
+
+const audioFrame = float32Array({ maxLength: 192_000 });
+
+/** At most ~1 s of 192 kHz audio per frame (the worklet sends far smaller frames), made finite. */
+export const dictationAudio: Validator<Float32Array> = (value, path) => finiteAudio(audioFrame(value, path));
 
 export function isInvokeChannel(channel: unknown): channel is InvokeChannel {
   return typeof channel === 'string' && Object.hasOwn(invokeValidators, channel);

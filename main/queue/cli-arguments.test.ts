@@ -101,14 +101,22 @@ describe('queue command lines', () => {
   });
 
   it.each([
-    [[], /^error: --redis URL is required$/],
-    [['--redis', 'localhost'], /^error: --redis: not a Redis URL: "localhost"/],
-    [['--redis', 'redis://h', '--concurrency', '0'], /^error: --concurrency needs a whole number from 1/],
-    [['--redis', 'redis://h', 'extra'], /^error: unexpected argument extra$/],
-  ])('worker %j is a usage error', async (args, message) => {
-    const { code, stderr } = await cli('main/cli/worker.ts', args);
+    [[], /^--redis URL is required$/],
+    [['--redis', 'localhost'], /^--redis: not a Redis URL: "localhost"/],
+    [
+      ['--redis', 'redis://h', '--concurrency', '0'],
+      /^--concurrency needs a whole number from 1 to 256, got "0"$/,
+    ],
+    [['--redis', 'redis://h', 'extra'], /^unexpected argument extra/],
+  ])('worker %j is a usage error in two lines', async (args, message) => {
+    const { code, stdout, stderr } = await cli('main/cli/worker.ts', args);
     expect(code).toBe(2);
-    expect(stderr.split('\n')[0]).toMatch(message);
+    expect(stdout).toBe('');
+    const [problem, hint, ...rest] = stderr.split('\n');
+    expect(problem.replace(/^npm run worker --: /, '')).toMatch(message);
+    expect(problem).toMatch(/^npm run worker --: /);
+    expect(hint).toBe("Run 'npm run worker -- --help' for the options.");
+    expect(rest).toEqual(['']);
   });
 
   it('a Redis that does not answer is one line and exit 2, for the worker, transcribe and eval', async () => {
@@ -128,13 +136,19 @@ describe('queue command lines', () => {
   }, 120_000);
 
   it('transcribe and eval refuse a bad --queue URL and --shared-paths alone', async () => {
-    for (const script of ['main/cli/transcribe.ts', 'main/cli/eval.ts']) {
+    for (const [script, command] of [
+      ['main/cli/transcribe.ts', 'npm run transcribe --'],
+      ['main/cli/eval.ts', 'npm run eval --'],
+    ]) {
+      const hint = `Run '${command} --help' for the options.`;
       const bad = await cli(script, ['--queue', 'redis//nope', audio]);
       expect(bad.code, script).toBe(2);
-      expect(bad.stderr.split('\n')[0]).toMatch(/^error: --queue: not a Redis URL: "redis\/\/nope"/);
+      const [problem, badHint] = bad.stderr.split('\n');
+      expect(problem).toMatch(new RegExp(`^${command}: --queue: not a Redis URL: "redis//nope"`));
+      expect(badHint).toBe(hint);
       const alone = await cli(script, ['--shared-paths', audio]);
       expect(alone.code, script).toBe(2);
-      expect(alone.stderr.split('\n')[0]).toBe('error: --shared-paths needs --queue URL');
+      expect(alone.stderr).toBe(`${command}: --shared-paths needs --queue URL\n${hint}\n`);
       const help = await cli(script, ['--help']);
       expect(help.stdout).toMatch(/--queue URL +run on the workers of the queue/);
     }

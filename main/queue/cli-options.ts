@@ -2,6 +2,7 @@
  * The options `transcribe` and `eval` share for running on the queue instead of this computer, so both
  * commands spell, check and document them alike.
  */
+import { UsageError } from '../cli/command-line';
 import { INLINE_AUDIO_LIMIT_BYTES } from './jobs';
 import { parseRedisUrl, type RedisTarget } from './redis-connection';
 
@@ -18,10 +19,7 @@ export const queueOption = {
     'shared-paths': { type: 'boolean', default: false },
   },
   /** The parsed queue options, or undefined for a local run; a bad URL is a usage error. */
-  parse(
-    values: { queue?: string; 'shared-paths'?: boolean },
-    UsageError: new (message: string) => Error,
-  ): QueueCliOptions | undefined {
+  parse(values: { queue?: string; 'shared-paths'?: boolean }): QueueCliOptions | undefined {
     if (values.queue === undefined) {
       if (values['shared-paths']) throw new UsageError('--shared-paths needs --queue URL');
       return undefined;

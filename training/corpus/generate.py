@@ -44,11 +44,14 @@ WORK = os.path.join(REPO, "training", "work")
 AUDIO = os.path.join(WORK, "audio")
 MANIFESTS = os.path.join(WORK, "manifests")
 LOGS = os.path.join(WORK, "logs")
-TMP = os.path.join(WORK, "tmp")
+TMP_ROOT = os.path.join(WORK, "tmp")
+# Each run works in its own folder (named by its pid), so two runs (e.g. the eval sets and a train
+# recipe) may generate at once and one's start-up cleanup leaves the other's files alone.
+TMP = os.path.join(TMP_ROOT, str(os.getpid()))
 SR = 16000
 
 SPLITS = ["eval-asterisk-test", "eval-awb-clean", "eval-awb-noisy10", "eval-slt-clean",
-          "eval-slt-noisy10", "dev", "train"]
+          "eval-slt-noisy10", "dev", "train", "train-channels"]
 HEADER = "path\ttranscript\tduration_sec\tvoice\tsplit"
 
 ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029",
@@ -150,6 +153,9 @@ def synth(job, path, tmpdir):
              "-eval", f"(Parameter.set 'Duration_Stretch {v['stretch']})", tf, "-o", path])
     elif kind == "asterisk":
         shutil.copyfile(os.path.join(textmod.asterisk_sounds_dir(), v["file"]), path)
+    elif kind == "asterisk-g722":   # the same prompt recorded at 16 kHz (G.722 wideband)
+        g722 = os.path.join(textmod.asterisk_sounds_dir(), v["file"][:-4] + ".g722")
+        run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "g722", "-i", g722, path])
     else:
         raise ValueError(kind)
 
@@ -173,7 +179,9 @@ def process(job):
             r = aug["reverb"]
             eff += ["pad", "0", "0.3", "reverb", str(r[0]), str(r[1]), str(r[2]), "0", str(r[3])]
         eff += ["channels", "1"]
-        if job["synth"]["kind"] != "asterisk" or aug:
+        if aug.get("level") is not None:          # channels recipe: peak level −35…−1 dBFS
+            eff += ["norm", str(aug["level"])]
+        elif not job["synth"]["kind"].startswith("asterisk") or aug:
             eff += ["norm", "-3"]
         stage1 = os.path.join(tmpdir, "s1.wav")
         run(["sox", "-R", "-D", raw, "-r", str(SR), "-b", "16", "-c", "1", stage1] + eff)
@@ -191,6 +199,8 @@ def process(job):
                 post += ["sinc", "300-3400", "rate", "-v", "8000", "rate", "-v", str(SR)]
             if aug.get("gain") and not out.get("noise"):
                 post += ["gain", str(aug["gain"])]
+            if aug.get("band"):                     # a microphone's or line's band limits
+                post += ["sinc", f"{aug['band'][0]}-{aug['band'][1]}"]
             final = os.path.join(REPO, out["path"])
             os.makedirs(os.path.dirname(final), exist_ok=True)
             if post:
@@ -200,6 +210,15 @@ def process(job):
                 os.replace(final + ".part.wav", final)
             else:
                 write_wav(final, a)
+            if aug.get("codec"):                    # a lossy round trip, as a shared recording has had
+                codec, kbps = aug["codec"]
+                coded = os.path.join(tmpdir, "coded." + ("mp3" if codec == "mp3" else "ogg"))
+                enc = ["-c:a", "libmp3lame"] if codec == "mp3" else ["-c:a", "libopus"]
+                run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", final] + enc +
+                    ["-b:a", f"{kbps}k", coded])
+                run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", coded, "-ar", str(SR), "-ac", "1",
+                     "-sample_fmt", "s16", final + ".part.wav"])
+                os.replace(final + ".part.wav", final)
             with wave.open(final, "rb") as w:
                 dur = w.getnframes() / w.getframerate()
             side = {"id": job["id"], "path": out["path"], "transcript": job["text"],
@@ -248,6 +267,28 @@ def train_aug(rng, telephone_ok=True):
         a["gain"] = round(rng.uniform(-20, 0), 1)
     if not a:
         a["noise"] = [rng.choice(["whitenoise", "pinknoise", "brownnoise"]), round(rng.uniform(5, 30), 1)]
+    return a
+
+
+def channel_aug(rng, telephone_ok=True):
+    """The channels recipe: what users' recordings go through. Room reverberation on most utterances,
+    a peak level anywhere from −35 to −1 dBFS, band limits, lossy MP3/Opus round trips, noise."""
+    a = {"level": round(rng.uniform(-35, -1), 1)}
+    if rng.random() < 0.4:
+        a["speed"] = rng.choice([0.9, 1.1])
+    if rng.random() < 0.3:
+        a["pitch"] = rng.randint(-300, 300)
+    if rng.random() < 0.7:   # reverberance, hf-damping, room-scale, pre-delay: small rooms to halls
+        a["reverb"] = [rng.randint(10, 90), rng.randint(10, 90), rng.randint(20, 100), rng.randint(0, 30)]
+    if rng.random() < 0.5:
+        a["noise"] = [rng.choice(["whitenoise", "pinknoise", "pinknoise", "brownnoise"]),
+                      round(rng.uniform(5, 30), 1)]
+    if telephone_ok and rng.random() < 0.1:
+        a["telephone"] = True
+    elif rng.random() < 0.3:
+        a["band"] = [rng.choice([50, 100, 150, 200, 300]), rng.choice([3400, 4000, 5000, 6000, 7000])]
+    if rng.random() < 0.25:
+        a["codec"] = rng.choice([["mp3", 24], ["mp3", 32], ["mp3", 48], ["opus", 12], ["opus", 16], ["opus", 24]])
     return a
 
 
@@ -309,14 +350,19 @@ def fixed_jobs(seed, prompts):
     return jobs
 
 
-def train_jobs(seed, prompts, train_s):
+def train_jobs(seed, prompts, train_s, recipe="default"):
+    """recipe "channels": channel_aug for every utterance, and a third of each round real asterisk
+    prompts, half of them from the 16 kHz G.722 copies (the same train split), into split train-channels."""
     test_texts = {t for _, t, sp in prompts if sp == "test" and t}
     ast = [(rel, t) for rel, t, sp in prompts if sp == "train" and t and t not in test_texts]
     n_tts = len(TTS_SLOTS)
+    channels = recipe == "channels"
+    split = "train-channels" if channels else "train"
+    n_ast = n_tts // 2 if channels else ASTERISK_PER_ROUND
     r = 0
     while True:
         rrng = random.Random(f"{seed}/round/{r}")
-        slots = [("tts", k) for k in range(n_tts)] + [("ast", k) for k in range(ASTERISK_PER_ROUND)]
+        slots = [("tts", k) for k in range(n_tts)] + [("ast", k) for k in range(n_ast)]
         rrng.shuffle(slots)
         for typ, k in slots:
             if typ == "tts":
@@ -325,10 +371,10 @@ def train_jobs(seed, prompts, train_s):
                 rng = random.Random(f"{seed}/{jid}")
                 spec, voice = rand_synth(kind, name, rng)
                 text = train_s[(r * n_tts + k) % len(train_s)]
-                aug = train_aug(rng)
+                aug = channel_aug(rng) if channels else train_aug(rng)
                 fname = f"r{r:04d}_t{k:02d}_{voice.replace(':', '-').replace('+', '-')}.wav"
             else:
-                g = r * ASTERISK_PER_ROUND + k
+                g = r * n_ast + k
                 p, idx = divmod(g, len(ast))
                 order = list(range(len(ast)))
                 random.Random(f"{seed}/astpass/{p}").shuffle(order)
@@ -337,8 +383,15 @@ def train_jobs(seed, prompts, train_s):
                 rng = random.Random(f"{seed}/{jid}")
                 spec, voice = {"kind": "asterisk", "file": rel}, "asterisk:allison"
                 aug = {} if p == 0 else train_aug(rng, telephone_ok=False)  # first pass clean
+                if channels:
+                    if rng.random() < 0.5 and os.path.exists(os.path.join(
+                            textmod.asterisk_sounds_dir(), rel[:-4] + ".g722")):
+                        spec = {"kind": "asterisk-g722", "file": rel}
+                    aug = channel_aug(rng, telephone_ok=False)
                 fname = f"r{r:04d}_a{k:02d}_asterisk-{rel[:-4].replace('/', '__')}.wav"
-            yield job(jid, "train", audio_rel("train", f"r{r:04d}/{fname}"), text, spec, voice, aug, seed)
+            if spec["kind"] == "asterisk-g722":
+                fname = fname.replace("_asterisk-", "_asterisk16k-")
+            yield job(jid, split, audio_rel(split, f"r{r:04d}/{fname}"), text, spec, voice, aug, seed)
         r += 1
 
 
@@ -441,6 +494,10 @@ def main():
     ap.add_argument("--jobs", type=int, default=1, help="worker processes")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--no-train", action="store_true", help="only the eval and dev sets")
+    ap.add_argument("--recipe", choices=["default", "channels"], default="default",
+                    help="train augmentation: default (the shipped model's), or channels (reverberation on "
+                         "most utterances, −35…−1 dBFS, band limits, MP3/Opus round trips, a third real "
+                         "asterisk prompts, half of them at 16 kHz) into split train-channels")
     ap.add_argument("--dev-noisy10", action="store_true",
                     help="only build dev-noisy10 (dev + white/pink noise at 10 dB SNR) from dev.tsv")
     args = ap.parse_args()
@@ -449,8 +506,9 @@ def main():
         make_dev_noisy10(log)
         return
     os.makedirs(TMP, exist_ok=True)
-    for d in os.listdir(TMP):                      # leftovers of a killed run
-        shutil.rmtree(os.path.join(TMP, d), ignore_errors=True)
+    for d in os.listdir(TMP_ROOT):                 # leftovers of killed runs
+        if d.isdigit() and d != str(os.getpid()) and not os.path.exists(f"/proc/{d}"):
+            shutil.rmtree(os.path.join(TMP_ROOT, d), ignore_errors=True)
 
     if not os.path.exists(os.path.join(textmod.TEXT_DIR, "train.txt")):
         textmod.build(log=log)
@@ -460,7 +518,8 @@ def main():
     sides = scan_sidecars()
     rebuild_manifests(sides)
     done = {s["path"] for lst in sides.values() for s in lst}
-    train_sec = sum(s["duration_sec"] for s in sides["train"])
+    split = "train-channels" if args.recipe == "channels" else "train"
+    train_sec = sum(s["duration_sec"] for s in sides[split])
     target = args.hours * 3600
     log(f"start: seed {args.seed}, jobs {args.jobs}, target {args.hours} h train; already "
         f"{sum(len(v) for v in sides.values())} utterances, train {train_sec / 3600:.3f} h")
@@ -482,7 +541,7 @@ def main():
             m.flush()
             stats["n"] += 1
             stats["sec"] += s["duration_sec"]
-            if s["split"] == "train":
+            if s["split"] == split:
                 train_sec += s["duration_sec"]
         now = time.time()
         if now - stats["last"] >= 60:
@@ -505,7 +564,10 @@ def main():
                 for f in fin:
                     finished(f, inflight.pop(f))
 
-        fixed = [j for j in fixed_jobs(args.seed, prompts) if todo(j)]
+        # The eval and dev sets belong to the default recipe and seed: another recipe or seed only adds
+        # training data (and must not write those sets with other noise).
+        same_sets = args.recipe == "default" and args.seed == 1234
+        fixed = [j for j in fixed_jobs(args.seed, prompts) if todo(j)] if same_sets else []
         log(f"eval/dev jobs to do: {len(fixed)}")
         for jb in fixed:
             inflight[ex.submit(process, jb)] = jb
@@ -513,7 +575,7 @@ def main():
         drain(0)
         log("eval and dev sets complete")
         if not args.no_train:
-            for jb in train_jobs(args.seed, prompts, train_s):
+            for jb in train_jobs(args.seed, prompts, train_s, args.recipe):
                 if train_sec + 3.5 * len(inflight) >= target:
                     break
                 if not todo(jb):

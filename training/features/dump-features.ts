@@ -18,41 +18,18 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAudioFile } from '../../main/engine/audio/load';
+import { parseCorpusManifest, type CorpusEntry } from '../../main/common/corpus-manifest';
 import { computeMfcc, DEFAULT_FRONT_END, type FrontEndConfig } from '../../main/engine/frontend/mfcc';
+import { readManifest } from '../../main/engine/model/manifest';
 
 export const QUANT_SCALE = 32;
 const SHARD_BYTES = 32 * 1024 * 1024;
 
-export interface CorpusEntry {
-  path: string;
-  transcript: string;
-  durationSec: number;
-  voice: string;
-  split: string;
-}
+export type { CorpusEntry };
 
-/** Reads the corpus manifest TSV (header: path, transcript, duration_sec, voice, split). */
+/** Reads a corpus manifest file (see main/common/corpus-manifest.ts). */
 export async function readCorpusManifest(file: string): Promise<CorpusEntry[]> {
-  const text = await readFile(file, 'utf8');
-  // The generator may be appending right now: a last line without its newline is not finished yet.
-  const lines = text
-    .slice(0, text.lastIndexOf('\n') + 1)
-    .split('\n')
-    .filter((l) => l.trim() !== '');
-  const entries: CorpusEntry[] = [];
-  for (const line of lines) {
-    const columns = line.split('\t');
-    if (columns.length !== 5 || columns[0] === 'path') continue;
-    const [p, transcript, duration, voice, split] = columns;
-    entries.push({
-      path: p,
-      transcript,
-      durationSec: Number(duration),
-      voice: voice ?? '',
-      split: split ?? '',
-    });
-  }
-  return entries;
+  return parseCorpusManifest(await readFile(file, 'utf8'));
 }
 
 interface Stats {
@@ -159,6 +136,7 @@ async function main() {
       part: { type: 'string', default: '0' },
       parts: { type: 'string', default: '1' },
       'stats-utterances': { type: 'string', default: '1500' },
+      'stats-from-model': { type: 'string' },
       merge: { type: 'boolean', default: false },
     },
   });
@@ -178,6 +156,16 @@ async function main() {
     if (JSON.stringify(stats.frontend) !== JSON.stringify(frontend)) {
       throw new Error(`${statsFile} was made with another front-end configuration; use a new --out`);
     }
+  } else if (values['stats-from-model']) {
+    // Warm starts (train.py --init-from) need the features normalised exactly as that model's inputs.
+    const manifest = await readManifest(values['stats-from-model']);
+    if (JSON.stringify(manifest.frontend) !== JSON.stringify(frontend)) {
+      throw new Error(`${values['stats-from-model']} was made with another front-end configuration`);
+    }
+    const { mean, std } = manifest.normalization;
+    stats = { dim: mean.length, mean, std, scale: QUANT_SCALE, frontend, utterances: 0, frames: 0 };
+    await writeFile(statsFile, JSON.stringify(stats, null, 2) + '\n');
+    console.log(`stats from ${values['stats-from-model']}/manifest.json`);
   } else {
     if (values.split !== 'train') throw new Error('compute stats from the train split first');
     stats = await computeStats(entries, values.root!, frontend, Number(values['stats-utterances']));

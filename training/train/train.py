@@ -142,6 +142,46 @@ def build_model(cfg):
     return AcousticModel(cfg["input_dim"], cfg["layers"], cfg["units"], cfg["dropout"], cfg["outputs"])
 
 
+def load_tfjs_model(model, model_dir, stats):
+    """Warm start: the weights of a shipped TensorFlow.js model (models/NAME: model.json + weights.bin,
+    the Keras layout export.py writes) into `model`, the inverse of export.py's mapping (kernels
+    transposed; the one Keras bias goes to bias_ih, bias_hh is zero).  The model's normalisation
+    (manifest.json) must be the one the features were made with, or its inputs would mean something
+    else."""
+    with open(os.path.join(model_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    norm = manifest["normalization"]
+    if not (np.allclose(norm["mean"], stats["mean"], rtol=1e-6) and np.allclose(norm["std"], stats["std"], rtol=1e-6)):
+        raise SystemExit(f"{model_dir}: its normalisation differs from the features' stats.json; dump the "
+                         "features with that model's statistics (dump-features.ts --stats-from-model)")
+    with open(os.path.join(model_dir, "model.json")) as f:
+        topology = json.load(f)
+    blob = b"".join(open(os.path.join(model_dir, p), "rb").read()
+                    for g in topology["weightsManifest"] for p in g["paths"])
+    arrays, offset = [], 0
+    for g in topology["weightsManifest"]:
+        for w in g["weights"]:
+            if w["dtype"] != "float32":
+                raise SystemExit(f"{model_dir}: weight {w['name']} is {w['dtype']}, expected float32")
+            n = int(np.prod(w["shape"]))
+            arrays.append(np.frombuffer(blob, dtype="<f4", count=n, offset=offset).reshape(w["shape"]))
+            offset += 4 * n
+    layers = model.lstm.num_layers
+    if len(arrays) != 6 * layers + 2:
+        raise SystemExit(f"{model_dir}: {len(arrays)} weight tensors, expected {6 * layers + 2}")
+    sd = {}
+    for layer in range(layers):
+        for d, suffix in enumerate(("", "_reverse")):
+            kernel, recurrent, bias = arrays[6 * layer + 3 * d: 6 * layer + 3 * d + 3]
+            sd[f"lstm.weight_ih_l{layer}{suffix}"] = torch.from_numpy(kernel.T.copy())
+            sd[f"lstm.weight_hh_l{layer}{suffix}"] = torch.from_numpy(recurrent.T.copy())
+            sd[f"lstm.bias_ih_l{layer}{suffix}"] = torch.from_numpy(bias.copy())
+            sd[f"lstm.bias_hh_l{layer}{suffix}"] = torch.zeros(bias.shape[0])
+    sd["out.weight"] = torch.from_numpy(arrays[-2].T.copy())
+    sd["out.bias"] = torch.from_numpy(arrays[-1].copy())
+    model.load_state_dict(sd)   # strict: every tensor present and of the right shape
+
+
 def count_params(model):
     return sum(p.numel() for p in model.parameters())
 
@@ -590,6 +630,9 @@ def parse_args(argv=None):
                    help="feature directory (stats.json, train/, dev/); repeat to combine")
     g.add_argument("--out", required=True, metavar="DIR", help="run directory (checkpoints, train.log)")
     g.add_argument("--max-frames", type=int, default=3000, help="skip longer training utterances (0: keep all)")
+    g.add_argument("--init-from", metavar="MODEL_DIR",
+                   help="warm start from a shipped TensorFlow.js model (e.g. models/default); only when the "
+                        "run starts (a resumed run continues from last.pt)")
     g.add_argument("--dev-max-utts", type=int, default=0, help="evaluate on an evenly spaced subset (0: all)")
     g.add_argument("--allow-stats-mismatch", action="store_true",
                    help="combine feature directories whose stats.json differ (not recommended)")
@@ -729,6 +772,9 @@ def main(argv=None):
         log(f"resumed from {last_path}: epoch {st['epoch']} batch {st['batch_pos']} step {st['step']} "
             f"best dev_cer {st['best_cer']:.4f}")
         del ck
+    elif args.init_from:
+        load_tfjs_model(model, args.init_from, stats)
+        log(f"warm start from {args.init_from}")
     sched.start_run()
 
     data_info = {

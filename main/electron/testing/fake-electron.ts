@@ -49,10 +49,33 @@ export function fakeEvent() {
   };
 }
 
+/**
+ * The app object main.ts drives at load time. `whenReady` never resolves: a test sees what main.ts sets
+ * up before the app is ready (schemes, sandbox, app-wide listeners), without starting the studio.
+ */
+export class FakeApp extends EventEmitter {
+  readonly isPackaged = false;
+  readonly commandLine = { appendSwitch: vi.fn() };
+  readonly enableSandbox = vi.fn();
+  readonly setName = vi.fn();
+  readonly setPath = vi.fn();
+  readonly getPath = vi.fn((name: string) => `/fake/${name}`);
+  readonly requestSingleInstanceLock = vi.fn(() => true);
+  readonly whenReady = vi.fn(() => new Promise<void>(() => {}));
+  readonly quit = vi.fn();
+  readonly exit = vi.fn();
+}
+
 export function fakeElectron() {
   const exposed: Record<string, unknown> = {};
   const rendererListeners = new EventEmitter();
   const module = {
+    app: new FakeApp(),
+    protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+    dialog: { showErrorBox: vi.fn(), showOpenDialog: vi.fn(), showSaveDialog: vi.fn() },
+    globalShortcut: { register: vi.fn(() => true), unregisterAll: vi.fn() },
+    ipcMain: { handle: vi.fn(), on: vi.fn() },
+    session: { defaultSession: {} },
     BrowserWindow: FakeBrowserWindow,
     nativeTheme: { shouldUseDarkColors: false },
     shell: { openExternal: vi.fn(async (_url: string) => {}) },

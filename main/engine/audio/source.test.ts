@@ -27,7 +27,7 @@ describe('openAudioFile', () => {
     ['speech-16k.wav', 'wav', 16000],
     ['speech-44k-stereo.flac', 'flac', 44100],
     ['speech-22k.mp3', 'mp3', 22050],
-    ['speech-48k.ogg', 'oga', 48000],
+    ['speech-48k.ogg', 'vorbis', 48000],
   ])('decodes %s', async (name, format, rate) => {
     const result = await decodeAll(fixture(name));
     expect(result.format).toBe(format);

@@ -28,6 +28,8 @@ export interface WavInfo {
   dataBytes: number;
   /** Whole sample frames available. */
   frames: number;
+  /** Whole sample frames the header declares (null: unknown, a streaming writer's 0 or 0xFFFFFFFF). */
+  declaredFrames: number | null;
 }
 
 async function readExactly(handle: FileHandle, position: number, length: number): Promise<Buffer> {
@@ -77,7 +79,11 @@ export async function readWavInfo(handle: FileHandle, file: string, fileSize: nu
       };
     } else if (id === 'data') {
       if (!format) throw new CorruptAudioError(file, 'data chunk comes before the fmt chunk');
-      return describe(file, format, bodyStart, declaredSize, fileSize);
+      // A size of 0 is a streaming writer's "unknown" only when samples follow; when another chunk
+      // follows (LIST, id3 …), the data chunk really is empty and those bytes are not audio.
+      const empty =
+        declaredSize === 0 && isChunkHeader(await readExactly(handle, bodyStart, 8), bodyStart, fileSize);
+      return describe(file, format, bodyStart, empty ? -1 : declaredSize, fileSize);
     }
     // RIFF chunks are padded to an even size.
     position = bodyStart + declaredSize + (declaredSize & 1);
@@ -85,6 +91,16 @@ export async function readWavInfo(handle: FileHandle, file: string, fileSize: nu
   throw new CorruptAudioError(file, format ? 'no data chunk found' : 'no fmt chunk found');
 }
 
+/** Whether `header` reads as a RIFF chunk header: a printable four-character id and a size that fits. */
+function isChunkHeader(header: Buffer, position: number, fileSize: number): boolean {
+  if (header.length < 8) return false;
+  for (let i = 0; i < 4; i++) if (header[i] < 0x20 || header[i] > 0x7e) return false;
+  return (
+    /[A-Za-z]/.test(header.toString('latin1', 0, 4)) && position + 8 + header.readUInt32LE(4) <= fileSize
+  );
+}
+
+/** `declaredSize` -1: the data chunk is known to be empty. */
 function describe(
   file: string,
   format: { tag: number; channels: number; sampleRate: number; bits: number; blockAlign: number },
@@ -114,10 +130,11 @@ function describe(
   const available = Math.max(0, fileSize - dataOffset);
   // Streaming writers leave 0 or 0xFFFFFFFF when they never patched the header: take the rest of the file.
   const unknownSize = declaredSize === 0 || declaredSize === 0xffffffff;
-  const claimed = unknownSize ? available : declaredSize;
+  const claimed = unknownSize ? available : Math.max(0, declaredSize);
   const dataBytes = Math.min(claimed, available);
   const frames = Math.floor(dataBytes / bytesPerFrame);
   if (frames === 0) throw new EmptyAudioError(file);
+  const declaredFrames = unknownSize ? null : Math.floor(claimed / bytesPerFrame);
   return {
     sampleRate,
     channels,
@@ -126,6 +143,7 @@ function describe(
     dataOffset,
     dataBytes: frames * bytesPerFrame,
     frames,
+    declaredFrames,
   };
 }
 
@@ -163,11 +181,15 @@ function sampleReader(bytes: Buffer, bits: number, encoding: SampleEncoding): (o
   }
 }
 
-/** Yields mono float chunks of about `chunkSeconds` each, reading the file incrementally. */
+/**
+ * Yields mono float chunks of about `chunkSeconds` each, reading the file incrementally. A file that
+ * shrinks while it is read ends the stream early and calls `onShortRead` with the frames actually read.
+ */
 export async function* readWavChunks(
   handle: FileHandle,
   info: WavInfo,
   chunkSeconds = 1,
+  onShortRead?: (framesRead: number) => void,
 ): AsyncGenerator<Float32Array> {
   const bytesPerFrame = (info.bitsPerSample / 8) * info.channels;
   const framesPerChunk = Math.max(
@@ -177,7 +199,10 @@ export async function* readWavChunks(
   for (let frame = 0; frame < info.frames; frame += framesPerChunk) {
     const count = Math.min(framesPerChunk, info.frames - frame);
     const bytes = await readExactly(handle, info.dataOffset + frame * bytesPerFrame, count * bytesPerFrame);
-    if (bytes.length === 0) return; // the file shrank under us
-    yield interleavedToMono(bytes, info);
+    if (bytes.length > 0) yield interleavedToMono(bytes, info);
+    if (bytes.length < count * bytesPerFrame) {
+      onShortRead?.(frame + Math.floor(bytes.length / bytesPerFrame));
+      return;
+    }
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Word } from '../../common/transcript';
 import { BeamCtcDecoder } from './beam-decoder';
 import { GreedyCtcDecoder, type CtcInput } from './ctc-decoder';
+import { Lexicon } from './lexicon';
 import { NgramLm } from './ngram-lm';
 import { seededRandom } from '../testing/seeded-random';
 
@@ -301,4 +302,81 @@ describe('BeamCtcDecoder is a pure function of its input (streaming partial resu
     expect(x.logProbs).toEqual(copy);
     expect(new BeamCtcDecoder(decoder.options).decode(x)).toEqual(first);
   });
+});
+
+describe('BeamCtcDecoder closed vocabulary', () => {
+  /** "thw cat" where the third letter is nearly as likely an "e", and the last word ends on a frame
+   *  that could also begin another letter. */
+  const frames = (): Record<number, number>[] => [
+    ...spell('th'),
+    { [id('w')]: 0.5, [id('e')]: 0.4 },
+    { [B]: 0.9 },
+    { [id(' ')]: 0.9 },
+    ...spell('cat'),
+  ];
+  const options = { alpha: 0, beta: 0, beamWidth: 16, prunePerFrame: 10 };
+  const text = (words: Word[]) => words.map((w) => w.word).join(' ');
+
+  it('spells only listed words: the likelier non-word gives way to the listed one', () => {
+    expect(text(new BeamCtcDecoder(options).decode(input(frames())))).toBe('thw cat');
+    const lexicon = Lexicon.fromWords(['the', 'cat', 'then']);
+    expect(text(new BeamCtcDecoder({ ...options, lexicon }).decode(input(frames())))).toBe('the cat');
+  });
+
+  it('never ends on a partial word', () => {
+    // "the ca": "ca" begins "cat" but is not a word itself.
+    const partial = [...spell('the'), { [id(' ')]: 0.9 }, ...spell('ca'), { [id('t')]: 0.3 }];
+    const lexicon = Lexicon.fromWords(['the', 'cat', 'a']);
+    const words = text(new BeamCtcDecoder({ ...options, lexicon }).decode(input(partial)));
+    for (const w of words.split(' ')) expect(lexicon.has(w)).toBe(true);
+  });
+
+  it('gives listed words the LM lacks a share of <unk>, so a long list does not make each as likely as all unseen words', () => {
+    // "the performence was good": "performence" is a listed word the LM never saw, heard a little better
+    // than "performance", which the LM knows.
+    const frames = spell('the performance was good');
+    const aAt = 1 + 3 * 'the perform'.length;
+    for (const t of [aAt, aAt + 1]) frames[t] = { [id('e')]: 0.85, [id('a')]: 0.14 };
+    const lm = NgramLm.build(['the performance was good', 'a good performance', 'the play was good']);
+    const known = [...lm.words].filter((w) => lm.has(w));
+    const decode = (lexicon: Lexicon) =>
+      text(new BeamCtcDecoder({ lm, lexicon, alpha: 0.5, beta: 1, beamWidth: 8 }).decode(input(frames)));
+    // One unseen listed word takes all of <unk>'s mass; among 5,000 it gets 1/5,000 of it.
+    expect(decode(Lexicon.fromWords([...known, 'performence']))).toBe('the performence was good');
+    const many = Array.from({ length: 5000 }, (_, i) => `zz${i.toString(36)}`);
+    expect(decode(Lexicon.fromWords([...known, 'performence', ...many]))).toBe('the performance was good');
+  });
+
+  it('lets boosted words through although the list lacks them', () => {
+    const lexicon = Lexicon.fromWords(['the', 'cat']);
+    const boosted = new BeamCtcDecoder({ ...options, lexicon, vocabulary: { phrases: ['thw'] } });
+    expect(text(boosted.decode(input(frames())))).toBe('thw cat');
+  });
+});
+
+describe('BeamCtcDecoder word times on real damaged input', () => {
+  it('never gives two words overlapping spans (a mutated WAV once gave "the" 0.12–0.15 and "the" 0.12–0.27)', async () => {
+    // The fuzz corpus's input that found it, through the shipped model and its beam decoder.
+    const [{ fuzzCorpus }, { AsrEngine }, os, path, fs] = await Promise.all([
+      import('../testing/fuzz/corpus'),
+      import('../engine'),
+      import('node:os'),
+      import('node:path'),
+      import('node:fs/promises'),
+    ]);
+    const input = fuzzCorpus().find((c) => c.name === 'mutated/wav-124')!;
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'beam-overlap-'));
+    const file = path.join(dir, 'input.wav');
+    await input.write(file);
+    const engine = await AsrEngine.load();
+    try {
+      expect(engine.decoderName).toBe('beam');
+      const { words } = await engine.transcribeFile(file);
+      expect(words.length).toBeGreaterThan(3);
+      for (let i = 1; i < words.length; i++) expect(words[i].start).toBeGreaterThanOrEqual(words[i - 1].end);
+    } finally {
+      engine.dispose();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -33,6 +33,7 @@ import {
 } from './boost';
 import { applyCalibration, type ConfidenceCalibration } from './confidence';
 import type { CtcDecoder, CtcInput } from './ctc-decoder';
+import { Lexicon } from './lexicon';
 import { BOS, EOS, UNK, type NgramLm } from './ngram-lm';
 
 export interface BeamDecoderOptions {
@@ -56,6 +57,13 @@ export interface BeamDecoderOptions {
   lookahead?: boolean;
   /** Words and phrases to favour (names, jargon); see `boost.ts`. */
   vocabulary?: VocabularyBoost;
+  /**
+   * Closed vocabulary: hypotheses are spelt through this word list (and the boosted words), so every
+   * word the decoder emits is a listed word. Without it any spelling can come out. A listed word the LM
+   * lacks gets an equal share of the LM's `<unk>` mass: log P(<unk> | history) − log(number of such
+   * words), so a long list adds rare words without making each as likely as all unseen words together.
+   */
+  lexicon?: Lexicon;
   /**
    * Natural-log floor for the LM log-probability of boosted words: P_lm(word | history) is raised
    * towards e^floor (within `boostLmLiftPerChar`), so words the LM has never seen (or barely) become
@@ -107,7 +115,8 @@ interface Prefix {
   parent: Prefix | null;
   /** Alphabet index of the last character, -1 for the empty prefix. */
   char: number;
-  children: Map<number, Prefix>;
+  /** Extensions by one character; null where a closed vocabulary forbids that character here. */
+  children: Map<number, Prefix | null>;
   /** Completed words' α·log P_lm + β, summed. */
   lmScore: number;
   /** Look-ahead estimate for the partial word (0 without look-ahead); ranks the beam with lmScore. */
@@ -175,6 +184,10 @@ export class BeamCtcDecoder implements CtcDecoder {
   readonly options: BeamDecoderOptions;
   /** The compiled boost list, per alphabet (a decoder serves one model, so this holds one entry). */
   private boostTries = new Map<string, BoostTrie>();
+  /** The boosted words as a lexicon, for spelling them under a closed vocabulary (per boost trie). */
+  private boostLexicons = new WeakMap<BoostTrie, Lexicon>();
+  /** log(number of lexicon words the LM lacks): what `<unk>` is divided by (0 without a lexicon). */
+  private readonly unkShare: number;
 
   constructor(options: Partial<BeamDecoderOptions> = {}) {
     this.options = { ...DEFAULT_BEAM_OPTIONS, ...options };
@@ -182,6 +195,10 @@ export class BeamCtcDecoder implements CtcDecoder {
     if (!((this.options.boostLmLiftPerChar ?? 0) >= 0)) {
       throw new RangeError('boostLmLiftPerChar must be ≥ 0');
     }
+    const { lexicon, lm } = this.options;
+    let unseen = 0;
+    if (lexicon && lm) for (const w of lexicon.words()) if (!lm.has(w)) unseen++;
+    this.unkShare = Math.log(Math.max(1, unseen));
   }
 
   /**
@@ -213,7 +230,7 @@ export class BeamCtcDecoder implements CtcDecoder {
   private wordScore(history: readonly string[], word: string, boost: BoostTrie | null): number {
     const { lm, alpha, beta } = this.options;
     if (!lm) return beta;
-    const lp = lm.logProb(history, word);
+    const lp = lm.logProb(history, word) - (lm.has(word) ? 0 : this.unkShare);
     let score = alpha * lp + beta;
     if (boost?.words.has(word)) {
       const floor = this.options.boostLmFloor ?? DEFAULT_BOOST_LM_FLOOR;
@@ -221,6 +238,19 @@ export class BeamCtcDecoder implements CtcDecoder {
       score += Math.min(alpha * Math.max(0, floor - lp), perChar * word.length);
     }
     return score;
+  }
+
+  /** Under a closed vocabulary: may a word begin with `prefix` (`complete`: be exactly `prefix`)? */
+  private spellable(prefix: string, complete: boolean, boost: BoostTrie | null): boolean {
+    const lexicon = this.options.lexicon!;
+    if (complete ? lexicon.has(prefix) : lexicon.hasPrefix(prefix)) return true;
+    if (!boost) return false;
+    let boosted = this.boostLexicons.get(boost);
+    if (!boosted) {
+      boosted = Lexicon.fromWords(boost.words);
+      this.boostLexicons.set(boost, boosted);
+    }
+    return complete ? boosted.has(prefix) : boosted.hasPrefix(prefix);
   }
 
   decode(input: CtcInput): Word[] {
@@ -239,7 +269,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     const blankSkip = Math.log(this.options.blankSkip ?? 1.01);
     const endOfSentence = this.options.endOfSentence ?? lm !== undefined;
     const prefixes = lm && (this.options.lookahead ?? true) ? prefixTable(lm) : null;
-    const unkUnigram = lm ? lm.logProb([], UNK) : 0;
+    const unkUnigram = lm ? lm.logProb([], UNK) - this.unkShare : 0;
     const boost = this.boostTrie(alphabet);
     const boostFloor = this.options.boostLmFloor ?? DEFAULT_BOOST_LM_FLOOR;
 
@@ -257,9 +287,19 @@ export class BeamCtcDecoder implements CtcDecoder {
       boost: boost ? initialBoostState(boost) : null,
       bonus: 0,
     };
-    const child = (node: Prefix, c: number): Prefix => {
+    const closed = this.options.lexicon !== undefined;
+    const child = (node: Prefix, c: number): Prefix | null => {
       let next = node.children.get(c);
-      if (!next) {
+      if (next === undefined) {
+        if (
+          closed &&
+          !(c === space
+            ? this.spellable(node.partial, true, boost)
+            : this.spellable(node.partial + alphabet[c], false, boost))
+        ) {
+          node.children.set(c, null);
+          return null;
+        }
         let { lmScore, history, partial } = node;
         let ahead = 0;
         const boostState = boost && advanceBoost(boost, node.boost!, c, space, partial, alphabet[c]);
@@ -344,13 +384,11 @@ export class BeamCtcDecoder implements CtcDecoder {
             else stay.pnb = logAdd(stay.pnb, pb + p);
             continue;
           }
-          if (c === node.char) {
-            const s = at(child(node, c));
-            s.pnb = logAdd(s.pnb, pb + p);
-          } else {
-            const s = at(child(node, c));
-            s.pnb = logAdd(s.pnb, total + p);
-          }
+          const extended = child(node, c);
+          if (!extended) continue;
+          const s = at(extended);
+          // After the same character, only a path through blank starts a new one.
+          s.pnb = logAdd(s.pnb, (c === node.char ? pb : total) + p);
         }
       }
 
@@ -372,6 +410,8 @@ export class BeamCtcDecoder implements CtcDecoder {
     // Final scores: the unfinished last word and </s>.
     const finals: { node: Prefix; score: number }[] = [];
     for (const [node, { pb, pnb }] of beams) {
+      // Under a closed vocabulary a hypothesis ending inside a word is not a sentence.
+      if (closed && node.partial.length > 0 && !this.spellable(node.partial, true, boost)) continue;
       let score = logAdd(pb, pnb) + node.lmScore;
       let history = node.history;
       if (node.partial.length > 0) {
@@ -501,6 +541,15 @@ export class BeamCtcDecoder implements CtcDecoder {
       else letters.push(i);
     });
     finish();
+    // The monotone fix above can still leave two words on the same first frame (a prefix that re-entered
+    // the beam, e.g. "the the" over one short stretch): a word starts after the previous one ends.
+    for (let i = 1; i < words.length; i++) {
+      const previous = words[i - 1];
+      const word = words[i];
+      if (word.first > previous.last) continue;
+      word.first = previous.last + 1;
+      word.last = Math.max(word.last, word.first);
+    }
     return words;
   }
 }

@@ -27,6 +27,9 @@ export type DecoderSettings =
       type: 'beam';
       /** Binary n-gram LM beside the manifest (training/lm/build-lm.ts). */
       lmFile: string;
+      /** Word list beside the manifest (training/lm/build-lexicon.ts): when given, the decoder only
+       *  spells listed words (plus the user's boosted words). */
+      lexiconFile?: string;
       alpha: number;
       beta: number;
       beamWidth: number;
@@ -103,6 +106,12 @@ export function validateManifest(manifest: ModelManifest, modelDir: string): voi
   );
   if (decoder.type === 'beam') {
     check(typeof decoder.lmFile === 'string' && decoder.lmFile !== '', modelDir, 'beam decoder needs lmFile');
+    check(
+      decoder.lexiconFile === undefined ||
+        (typeof decoder.lexiconFile === 'string' && decoder.lexiconFile !== ''),
+      modelDir,
+      'decoder.lexiconFile must be a file name',
+    );
     for (const key of ['alpha', 'beta', 'beamWidth', 'prunePerFrame'] as const) {
       check(Number.isFinite(decoder[key]), modelDir, `decoder.${key} must be a number`);
     }

@@ -1,22 +1,26 @@
-/**
- * Memory check for long inputs: writes a long WAV (speech fixture repeated with pauses and a noise
- * floor, 44.1 kHz so the resampler runs), transcribes it with the streaming engine and prints one JSON
- * line with the RSS before and at its peak. Used by engine.memory.test.ts and runnable by hand:
- *
- *   node --expose-gc --import tsx main/engine/testing/long-audio-rss.ts --minutes 30 --model DIR
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadAudioFile } from '../audio/load';
 import { encodeSamples, wavHeader, type WavSpec } from '../audio/wav-writer';
 import { AsrEngine } from '../engine';
 import { initBackend } from '../model/backend';
 import { createRandomModel } from '../model/random-model';
+import { parseCommandLine } from '../../cli/command-line';
 
-const { values } = parseArgs({
+/** What `--help` prints: this file's own description. */
+const USAGE = `Memory check for long inputs: writes a long WAV (speech fixture repeated with pauses and a noise
+floor, 44.1 kHz so the resampler runs), transcribes it with the streaming engine and prints one JSON
+line with the RSS before and at its peak. Used by engine.memory.test.ts and runnable by hand:
+
+  node --expose-gc --import tsx main/engine/testing/long-audio-rss.ts --minutes 30 --model DIR
+`;
+
+const { values } = parseCommandLine({
+  command: 'npx tsx main/engine/testing/long-audio-rss.ts',
+  usage: USAGE,
   options: { minutes: { type: 'string', default: '30' }, model: { type: 'string' } },
 });
 const minutes = Number(values.minutes);

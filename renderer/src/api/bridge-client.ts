@@ -6,6 +6,7 @@
 import type {
   BatchAdded,
   BatchFile,
+  ConnectionState,
   DroppedFile,
   FileRef,
   InvokeArgs,
@@ -133,26 +134,75 @@ async function readFolder(
   return { set, files: added, unmatched: [], warnings };
 }
 
+const UNAUTHORIZED_MESSAGE =
+  'The studio server was restarted, so this page’s access link no longer works. Open the new link that ' +
+  '`npm run web` printed (in this tab or another): edits not yet saved are kept in this browser and restored.';
+
 export function createBridgeClient(): StudioApi {
   const token = takeToken();
+  // This page load's own name: the bridge ties a microphone dictation to the page that feeds it, and ends
+  // it when the page goes (closed, reloaded) instead of dictating for a page that no longer exists.
+  const pageId = crypto.randomUUID();
   const listeners = new Set<(event: StudioEvent) => void>();
+  const dispatch = (event: StudioEvent) => {
+    for (const listener of listeners) listener(event);
+  };
   let socket: WebSocket | null = null;
   let retryMs = 250;
+  let connection: ConnectionState = 'ok';
+  const setConnection = (state: ConnectionState) => {
+    // A refused token stays refused: only a new link (a new page load) helps.
+    if (state === connection || connection === 'unauthorized') return;
+    connection = state;
+    dispatch({ type: 'connection', state });
+  };
+
+  const authHeaders = { 'x-studio-token': token, 'x-studio-client': pageId };
+  /**
+   * A request to the bridge. No answer means the server is gone (for now); a refused token means it was
+   * restarted (with a new token): either way the page says so, rather than failing quietly.
+   */
+  const request = async (url: string, init: RequestInit): Promise<Response> => {
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch {
+      setConnection('lost');
+      throw new HostError('DISCONNECTED', 'The studio server is not reachable (was it stopped?).');
+    }
+    if (response.status === 401) {
+      setConnection('unauthorized');
+      throw new HostError('UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
+    }
+    if (!response.ok) throw await errorFrom(response);
+    return response;
+  };
 
   const connect = () => {
-    const ws = new WebSocket(`ws://${window.location.host}/ws?token=${encodeURIComponent(token)}`);
+    const query = `token=${encodeURIComponent(token)}&client=${pageId}`;
+    const ws = new WebSocket(`ws://${window.location.host}/ws?${query}`);
     ws.binaryType = 'arraybuffer';
-    ws.addEventListener('open', () => (retryMs = 250));
+    ws.addEventListener('open', () => {
+      retryMs = 250;
+      setConnection('ok');
+    });
     ws.addEventListener('message', (message) => {
       if (typeof message.data !== 'string') return;
-      const event = JSON.parse(message.data) as StudioEvent;
-      for (const listener of listeners) listener(event);
+      dispatch(JSON.parse(message.data) as StudioEvent);
     });
     ws.addEventListener('close', () => {
-      if (socket !== ws) return;
-      // The bridge restarting (or a sleeping laptop) must not leave the page deaf: reconnect.
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 5000);
+      if (socket !== ws || connection === 'unauthorized') return;
+      // A browser does not say why an upgrade failed: ask over HTTP whether the server is there and
+      // still takes this page's token (a restarted one does not).
+      void fetch('/api/invoke/studio:get-info', { method: 'POST', headers: authHeaders, body: '[]' })
+        .then((response) => setConnection(response.status === 401 ? 'unauthorized' : 'lost'))
+        .catch(() => setConnection('lost'))
+        .finally(() => {
+          if (connection === 'unauthorized') return;
+          // The bridge restarting (or a sleeping laptop) must not leave the page deaf: reconnect.
+          setTimeout(connect, retryMs);
+          retryMs = Math.min(retryMs * 2, 5000);
+        });
     });
     socket = ws;
   };
@@ -162,22 +212,20 @@ export function createBridgeClient(): StudioApi {
     channel: C,
     ...args: InvokeArgs<C>
   ): Promise<InvokeResult<C>> {
-    const response = await fetch(`/api/invoke/${channel}`, {
+    const response = await request(`/api/invoke/${channel}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-studio-token': token },
+      headers: { 'content-type': 'application/json', ...authHeaders },
       body: JSON.stringify(args),
     });
-    if (!response.ok) throw await errorFrom(response);
     return ((await response.json()) as { result: InvokeResult<C> }).result;
   }
 
   async function upload(file: File): Promise<FileRef> {
-    const response = await fetch(`/api/upload?name=${encodeURIComponent(file.name)}`, {
+    const response = await request(`/api/upload?name=${encodeURIComponent(file.name)}`, {
       method: 'POST',
-      headers: { 'x-studio-token': token, 'content-type': 'application/octet-stream' },
+      headers: { ...authHeaders, 'content-type': 'application/octet-stream' },
       body: file,
     });
-    if (!response.ok) throw await errorFrom(response);
     return ((await response.json()) as { result: FileRef }).result;
   }
 

@@ -8,7 +8,6 @@ import type {
   BatchAdded,
   DictationResult,
   DroppedFile,
-  Project,
   StudioApi,
   StudioEvent,
 } from '../../../main/common/ipc-contract';
@@ -26,6 +25,7 @@ import {
   sortItems,
   wordErrors,
 } from '../state/evaluation';
+import { Autosaver, restoreUnsaved, takeUnsaved } from '../state/autosave';
 import { initialState, reducer, toProject, type Item } from '../state/studio-state';
 import {
   displayWord,
@@ -49,7 +49,20 @@ import { Waveform, type PlayerHandle } from './Waveform';
 
 type View = 'files' | 'dictation' | 'voice';
 
-const SAVE_DELAY_MS = 400;
+/** The server is gone or refuses this page's token: shown by the connection notice, not per request. */
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'DISCONNECTED' || code === 'UNAUTHORIZED';
+}
+
+/** The browser's local storage, where the page keeps what the host has not confirmed (null if refused). */
+function browserStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
 
 function isTextTarget(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -90,42 +103,78 @@ export function App({ client }: { client: StudioApi }) {
       if (event.type !== 'mic-level' && event.type !== 'dictation-error')
         dispatch({ type: 'host-event', event });
     });
+    return off;
+  }, [client]);
+
+  // Info and the saved project: at start, and again when the server comes back if it was not there then.
+  const connected = state.connection === 'ok';
+  const loading = useRef(false);
+  useEffect(() => {
+    if (!connected || state.projectLoaded || loading.current) return;
+    loading.current = true;
     client
       .getInfo()
       .then((info) => dispatch({ type: 'info', info }))
-      .catch(notifyError);
+      .catch((error: unknown) => {
+        if (!isConnectionError(error)) notifyError(error);
+      });
     client
       .loadProject()
-      .then(async (project) => {
+      .then(async (loaded) => {
+        // Edits a previous page load kept because the host never confirmed them (it was killed, or
+        // restarted with a new token) are laid over what the host saved.
+        const kept = takeUnsaved(browserStorage());
+        const { project, dropped } = kept ? restoreUnsaved(loaded, kept) : { project: loaded, dropped: [] };
         dispatch({ type: 'project-loaded', project });
+        if (kept && JSON.stringify(project.items) !== JSON.stringify(loaded.items))
+          dispatch({
+            type: 'notice',
+            kind: 'info',
+            message: 'Restored edits the studio server had not saved.',
+          });
+        if (dropped.length)
+          notifyError(
+            `${dropped.length} file(s) added just before the studio server stopped were not saved; add them again: ${dropped.join(', ')}`,
+          );
         // Files the host is still working on (a batch resumed after a restart, or another window's).
         dispatch({ type: 'queue-state', queue: await client.getQueue() });
       })
       .catch((error: unknown) => {
+        // No server (or one that refuses this page): load nothing, and so save nothing over the kept edits.
+        loading.current = false;
+        if (isConnectionError(error)) return;
         notifyError(error);
         dispatch({ type: 'project-loaded', project: { version: 1, items: [], selectedId: null } });
       });
-    return off;
-  }, [client, notifyError]);
+  }, [client, notifyError, connected, state.projectLoaded]);
 
-  // ---- Autosave: the project (transcripts and edits) after every change -------------------------------
+  // ---- Autosave: the project (transcripts and edits) at every change (state/autosave.ts) --------------
   // The JSON is the change detector: it differs exactly when something worth saving changed.
   const projectJson = useMemo(() => JSON.stringify(toProject(state)), [state]);
   const [savedJson, setSavedJson] = useState<string | null>(null);
-  useEffect(() => {
-    if (!state.projectLoaded) return;
-    const timer = setTimeout(() => {
-      const project = JSON.parse(projectJson) as Project;
-      client
-        .saveProject(project)
-        .then(() => {
-          setSavedJson(projectJson);
+  const autosaver = useMemo(
+    () =>
+      new Autosaver({
+        save: (project) => client.saveProject(project),
+        storage: browserStorage(),
+        onSaved: (json, project) => {
+          setSavedJson(json);
           emitAppEvent('project-saved', { items: project.items.length });
-        })
-        .catch(notifyError);
-    }, SAVE_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [projectJson, state.projectLoaded, client, notifyError]);
+        },
+        // A lost or restarted server is shown once, in the notices and the status bar, not per save.
+        onError: (error) => {
+          if (!isConnectionError(error)) notifyError(error);
+        },
+      }),
+    [client, notifyError],
+  );
+  useEffect(() => {
+    if (state.projectLoaded) autosaver.change(projectJson);
+  }, [autosaver, projectJson, state.projectLoaded]);
+  // Back in touch with the server: what it has not confirmed is sent again.
+  useEffect(() => {
+    if (connected) autosaver.flush();
+  }, [autosaver, connected]);
 
   // ---- Named app events for automation: model ready, transcripts final/failed --------------------------
   const engineState = state.engine?.state ?? 'starting';
@@ -262,7 +311,9 @@ export function App({ client }: { client: StudioApi }) {
         .filter((i) => i.transcript)
         .map((i) => {
           // Flattened path inside the set, so that same-named files in different folders stay apart.
-          const stem = baseName((i.path ?? i.file.name).replace(/[/\\]/g, '__'));
+          // No leading dot either: the host refuses to write hidden files.
+          const stem =
+            baseName((i.path ?? i.file.name).replace(/[/\\]/g, '__')).replace(/^\.+/, '') || 'audio';
           let name = `${stem}.${format}`;
           for (let n = 2; used.has(name); n++) name = `${stem}-${n}.${format}`;
           used.add(name);
@@ -395,6 +446,18 @@ export function App({ client }: { client: StudioApi }) {
     setDictationAutoStart(engineState === 'ready');
   }, [engineState]);
   useDictationShortcut(client, view === 'dictation' ? null : openDictation);
+  // Stop from the status bar, for a session running while another view is shown: its result opens in
+  // the dictation view.
+  const stopHostDictation = useCallback(() => {
+    client
+      .stopDictation()
+      .then((result) => {
+        setDictationResult(result);
+        setView('dictation');
+        emitAppEvent('dictation-final', { words: result.transcript.words, text: result.transcript.text });
+      })
+      .catch(notifyError);
+  }, [client, notifyError]);
   // The vocabulary's unsaved text lives here too, so that switching views keeps it.
   const [vocabularyDraft, setVocabularyDraft] = useState<string | null>(null);
   const openDictationInEditor = useCallback((result: DictationResult) => {
@@ -523,6 +586,24 @@ export function App({ client }: { client: StudioApi }) {
 
       {/* Always rendered: the grid's rows are toolbar, notices, content, status bar. */}
       <div className="notices">
+        {state.connection !== 'ok' && (
+          <div className="notice error" role="alert" data-testid="connection-lost">
+            <span className="notice-text">
+              {state.connection === 'unauthorized' ? (
+                <>
+                  <strong>The studio server was restarted.</strong> Open the new link that{' '}
+                  <code>npm run web</code> printed (in this tab or another): edits not saved yet are kept in
+                  this browser and restored there.
+                </>
+              ) : (
+                <>
+                  <strong>The studio server cannot be reached.</strong> Reconnecting… Edits are kept in this
+                  browser until it is back.
+                </>
+              )}
+            </span>
+          </div>
+        )}
         {state.engine?.state === 'failed' && (
           <div className="notice error" role="alert" data-testid="engine-failed">
             <span className="notice-text">
@@ -556,6 +637,7 @@ export function App({ client }: { client: StudioApi }) {
             setResult={setDictationResult}
             autoStart={dictationAutoStart}
             onAutoStart={clearDictationAutoStart}
+            hostDictation={state.dictation}
           />
         ) : state.items.length === 0 ? (
           <div className="empty-state" data-testid="empty-state">
@@ -704,7 +786,14 @@ export function App({ client }: { client: StudioApi }) {
         )}
       </main>
 
-      <StatusBar info={state.info} engine={state.engine} queueText={queueText} />
+      <StatusBar
+        info={state.info}
+        engine={state.engine}
+        queueText={queueText}
+        connection={state.connection}
+        dictating={state.dictation !== null && view !== 'dictation'}
+        onStopDictation={stopHostDictation}
+      />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           <div>Drop audio files to transcribe</div>

@@ -7,7 +7,13 @@
  * Ctrl/Cmd+Shift+Space starts and stops (Electron also registers it system-wide).
  */
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
-import type { DictationResult, FileRef, StudioApi, StudioInfo } from '../../../main/common/ipc-contract';
+import type {
+  DictationResult,
+  DictationStarted,
+  FileRef,
+  StudioApi,
+  StudioInfo,
+} from '../../../main/common/ipc-contract';
 import { emitAppEvent } from '../state/app-events';
 import { appendUtterance, partialParts } from '../state/dictation';
 import { formatClock } from '../state/transcript-edits';
@@ -42,6 +48,11 @@ interface DictationViewProps {
   /** Opened by the dictation shortcut from another view: start at once (then `onAutoStart`). */
   autoStart: boolean;
   onAutoStart: () => void;
+  /**
+   * The session the host is running, whoever started it: one started in another window or before a
+   * reload has no recording phase here, but Stop is offered for it all the same.
+   */
+  hostDictation: DictationStarted | null;
 }
 
 /** The microphone, or the id of a file to play instead. */
@@ -59,6 +70,7 @@ export function DictationView({
   setResult,
   autoStart,
   onAutoStart,
+  hostDictation,
 }: DictationViewProps) {
   const [phase, setPhase] = useState<Phase>('idle');
   const [level, setLevel] = useState(0);
@@ -69,6 +81,11 @@ export function DictationView({
   const [source, setSource] = useState(MICROPHONE);
   const [deviceName, setDeviceName] = useState<string | null>(null);
   const stream = useRef<MicStream | null>(null);
+  // The phase as the host event listener sees it (it is registered once).
+  const phaseRef = useRef<Phase>('idle');
+  useEffect(() => {
+    phaseRef.current = phase;
+  }, [phase]);
   const documentRef = useRef<HTMLTextAreaElement | null>(null);
   const native = info?.mic.source === 'native';
 
@@ -94,9 +111,26 @@ export function DictationView({
           case 'dictation-error':
             setError(event.error.message);
             break;
+          case 'dictation-ended':
+            // Our own Stop handles its result; a session that ended otherwise (the file played to its
+            // end, another window stopped it) is finished here.
+            if (phaseRef.current !== 'recording') break;
+            stream.current?.stop();
+            stream.current = null;
+            setLevel(0);
+            setPartial(null);
+            setPhase('idle');
+            if (event.result) {
+              setResult(event.result);
+              const { words, text } = event.result.transcript;
+              emitAppEvent('dictation-final', { words, text });
+            }
+            if (event.reason !== 'source-ended')
+              setError(event.error?.message ?? 'Dictation was stopped in another window.');
+            break;
         }
       }),
-    [client, setDocumentText],
+    [client, setDocumentText, setResult],
   );
 
   // Leaving the view while recording releases the microphone and the host session.
@@ -167,9 +201,9 @@ export function DictationView({
   }, [autoStart, onAutoStart, start]);
 
   const toggle = useCallback(() => {
-    if (phase === 'recording') void stop();
+    if (phase === 'recording' || (phase === 'idle' && hostDictation)) void stop();
     else if (phase === 'idle' && engineReady) void start();
-  }, [engineReady, phase, start, stop]);
+  }, [engineReady, hostDictation, phase, start, stop]);
 
   // The shortcut, in the window and (Electron) from anywhere on the system.
   useDictationShortcut(client, toggle);
@@ -187,6 +221,8 @@ export function DictationView({
   };
 
   const recording = phase === 'recording';
+  // The host dictates, but not for this view (another window, or this page before a reload).
+  const elsewhere = phase === 'idle' && hostDictation !== null;
   const idleHint = (
     <>
       Press <strong>Start dictation</strong> (or <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Space</kbd>) and speak:
@@ -205,14 +241,16 @@ export function DictationView({
       <div className="dictation-controls">
         <button
           type="button"
-          className={`record-button ${recording ? 'recording' : ''}`}
-          onClick={recording ? stop : start}
-          disabled={phase === 'starting' || phase === 'finishing' || (!engineReady && !recording)}
-          aria-pressed={recording}
+          className={`record-button ${recording || elsewhere ? 'recording' : ''}`}
+          onClick={recording || elsewhere ? stop : start}
+          disabled={
+            phase === 'starting' || phase === 'finishing' || (!engineReady && !recording && !elsewhere)
+          }
+          aria-pressed={recording || elsewhere}
           aria-keyshortcuts="Control+Shift+Space"
         >
           <span className="record-dot" aria-hidden="true" />
-          {recording ? 'Stop' : phase === 'finishing' ? 'Finishing…' : 'Start dictation'}
+          {recording || elsewhere ? 'Stop' : phase === 'finishing' ? 'Finishing…' : 'Start dictation'}
         </button>
         <label className="device">
           <span className="muted">Input</span>
@@ -247,7 +285,13 @@ export function DictationView({
           {recording ? formatClock(clockSec) : ''}
         </span>
       </div>
-      {!engineReady && phase === 'idle' && (
+      {elsewhere && (
+        <p className="muted" data-testid="dictation-elsewhere">
+          Dictation is running ({hostDictation.deviceName}), started in another window or before this page was
+          reloaded. Stop ends it and shows what was recorded.
+        </p>
+      )}
+      {!engineReady && phase === 'idle' && !elsewhere && (
         <p className="muted">Dictation is available once the model has loaded.</p>
       )}
       {error && (

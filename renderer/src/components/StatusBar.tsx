@@ -1,5 +1,5 @@
 /** Bottom bar: engine state, model, backend (GPU / native CPU / WebAssembly / JavaScript), microphone, host. */
-import type { EngineStatus, StudioInfo } from '../../../main/common/ipc-contract';
+import type { ConnectionState, EngineStatus, StudioInfo } from '../../../main/common/ipc-contract';
 
 const KIND_LABEL = { gpu: 'GPU', 'native-cpu': 'Native CPU', wasm: 'WebAssembly', js: 'JavaScript' } as const;
 
@@ -10,13 +10,30 @@ const STATE_LABEL = {
   failed: 'Engine unavailable',
 } as const;
 
+const CONNECTION_LABEL = {
+  lost: 'Server unreachable: reconnecting…',
+  unauthorized: 'Server restarted: open its new link',
+} as const;
+
 interface StatusBarProps {
   info: StudioInfo | null;
   engine: EngineStatus | null;
   queueText: string | null;
+  /** Browser mode: the server is unreachable, or restarted (this page's token is refused). */
+  connection: ConnectionState;
+  /** The host is dictating (started here, elsewhere, or before a reload): Stop is offered here too. */
+  dictating: boolean;
+  onStopDictation: () => void;
 }
 
-export function StatusBar({ info, engine, queueText }: StatusBarProps) {
+export function StatusBar({
+  info,
+  engine,
+  queueText,
+  connection,
+  dictating,
+  onStopDictation,
+}: StatusBarProps) {
   const mic = info?.mic;
   const micText = !mic
     ? '—'
@@ -27,10 +44,26 @@ export function StatusBar({ info, engine, queueText }: StatusBarProps) {
         : 'System microphone (fallback)';
   return (
     <footer className="statusbar" role="status" aria-label="Status" data-testid="statusbar">
-      <span className={`engine-state ${engine?.state ?? 'starting'}`} title={engine?.message ?? undefined}>
-        <span className="status-dot" aria-hidden="true" />
-        {STATE_LABEL[engine?.state ?? 'starting']}
-      </span>
+      {connection === 'ok' ? (
+        <span className={`engine-state ${engine?.state ?? 'starting'}`} title={engine?.message ?? undefined}>
+          <span className="status-dot" aria-hidden="true" />
+          {STATE_LABEL[engine?.state ?? 'starting']}
+        </span>
+      ) : (
+        // Not "Ready": nothing this page does reaches the server now.
+        <span className="engine-state failed" data-testid="connection-state">
+          <span className="status-dot" aria-hidden="true" />
+          {CONNECTION_LABEL[connection]}
+        </span>
+      )}
+      {dictating && (
+        <span className="dictating">
+          Dictating{' '}
+          <button type="button" className="link-button" onClick={onStopDictation}>
+            Stop dictation
+          </button>
+        </span>
+      )}
       <span title="Acoustic model">
         <span className="muted">Model</span> {engine?.modelName ?? '—'}
       </span>

@@ -5,6 +5,8 @@
  */
 import type {
   BatchAdded,
+  ConnectionState,
+  DictationStarted,
   EngineStatus,
   ErrorInfo,
   FileRef,
@@ -60,6 +62,10 @@ export interface StudioState {
   resultsSeen: number;
   /** Processing seconds over file bytes, for files finished in this session: the batch ETA's rate. */
   rate: { bytes: number; sec: number };
+  /** Browser mode: whether the studio server is reachable and takes this page's token. */
+  connection: ConnectionState;
+  /** The dictation session the host is running (started here, in another window or before a reload). */
+  dictation: DictationStarted | null;
 }
 
 export type Action =
@@ -86,6 +92,8 @@ export const initialState: StudioState = {
   paused: false,
   resultsSeen: 0,
   rate: { bytes: 0, sec: 0 },
+  connection: 'ok',
+  dictation: null,
 };
 
 let nextNoticeId = 1;
@@ -125,6 +133,12 @@ function onHostEvent(state: StudioState, event: StudioEvent): StudioState {
   switch (event.type) {
     case 'queue-paused':
       return { ...state, paused: event.paused };
+    case 'connection':
+      return { ...state, connection: event.state };
+    case 'dictation-started':
+      return { ...state, dictation: event.started };
+    case 'dictation-ended':
+      return { ...state, dictation: null };
     case 'engine': {
       let next: StudioState = { ...state, engine: event.status };
       if (event.status.state === 'crashed' && event.status.message) {
@@ -185,7 +199,12 @@ function addNotice(state: StudioState, kind: Notice['kind'], message: string): S
 export function reducer(state: StudioState, action: Action): StudioState {
   switch (action.type) {
     case 'info':
-      return { ...state, info: action.info, engine: state.engine ?? action.info.engine };
+      return {
+        ...state,
+        info: action.info,
+        engine: state.engine ?? action.info.engine,
+        dictation: action.info.dictation ?? null,
+      };
     case 'project-loaded': {
       const restored = action.project.items.map((p): Item => ({
         ...newItem(p.file),

@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { EngineErrorCode } from '../../errors';
 import { encodeSamples, wavHeader, type WavSpec } from '../../audio/wav-writer';
+import { flacBomb, mp3Bomb, opusBomb, vorbisBomb } from '../bombs';
 import { seededRandom } from '../seeded-random';
 
 export type FuzzOutcome = 'transcript' | EngineErrorCode;
@@ -177,6 +178,48 @@ function randomBytes(length: number, seed: number): Buffer {
   const random = seededRandom(seed);
   const out = Buffer.alloc(length);
   for (let i = 0; i < length; i++) out[i] = Math.floor(random() * 256);
+  return out;
+}
+
+/** One seeded mixture of damage: flipped bits, a cut, a spliced-in block of another file, repeats, junk. */
+function mutate(data: Buffer, other: Buffer, seed: number): Buffer {
+  const random = seededRandom(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  let out: Buffer = Buffer.from(data);
+  const steps = 1 + pick(3);
+  for (let s = 0; s < steps; s++) {
+    switch (pick(6)) {
+      case 0:
+        out = flipBits(out, 1 + pick(64), seed + s);
+        break;
+      case 1:
+        out = truncate(out, 0.05 + random() * 0.9);
+        break;
+      case 2: {
+        const at = pick(out.length);
+        const from = pick(other.length);
+        out = Buffer.concat([
+          out.subarray(0, at),
+          other.subarray(from, from + 1 + pick(4096)),
+          out.subarray(at),
+        ]);
+        break;
+      }
+      case 3: {
+        const at = pick(out.length);
+        const block = out.subarray(at, at + 1 + pick(2048));
+        out = Buffer.concat([out.subarray(0, at), block, block, out.subarray(at)]);
+        break;
+      }
+      case 4: {
+        const at = pick(out.length);
+        out = Buffer.concat([out.subarray(0, at), randomBytes(1 + pick(512), seed + s), out.subarray(at)]);
+        break;
+      }
+      default:
+        out = zeroRange(out, seed + s, 1 + pick(1024));
+    }
+  }
   return out;
 }
 
@@ -722,6 +765,130 @@ export function fuzzCorpus(options: CorpusOptions = {}): FuzzCase[] {
     fullOnly: true,
     timeoutSec: 300,
   });
+
+  // 11. Decompression bombs of every documented format: small valid files of silence that decode to as
+  // much audio per byte as the format allows (an hour from 93 KB). They must transcribe (to nothing) in
+  // bounded memory; the largest take a while, so they get a longer time bound.
+  const bombSizes: [string, number, boolean][] = [
+    ['2kb', 2_000, false],
+    ['15kb', 15_000, true],
+    ['93kb', 93_000, false],
+  ];
+  for (const [label, size, fast] of bombSizes) {
+    const timeoutSec = size > 20_000 ? 600 : 180;
+    add({
+      name: `bomb/flac-8ch-65535-${label}`,
+      ext: 'flac',
+      write: bytes(flacBomb({ bytes: size })),
+      expect: TRANSCRIPT,
+      fast,
+      timeoutSec,
+    });
+    add({
+      name: `bomb/opus-stereo-${label}`,
+      ext: 'opus',
+      write: bytes(opusBomb({ bytes: size })),
+      expect: TRANSCRIPT,
+      fast: size === 2_000,
+      timeoutSec,
+    });
+    add({
+      name: `bomb/opus-mono-${label}`,
+      ext: 'opus',
+      write: bytes(opusBomb({ bytes: size, channels: 1 })),
+      expect: TRANSCRIPT,
+      timeoutSec,
+    });
+    add({
+      name: `bomb/vorbis-7.1-${label}`,
+      ext: 'ogg',
+      write: async (f) => writeFile(f, await vorbisBomb({ bytes: Math.max(size, 4_000) })),
+      expect: TRANSCRIPT,
+      fast: size === 2_000,
+      timeoutSec,
+    });
+    add({
+      name: `bomb/mp3-layer2-${label}`,
+      ext: 'mp3',
+      write: bytes(mp3Bomb({ bytes: size })),
+      expect: TRANSCRIPT,
+      fast: size === 2_000,
+      timeoutSec,
+    });
+  }
+  for (const channels of [1, 2, 6]) {
+    for (const blockSize of [4608, 65_535]) {
+      add({
+        name: `bomb/flac-${channels}ch-${blockSize}-8kb`,
+        ext: 'flac',
+        write: bytes(flacBomb({ channels, blockSize, bytes: 8_000 })),
+        expect: TRANSCRIPT,
+        timeoutSec: 180,
+      });
+    }
+  }
+  add({
+    name: 'bomb/opus-255-channels-header',
+    ext: 'opus',
+    write: async (f) => {
+      const bomb = opusBomb({ bytes: 4_000 });
+      bomb[28 + 9] = 255;
+      await writeFile(f, bomb);
+    },
+    expect: ['UNSUPPORTED_FORMAT'],
+    fast: true,
+  });
+
+  // 12. Containers audio-decode could open but we do not document: refused by name, never decoded.
+  const mod = Buffer.alloc(2048);
+  mod.write('M.K.', 1080, 'latin1');
+  const refused: [string, string, Buffer][] = [
+    ['protracker-mod', 'mod', mod],
+    ['fasttracker-xm', 'xm', Buffer.concat([Buffer.from('Extended Module: ', 'latin1'), Buffer.alloc(400)])],
+    [
+      'aiff',
+      'aiff',
+      Buffer.concat([Buffer.from('FORM\x00\x00\x00\x20AIFFCOMM', 'latin1'), Buffer.alloc(40)]),
+    ],
+    ['aac-adts', 'aac', Buffer.concat([Buffer.from('fff15080', 'hex'), randomBytes(400, seed + 7)])],
+    ['m4a', 'm4a', Buffer.concat([Buffer.from('00000020667479704d344120', 'hex'), Buffer.alloc(400)])],
+    [
+      'webm',
+      'webm',
+      Buffer.concat([
+        Buffer.from('1a45dfa3', 'hex'),
+        Buffer.from('4282847765626d', 'hex'),
+        Buffer.alloc(200),
+      ]),
+    ],
+    ['wavpack', 'wv', Buffer.concat([Buffer.from('wvpk', 'latin1'), Buffer.alloc(200)])],
+    ['midi', 'mid', Buffer.concat([Buffer.from('MThd', 'latin1'), Buffer.alloc(200)])],
+  ];
+  for (const [label, ext, data] of refused) {
+    add({
+      name: `refused/${label}`,
+      ext,
+      write: bytes(data),
+      expect: ['UNSUPPORTED_FORMAT'],
+      fast: label === 'protracker-mod',
+    });
+  }
+
+  // 13. Seeded random mutations of every fixture: several kinds of damage combined, hundreds of them.
+  const sources = ['speech-16k.wav', 'speech-44k-stereo.flac', 'speech-22k.mp3', 'speech-48k.ogg'];
+  const MUTATIONS = 700;
+  for (let i = 0; i < MUTATIONS; i++) {
+    const source = sources[i % sources.length];
+    add({
+      name: `mutated/${source.split('.').pop()}-${i}`,
+      ext: source.split('.').pop()!,
+      write: async (f) =>
+        writeFile(
+          f,
+          mutate(await fixture(source), await fixture(sources[(i + 1) % sources.length]), seed + 1000 + i),
+        ),
+    });
+  }
 
   const names = new Set(cases.map((c) => c.name));
   if (names.size !== cases.length) throw new Error('fuzz corpus: duplicate case names');

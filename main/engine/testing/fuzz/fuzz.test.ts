@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRandomModel } from '../../model/random-model';
 import { fuzzCorpus, type FuzzCase } from './corpus';
-import { runFuzz } from './harness';
+import { DEFAULT_MEMORY_LIMIT_MB, runFuzz } from './harness';
 import { SELF_TEST_ENV } from './protocol';
 
 let dir: string;
@@ -30,8 +30,8 @@ afterAll(async () => {
 describe('bad-input corpus', () => {
   const corpus = fuzzCorpus();
 
-  it('has at least 300 distinct inputs covering every kind the issue names', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(300);
+  it('has at least 1,000 distinct inputs covering every kind the issues name', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(1000);
     expect(new Set(corpus.map((c) => c.name)).size).toBe(corpus.length);
     const names = corpus.map((c) => c.name).join('\n');
     for (const kind of [
@@ -51,6 +51,13 @@ describe('bad-input corpus', () => {
       /mp3-damaged\/bitflip/,
       /ogg-damaged\/bitflip/,
       /huge\//,
+      // A decompression bomb of every documented format, and formats we refuse.
+      /bomb\/flac-8ch-65535-93kb/,
+      /bomb\/opus-stereo-93kb/,
+      /bomb\/vorbis-7\.1-93kb/,
+      /bomb\/mp3-layer2-93kb/,
+      /refused\/protracker-mod/,
+      /mutated\/ogg-/,
     ]) {
       expect(names).toMatch(kind);
     }
@@ -75,9 +82,13 @@ describe('bad-input corpus', () => {
   it('fast subset: every input ends in a transcript or a typed error, none crashes or hangs', async () => {
     const fast = corpus.filter((c) => c.fast);
     expect(fast.length).toBeGreaterThanOrEqual(40);
-    const summary = await runFuzz(fast, { model, memoryLimitMb: 1024 });
+    const summary = await runFuzz(fast, { model });
     const { failures, ...totals } = summary;
     console.log('fuzz (fast subset):', totals);
+    // Every class, decompression bombs included, within the per-input memory budget.
+    for (const [name, c] of Object.entries(summary.byClass))
+      expect(c.peakRssMb, name).toBeLessThanOrEqual(DEFAULT_MEMORY_LIMIT_MB);
+    expect(summary.byClass.bomb.inputs).toBeGreaterThanOrEqual(5);
     expect(failures.map((f) => `${f.name}: ${f.failure} — ${f.detail}`)).toEqual([]);
     expect(summary.tried).toBe(fast.length);
     expect(summary.transcripts + summary.typedErrors).toBe(fast.length);

@@ -6,12 +6,13 @@
  * or memory kill the harness starts a fresh worker and goes on, so one bad input cannot hide the rest.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { processRssMb } from '../../process-memory';
 import { DEFAULT_TIMEOUT_SEC, type FuzzCase } from './corpus';
 import type { FromFuzzWorker, ToFuzzWorker } from './protocol';
 
@@ -33,8 +34,17 @@ export interface CaseResult {
   detail: string;
   ms: number;
   words?: number;
+  /** The worker's peak RSS while it handled this input (its high-water mark, reset before each input). */
+  peakRssMb: number;
   /** Set when the outcome is not one the case accepts (or is a failure by nature). */
   failure?: string;
+}
+
+/** Per input class (the part of the name before '/'): how many, how many failed, the highest peak RSS. */
+export interface ClassSummary {
+  inputs: number;
+  failures: number;
+  peakRssMb: number;
 }
 
 export interface FuzzSummary {
@@ -49,7 +59,8 @@ export interface FuzzSummary {
   memoryKills: number;
   unexpected: number;
   failures: CaseResult[];
-  /** Highest RSS any worker reached (its own maxRSS or our polling, whichever is higher). */
+  byClass: Record<string, ClassSummary>;
+  /** Highest RSS any worker reached while handling an input. */
   maxRssMb: number;
   /** RSS of a worker right after loading the model, for scale. */
   loadedRssMb: number;
@@ -63,7 +74,10 @@ export interface HarnessOptions {
   model: string;
   decoder?: string;
   backend?: string;
-  /** A worker above this RSS is killed and the case fails as runaway memory. */
+  /**
+   * A worker above this RSS while handling an input fails the input as runaway memory: killed when the
+   * 100 ms poll sees it, and judged after each input by the process's high-water mark (reset before it).
+   */
   memoryLimitMb?: number;
   /** Multiplies every case's time bound (slow machines, debugging). */
   timeoutScale?: number;
@@ -71,18 +85,30 @@ export interface HarnessOptions {
 }
 
 const WORKER = path.join(import.meta.dirname, 'worker.ts');
-const POLL_MS = 100;
-const LOAD_TIMEOUT_MS = 180_000;
+/** The memory budget per input (the issue's bound: the worker stays under it on every input). */
+export const DEFAULT_MEMORY_LIMIT_MB = 600;
 
-/** Current RSS of a process in MB from /proc (Linux); null where that is not available. */
-function procRssMb(pid: number): number | null {
+/** Resets a process's RSS high-water mark (Linux ≥ 4.0); false where that is not possible. */
+function resetPeakRss(pid: number): boolean {
   try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
-    return (pages * 4096) / 2 ** 20;
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A process's RSS high-water mark in MB (VmHWM), or null. */
+function peakRssMb(pid: number): number | null {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? null : Number(kb) / 1024;
   } catch {
     return null;
   }
 }
+const POLL_MS = 100;
+const LOAD_TIMEOUT_MS = 180_000;
 
 class WorkerProcess {
   readonly child: ChildProcess;
@@ -126,7 +152,7 @@ class WorkerProcess {
         resolve(value);
       };
       const poll = setInterval(() => {
-        const rss = this.child.pid ? procRssMb(this.child.pid) : null;
+        const rss = this.child.pid ? processRssMb(this.child.pid) : null;
         if (rss === null) return;
         peak = Math.max(peak, rss);
         if (rss > memoryLimitMb) {
@@ -146,7 +172,12 @@ class WorkerProcess {
           peakRssMb: peak,
         });
       }, timeoutMs);
-      this.listener = (answer) => finish({ kind: 'answer', message: answer, peakRssMb: peak });
+      const pid = this.child.pid;
+      const tracksPeak = pid !== undefined && resetPeakRss(pid);
+      this.listener = (answer) => {
+        const hwm = tracksPeak ? peakRssMb(pid) : null;
+        finish({ kind: 'answer', message: answer, peakRssMb: Math.max(peak, hwm ?? 0) });
+      };
       this.exitListener = (why) => finish({ kind: 'crash', detail: `worker died: ${why}`, peakRssMb: peak });
       if (this.exited) finish({ kind: 'crash', detail: `worker died: ${this.exited}`, peakRssMb: peak });
       else this.child.send(message);
@@ -160,7 +191,7 @@ class WorkerProcess {
 
 export async function runFuzz(cases: readonly FuzzCase[], options: HarnessOptions): Promise<FuzzSummary> {
   const started = performance.now();
-  const memoryLimitMb = options.memoryLimitMb ?? 2048;
+  const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   const scale = options.timeoutScale ?? 1;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'speech-studio-fuzz-'));
   const results: CaseResult[] = [];
@@ -198,7 +229,7 @@ export async function runFuzz(cases: readonly FuzzCase[], options: HarnessOption
       try {
         await c.write(file);
       } catch (error) {
-        result = { name: c.name, outcome: 'generator-error', detail: String(error), ms: 0 };
+        result = { name: c.name, outcome: 'generator-error', detail: String(error), ms: 0, peakRssMb: 0 };
         result.failure = 'the generator failed to write the input';
         results.push(result);
         options.onResult?.(result, index, cases.length);
@@ -207,10 +238,10 @@ export async function runFuzz(cases: readonly FuzzCase[], options: HarnessOption
       worker ??= await startWorker();
       const timeoutMs = (c.timeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000 * scale;
       const answer = await worker.request({ type: 'case', id: index, file }, timeoutMs, memoryLimitMb);
-      maxRssMb = Math.max(maxRssMb, answer.peakRssMb);
+      const peakRssMb = answer.peakRssMb;
+      maxRssMb = Math.max(maxRssMb, peakRssMb);
       if (answer.kind === 'answer' && answer.message.type === 'result') {
         const m = answer.message;
-        maxRssMb = Math.max(maxRssMb, m.maxRssMb);
         result = {
           name: c.name,
           outcome: m.outcome,
@@ -218,15 +249,33 @@ export async function runFuzz(cases: readonly FuzzCase[], options: HarnessOption
           detail: m.detail,
           ms: m.ms,
           words: m.words,
+          peakRssMb,
         };
+        // A spike between two polls still shows in the high-water mark.
+        if (peakRssMb > memoryLimitMb) {
+          result = {
+            ...result,
+            outcome: 'memory',
+            detail: `peak RSS ${peakRssMb.toFixed(0)} MB > limit ${memoryLimitMb} MB`,
+          };
+          worker.kill();
+          worker = null;
+        }
       } else if (answer.kind === 'answer') {
-        result = { name: c.name, outcome: 'untyped-error', detail: 'unexpected worker reply', ms: 0 };
+        result = {
+          name: c.name,
+          outcome: 'untyped-error',
+          detail: 'unexpected worker reply',
+          ms: 0,
+          peakRssMb,
+        };
       } else {
         result = {
           name: c.name,
           outcome: answer.kind,
           detail: answer.detail,
           ms: performance.now() - caseStart,
+          peakRssMb,
         };
         worker = null; // killed or dead: the next case gets a fresh one
       }
@@ -244,6 +293,13 @@ export async function runFuzz(cases: readonly FuzzCase[], options: HarnessOption
   const byCode: Record<string, number> = {};
   for (const r of results) if (r.code) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
   const failures = results.filter((r) => r.failure);
+  const byClass: Record<string, ClassSummary> = {};
+  for (const r of results) {
+    const summary = (byClass[r.name.split('/')[0]] ??= { inputs: 0, failures: 0, peakRssMb: 0 });
+    summary.inputs++;
+    if (r.failure) summary.failures++;
+    summary.peakRssMb = Math.max(summary.peakRssMb, r.peakRssMb);
+  }
   return {
     tried: results.length,
     transcripts: count('transcript'),
@@ -256,6 +312,7 @@ export async function runFuzz(cases: readonly FuzzCase[], options: HarnessOption
     memoryKills: count('memory'),
     unexpected: failures.filter((r) => r.outcome === 'transcript' || r.outcome === 'typed-error').length,
     failures,
+    byClass,
     maxRssMb,
     loadedRssMb,
     backend,

@@ -34,7 +34,8 @@ export function transcriptProblem(t: Transcript): string | null {
     if (typeof w.word !== 'string' || w.word.length === 0) return `word ${i} is empty`;
     if (!(Number.isFinite(w.start) && Number.isFinite(w.end)))
       return `word ${i} has times ${w.start}–${w.end}`;
-    if (w.start < 0 || w.end < w.start || w.end > t.durationSec + 0.05)
+    // A word never ends after the audio does (the last model step may overhang it; the engine clamps).
+    if (w.start < 0 || w.end < w.start || w.end > t.durationSec)
       return `word ${i} at ${w.start}–${w.end} s outside 0–${t.durationSec} s`;
     if (w.start < previousEnd - 1e-6) return `word ${i} starts before word ${i - 1} ends`;
     if (!(w.confidence >= 0 && w.confidence <= 1)) return `word ${i} has confidence ${w.confidence}`;
