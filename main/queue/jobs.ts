@@ -88,22 +88,24 @@ export async function sha256OfFile(file: string): Promise<string> {
 
 /**
  * sha256 over the files that decide a model's output: its manifest, the network and its weights, and
- * the language model the manifest names. Two machines with the same fingerprint transcribe alike.
+ * the language model and word list the manifest names for the beam decoder. Two machines with the same
+ * fingerprint transcribe alike.
  */
 export async function modelFingerprint(modelDir: string): Promise<string> {
   const manifestText = await readFile(path.join(modelDir, 'manifest.json'));
   const manifest = JSON.parse(manifestText.toString('utf8')) as {
     modelFile?: string;
-    decoder?: { type?: string; lmFile?: string };
+    decoder?: { type?: string; lmFile?: string; lexiconFile?: string };
   };
   const modelFile = manifest.modelFile ?? 'model.json';
   const modelJson = JSON.parse(await readFile(path.join(modelDir, modelFile), 'utf8')) as {
     weightsManifest?: { paths?: string[] }[];
   };
+  const beam = manifest.decoder?.type === 'beam' ? manifest.decoder : {};
   const files = [
     modelFile,
     ...(modelJson.weightsManifest ?? []).flatMap((group) => group.paths ?? []),
-    ...(manifest.decoder?.type === 'beam' && manifest.decoder.lmFile ? [manifest.decoder.lmFile] : []),
+    ...[beam.lmFile, beam.lexiconFile].filter((name) => name !== undefined),
   ];
   const hash = createHash('sha256').update('manifest.json\0').update(manifestText);
   for (const name of files) {
