@@ -10,6 +10,7 @@ import { stat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { displayName } from '../common/display-names';
 import type { Transcript } from '../common/transcript';
 import type { VocabularyBoost } from '../engine/decoder/boost';
 import type { DecoderChoice, TranscribeOptions } from '../engine/engine';
@@ -165,7 +166,8 @@ export class QueueTranscriber implements FileTranscriber {
       // Asked again (a retry), the file is submitted again, which gives its failed job another try.
       this.submissions.delete(key);
       this.outcomes.delete(submission.jobId);
-      throw new QueuedFileError(outcome.error.split(submission.jobFile).join(file));
+      // Messages name files escaped (displayName), as the engine does.
+      throw new QueuedFileError(outcome.error.split(displayName(submission.jobFile)).join(displayName(file)));
     }
     this.modelName = outcome.result.transcript.model;
     this.decoderName = outcome.result.decoder;
@@ -306,12 +308,13 @@ export class QueueTranscriber implements FileTranscriber {
 
   private failureMessage(job: Job<TranscriptionJobData>): string {
     const reason = job.failedReason ?? 'unknown error';
+    const file = displayName(job.data.file);
     if (/stalled more than allowable limit/.test(reason))
-      return `${job.data.file}: the workers that took it stopped before finishing it (job stalled too often)`;
+      return `${file}: the workers that took it stopped before finishing it (job stalled too often)`;
     // Said only of a job that used up its tries, not of one whose error was final at once.
     const allowed = job.opts.attempts ?? 1;
     const tries = allowed > 1 && job.attemptsMade >= allowed ? ` (after ${job.attemptsMade} attempts)` : '';
-    return reason.includes(job.data.file) ? reason + tries : `${job.data.file}: ${reason}${tries}`;
+    return reason.includes(file) ? reason + tries : `${file}: ${reason}${tries}`;
   }
 
   private listen() {

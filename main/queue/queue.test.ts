@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { displayName } from '../common/display-names';
 import { AsrEngine } from '../engine/engine';
 import { createRandomModel } from '../engine/model/random-model';
 import { QueueTranscriber } from './client';
@@ -156,6 +157,22 @@ describe.skipIf(missing !== null)('transcription queue with real workers', () =>
       },
     ]);
     expect(await survivor.waitForLine(new RegExp(`done t-\\w+ ${fresh} `))).toBeTruthy();
+  }, 120_000);
+
+  it('names a file with control characters escaped, in its error and in the worker log', async () => {
+    const survivor = workers[1];
+    // A newline would forge a line of its own; ESC [31m would turn the terminal red.
+    const evil = path.join(work, 'evil\n\u001b[31mname.wav');
+    await writeFile(evil, 'no RIFF header here: this is not audio');
+    const shown = displayName(evil);
+    const run = node('main/cli/transcribe.ts', ['--queue', redis.url, '--model', model, '--quiet', evil]);
+    expect(await run.exited).toBe(1);
+    expect(run.lines).toEqual([expect.stringMatching(/^error: /)]);
+    expect(run.lines[0].startsWith(`error: ${shown}: `)).toBe(true);
+    expect(run.lines[0].split(shown).length).toBe(2);
+    const failed = await survivor.waitForLine(/\] failed t-\w+ \S+evil/);
+    expect(failed).toContain(` ${shown} (attempt 1): ${shown}: `);
+    expect(survivor.lines.join('\n')).not.toContain('\u001b');
   }, 120_000);
 
   it('retries a job that fails for a reason outside the audio, with backoff, then fails it', async () => {

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { displayName } from '../common/display-names';
 import { AsrEngine, resolveModelDir, type DecoderChoice } from '../engine/engine';
 import { isEngineError, type EngineErrorCode } from '../engine/errors';
 import type { BackendPreference } from '../engine/model/backend';
@@ -119,17 +120,19 @@ export async function startTranscriptionWorker(
     job: Job<TranscriptionJobData, TranscriptionJobResult>,
   ): Promise<TranscriptionJobResult> => {
     const { data } = job;
-    log(`start ${job.id} ${data.file} (attempt ${job.attemptsMade + 1})`);
+    // The submitter's file name is user data: it reaches terminals and logs escaped, as locally.
+    const file = displayName(data.file);
+    log(`start ${job.id} ${file} (attempt ${job.attemptsMade + 1})`);
     const { engine, fingerprint } = await engines.get(data.model, data.decoder);
     if (data.modelFingerprint && data.modelFingerprint !== fingerprint) {
       throw new Error(
-        `${data.file}: model ${data.model} on worker ${name} is not the submitter's (different files); ` +
+        `${file}: model ${displayName(data.model)} on worker ${name} is not the submitter's (different files); ` +
           'install the same model on every worker',
       );
     }
     if (!engine.setVocabulary(data.vocabulary) && data.vocabulary) {
       throw new UnrecoverableError(
-        `${data.file}: --boost needs the beam decoder; model ${engine.modelName} decodes greedily`,
+        `${file}: --boost needs the beam decoder; model ${engine.modelName} decodes greedily`,
       );
     }
 
@@ -141,7 +144,7 @@ export async function startTranscriptionWorker(
       const bytes = await audioStore.getBuffer(data.audio.key);
       if (bytes === null) {
         throw new UnrecoverableError(
-          `${data.file}: its audio is no longer in the queue (expired or removed); submit the file again`,
+          `${file}: its audio is no longer in the queue (expired or removed); submit the file again`,
         );
       }
       // The extension helps the decoder's format sniffing exactly as the original name did.
@@ -161,9 +164,10 @@ export async function startTranscriptionWorker(
         backendLabel: engine.backend.label,
       };
     } catch (error) {
-      // Messages name the submitter's file, not this worker's temporary copy.
+      // Messages name the submitter's file, not this worker's temporary copy (both escaped, as the
+      // engine's messages name files).
       const message = temporary
-        ? (error as Error).message.split(temporary).join(data.file)
+        ? (error as Error).message.split(displayName(temporary)).join(file)
         : (error as Error).message;
       if (isEngineError(error) && FINAL_ERRORS.includes(error.code)) throw new UnrecoverableError(message);
       throw new Error(message, { cause: error });
@@ -184,12 +188,13 @@ export async function startTranscriptionWorker(
   });
   worker.on('completed', (job, result) =>
     log(
-      `done ${job.id} ${job.data.file} (${result.transcript.durationSec.toFixed(1)} s of audio in ` +
+      `done ${job.id} ${displayName(job.data.file)} (${result.transcript.durationSec.toFixed(1)} s of audio in ` +
         `${result.transcribeSec.toFixed(2)} s)`,
     ),
   );
   worker.on('failed', (job, error) => {
-    if (job) log(`failed ${job.id} ${job.data.file} (attempt ${job.attemptsMade}): ${error.message}`);
+    if (job)
+      log(`failed ${job.id} ${displayName(job.data.file)} (attempt ${job.attemptsMade}): ${error.message}`);
   });
   worker.on('error', (error) => log(`error: ${error.message}`));
   void worker.run();
