@@ -1,6 +1,7 @@
 /**
- * The queue's command-line surface without a Redis server: help, bad URLs and a Redis that does not
- * answer are each one line and an exit status, never a hang or a stack.
+ * The queue's command-line surface without a Redis server: help; bad arguments and URLs in two lines
+ * (the problem, where the options are); a Redis that does not answer in one line; an exit status each,
+ * never a hang or a stack.
  */
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
