@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   {
     // The engine is plain Node: the CLI, the utility process, the browser bridge and tests share it.
-    files: ['main/engine/**/*.ts', 'main/common/**/*.ts', 'main/cli/**/*.ts'],
+    files: ['main/engine/**/*.ts', 'main/common/**/*.ts', 'main/cli/**/*.ts', 'main/queue/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,12 +1,4 @@
-/**
- * `npm run bench:bridge-bodies -- [--count 10] [--size-mb 60] [--channel studio:save-project]`
- *
- * Memory of the browser bridge under large JSON bodies: starts `npm run web`'s server (main/bridge/web.ts)
- * as a child with a throwaway data folder, sends `--count` requests of `--size-mb` MB each at once to
- * an invoke channel (with the token, as a page would), and prints each reply's status and the server's
- * RSS and peak RSS (VmRSS, VmHWM from /proc: Linux only) before and after. The engine runs in a process
- * of its own and is not counted.
- */
+/** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,27 +6,34 @@ import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { numberOption, parseCommandLine } from '../main/cli/command-line';
 
-const USAGE = `usage: npm run bench:bridge-bodies -- [--count 10] [--size-mb 60] [--channel studio:save-project]`;
-const { values } = parseArgs({
-  options: {
-    count: { type: 'string', default: '10' },
-    'size-mb': { type: 'string', default: '60' },
-    channel: { type: 'string', default: 'studio:save-project' },
-    help: { type: 'boolean', short: 'h', default: false },
+/** What `--help` prints: this file's own description. */
+const USAGE = `\`npm run bench:bridge-bodies -- [--count 10] [--size-mb 60] [--channel studio:save-project]\`
+
+Memory of the browser bridge under large JSON bodies: starts \`npm run web\`'s server (main/bridge/web.ts)
+as a child with a throwaway data folder, sends --count requests of --size-mb MB each at once to an
+invoke channel (with the token, as a page would), and prints each reply's status and the server's RSS
+and peak RSS (VmRSS, VmHWM from /proc: Linux only) before and after. The engine runs in a process of
+its own and is not counted.
+`;
+const { values, count, size } = parseCommandLine(
+  {
+    command: 'npm run bench:bridge-bodies --',
+    usage: USAGE,
+    options: {
+      count: { type: 'string', default: '10' },
+      'size-mb': { type: 'string', default: '60' },
+      channel: { type: 'string', default: 'studio:save-project' },
+    },
   },
-});
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-const count = Number(values.count);
-const size = Math.round(Number(values['size-mb']) * 1024 ** 2);
-if (!Number.isInteger(count) || count < 1 || !(size > 0)) {
-  process.stderr.write(`bench:bridge-bodies: --count and --size-mb must be positive numbers\n${USAGE}\n`);
-  process.exit(2);
-}
+  process.argv.slice(2),
+  ({ values }) => ({
+    values,
+    count: numberOption('count', values.count, { min: 1, integer: true })!,
+    size: Math.round(numberOption('size-mb', values['size-mb'], { min: 0.001 })! * 1024 ** 2),
+  }),
+);
 
 const root = path.join(import.meta.dirname, '..');
 const dir = await mkdtemp(path.join(os.tmpdir(), 'bridge-bodies-'));

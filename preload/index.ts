@@ -64,6 +64,7 @@ export const studioApi: StudioApi = {
   selectModel: (name) => invoke('studio:select-model', name),
   deleteModel: (name) => invoke('studio:delete-model', name),
   setVocabulary: (phrases) => invoke('studio:set-vocabulary', phrases),
+  setRunTarget: (queueUrl) => invoke('studio:set-run-target', queueUrl),
   onEvent: (listener) => {
     const forward = (_event: IpcRendererEvent, event: StudioEvent) => listener(event);
     ipcRenderer.on(EVENT_CHANNEL, forward);

@@ -86,6 +86,7 @@ const BROWSER_CHANNELS = new Set<InvokeChannel>([
   'studio:select-model',
   'studio:delete-model',
   'studio:set-vocabulary',
+  'studio:set-run-target',
 ]);
 
 /** A page names itself (a random id per page load) in this header on requests and `?client=` on its socket. */
@@ -300,6 +301,7 @@ async function serve(
     'studio:select-model': (name) => service.selectModel(name),
     'studio:delete-model': (name) => service.deleteModel(name),
     'studio:set-vocabulary': (phrases) => service.setVocabulary(phrases),
+    'studio:set-run-target': (queueUrl) => service.setRunTarget(queueUrl),
   };
 
   const readJsonBody = bodyBudget(MAX_BODIES_IN_FLIGHT_BYTES);

@@ -35,6 +35,9 @@ import { evaluateSets } from '../engine/evaluate';
 import type { BackendPreference } from '../engine/model/backend';
 import { loadEvalInputs } from '../engine/reference-files';
 import { USER_FILE_LIMITS, UserFileError, readUserTextFile } from '../engine/user-text-file';
+import { openQueueForCli, type FileTranscriber } from '../queue/client';
+import { queueOption, queueUsage, type QueueCliOptions } from '../queue/cli-options';
+import { RedisUrlError } from '../queue/redis-connection';
 import { UsageError, usageErrorText } from './command-line';
 
 const USAGE = `Usage: npm run eval -- [options] MANIFEST.tsv|FOLDER|FILE...
@@ -67,7 +70,7 @@ Options:
   --numbers M        keep | words: spell out digits in both texts before scoring (default: keep)
   --compare A B      compare two --out files side by side per set, and the files that differ most
   --top N            files listed by --compare (default: 10)
-  --quiet            no progress on stderr
+${queueUsage(19)}  --quiet            no progress on stderr
   -h, --help         show this help
 `;
 
@@ -87,6 +90,7 @@ export interface EvalCliOptions {
   compare: boolean;
   top: number;
   quiet: boolean;
+  queue?: QueueCliOptions;
 }
 
 const positiveInt = (value: string | undefined, flag: string) => {
@@ -118,9 +122,11 @@ export function parseEvalArgs(argv: string[]): EvalCliOptions | 'help' {
       top: { type: 'string', default: '10' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      ...queueOption.flags,
     },
   });
   if (values.help) return 'help';
+  const queue = queueOption.parse(values);
   const decoder = values.decoder as DecoderChoice;
   if (!['manifest', 'greedy', 'beam'].includes(decoder)) throw new UsageError(`unknown --decoder ${decoder}`);
   const backend = values.backend as BackendPreference;
@@ -161,6 +167,7 @@ export function parseEvalArgs(argv: string[]): EvalCliOptions | 'help' {
     compare: values.compare!,
     top: positiveInt(values.top, '--top')!,
     quiet: values.quiet!,
+    queue,
   };
 }
 
@@ -274,16 +281,22 @@ export async function main(argv: string[]): Promise<number> {
     for (const w of set.warnings) process.stderr.write(`warning: ${w}\n`);
   }
 
-  let engine: AsrEngine;
+  let engine: FileTranscriber;
   try {
-    engine = await AsrEngine.load({
-      model: options.model,
-      backend: options.backend,
-      decoder: options.decoder,
-    });
+    engine = options.queue
+      ? await openQueueForCli({
+          ...options,
+          ...options.queue,
+          files: sets.flatMap((set) => set.items.map((item) => item.audio)),
+        })
+      : await AsrEngine.load({
+          model: options.model,
+          backend: options.backend,
+          decoder: options.decoder,
+        });
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
-    return 1;
+    return error instanceof RedisUrlError ? 2 : 1;
   }
   const width = String(sets.reduce((n, s) => n + s.items.length, 0)).length;
   const files = await evaluateSets(engine, sets, {
@@ -303,7 +316,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     },
   });
-  engine.dispose();
+  await engine.dispose();
 
   // Sets keep the order they were given in; only the per-file list is sorted.
   const run = makeRun(

@@ -23,6 +23,9 @@ import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
 import { SUPPORTED_FORMATS, isEngineError } from '../engine/errors';
 import type { BackendPreference } from '../engine/model/backend';
 import { USER_FILE_LIMITS, readUserTextFile } from '../engine/user-text-file';
+import { openQueueForCli, QueuedFileError, type FileTranscriber } from '../queue/client';
+import { queueOption, queueUsage, type QueueCliOptions } from '../queue/cli-options';
+import { RedisUrlError } from '../queue/redis-connection';
 import { UsageError, usageErrorText } from './command-line';
 
 type CliFormat = ExportFormat | 'jsonl';
@@ -45,7 +48,7 @@ Options:
   --max-line N   srt/vtt: characters per subtitle line at most (default ${DEFAULT_SUBTITLE_OPTIONS.maxLineChars})
   --max-cps R    srt/vtt: reading speed, characters a second at most (default ${DEFAULT_SUBTITLE_OPTIONS.maxCharsPerSec})
   --backend B    auto | tensorflow-gpu | tensorflow | wasm | cpu (default: auto)
-  --quiet        no progress on stderr (warnings and errors are still printed)
+${queueUsage(15)}  --quiet        no progress on stderr (warnings and errors are still printed)
   -h, --help     show this help
 `;
 
@@ -63,6 +66,7 @@ interface CliOptions {
   subtitles: SubtitleOptions;
   quiet: boolean;
   files: string[];
+  queue?: QueueCliOptions;
 }
 
 export function parseCliArgs(argv: string[]): CliOptions | 'help' {
@@ -81,9 +85,11 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
       'max-cps': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      ...queueOption.flags,
     },
   });
   if (values.help) return 'help';
+  const queue = queueOption.parse(values);
   const format = values.format as CliFormat;
   if (!CLI_FORMATS.includes(format))
     throw new UsageError(`unknown --format ${values.format} (use ${CLI_FORMATS.join(', ')})`);
@@ -135,6 +141,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
     subtitles: { ...DEFAULT_SUBTITLE_OPTIONS, maxLineChars: maxLine, maxCharsPerSec: maxCps },
     quiet: values.quiet!,
     files: positionals,
+    queue,
   };
 }
 
@@ -225,26 +232,29 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  let engine: AsrEngine;
+  let engine: FileTranscriber;
   try {
-    engine = await AsrEngine.load({
-      model: options.model,
-      backend: options.backend,
-      decoder: options.decoder,
-      vocabulary,
-    });
+    engine = options.queue
+      ? await openQueueForCli({ ...options, ...options.queue, vocabulary })
+      : await AsrEngine.load({
+          model: options.model,
+          backend: options.backend,
+          decoder: options.decoder,
+          vocabulary,
+        });
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
-    return 1;
+    return error instanceof RedisUrlError ? 2 : 1;
   }
-  if (vocabulary && engine.decoderName !== 'beam') {
+  // Workers check a queued job's decoder themselves, and the queue's line replaces the model line.
+  if (vocabulary && !options.queue && engine.decoderName !== 'beam') {
     process.stderr.write(
       `error: --boost needs the beam decoder; model ${engine.modelName} decodes greedily\n`,
     );
     engine.dispose();
     return 2;
   }
-  if (!options.quiet) {
+  if (!options.quiet && !options.queue) {
     process.stderr.write(
       `model: ${engine.modelName} · decoder: ${engine.decoderName} · backend: ${engine.backend.label}` +
         (vocabulary ? ` · boosting ${vocabulary.phrases.length} words/phrases` : '') +
@@ -278,13 +288,13 @@ export async function main(argv: string[]): Promise<number> {
     } catch (error) {
       if (process.stderr.isTTY && !options.quiet) process.stderr.write('\n');
       const message = (error as Error).message;
-      if (!isEngineError(error))
+      if (!isEngineError(error) && !(error instanceof QueuedFileError))
         process.stderr.write(`${displayName(file)}: unexpected error: ${(error as Error).stack}\n`);
       if (options.format === 'jsonl') process.stdout.write(JSON.stringify({ file, error: message }) + '\n');
       else process.stderr.write(`error: ${message}\n`);
     }
   }
-  engine.dispose();
+  await engine.dispose();
   return succeeded > 0 ? 0 : 1;
 }
 

@@ -67,6 +67,8 @@ export interface StudioInfo {
   version: string;
   engine: EngineStatus;
   mic: MicStatus;
+  /** Where the batch runs: a queue's URL (password hidden), or null for this computer. */
+  queueUrl?: string | null;
   /**
    * The dictation session the host is running, if any: it may have been started by another window or
    * before a reload, and Stop must be offered for it all the same.
@@ -132,6 +134,16 @@ export interface BatchAdded {
   unmatched: { path: string; reference: string }[];
   /** Things worth telling the user (no audio found, listed files missing, stray `.txt` files). */
   warnings: string[];
+}
+
+/**
+ * Where the batch runs: this computer (`queueUrl` null) or the workers of a transcription queue in Redis
+ * (`npm run worker`), with how many are connected.
+ */
+export interface RunTarget {
+  /** The queue's URL as the host shows it (password hidden); null: this computer. */
+  queueUrl: string | null;
+  workers: number | null;
 }
 
 /** The host's transcription queue: what is waiting or running, and whether it is paused. */
@@ -374,6 +386,8 @@ export interface InvokeChannels {
   'studio:delete-model': { args: [name: string]; result: VoiceProfile };
   /** Replaces the vocabulary to boost (empty: none); it is saved in the profile and applied at once. */
   'studio:set-vocabulary': { args: [phrases: string[]]; result: VoiceProfile };
+  /** Runs the batch on the queue at a redis:// URL, or (null) on this computer again. */
+  'studio:set-run-target': { args: [queueUrl: string | null]; result: RunTarget };
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -437,6 +451,8 @@ export interface StudioApi {
   selectModel(name: string | null): Promise<VoiceProfile>;
   deleteModel(name: string): Promise<VoiceProfile>;
   setVocabulary(phrases: string[]): Promise<VoiceProfile>;
+  /** Files queued from now on run on the queue at `queueUrl` (a redis:// URL), or on this computer (null). */
+  setRunTarget(queueUrl: string | null): Promise<RunTarget>;
   /** Subscribes to host events; returns the unsubscribe function. */
   onEvent(listener: (event: StudioEvent) => void): () => void;
 }

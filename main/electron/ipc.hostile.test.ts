@@ -84,6 +84,7 @@ const VALID: Record<string, unknown[]> = {
   'studio:select-model': ['my-voice.1'],
   'studio:delete-model': ['my-voice.1'],
   'studio:set-vocabulary': [['Kowalski', 'tensor processing unit']],
+  'studio:set-run-target': ['redis://queue.lab:6379'],
   'studio:save-exports': [
     {
       files: [
@@ -207,6 +208,9 @@ describe('every IPC channel refuses malformed payloads', () => {
       ['studio:set-vocabulary', [['x'.repeat(101)]]],
       ['studio:set-vocabulary', [Array.from({ length: 5001 }, () => 'a')]],
       ['studio:set-vocabulary', [[42]]],
+      ['studio:set-run-target', ['']],
+      ['studio:set-run-target', ['redis://' + 'x'.repeat(2048)]],
+      ['studio:set-run-target', [{ url: 'redis://h' }]],
       [
         'studio:save-export',
         [{ ...(VALID['studio:save-export'][0] as object), content: 'x'.repeat(50_000_001) }],

@@ -41,6 +41,7 @@ function setup() {
       'studio:select-model',
       'studio:delete-model',
       'studio:set-vocabulary',
+      'studio:set-run-target',
     ].map((c) => [c, vi.fn(async () => `${c} result`)]),
   ) as unknown as InvokeHandlers;
   const onDictationAudio = vi.fn();

@@ -198,6 +198,7 @@ async function start(): Promise<void> {
     'studio:select-model': (name) => studio.selectModel(name),
     'studio:delete-model': (name) => studio.deleteModel(name),
     'studio:set-vocabulary': (phrases) => studio.setVocabulary(phrases),
+    'studio:set-run-target': (queueUrl) => studio.setRunTarget(queueUrl),
     'studio:open-external': (url) => {
       if (!openExternalSafely(url))
         throw Object.assign(new Error(`Only https links are opened (${url})`), { code: 'REFUSED' });

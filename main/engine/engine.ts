@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Transcript, Word } from '../common/transcript';
 import { openAudioFile } from './audio/source';
 import { Resampler } from './audio/resample';
@@ -18,6 +17,7 @@ import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError 
 import { computeMfcc, normalizeFeatures, stackFrames } from './frontend/mfcc';
 import { AcousticModel } from './model/acoustic-model';
 import type { DecoderSettings } from './model/manifest';
+import { DEFAULT_MODEL, resolveModelDir } from './model-location';
 import { initBackend, type BackendInfo, type BackendPreference } from './model/backend';
 import {
   DEFAULT_SEGMENTER,
@@ -26,23 +26,13 @@ import {
   type SegmenterOptions,
 } from './segment/segmenter';
 
+export { DEFAULT_MODEL, MODELS_DIR, resolveModelDir } from './model-location';
+
 /**
  * Audio shorter than this cannot hold a word (the shortest spoken word lasts longer, and the model sees
  * 25 ms windows): it gets an empty transcript and a warning instead of whatever the model makes of a click.
  */
 export const MIN_SPEECH_SEC = 0.1;
-
-/** The repository's (or packaged app's) models folder. */
-export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
-export const DEFAULT_MODEL = 'default';
-
-/** Resolves a model name (a folder in models/) or a path to a model folder. */
-export function resolveModelDir(nameOrPath: string, modelsDir = MODELS_DIR): string {
-  if (nameOrPath.includes('/') || nameOrPath.includes(path.sep) || nameOrPath.startsWith('.')) {
-    return path.resolve(nameOrPath);
-  }
-  return path.join(modelsDir, nameOrPath);
-}
 
 export interface TranscribeProgress {
   /** Fraction of the input processed, 0..1. */

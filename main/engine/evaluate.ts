@@ -17,18 +17,21 @@ export interface EvaluateOptions {
   onFile?: (result: FileResult, done: number, total: number) => void;
 }
 
+/** The local engine, or anything that transcribes files as it does (the queue's client). */
+export type Transcriber = Pick<AsrEngine, 'transcribeFile'>;
+
 /** Transcribes and scores one file; a failure becomes a result with `error` instead of a throw. */
 export async function evaluateItem(
-  engine: AsrEngine,
+  engine: Transcriber,
   set: string,
   item: EvalItem,
   options: Pick<EvaluateOptions, 'normalization' | 'signal'> = {},
 ): Promise<FileResult> {
   const base = { set, file: item.file, reference: item.reference };
-  const started = performance.now();
   try {
     const transcript = await engine.transcribeFile(item.audio, { signal: options.signal });
-    const processingSec = (performance.now() - started) / 1000;
+    // The engine's own timing: for a queued file, the worker's time, not the time spent waiting for it.
+    const processingSec = transcript.rtf * transcript.durationSec;
     return {
       ...base,
       hypothesis: transcript.text,
@@ -49,7 +52,7 @@ export async function evaluateItem(
 
 /** Evaluates every item of every set in order; returns one result per item. */
 export async function evaluateSets(
-  engine: AsrEngine,
+  engine: Transcriber,
   sets: readonly EvalSetInput[],
   options: EvaluateOptions = {},
 ): Promise<FileResult[]> {

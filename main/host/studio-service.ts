@@ -23,6 +23,7 @@ import type {
   MicStatus,
   Project,
   QueueState,
+  RunTarget,
   StudioEvent,
   StudioInfo,
   VoiceProfile,
@@ -37,6 +38,7 @@ import { FileRegistry } from './file-registry';
 import type { MicCapture } from './native-mic';
 import { adaptedModelDir, PROFILE_SAMPLE_RATE, VoiceProfileStore } from './profile';
 import { ProjectStore, type JobOutcome, type StoredFile } from './project-store';
+import { RunTargetError, RunTargetSwitch } from './run-target';
 import { finiteAudio } from './validate';
 
 /** A failure the user should see as is (bad request, unknown file, dictation misuse). */
@@ -138,6 +140,10 @@ export class StudioService {
   private dictation: Dictation | null = null;
   private levelAt = 0;
   readonly profile: VoiceProfileStore;
+  /** This computer, or the workers of a transcription queue ("Run on"). */
+  private readonly runTarget = new RunTargetSwitch();
+  /** Cancels the running file's wait when it runs on a queue. */
+  private runningAbort: AbortController | null = null;
 
   constructor(private readonly options: StudioServiceOptions) {
     this.files = new FileRegistry(options.mediaUrl);
@@ -153,6 +159,7 @@ export class StudioService {
       version: this.options.version,
       engine: this.options.engine.status,
       mic: this.micStatus(),
+      queueUrl: this.runTarget.url,
       dictation: this.dictationSession,
     };
   }
@@ -232,6 +239,7 @@ export class StudioService {
       void this.finish(job, { error });
     } else if (this.running?.ticket.jobId === jobId) {
       this.options.engine.cancel(jobId);
+      this.runningAbort?.abort();
     }
   }
 
@@ -277,7 +285,10 @@ export class StudioService {
     this.paused = paused;
     this.options.emit({ type: 'queue-paused', paused });
     await this.saveQueue();
-    if (!paused) void this.pump();
+    if (!paused) {
+      this.submitQueued();
+      void this.pump();
+    }
   }
 
   private storedFile(job: QueuedJob): StoredFile {
@@ -324,6 +335,7 @@ export class StudioService {
       };
       if (urgent) this.queue.unshift(job);
       else this.queue.push(job);
+      if (job.persist && !this.paused) this.runTarget.queue?.submitAll([job.path]);
       this.options.emit({ type: 'job-queued', ...ticket });
       if (job.persist) void this.saveQueue();
       void this.pump();
@@ -342,20 +354,23 @@ export class StudioService {
     this.running = job;
     const startedAt = performance.now();
     const emit = this.options.emit;
+    const onProgress = (fraction: number, processedSec: number) => {
+      const elapsedSec = (performance.now() - startedAt) / 1000;
+      // Extrapolate from the rate so far once there is enough of it to mean something.
+      const etaSec = fraction >= 0.05 && fraction < 1 ? (elapsedSec * (1 - fraction)) / fraction : null;
+      job.fraction = fraction;
+      job.etaSec = etaSec;
+      emit({ type: 'job-progress', ...job.ticket, fraction, processedSec, elapsedSec, etaSec });
+    };
+    // A dictation's recording (not persisted) stays on this computer; files go where "Run on" says.
+    const queue = job.persist ? this.runTarget.queue : null;
     try {
-      const transcript = await this.options.engine.run(
-        job.ticket.jobId,
-        job.path,
-        job.label,
-        (fraction, processedSec) => {
-          const elapsedSec = (performance.now() - startedAt) / 1000;
-          // Extrapolate from the rate so far once there is enough of it to mean something.
-          const etaSec = fraction >= 0.05 && fraction < 1 ? (elapsedSec * (1 - fraction)) / fraction : null;
-          job.fraction = fraction;
-          job.etaSec = etaSec;
-          emit({ type: 'job-progress', ...job.ticket, fraction, processedSec, elapsedSec, etaSec });
-        },
-      );
+      const transcript = queue
+        ? await queue.transcribeFile(job.path, {
+            signal: (this.runningAbort = new AbortController()).signal,
+            onProgress: ({ fraction, processedSec }) => onProgress(fraction, processedSec),
+          })
+        : await this.options.engine.run(job.ticket.jobId, job.path, job.label, onProgress);
       job.finished = true;
       const seq = await this.finish(job, { transcript });
       emit({ type: 'job-done', ...job.ticket, transcript, seq });
@@ -371,8 +386,41 @@ export class StudioService {
       job.reject(error);
     } finally {
       this.running = null;
+      this.runningAbort = null;
       void this.pump();
     }
+  }
+
+  // ---- Run on a queue -------------------------------------------------------------------------------
+
+  /**
+   * Files queued from now on run on the workers of the queue at `queueUrl` (null: on this computer). The
+   * workers have the shipped models only, so while an adapted model is in use the batch stays here.
+   */
+  async setRunTarget(queueUrl: string | null): Promise<RunTarget> {
+    const engine = this.options.engine;
+    if (queueUrl !== null && engine.model !== engine.baseModel) {
+      throw new StudioError(
+        'QUEUE_NEEDS_BASE_MODEL',
+        'Queue workers have the shipped models only: select the base model to run on a queue.',
+      );
+    }
+    try {
+      const target = await this.runTarget.set(queueUrl, {
+        model: engine.baseModel,
+        vocabulary: await this.profile.vocabulary().catch(() => []),
+      });
+      if (!this.paused) this.submitQueued();
+      return target;
+    } catch (error) {
+      if (error instanceof RunTargetError) throw new StudioError(error.code, error.message);
+      throw error;
+    }
+  }
+
+  /** On a queue, every file waiting here goes to the workers at once, so that they run in parallel. */
+  private submitQueued(): void {
+    this.runTarget.queue?.submitAll(this.queue.filter((job) => job.persist).map((job) => job.path));
   }
 
   // ---- Dictation ------------------------------------------------------------------------------------
@@ -635,6 +683,7 @@ export class StudioService {
       );
     await this.profile.setVocabulary(cleaned);
     this.options.engine.setVocabulary(cleaned);
+    this.runTarget.queue?.setVocabulary(cleaned);
     return this.getVoiceProfile();
   }
 
@@ -773,6 +822,8 @@ export class StudioService {
     this.disposed = true;
     this.cancelDictation();
     for (const job of this.queue.splice(0)) job.reject(new StudioError('SHUTDOWN', 'shutting down'));
+    this.runningAbort?.abort();
+    void this.runTarget.dispose();
     this.options.engine.dispose();
   }
 }

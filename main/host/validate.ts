@@ -277,6 +277,8 @@ export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> 
   'studio:delete-model': tuple(modelName),
   // One word or phrase per entry; the host trims, de-duplicates and caps the count again.
   'studio:set-vocabulary': tuple(arr(str({ max: 100 }), { max: 5000 })),
+  // Parsed as a redis:// URL by the host; anything else is refused there with the reason.
+  'studio:set-run-target': tuple(nullable(str({ min: 1, max: 2048 }))),
 };
 
 /**

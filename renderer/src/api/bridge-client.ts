@@ -307,6 +307,7 @@ export function createBridgeClient(): StudioApi {
     selectModel: (name) => invoke('studio:select-model', name),
     deleteModel: (name) => invoke('studio:delete-model', name),
     setVocabulary: (phrases) => invoke('studio:set-vocabulary', phrases),
+    setRunTarget: (queueUrl) => invoke('studio:set-run-target', queueUrl),
     openExternal: async (url) => {
       if (new URL(url).protocol !== 'https:')
         throw new HostError('REFUSED', `only https links are opened (${url})`);

@@ -38,6 +38,7 @@ import {
 import { AlignmentStrip } from './AlignmentStrip';
 import { DictationView } from './DictationView';
 import { useDictationShortcut } from './dictation-shortcut';
+import { RunOn } from './RunOn';
 import { VoiceProfileView } from './VoiceProfileView';
 import { EvalPanel } from './EvalPanel';
 import { ExportMenu } from './ExportMenu';
@@ -573,6 +574,11 @@ export function App({ client }: { client: StudioApi }) {
         >
           Add manifest…
         </button>
+        <RunOn
+          key={state.info?.queueUrl ?? 'local'}
+          client={client}
+          queueUrl={state.info?.queueUrl ?? null}
+        />
         <span className="spacer" />
         {view === 'files' && (
           <ExportMenu disabled={!selected?.transcript} onExport={(f) => void exportAs(f)} />
@@ -647,7 +653,10 @@ export function App({ client }: { client: StudioApi }) {
               </button>{' '}
               (Ctrl+O). WAV, FLAC, MP3 and OGG are supported; several files go to a queue.
             </p>
-            <p className="muted">Everything runs on this computer: audio never leaves it.</p>
+            <p className="muted">
+              Everything runs on this computer: audio never leaves it (unless you choose a queue under Run
+              on).
+            </p>
           </div>
         ) : (
           <div className="workspace">
