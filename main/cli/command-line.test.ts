@@ -10,8 +10,8 @@ const scripts = (
   JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 ).scripts;
 
-/** Scripts that run no command line of their own (build steps, the Electron launch, the lint scan). */
-const NOT_COMMANDS = new Set(['start', 'electronegativity']);
+/** Scripts that run no command line of their own (build steps, the Electron launch). */
+const NOT_COMMANDS = new Set(['start']);
 
 /** Every npm script that runs a TypeScript command: its name and file. */
 const commands = Object.entries(scripts)

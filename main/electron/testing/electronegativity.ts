@@ -12,6 +12,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { parseCommandLine } from '../../cli/command-line';
 
 interface Issue {
   id: string;
@@ -33,6 +34,15 @@ type Scan = (options: {
   isRelative?: boolean;
   excludeFromScan?: string[];
 }) => Promise<ScanResult>;
+
+// Takes no options; --help says what it does, anything else is a two-line usage error (as every command).
+parseCommandLine({
+  command: 'npm run electronegativity --',
+  usage: `npm run electronegativity — Doyensec's Electronegativity over the Electron-facing code (main/electron,
+main/host, main/common, preload, renderer, package.json). Passes only with zero findings other than the
+documented exceptions; a file the scanner cannot parse fails the run. Takes no options.`,
+  options: {},
+});
 
 const ROOT = path.join(import.meta.dirname, '..', '..', '..');
 const SCANNED = ['package.json', 'main/electron', 'main/host', 'main/common', 'preload', 'renderer'];
