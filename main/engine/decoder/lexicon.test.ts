@@ -32,6 +32,16 @@ describe('Lexicon', () => {
     }
   });
 
+  it('reads a sorted file (as build-lexicon writes) the same as an unsorted one', () => {
+    const sorted = Lexicon.parse("ab\nabc\ndon't\nthe\n");
+    const shuffled = Lexicon.parse("the\ndon't\nab\nabc\nthe\n");
+    expect([...sorted.words()]).toEqual([...shuffled.words()]);
+    for (const probe of ['ab', 'abc', "don'", "don't", 'th', 'the', 'x']) {
+      expect(sorted.has(probe)).toBe(shuffled.has(probe));
+      expect(sorted.hasPrefix(probe)).toBe(shuffled.hasPrefix(probe));
+    }
+  });
+
   it('an empty lexicon has no words and no prefixes', () => {
     const empty = Lexicon.fromWords([]);
     expect(empty.has('a')).toBe(false);

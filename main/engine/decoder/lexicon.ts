@@ -34,12 +34,14 @@ export class Lexicon {
 
   /** A lexicon file: one word per line; blank lines and lines starting with '#' are skipped. */
   static parse(text: string): Lexicon {
-    return Lexicon.fromWords(
-      text
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#')),
-    );
+    const words = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    // build-lexicon.ts writes the list sorted and without repeats: then it is used as it is (about
+    // 100 ms less at the engine's start, measured here, than deduplicating and sorting 233k words).
+    const sortedUnique = words.every((w, i) => i === 0 || words[i - 1] < w);
+    return sortedUnique ? new Lexicon(words) : Lexicon.fromWords(words);
   }
 
   get size(): number {
