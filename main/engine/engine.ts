@@ -204,6 +204,25 @@ export class AsrEngine {
     return { logProbs: await this.model.logProbs(data, steps), steps };
   }
 
+  /**
+   * Seconds at the end of `posteriors` in which the model hears no character: at every step the blank
+   * and the word break together have probability ≥ `minProb`. Live dictation uses it to end an
+   * utterance as soon as the recogniser, not only the energy, says the speaker has finished.
+   */
+  trailingQuietSec(posteriors: Posteriors, minProb = 0.9): number {
+    const { frontend, stacking, alphabet, blankIndex } = this.model.manifest;
+    const classes = alphabet.length;
+    const space = alphabet.indexOf(' ');
+    const { logProbs } = posteriors;
+    let quiet = 0;
+    for (let t = posteriors.steps - 1; t >= 0; t--) {
+      const row = t * classes;
+      if (Math.exp(logProbs[row + blankIndex]) + Math.exp(logProbs[row + space]) < minProb) break;
+      quiet++;
+    }
+    return (quiet * frontend.hopLength * stacking.stride) / frontend.sampleRate;
+  }
+
   /** Decodes posteriors into words; `offsetSec` is where the audio they came from starts. */
   decodePosteriors(posteriors: Posteriors, offsetSec: number, decoder: CtcDecoder = this.decoder): Word[] {
     const { frontend, stacking, alphabet, blankIndex } = this.model.manifest;
