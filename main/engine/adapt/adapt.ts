@@ -648,11 +648,12 @@ export async function saveAdaptedModel(
         `base model "${base.manifest.name}"${summary}`,
       modelFile: 'model.json',
     };
-    if (base.manifest.decoder.type === 'beam') {
-      await copyFile(
-        path.join(base.dir, base.manifest.decoder.lmFile),
-        path.join(staging, base.manifest.decoder.lmFile),
-      );
+    const decoder = base.manifest.decoder;
+    if (decoder.type === 'beam') {
+      // Every file the decoder names (the LM, the word list), or the copy would not load.
+      for (const file of [decoder.lmFile, decoder.lexiconFile]) {
+        if (file) await copyFile(path.join(base.dir, file), path.join(staging, file));
+      }
     }
     await writeFile(path.join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     await writeFile(
