@@ -3,6 +3,7 @@
  * CTC decoding → word-timed transcript. Plain Node with no Electron import: the CLI, the Electron utility
  * process, the browser bridge and the tests all run this same code.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Transcript, Word } from '../common/transcript';
@@ -71,7 +72,7 @@ export interface EngineOptions {
 
 export class AsrEngine {
   readonly backend: BackendInfo;
-  readonly model: AcousticModel;
+  private acousticModel: AcousticModel;
   private readonly segmenterOptions: SegmenterOptions;
   private readonly decoder: CtcDecoder;
 
@@ -82,7 +83,7 @@ export class AsrEngine {
     segmenter: SegmenterOptions,
   ) {
     this.backend = backend;
-    this.model = model;
+    this.acousticModel = model;
     this.segmenterOptions = segmenter;
     this.decoder = decoder;
   }
@@ -236,8 +237,23 @@ export class AsrEngine {
     });
   }
 
+  /** The acoustic model in use (replaced by useWeights). */
+  get model(): AcousticModel {
+    return this.acousticModel;
+  }
+
+  /**
+   * Continues with other weights for the same architecture (e.g. after learning from corrections): the
+   * manifest, decoder and language model stay; the previous weights are released. `weights` are copied.
+   */
+  useWeights(weights: tf.Tensor[]): void {
+    const next = this.acousticModel.withWeights(weights);
+    this.acousticModel.dispose();
+    this.acousticModel = next;
+  }
+
   dispose(): void {
-    this.model.dispose();
+    this.acousticModel.dispose();
   }
 }
 
