@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   detectTextInsertion,
+  eraseCommand,
+  TypingSession,
   pasteCommand,
   TextInserter,
   typingCommand,
@@ -130,5 +132,30 @@ describe('text insertion: the clipboard fallback', () => {
     await expect(inserter.insert('hello')).rejects.toThrow(
       /cannot type into other applications here: install xdotool/,
     );
+  });
+});
+
+describe('text insertion: a typing session', () => {
+  it('sends what each final changes: Backspaces for what it takes back, then the new text', async () => {
+    const calls: string[][] = [];
+    const run: RunProgram = async (_file, args) => {
+      calls.push(args);
+      return '';
+    };
+    const support = await detectTextInsertion(environment('linux', { WAYLAND_DISPLAY: 'w' }, ['wtype']));
+    const session = new TypingSession(new TextInserter({ support, run }));
+    await session.final('hello world');
+    await session.final('comma and more');
+    await session.final('scratch that');
+    await session.final('');
+    expect(calls).toEqual([
+      ['--', 'hello world'],
+      ['--', ', and more'],
+      eraseCommand('wtype', '/usr/bin/wtype', ', and more'.length).args,
+    ]);
+    expect(session.text).toBe('hello world');
+    expect(eraseCommand('wtype', '/w', 2).args).toEqual(['-k', 'BackSpace', '-k', 'BackSpace']);
+    expect(eraseCommand('xdotool', '/x', 3).args).toContain('3');
+    expect(eraseCommand('ydotool', '/y', 1).args).toEqual(['key', '14:1', '14:0']);
   });
 });

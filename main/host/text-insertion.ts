@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
+import { applyUtterance, EMPTY_DICTATION, type DictationDocument } from '../common/spoken-commands';
 
 export type InsertionMethod = 'xdotool' | 'wtype' | 'ydotool' | 'osascript' | 'sendinput' | 'clipboard';
 
@@ -209,6 +210,49 @@ export function typingCommand(
   }
 }
 
+/** The program and arguments that press Backspace `count` times (to take back what was typed). */
+export function eraseCommand(
+  method: Exclude<InsertionMethod, 'clipboard'>,
+  tool: string,
+  count: number,
+): { file: string; args: string[]; input?: string } {
+  const n = Math.max(1, Math.floor(count));
+  switch (method) {
+    case 'xdotool':
+      return {
+        file: tool,
+        args: ['key', '--clearmodifiers', '--repeat', String(n), '--delay', '2', 'BackSpace'],
+      };
+    case 'wtype':
+      return { file: tool, args: Array.from({ length: n }, () => ['-k', 'BackSpace']).flat() };
+    case 'ydotool':
+      // Linux input event code 14 is KEY_BACKSPACE: pressed (:1) and released (:0).
+      return { file: tool, args: ['key', ...Array.from({ length: n }, () => ['14:1', '14:0']).flat()] };
+    case 'osascript':
+      return {
+        file: tool,
+        args: [
+          '-e',
+          `tell application "System Events" to repeat ${n} times`,
+          '-e',
+          'key code 51',
+          '-e',
+          'end repeat',
+        ],
+      };
+    case 'sendinput':
+      return {
+        file: tool,
+        args: [
+          '-NoProfile',
+          '-NonInteractive',
+          '-Command',
+          `(New-Object -ComObject WScript.Shell).SendKeys('{BS ${n}}')`,
+        ],
+      };
+  }
+}
+
 /** The program and arguments that press the platform's paste shortcut. */
 export function pasteCommand(
   support: InsertionSupport,
@@ -322,9 +366,31 @@ export class TextInserter {
 
   /** Inserts `text`; resolves when it has been typed (or pasted), rejects with a readable error. */
   insert(text: string): Promise<void> {
-    const next = this.queue.then(() => this.insertNow(text));
+    return this.replaceEnd(0, text);
+  }
+
+  /**
+   * Takes back the last `erase` characters typed (Backspace), then inserts `text`: how a spoken command
+   * such as "scratch that" or a full stop after a space reaches another application.
+   */
+  replaceEnd(erase: number, text: string): Promise<void> {
+    const next = this.queue.then(async () => {
+      if (erase > 0) await this.eraseNow(erase);
+      await this.insertNow(text);
+    });
     this.queue = next.catch(() => {});
     return next;
+  }
+
+  private async eraseNow(count: number): Promise<void> {
+    const { support } = this.options;
+    const method = support.method === 'clipboard' ? null : support.method;
+    if (!method || !support.tool) {
+      throw new Error(`cannot correct text in other applications here: ${support.hint ?? 'no input tool'}`);
+    }
+    await this.refocusTarget();
+    const command = eraseCommand(method, support.tool, count);
+    await this.run(command.file, command.args);
   }
 
   private async insertNow(text: string): Promise<void> {
@@ -355,5 +421,36 @@ export class TextInserter {
       // Put the user's clipboard back unless something else replaced ours meanwhile.
       if (clipboard.readText() === text) clipboard.writeText(saved);
     }
+  }
+}
+
+/**
+ * Dictation into another application: each final goes through the same spoken commands and spacing as
+ * the studio's own dictation document (main/common/spoken-commands.ts), and the change it makes to that
+ * document is sent as keystrokes: Backspaces for what it took back ("scratch that", a space before a
+ * full stop), then the new text.
+ */
+export class TypingSession {
+  private document: DictationDocument = EMPTY_DICTATION;
+
+  constructor(private readonly inserter: TextInserter) {}
+
+  /** The text typed so far, as the target application should now show it (unless the user edited it). */
+  get text(): string {
+    return this.document.text;
+  }
+
+  async final(utterance: string): Promise<void> {
+    const before = this.document.text;
+    const after = applyUtterance(this.document, utterance);
+    this.document = after;
+    let common = 0;
+    while (common < before.length && common < after.text.length && before[common] === after.text[common])
+      common++;
+    // Characters, as the user sees them (a surrogate pair is one Backspace).
+    const erase = Array.from(before.slice(common)).length;
+    const typed = after.text.slice(common);
+    if (erase === 0 && typed === '') return;
+    await this.inserter.replaceEnd(erase, typed);
   }
 }

@@ -6,7 +6,14 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectTextInsertion, findOnPath, TextInserter, type ClipboardAccess } from './text-insertion';
+import { applyUtterance, EMPTY_DICTATION } from '../common/spoken-commands';
+import {
+  detectTextInsertion,
+  findOnPath,
+  TextInserter,
+  TypingSession,
+  type ClipboardAccess,
+} from './text-insertion';
 
 const browserPath =
   process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
@@ -115,5 +122,23 @@ describe('typing into the focused X11 application', () => {
       .poll(() => editor.locator('#doc').inputValue(), { timeout: 30_000 })
       .toBe('Pasted, not typed: ünïcödé — “quotes”.');
     expect(clipboard.readText()).toBe("the user's own clipboard");
+  }, 120_000);
+  it('carries out spoken commands in the other application as the studio document does: marks, lines, "scratch that"', async () => {
+    const support = await xSupport();
+    const editor = await editorWindow('Commands');
+    const inserter = new TextInserter({ support });
+    await inserter.rememberTarget();
+    const session = new TypingSession(inserter);
+    const finals = [
+      'hello world full stop',
+      'new line this part is wrong',
+      'scratch that',
+      'new paragraph is it done question mark',
+    ];
+    for (const final of finals) await session.final(final);
+    const expected = finals.reduce(applyUtterance, EMPTY_DICTATION).text;
+    expect(expected).toBe('hello world.\n\nIs it done?');
+    expect(session.text).toBe(expected);
+    await expect.poll(() => editor.locator('#doc').inputValue(), { timeout: 30_000 }).toBe(expected);
   }, 120_000);
 });
