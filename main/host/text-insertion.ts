@@ -210,6 +210,17 @@ export function typingCommand(
   }
 }
 
+/** Windows: keys in WScript.Shell's SendKeys notation (only fixed keys, never dictated text). */
+const sendKeys = (powershell: string, keys: string) => ({
+  file: powershell,
+  args: [
+    '-NoProfile',
+    '-NonInteractive',
+    '-Command',
+    `(New-Object -ComObject WScript.Shell).SendKeys('${keys}')`,
+  ],
+});
+
 /** The program and arguments that press Backspace `count` times (to take back what was typed). */
 export function eraseCommand(
   method: Exclude<InsertionMethod, 'clipboard'>,
@@ -241,15 +252,7 @@ export function eraseCommand(
         ],
       };
     case 'sendinput':
-      return {
-        file: tool,
-        args: [
-          '-NoProfile',
-          '-NonInteractive',
-          '-Command',
-          `(New-Object -ComObject WScript.Shell).SendKeys('{BS ${n}}')`,
-        ],
-      };
+      return sendKeys(tool, `{BS ${n}}`);
   }
 }
 
@@ -276,15 +279,7 @@ export function pasteCommand(
         args: ['-e', 'tell application "System Events" to keystroke "v" using command down'],
       };
     case 'sendinput':
-      return {
-        file: tool,
-        args: [
-          '-NoProfile',
-          '-NonInteractive',
-          '-Command',
-          "(New-Object -ComObject WScript.Shell).SendKeys('^v')",
-        ],
-      };
+      return sendKeys(tool, '^v');
     default:
       return null;
   }
