@@ -21,7 +21,7 @@ function utterance(seed: number): Float32Array {
   return samples;
 }
 const TEXTS = ['go on', 'no', 'see me', 'a bee', 'on and on', 'me too'];
-const corrected = (i: number) => ({ samples: utterance(i), text: TEXTS[i % TEXTS.length] });
+const corrected = (i: number) => ({ samples: utterance(i), text: TEXTS[i % TEXTS.length], id: `u${i}` });
 
 const outputs = async (engine: AsrEngine) => {
   const input = Float32Array.from({ length: 20 * engine.model.inputDim }, (_, i) => Math.sin(i * 0.1));
@@ -62,6 +62,9 @@ describe('CorrectionLearner', () => {
     for (let i = 4; i < 8; i++) learner.add(corrected(i));
     const second = await learner.learn();
     expect(second).toMatchObject({ round: 2, newUtterances: 4, replayed: 2 });
+    // Checked on new corrections only (every 5th of the six would be a replayed one).
+    expect(second.heldBackIds.length).toBeGreaterThan(0);
+    for (const id of second.heldBackIds) expect(['u4', 'u5', 'u6', 'u7']).toContain(id);
     expect(learner.rounds).toHaveLength(2);
     engine.dispose();
   });

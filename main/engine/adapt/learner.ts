@@ -35,6 +35,8 @@ export interface LearningRound {
   /** Held-back greedy WER before and after, on this round's data. */
   heldBackWerBefore: number;
   heldBackWerAfter: number;
+  /** Ids of the corrections the round was checked on (always new ones, never replayed). */
+  heldBackIds: string[];
   seconds: number;
 }
 
@@ -88,10 +90,12 @@ export class CorrectionLearner {
     const fresh = this.pending.splice(0);
     const replayed = this.replaySample();
     try {
+      // Checked on new corrections only: the replayed ones were learned from before.
       const result = await adaptModel(this.engine.model, [...fresh, ...replayed], {
         ...DEFAULT_ADAPT,
         ...this.options.adapt,
         ...options,
+        heldBackFrom: fresh.length,
       });
       try {
         if (result.kept === 'adapted') this.engine.useWeights(result.weights);
@@ -108,6 +112,7 @@ export class CorrectionLearner {
         kept: result.kept,
         heldBackWerBefore: result.before.wer,
         heldBackWerAfter: result.after.wer,
+        heldBackIds: result.heldBackIds,
         seconds: result.seconds,
       };
       this.rounds.push(round);
