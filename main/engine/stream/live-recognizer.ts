@@ -8,9 +8,10 @@
  *   prefix, the rest is the unstable tail. Decodes only ever start on the newest audio: if one took longer
  *   than the audio it covered, the backlog is classified by the VAD without decoding until caught up;
  * - once the speaker has been quiet for `speculateAfterSec`, the segment is decoded speculatively, while
- *   the VAD's hangover is still running. When the recogniser agrees that the speaker has finished (its
- *   last `confirmEndSec` of posteriors hold no character), that decode is the final at once: the user
- *   waits the short quiet plus the compute, not the whole hangover. Otherwise, if the hangover ends
+ *   the VAD's hangover is still running (and again after each further `speculateAfterSec` of quiet). When
+ *   the recogniser agrees that the speaker has finished (its last `confirmEndSec` of posteriors hold no
+ *   character), that decode is the final at once: the user waits the short quiet plus the compute, not
+ *   the whole hangover. Otherwise, if the hangover ends
  *   without new speech, those posteriors become the final result, so the user waits max(hangover,
  *   compute) rather than their sum;
  * - a segment that reaches `maxSegmentSec` is split at its quietest recent frame and finalised, so
@@ -246,9 +247,11 @@ export class LiveRecognizer {
     const covered = segment.lastDecode?.coveredSamples ?? 0;
     const sinceDecode = (segment.length - covered) / this.rate;
     if (silence >= this.options.speculateAfterSec) {
-      // Speculate once per pause: decode everything up to now, while the hangover runs.
+      // Speculate in the pause: decode everything up to now, while the hangover runs; while the
+      // recogniser still hears something at the end, again after each further `speculateAfterSec`.
       const speechEnd = this.vad.speechEndSample - segment.startSample;
-      if (covered < speechEnd + this.options.speculateAfterSec * this.rate) {
+      const again = this.options.confirmEndSec > 0 && sinceDecode >= this.options.speculateAfterSec;
+      if (covered < speechEnd + this.options.speculateAfterSec * this.rate || again) {
         await this.decodePartial(segment);
         if (this.recognizerHeardEnd(segment)) {
           const ended = this.vad.endSpeech()!;
