@@ -103,7 +103,8 @@ export default tseslint.config(
     },
   },
   {
-    // The sandboxed preload can load `electron` and nothing else at run time (the contract is type-only).
+    // The sandboxed preload can load `electron` and nothing else at run time: the contract's types, the
+    // channel table and the error envelope (plain data, bundled into the preload).
     files: ['preload/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -111,8 +112,15 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['node:*', '**/main/*/**', '!**/main/common/ipc-contract'],
-              message: 'The preload may import electron and the contract types only.',
+              group: [
+                'node:*',
+                '**/main/*/**',
+                '!**/main/common/ipc-contract',
+                '!**/main/common/channels',
+                '!**/main/common/errors',
+              ],
+              message:
+                'The preload may import electron, the contract types, the channel table and errors only.',
             },
           ],
         },

@@ -16,7 +16,6 @@ import type {
   DictationSource,
   DictationStarted,
   DictationStartRequest,
-  ErrorInfo,
   FileRef,
   HostMode,
   JobTicket,
@@ -28,6 +27,7 @@ import type {
   StudioInfo,
   VoiceProfile,
 } from '../common/ipc-contract';
+import { HostError, toErrorInfo, type ErrorInfo } from '../common/errors';
 import type { Transcript, Word } from '../common/transcript';
 import { playRealtime, type RealtimePlayback } from '../engine/audio/realtime-source';
 import { loadWavFile } from '../engine/audio/wav-load';
@@ -38,27 +38,8 @@ import { FileRegistry } from './file-registry';
 import type { MicCapture } from './native-mic';
 import { adaptedModelDir, PROFILE_SAMPLE_RATE, VoiceProfileStore } from './profile';
 import { ProjectStore, type JobOutcome, type StoredFile } from './project-store';
-import { RunTargetError, RunTargetSwitch } from './run-target';
+import { RunTargetSwitch } from './run-target';
 import { finiteAudio } from './validate';
-
-/** A failure the user should see as is (bad request, unknown file, dictation misuse). */
-export class StudioError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StudioError';
-  }
-}
-
-export function toErrorInfo(error: unknown): ErrorInfo {
-  if (error instanceof EngineJobError) return error.info;
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
-    return { code: error.code, message: error.message };
-  }
-  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
-}
 
 export interface StudioServiceOptions {
   mode: HostMode;
@@ -320,7 +301,7 @@ export class StudioService {
   /** Queues a job; dictation jobs go to the front so the user is not kept waiting behind a long file. */
   private enqueue(ticket: JobTicket, urgent: boolean): Promise<Transcript> {
     const entry = this.files.get(ticket.fileId);
-    if (!entry) throw new StudioError('UNKNOWN_FILE', `no file with id ${ticket.fileId} was opened`);
+    if (!entry) throw new HostError('UNKNOWN_FILE', `no file with id ${ticket.fileId} was opened`);
     return new Promise<Transcript>((resolve, reject) => {
       const job: QueuedJob = {
         ticket,
@@ -400,22 +381,18 @@ export class StudioService {
   async setRunTarget(queueUrl: string | null): Promise<RunTarget> {
     const engine = this.options.engine;
     if (queueUrl !== null && engine.model !== engine.baseModel) {
-      throw new StudioError(
+      throw new HostError(
         'QUEUE_NEEDS_BASE_MODEL',
         'Queue workers have the shipped models only: select the base model to run on a queue.',
       );
     }
-    try {
-      const target = await this.runTarget.set(queueUrl, {
-        model: engine.baseModel,
-        vocabulary: await this.profile.vocabulary().catch(() => []),
-      });
-      if (!this.paused) this.submitQueued();
-      return target;
-    } catch (error) {
-      if (error instanceof RunTargetError) throw new StudioError(error.code, error.message);
-      throw error;
-    }
+    // A RunTargetError (a bad URL, an unreachable queue) is a HostError: shown to the user as is.
+    const target = await this.runTarget.set(queueUrl, {
+      model: engine.baseModel,
+      vocabulary: await this.profile.vocabulary().catch(() => []),
+    });
+    if (!this.paused) this.submitQueued();
+    return target;
   }
 
   /** On a queue, every file waiting here goes to the workers at once, so that they run in parallel. */
@@ -429,24 +406,23 @@ export class StudioService {
   // streamed to the engine process, which answers with partial and final results as the user speaks.
 
   async startDictation(request: DictationStartRequest): Promise<DictationStarted> {
-    if (this.dictation)
-      throw new StudioError('DICTATION_BUSY', 'Dictation is already running; stop it first.');
+    if (this.dictation) throw new HostError('DICTATION_BUSY', 'Dictation is already running; stop it first.');
     let started: DictationStarted;
     let playback: RealtimePlayback | null = null;
     if (request.source === 'stream') {
       if (!request.sampleRate)
-        throw new StudioError('INVALID_REQUEST', 'stream dictation needs the sample rate');
+        throw new HostError('INVALID_REQUEST', 'stream dictation needs the sample rate');
       started = { source: 'stream', deviceName: 'browser microphone', sampleRate: request.sampleRate };
     } else if (request.source === 'file') {
       const entry = request.fileId ? this.files.get(request.fileId) : undefined;
-      if (!entry) throw new StudioError('UNKNOWN_FILE', 'file dictation needs an opened file');
+      if (!entry) throw new HostError('UNKNOWN_FILE', 'file dictation needs an opened file');
       started = { source: 'file', deviceName: `file: ${entry.ref.name}`, sampleRate: FILE_SOURCE_RATE };
       // Loaded before the session starts so a bad file fails the start with a clear error, which names the
       // file as the user knows it (as transcription errors do), not by its path in the data folder.
       const audio = await (this.options.loadAudio ?? loadWavFile)(entry.path, FILE_SOURCE_RATE).catch(
         (error: unknown) => {
           const info = toErrorInfo(error);
-          throw new StudioError(info.code, info.message.replaceAll(entry.path, entry.ref.name));
+          throw new HostError(info.code, info.message.replaceAll(entry.path, entry.ref.name));
         },
       );
       // Played once: when the file ends the session ends by itself (see below), as a recording would.
@@ -454,7 +430,7 @@ export class StudioService {
     } else {
       const mic = this.options.mic;
       if (!mic)
-        throw new StudioError(
+        throw new HostError(
           'MIC_UNAVAILABLE',
           `Native microphone capture is not available (${this.options.micUnavailable ?? 'not offered'}).`,
         );
@@ -564,7 +540,7 @@ export class StudioService {
    */
   async stopDictation(reason: DictationEndReason = 'stopped'): Promise<DictationResult> {
     const d = this.dictation;
-    if (!d) throw new StudioError('DICTATION_IDLE', 'Dictation is not running.');
+    if (!d) throw new HostError('DICTATION_IDLE', 'Dictation is not running.');
     this.dictation = null;
     this.stopCapture(d);
     try {
@@ -583,7 +559,7 @@ export class StudioService {
   private async dictationResult(d: Dictation): Promise<DictationResult> {
     if (d.samples === 0) {
       this.options.engine.abandonLive();
-      throw new StudioError(
+      throw new HostError(
         'DICTATION_EMPTY',
         'No audio was recorded: is the microphone connected and allowed?',
       );
@@ -677,7 +653,7 @@ export class StudioService {
       ...new Set(phrases.map((p) => p.trim().replace(/\s+/g, ' ')).filter((p) => p.length > 0)),
     ];
     if (cleaned.length > MAX_VOCABULARY_PHRASES)
-      throw new StudioError(
+      throw new HostError(
         'VOCABULARY_TOO_LONG',
         `The vocabulary has ${cleaned.length} entries; at most ${MAX_VOCABULARY_PHRASES} are used.`,
       );
@@ -709,12 +685,12 @@ export class StudioService {
 
   private async profileAudio(fileId: string): Promise<Float32Array> {
     const entry = this.files.get(fileId);
-    if (!entry) throw new StudioError('UNKNOWN_FILE', `no file with id ${fileId} was opened`);
+    if (!entry) throw new HostError('UNKNOWN_FILE', `no file with id ${fileId} was opened`);
     try {
       return await (this.options.loadAudio ?? loadWavFile)(entry.path, PROFILE_SAMPLE_RATE);
     } catch (error) {
       const info = toErrorInfo(error);
-      throw new StudioError(info.code, info.message.replaceAll(entry.path, entry.ref.name));
+      throw new HostError(info.code, info.message.replaceAll(entry.path, entry.ref.name));
     }
   }
 
@@ -736,14 +712,14 @@ export class StudioService {
    */
   async startAdaptation(request: AdaptRequest): Promise<void> {
     const engine = this.options.engine;
-    if (engine.adapting) throw new StudioError('ADAPT_BUSY', 'An adaptation is already running.');
+    if (engine.adapting) throw new HostError('ADAPT_BUSY', 'An adaptation is already running.');
     // Throws for names that could leave the profile folder.
     adaptedModelDir(this.profile.dir, request.name);
     if ((await this.profile.models()).some((m) => m.name === request.name))
-      throw new StudioError('MODEL_EXISTS', `An adapted model named "${request.name}" already exists.`);
+      throw new HostError('MODEL_EXISTS', `An adapted model named "${request.name}" already exists.`);
     const items = await this.profile.adaptationItems();
     if (items.length < 2)
-      throw new StudioError(
+      throw new HostError(
         'NOT_ENOUGH_DATA',
         `Record at least 2 prompts first (${items.length} recorded); more recordings adapt better.`,
       );
@@ -779,12 +755,12 @@ export class StudioService {
   /** Reloads the engine with an adapted model (null: the base model) and remembers the choice. */
   async selectModel(name: string | null): Promise<VoiceProfile> {
     if (this.dictation || this.running)
-      throw new StudioError(
+      throw new HostError(
         'ENGINE_BUSY',
         'Stop dictation and wait for transcriptions before switching models.',
       );
     if (name !== null && !(await this.profile.models()).some((m) => m.name === name))
-      throw new StudioError('UNKNOWN_MODEL', `There is no adapted model named "${name}".`);
+      throw new HostError('UNKNOWN_MODEL', `There is no adapted model named "${name}".`);
     const engine = this.options.engine;
     try {
       await engine.useModel(name === null ? null : adaptedModelDir(this.profile.dir, name));
@@ -805,7 +781,7 @@ export class StudioService {
     const current = await this.getVoiceProfile();
     if (current.selected === name) await this.selectModel(null);
     if (!(await this.profile.deleteModel(name)))
-      throw new StudioError('UNKNOWN_MODEL', `There is no adapted model named "${name}".`);
+      throw new HostError('UNKNOWN_MODEL', `There is no adapted model named "${name}".`);
     return this.getVoiceProfile();
   }
 
@@ -821,7 +797,7 @@ export class StudioService {
     // From here on nothing is recorded: the saved queue keeps what was still to do for the next start.
     this.disposed = true;
     this.cancelDictation();
-    for (const job of this.queue.splice(0)) job.reject(new StudioError('SHUTDOWN', 'shutting down'));
+    for (const job of this.queue.splice(0)) job.reject(new HostError('SHUTDOWN', 'shutting down'));
     this.runningAbort?.abort();
     void this.runTarget.dispose();
     this.options.engine.dispose();
