@@ -1,7 +1,7 @@
 /**
  * Reference transcripts for evaluation: the manifest format (TSV: audio path, transcript) and the rule
  * that pairs an audio file with the `.txt` of the same base name beside it. Pure TypeScript with no Node
- * or DOM dependency: the CLI's loader (main/engine/reference-files.ts) and the app share these rules, so
+ * or DOM dependency: the CLI's loader (main/evaluation/reference-files.ts) and the app share these rules, so
  * both accept and reject exactly the same files.
  */
 

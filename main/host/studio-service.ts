@@ -32,7 +32,7 @@ import type { Transcript, Word } from '../common/transcript';
 import { playRealtime, type RealtimePlayback } from '../engine/audio/realtime-source';
 import { loadWavFile } from '../engine/audio/wav-load';
 import { encodeWav } from '../engine/audio/wav-writer';
-import { loadManifest, scanFolder, type EvalSetInput } from '../engine/reference-files';
+import { loadManifest, scanFolder, type EvalSetInput } from '../evaluation/reference-files';
 import { EngineJobError, type EngineSupervisor } from './engine-supervisor';
 import { FileRegistry } from './file-registry';
 import type { MicCapture } from './native-mic';
@@ -168,7 +168,7 @@ export class StudioService {
 
   /**
    * A folder the user chose (Electron's dialog): searched recursively for audio, each file paired with the
-   * `.txt` beside it as its reference (the rules of `npm run eval`, main/engine/reference-files.ts).
+   * `.txt` beside it as its reference (the rules of `npm run eval`, main/evaluation/reference-files.ts).
    */
   async addFolder(dir: string): Promise<BatchAdded> {
     const [set] = await scanFolder(dir);
