@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { app, dialog, globalShortcut, ipcMain, protocol, session, type BrowserWindow } from 'electron';
 import { STUDIO_CHANNELS, type NativeChannel } from '../common/channels';
 import { HostError } from '../common/errors';
+import { DECODABLE_EXTENSIONS } from '../common/references';
 import type { InvokeHandlers, StudioEvent } from '../common/ipc-contract';
 import { EngineSupervisor } from '../host/engine-supervisor';
 import { writeExportBundle } from '../host/export-files';
@@ -25,7 +26,6 @@ import { createMainWindow, hardenEveryWebContents, openExternalSafely } from './
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appRoot = path.resolve(here, '..', '..');
 
-const AUDIO_EXTENSIONS = ['wav', 'flac', 'mp3', 'ogg', 'oga', 'opus'];
 /** Starts or stops dictation from any application (the renderer handles the same keys when focused). */
 export const DICTATION_SHORTCUT = 'CommandOrControl+Shift+Space';
 
@@ -125,7 +125,7 @@ async function start(): Promise<void> {
       const result = await openDialog({
         title: 'Open audio files',
         properties: ['openFile', 'multiSelections'],
-        filters: [{ name: 'Audio', extensions: [...AUDIO_EXTENSIONS] }, anyFile],
+        filters: [{ name: 'Audio', extensions: [...DECODABLE_EXTENSIONS] }, anyFile],
       });
       return result.canceled ? [] : studio.addPaths(result.filePaths);
     },

@@ -27,6 +27,7 @@ import type {
   StudioInfo,
   VoiceProfile,
 } from '../common/ipc-contract';
+import { boostPhrases } from '../common/boost-list';
 import { HostError, toErrorInfo, type ErrorInfo } from '../common/errors';
 import type { Transcript, Word } from '../common/transcript';
 import { playRealtime, type RealtimePlayback } from '../engine/audio/realtime-source';
@@ -645,13 +646,11 @@ export class StudioService {
   }
 
   /**
-   * Replaces the boosted vocabulary: trimmed, blank lines and duplicates dropped, at most
+   * Replaces the boosted vocabulary, cleaned as a boost list is (boost-list.ts), at most
    * MAX_VOCABULARY_PHRASES; saved in the profile and sent to the engine at once.
    */
   async setVocabulary(phrases: readonly string[]): Promise<VoiceProfile> {
-    const cleaned = [
-      ...new Set(phrases.map((p) => p.trim().replace(/\s+/g, ' ')).filter((p) => p.length > 0)),
-    ];
+    const cleaned = boostPhrases(phrases);
     if (cleaned.length > MAX_VOCABULARY_PHRASES)
       throw new HostError(
         'VOCABULARY_TOO_LONG',

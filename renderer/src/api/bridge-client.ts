@@ -25,6 +25,7 @@ import type {
   StudioEvent,
 } from '../../../main/common/ipc-contract';
 import {
+  DECODABLE_EXTENSIONS,
   isAudioFile,
   pairAudioWithReferences,
   parseReferenceManifest,
@@ -75,7 +76,7 @@ function pickFiles(
     input.multiple = options.multiple ?? true;
     // A folder: every file under it, each with its path inside (`webkitRelativePath`).
     if (options.directory) input.webkitdirectory = true;
-    else input.accept = options.accept ?? 'audio/*,.wav,.flac,.mp3,.ogg,.opus,.oga';
+    else input.accept = options.accept ?? ['audio/*', ...DECODABLE_EXTENSIONS.map((e) => `.${e}`)].join(',');
     input.style.display = 'none';
     input.addEventListener('change', () => {
       resolve(Array.from(input.files ?? []));
