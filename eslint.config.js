@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+import studio from './eslint-rules/layers.js';
 
 export default tseslint.config(
   {
@@ -27,31 +28,11 @@ export default tseslint.config(
     },
   },
   {
-    // The engine is plain Node: the CLI, the utility process, the browser bridge and tests share it.
-    files: ['main/engine/**/*.ts', 'main/common/**/*.ts', 'main/cli/**/*.ts', 'main/queue/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'electron', message: 'The engine must not depend on Electron.' }] },
-      ],
-    },
-  },
-  {
-    // Host code shared by Electron main and the browser bridge: plain Node, testable without Electron.
-    files: ['main/host/**/*.ts', 'main/bridge/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message: 'main/host and main/bridge are shared with the bridge: no Electron.',
-            },
-          ],
-        },
-      ],
-    },
+    // The layers (eslint-rules/layers.js): which folder may import which; Electron only in main/electron
+    // and the preload, so the engine, the host and the bridge stay plain Node, testable without it.
+    files: ['**/*.ts', '**/*.tsx'],
+    plugins: { studio },
+    rules: { 'studio/layers': 'error' },
   },
   {
     // The renderer is browser code. It reaches the host only through the StudioApi (window.studio in
@@ -103,7 +84,8 @@ export default tseslint.config(
     },
   },
   {
-    // The sandboxed preload can load `electron` and nothing else at run time (the contract is type-only).
+    // The sandboxed preload can load `electron` and nothing else at run time: the contract's types, the
+    // channel table and the error envelope (plain data, bundled into the preload).
     files: ['preload/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -111,8 +93,15 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['node:*', '**/main/*/**', '!**/main/common/ipc-contract'],
-              message: 'The preload may import electron and the contract types only.',
+              group: [
+                'node:*',
+                '**/main/*/**',
+                '!**/main/common/ipc-contract',
+                '!**/main/common/channels',
+                '!**/main/common/errors',
+              ],
+              message:
+                'The preload may import electron, the contract types, the channel table and errors only.',
             },
           ],
         },

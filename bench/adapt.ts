@@ -1,5 +1,5 @@
 /** What this command does and how to run it: USAGE below (printed by `--help`). */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { errorRate, scoreTranscript, sumCounts } from '../main/common/scoring';
@@ -8,7 +8,7 @@ import { loadAudioFile } from '../main/engine/audio/load';
 import { GreedyCtcDecoder } from '../main/engine/decoder/ctc-decoder';
 import { AsrEngine } from '../main/engine/engine';
 import type { BackendPreference } from '../main/engine/model/backend';
-import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
+import { parseCorpusManifest, type CorpusEntry } from '../main/common/corpus-manifest';
 import { parseCommandLine } from '../main/cli/command-line';
 
 /** What `--help` prints: this file's own description. */
@@ -73,7 +73,7 @@ async function main() {
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
   // Distinct sentences only, so enrollment and test cannot share a text.
   const seen = new Set<string>();
-  const all = (await readCorpusManifest(values.manifest!)).filter(
+  const all = parseCorpusManifest(await readFile(values.manifest!, 'utf8')).filter(
     (e) => !seen.has(e.transcript) && seen.add(e.transcript),
   );
   const nEnroll = Number(values.enroll);

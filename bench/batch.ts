@@ -6,8 +6,8 @@ import vm from 'node:vm';
 import { aggregateBySet, formatSetTable } from '../main/common/evaluation';
 import { describeNormalization } from '../main/common/scoring';
 import { AsrEngine, type DecoderChoice } from '../main/engine/engine';
-import { evaluateSets } from '../main/engine/evaluate';
-import { loadManifest } from '../main/engine/reference-files';
+import { evaluateSets } from '../main/evaluation/evaluate';
+import { loadManifest } from '../main/evaluation/reference-files';
 import { parseCommandLine } from '../main/cli/command-line';
 import { ensureClips } from './espeak-clips';
 

@@ -9,7 +9,7 @@ import {
 import { DEFAULT_BOOST_WEIGHT, type VocabularyBoost } from '../main/engine/decoder/boost';
 import type { CtcInput } from '../main/engine/decoder/ctc-decoder';
 import type { NgramLm } from '../main/engine/decoder/ngram-lm';
-import type { CorpusEntry } from '../training/features/dump-features';
+import type { CorpusEntry } from '../main/common/corpus-manifest';
 import { loadBeamModel, loadSet } from './posterior-cache';
 import { parseCommandLine } from '../main/cli/command-line';
 

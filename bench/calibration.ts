@@ -9,7 +9,7 @@ import {
   type ConfidenceCalibration,
 } from '../main/engine/decoder/confidence';
 import type { CtcInput } from '../main/engine/decoder/ctc-decoder';
-import type { CorpusEntry } from '../training/features/dump-features';
+import type { CorpusEntry } from '../main/common/corpus-manifest';
 import { loadBeamModel, loadSet } from './posterior-cache';
 import { parseCommandLine } from '../main/cli/command-line';
 

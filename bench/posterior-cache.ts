@@ -13,7 +13,7 @@ import { loadBeamOptions, resolveModelDir } from '../main/engine/engine';
 import { computeMfcc, normalizeFeatures, stackFrames } from '../main/engine/frontend/mfcc';
 import { AcousticModel } from '../main/engine/model/acoustic-model';
 import { initBackend } from '../main/engine/model/backend';
-import { readCorpusManifest, type CorpusEntry } from '../training/features/dump-features';
+import { parseCorpusManifest, type CorpusEntry } from '../main/common/corpus-manifest';
 
 export async function posteriors(model: AcousticModel, entries: CorpusEntry[]): Promise<CtcInput[]> {
   const { frontend, normalization, stacking, alphabet, blankIndex } = model.manifest;
@@ -101,7 +101,7 @@ export async function loadSet(
 ) {
   const manifest = path.join(manifests, `${set}.tsv`);
   if (!existsSync(manifest)) return null;
-  const entries = (await readCorpusManifest(manifest)).slice(0, limit);
+  const entries = parseCorpusManifest(await readFile(manifest, 'utf8')).slice(0, limit);
   const inputs = await setPosteriors(model, set, entries, cacheDir);
   return { set, entries, inputs, audioSec: entries.reduce((s, e) => s + e.durationSec, 0) };
 }

@@ -4,67 +4,38 @@
  * sandboxed with context isolation, bundled to CommonJS (dist/electron/preload.cjs).
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { channelRows, clientMethods, STUDIO_CHANNELS, type InvokeMethod } from '../main/common/channels';
+import { unwrapReply } from '../main/common/errors';
 import type {
-  EventChannel,
   InvokeArgs,
   InvokeChannel,
   InvokeReply,
   InvokeResult,
-  SendChannel,
   StudioApi,
   StudioEvent,
 } from '../main/common/ipc-contract';
 
-class HostError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HostError';
-  }
-}
-
 async function invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>> {
-  const reply = (await ipcRenderer.invoke(channel, ...args)) as InvokeReply<InvokeResult<C>>;
-  if (!reply.ok) throw new HostError(reply.error.code, reply.error.message);
-  return reply.result;
+  return unwrapReply((await ipcRenderer.invoke(channel, ...args)) as InvokeReply<InvokeResult<C>>);
 }
 
-const EVENT_CHANNEL: EventChannel = 'studio:event';
-const AUDIO_CHANNEL: SendChannel = 'studio:dictation-audio';
+/** Every invoke method of the channel table, passing its arguments to its channel as they are. */
+const invokers = clientMethods(channelRows('service', 'native'), (channel, ...args) =>
+  invoke(channel, ...(args as InvokeArgs<typeof channel>)),
+) as Pick<StudioApi, InvokeMethod>;
+
+const EVENT_CHANNEL = STUDIO_CHANNELS.onEvent.channel;
 
 export const studioApi: StudioApi = {
+  ...invokers,
   mode: 'electron',
-  getInfo: () => invoke('studio:get-info'),
-  openFiles: () => invoke('studio:open-files'),
   // Sandboxed File objects carry no path; webUtils resolves the ones the user actually dropped.
   addFiles: (files) =>
-    invoke('studio:add-paths', files.map((file) => webUtils.getPathForFile(file as File)).filter(Boolean)),
-  openFolder: () => invoke('studio:open-folder'),
-  openManifest: () => invoke('studio:open-manifest'),
-  transcribe: (fileId) => invoke('studio:transcribe', fileId),
-  getQueue: () => invoke('studio:get-queue'),
-  pauseQueue: (paused) => invoke('studio:pause-queue', paused),
-  cancel: (jobId) => invoke('studio:cancel', jobId),
-  loadProject: () => invoke('studio:load-project'),
-  saveProject: (project) => invoke('studio:save-project', project),
-  saveExport: (request) => invoke('studio:save-export', request),
-  saveExports: (bundle) => invoke('studio:save-exports', bundle),
-  startDictation: (request) => invoke('studio:dictation-start', request),
-  sendDictationAudio: (samples) => ipcRenderer.send(AUDIO_CHANNEL, samples),
-  stopDictation: () => invoke('studio:dictation-stop'),
-  cancelDictation: () => invoke('studio:dictation-cancel'),
-  openExternal: (url) => invoke('studio:open-external', url),
-  getVoiceProfile: () => invoke('studio:get-voice-profile'),
-  saveEnrollment: (index, fileId) => invoke('studio:enroll-save', index, fileId),
-  addCorrection: (fileId, text) => invoke('studio:profile-add-correction', fileId, text),
-  startAdaptation: (request) => invoke('studio:adapt-start', request),
-  cancelAdaptation: () => invoke('studio:adapt-cancel'),
-  selectModel: (name) => invoke('studio:select-model', name),
-  deleteModel: (name) => invoke('studio:delete-model', name),
-  setVocabulary: (phrases) => invoke('studio:set-vocabulary', phrases),
-  setRunTarget: (queueUrl) => invoke('studio:set-run-target', queueUrl),
+    invoke(
+      STUDIO_CHANNELS.addFiles.channel,
+      files.map((file) => webUtils.getPathForFile(file as File)).filter(Boolean),
+    ),
+  sendDictationAudio: (samples) => ipcRenderer.send(STUDIO_CHANNELS.sendDictationAudio.channel, samples),
   onEvent: (listener) => {
     const forward = (_event: IpcRendererEvent, event: StudioEvent) => listener(event);
     ipcRenderer.on(EVENT_CHANNEL, forward);

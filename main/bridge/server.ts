@@ -13,7 +13,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { InvokeArgs, InvokeChannel, InvokeResult, StudioEvent } from '../common/ipc-contract';
+import { isServiceChannel, STUDIO_CHANNELS, type ServiceChannel } from '../common/channels';
+import { HostError, toErrorInfo } from '../common/errors';
+import type { InvokeArgs, InvokeHandlers, InvokeReply, StudioEvent } from '../common/ipc-contract';
 import { EngineSupervisor, type SpawnEngineWorker } from '../host/engine-supervisor';
 import { spawnNodeWorker } from '../host/node-worker';
 import { contentSecurityPolicy } from '../host/csp';
@@ -21,9 +23,10 @@ import { lockDataFolder, type DataFolderLock } from '../host/data-lock';
 import { FileRegistryError } from '../host/file-registry';
 import { contentType, parseRange } from '../host/http-range';
 import { mediaHeaders } from '../host/media-headers';
-import { StudioError, StudioService, toErrorInfo } from '../host/studio-service';
+import { StudioService } from '../host/studio-service';
 import { loadAudioFile } from '../engine/audio/load';
-import { ID_PATTERN, PayloadError, dictationAudio, isInvokeChannel, validateInvoke } from '../host/validate';
+import { serviceHandlers } from '../host/service-handlers';
+import { ID_PATTERN, PayloadError, dictationAudio, validateInvoke } from '../host/validate';
 import { checkRequest, createToken, TOKEN_COOKIE, TOKEN_QUERY } from './auth';
 
 export interface BridgeOptions {
@@ -66,29 +69,6 @@ export const MAX_BODIES_IN_FLIGHT_BYTES = 64 * 1024 ** 2;
 const STREAM_END_WAIT_MS = 2000;
 export const DICTATION_END_MARKER = '{"type":"dictation-end"}';
 
-/** Channels the browser client implements itself (file input, downloads, links) are not served here. */
-const BROWSER_CHANNELS = new Set<InvokeChannel>([
-  'studio:get-info',
-  'studio:transcribe',
-  'studio:get-queue',
-  'studio:pause-queue',
-  'studio:cancel',
-  'studio:load-project',
-  'studio:save-project',
-  'studio:dictation-start',
-  'studio:dictation-stop',
-  'studio:dictation-cancel',
-  'studio:get-voice-profile',
-  'studio:enroll-save',
-  'studio:profile-add-correction',
-  'studio:adapt-start',
-  'studio:adapt-cancel',
-  'studio:select-model',
-  'studio:delete-model',
-  'studio:set-vocabulary',
-  'studio:set-run-target',
-]);
-
 /** A page names itself (a random id per page load) in this header on requests and `?client=` on its socket. */
 export const CLIENT_HEADER = 'x-studio-client';
 export const CLIENT_QUERY = 'client';
@@ -97,13 +77,13 @@ function pageId(value: string | string[] | null | undefined): string | null {
   return typeof value === 'string' && ID_PATTERN.test(value) ? value : null;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: InvokeReply<unknown>): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }
 
 const tooLarge = (what: string, limit: number) =>
-  new StudioError('TOO_LARGE', `${what} over ${(limit / 1024 ** 2).toFixed(0)} MB are not accepted`);
+  new HostError('TOO_LARGE', `${what} over ${(limit / 1024 ** 2).toFixed(0)} MB are not accepted`);
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -128,7 +108,7 @@ function bodyBudget(total: number) {
     if (declared > limit) throw tooLarge('request bodies', limit);
     const reserved = Number.isFinite(declared) ? declared : limit;
     if (held + reserved > total)
-      throw new StudioError('BUSY', 'the studio server is busy with other large requests; try again');
+      throw new HostError('BUSY', 'the studio server is busy with other large requests; try again');
     held += reserved;
     try {
       return await readBody(req, limit);
@@ -140,9 +120,9 @@ function bodyBudget(total: number) {
 
 /** The HTTP status of a failed request. */
 function statusOf(error: unknown): number {
-  if (error instanceof StudioError && error.code === 'TOO_LARGE') return 413;
-  if (error instanceof StudioError && error.code === 'BUSY') return 503;
-  if (error instanceof PayloadError || error instanceof StudioError) return 400;
+  if (error instanceof HostError && error.code === 'TOO_LARGE') return 413;
+  if (error instanceof HostError && error.code === 'BUSY') return 503;
+  if (error instanceof PayloadError || error instanceof HostError) return 400;
   return error instanceof FileRegistryError ? 404 : 500;
 }
 
@@ -270,20 +250,13 @@ async function serve(
           });
         });
 
-  type Handlers = {
-    [C in InvokeChannel]?: (...args: InvokeArgs<C>) => InvokeResult<C> | Promise<InvokeResult<C>>;
-  };
-  const handlers: Handlers = {
-    'studio:get-info': () => service.getInfo(),
-    'studio:transcribe': (fileId) => service.transcribe(fileId),
-    'studio:get-queue': () => service.getQueue(),
-    'studio:pause-queue': (paused) => service.pauseQueue(paused),
-    'studio:cancel': (jobId) => service.cancel(jobId),
-    'studio:load-project': () => service.loadProject(),
-    'studio:save-project': (project) => service.saveProject(project),
+  // The service channels, as Electron serves them; the native ones (dialogs, the shell) the page does
+  // itself. Dictation's start and stop also keep track of the socket's audio stream.
+  const handlers: InvokeHandlers<ServiceChannel> = {
+    ...serviceHandlers(service),
     'studio:dictation-start': (request) => {
       if (request.source === 'native')
-        throw new StudioError('MIC_UNAVAILABLE', 'browser mode records with the browser microphone');
+        throw new HostError('MIC_UNAVAILABLE', 'browser mode records with the browser microphone');
       // A file source plays on the host: no socket audio to wait for at stop.
       streamEnded = request.source === 'file';
       return service.startDictation(request);
@@ -292,16 +265,6 @@ async function serve(
       await waitForStreamEnd();
       return service.stopDictation();
     },
-    'studio:dictation-cancel': () => service.cancelDictation(),
-    'studio:get-voice-profile': () => service.getVoiceProfile(),
-    'studio:enroll-save': (index, fileId) => service.saveEnrollment(index, fileId),
-    'studio:profile-add-correction': (fileId, text) => service.addCorrection(fileId, text),
-    'studio:adapt-start': (request) => service.startAdaptation(request),
-    'studio:adapt-cancel': () => service.cancelAdaptation(),
-    'studio:select-model': (name) => service.selectModel(name),
-    'studio:delete-model': (name) => service.deleteModel(name),
-    'studio:set-vocabulary': (phrases) => service.setVocabulary(phrases),
-    'studio:set-run-target': (queueUrl) => service.setRunTarget(queueUrl),
   };
 
   const readJsonBody = bodyBudget(MAX_BODIES_IN_FLIGHT_BYTES);
@@ -316,8 +279,9 @@ async function serve(
   });
 
   async function invoke(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
-    if (!isInvokeChannel(channel) || !BROWSER_CHANNELS.has(channel)) {
+    if (!isServiceChannel(channel)) {
       sendJson(res, 404, {
+        ok: false,
         error: { code: 'UNKNOWN_CHANNEL', message: `${channel} is not available in browser mode` },
       });
       return;
@@ -327,7 +291,7 @@ async function serve(
     try {
       args = JSON.parse((await readJsonBody(req, limit)).toString('utf8') || '[]');
     } catch (error) {
-      if (error instanceof StudioError) throw error;
+      if (error instanceof HostError) throw error;
       throw new PayloadError(channel, 'body is not JSON');
     }
     const validated = validateInvoke(channel, args);
@@ -339,7 +303,7 @@ async function serve(
       const [request] = validated as InvokeArgs<'studio:dictation-start'>;
       dictationOwner = request.source === 'stream' ? pageId(req.headers[CLIENT_HEADER]) : null;
     }
-    sendJson(res, 200, { result: result ?? null });
+    sendJson(res, 200, { ok: true, result: result ?? null });
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -366,7 +330,7 @@ async function serve(
       await rm(dir, { recursive: true, force: true });
       throw error;
     }
-    sendJson(res, 200, { result: await service.files.register(file, name) });
+    sendJson(res, 200, { ok: true, result: await service.files.register(file, name) });
   }
 
   async function media(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
@@ -468,7 +432,7 @@ async function serve(
       const status = statusOf(error);
       // A body refused unread is not read to its end either: the connection goes with it.
       if (status === 413) res.setHeader('connection', 'close');
-      sendJson(res, status, { error: toErrorInfo(error) });
+      sendJson(res, status, { ok: false, error: toErrorInfo(error) });
     });
   });
 
@@ -515,7 +479,7 @@ async function serve(
         if (dictationOwner !== null && client !== dictationOwner) return; // another page's audio
         const samples = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
         try {
-          service.pushDictationAudio(dictationAudio(samples, 'studio:dictation-audio'));
+          service.pushDictationAudio(dictationAudio(samples, STUDIO_CHANNELS.sendDictationAudio.channel));
         } catch {
           // Malformed frames are dropped, never allowed to break the session.
         }

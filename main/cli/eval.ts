@@ -30,15 +30,21 @@ import { displayName, safeFileStem } from '../common/display-names';
 import { ManifestParseError } from '../common/references';
 import { DEFAULT_NORMALIZATION, describeNormalization, type ScoringNormalization } from '../common/scoring';
 import { EXPORT_FORMATS, formatTranscript, type ExportFormat } from '../common/transcript';
-import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
-import { evaluateSets } from '../engine/evaluate';
+import { DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
+import { evaluateSets } from '../evaluation/evaluate';
 import type { BackendPreference } from '../engine/model/backend';
-import { loadEvalInputs } from '../engine/reference-files';
+import { loadEvalInputs } from '../evaluation/reference-files';
 import { USER_FILE_LIMITS, UserFileError, readUserTextFile } from '../engine/user-text-file';
-import { openQueueForCli, type FileTranscriber } from '../queue/client';
 import { queueOption, queueUsage, type QueueCliOptions } from '../queue/cli-options';
-import { RedisUrlError } from '../queue/redis-connection';
-import { UsageError, usageErrorText } from './command-line';
+import { UsageError } from './command-line';
+import {
+  BACKEND_USAGE,
+  ENGINE_FLAGS,
+  engineChoice,
+  isEntryPoint,
+  openTranscriber,
+  runCommand,
+} from './transcriber-cli';
 
 const USAGE = `Usage: npm run eval -- [options] MANIFEST.tsv|FOLDER|FILE...
        npm run eval -- --compare A.json B.json [--top N]
@@ -55,7 +61,7 @@ Inputs (each manifest or folder is one set):
 Options:
   --model NAME       model folder name in models/ or a path (default: ${DEFAULT_MODEL})
   --decoder D        greedy | beam (default: the model's own)
-  --backend B        auto | tensorflow-gpu | tensorflow | wasm | cpu (default: auto)
+  --backend B        ${BACKEND_USAGE} (default: auto)
   --sets             also split each FOLDER into one set per subfolder
   --limit N          at most N files per set
   --out FILE.json    per-file results: reference, hypothesis, words with times, counts, alignment
@@ -105,9 +111,7 @@ export function parseEvalArgs(argv: string[]): EvalCliOptions | 'help' {
     args: argv,
     allowPositionals: true,
     options: {
-      model: { type: 'string', default: DEFAULT_MODEL },
-      decoder: { type: 'string', default: 'manifest' },
-      backend: { type: 'string', default: 'auto' },
+      ...ENGINE_FLAGS,
       sets: { type: 'boolean', default: false },
       limit: { type: 'string' },
       out: { type: 'string' },
@@ -127,12 +131,7 @@ export function parseEvalArgs(argv: string[]): EvalCliOptions | 'help' {
   });
   if (values.help) return 'help';
   const queue = queueOption.parse(values);
-  const decoder = values.decoder as DecoderChoice;
-  if (!['manifest', 'greedy', 'beam'].includes(decoder)) throw new UsageError(`unknown --decoder ${decoder}`);
-  const backend = values.backend as BackendPreference;
-  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(backend)) {
-    throw new UsageError(`unknown --backend ${backend}`);
-  }
+  const { model, decoder, backend } = engineChoice(values);
   const sort = values.sort as SortKey;
   if (!['input', 'wer', 'cer', 'name'].includes(sort))
     throw new UsageError(`unknown --sort ${sort} (use wer, cer or name)`);
@@ -149,7 +148,7 @@ export function parseEvalArgs(argv: string[]): EvalCliOptions | 'help' {
   if (positionals.length === 0) throw new UsageError('no manifest, folder or file given');
   return {
     inputs: positionals,
-    model: values.model!,
+    model,
     decoder,
     backend,
     splitSubfolders: values.sets!,
@@ -236,20 +235,11 @@ async function compare(options: EvalCliOptions): Promise<number> {
   return 0;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let options: EvalCliOptions | 'help';
-  try {
-    options = parseEvalArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError) && !(error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
-      throw error;
-    process.stderr.write(usageErrorText('npm run eval --', error));
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+export function main(argv: string[]): Promise<number> {
+  return runCommand('npm run eval --', USAGE, argv, parseEvalArgs, evaluate);
+}
+
+async function evaluate(options: EvalCliOptions): Promise<number> {
   if (options.compare) {
     try {
       return await compare(options);
@@ -281,23 +271,9 @@ export async function main(argv: string[]): Promise<number> {
     for (const w of set.warnings) process.stderr.write(`warning: ${w}\n`);
   }
 
-  let engine: FileTranscriber;
-  try {
-    engine = options.queue
-      ? await openQueueForCli({
-          ...options,
-          ...options.queue,
-          files: sets.flatMap((set) => set.items.map((item) => item.audio)),
-        })
-      : await AsrEngine.load({
-          model: options.model,
-          backend: options.backend,
-          decoder: options.decoder,
-        });
-  } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
-    return error instanceof RedisUrlError ? 2 : 1;
-  }
+  const audio = sets.flatMap((set) => set.items.map((item) => item.audio));
+  const engine = await openTranscriber(options, { files: audio });
+  if (typeof engine === 'number') return engine;
   const width = String(sets.reduce((n, s) => n + s.items.length, 0)).length;
   const files = await evaluateSets(engine, sets, {
     normalization: options.normalization,
@@ -375,6 +351,6 @@ export async function main(argv: string[]): Promise<number> {
   return status;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('eval.ts')) {
+if (isEntryPoint(import.meta.url, 'eval.ts')) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRandomModel } from '../engine/model/random-model';
-import { parseBoostList, parseCliArgs } from './transcribe';
+import { parseBoostList } from '../common/boost-list';
+import { parseCliArgs } from './transcribe';
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, '..', '..');

@@ -8,6 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseBoostList } from '../common/boost-list';
 import { displayName, safeFileStem } from '../common/display-names';
 import {
   EXPORT_FORMATS,
@@ -19,14 +20,21 @@ import {
 } from '../common/transcript';
 import { DEFAULT_SUBTITLE_OPTIONS, type SubtitleOptions } from '../common/subtitles';
 import { MAX_BOOST_PHRASES, type VocabularyBoost } from '../engine/decoder/boost';
-import { AsrEngine, DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
+import { DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
 import { SUPPORTED_FORMATS, isEngineError } from '../engine/errors';
 import type { BackendPreference } from '../engine/model/backend';
 import { USER_FILE_LIMITS, readUserTextFile } from '../engine/user-text-file';
-import { openQueueForCli, QueuedFileError, type FileTranscriber } from '../queue/client';
+import { QueuedFileError } from '../queue/client';
 import { queueOption, queueUsage, type QueueCliOptions } from '../queue/cli-options';
-import { RedisUrlError } from '../queue/redis-connection';
-import { UsageError, usageErrorText } from './command-line';
+import { UsageError } from './command-line';
+import {
+  BACKEND_USAGE,
+  ENGINE_FLAGS,
+  engineChoice,
+  isEntryPoint,
+  openTranscriber,
+  runCommand,
+} from './transcriber-cli';
 
 type CliFormat = ExportFormat | 'jsonl';
 const CLI_FORMATS: readonly CliFormat[] = [...EXPORT_FORMATS, 'jsonl'];
@@ -47,7 +55,7 @@ Options:
   --boost-weight W  bonus per matched character in nats (default 0.5)
   --max-line N   srt/vtt: characters per subtitle line at most (default ${DEFAULT_SUBTITLE_OPTIONS.maxLineChars})
   --max-cps R    srt/vtt: reading speed, characters a second at most (default ${DEFAULT_SUBTITLE_OPTIONS.maxCharsPerSec})
-  --backend B    auto | tensorflow-gpu | tensorflow | wasm | cpu (default: auto)
+  --backend B    ${BACKEND_USAGE} (default: auto)
 ${queueUsage(15)}  --quiet        no progress on stderr (warnings and errors are still printed)
   -h, --help     show this help
 `;
@@ -75,10 +83,8 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
     allowPositionals: true,
     options: {
       format: { type: 'string', default: 'txt' },
-      model: { type: 'string', default: DEFAULT_MODEL },
+      ...ENGINE_FLAGS,
       out: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
-      decoder: { type: 'string', default: 'manifest' },
       boost: { type: 'string' },
       'boost-weight': { type: 'string' },
       'max-line': { type: 'string' },
@@ -93,13 +99,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   const format = values.format as CliFormat;
   if (!CLI_FORMATS.includes(format))
     throw new UsageError(`unknown --format ${values.format} (use ${CLI_FORMATS.join(', ')})`);
-  const backend = values.backend as BackendPreference;
-  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(backend)) {
-    throw new UsageError(`unknown --backend ${values.backend}`);
-  }
-  const decoder = values.decoder as DecoderChoice;
-  if (!['manifest', 'greedy', 'beam'].includes(decoder))
-    throw new UsageError(`unknown --decoder ${values.decoder}`);
+  const { model, backend, decoder } = engineChoice(values);
   if (decoder === 'greedy' && values.boost !== undefined)
     throw new UsageError('--boost needs the beam decoder (not --decoder greedy)');
   const boostWeight = values['boost-weight'] === undefined ? undefined : Number(values['boost-weight']);
@@ -132,7 +132,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   }
   return {
     format,
-    model: values.model!,
+    model,
     out: values.out,
     backend,
     decoder,
@@ -148,14 +148,6 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
 /** Where --out puts the transcript of `file`: its name made safe (no controls, separators or leading dots). */
 function outputPath(out: string, file: string, format: ExportFormat): string {
   return path.join(out, `${safeFileStem(path.parse(file).name)}.${format}`);
-}
-
-/** A boost list: one word or phrase per line; blank lines and lines starting with # are skipped. */
-export function parseBoostList(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
 /** A stderr progress line that redraws in place on a terminal and prints every 10% otherwise. */
@@ -189,21 +181,11 @@ function jsonlRecord(file: string, transcript: Transcript): string {
   });
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let options: CliOptions | 'help';
-  try {
-    options = parseCliArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError) && !(error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
-      throw error;
-    process.stderr.write(usageErrorText('npm run transcribe --', error));
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+export function main(argv: string[]): Promise<number> {
+  return runCommand('npm run transcribe --', USAGE, argv, parseCliArgs, transcribe);
+}
 
+async function transcribe(options: CliOptions): Promise<number> {
   let vocabulary: VocabularyBoost | undefined;
   if (options.boost !== undefined) {
     try {
@@ -232,20 +214,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  let engine: FileTranscriber;
-  try {
-    engine = options.queue
-      ? await openQueueForCli({ ...options, ...options.queue, vocabulary })
-      : await AsrEngine.load({
-          model: options.model,
-          backend: options.backend,
-          decoder: options.decoder,
-          vocabulary,
-        });
-  } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
-    return error instanceof RedisUrlError ? 2 : 1;
-  }
+  const engine = await openTranscriber(options, { files: options.files, vocabulary });
+  if (typeof engine === 'number') return engine;
   // Workers check a queued job's decoder themselves, and the queue's line replaces the model line.
   if (vocabulary && !options.queue && engine.decoderName !== 'beam') {
     process.stderr.write(
@@ -298,6 +268,6 @@ export async function main(argv: string[]): Promise<number> {
   return succeeded > 0 ? 0 : 1;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('transcribe.ts')) {
+if (isEntryPoint(import.meta.url, 'transcribe.ts')) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -5,6 +5,7 @@ import {
   compareRuns,
   csvField,
   formatComparison,
+  formatHms,
   formatSetTable,
   makeRun,
   renderTable,
@@ -206,5 +207,12 @@ describe('comparison', () => {
   it('warns when the runs used different normalisations', () => {
     const other = { ...b, normalization: { ...DEFAULT_NORMALIZATION, numbers: 'words' as const } };
     expect(compareRuns(a, other).warnings[0]).toMatch(/different normalisations/);
+  });
+});
+
+describe('formatHms', () => {
+  it('writes m:ss under an hour and h:mm:ss from one', () => {
+    expect(formatHms(65.4)).toBe('1:05');
+    expect(formatHms(3600 + 2 * 60 + 3)).toBe('1:02:03');
   });
 });

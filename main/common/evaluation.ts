@@ -202,8 +202,11 @@ const SET_COLUMNS: Column[] = [
   { header: 'RTF', group: true },
 ];
 
-/** Audio duration as h:mm:ss (or m:ss under an hour). */
-export function formatDuration(seconds: number): string {
+/**
+ * Audio duration as h:mm:ss (or m:ss under an hour), for tables. (The studio words durations for reading,
+ * "2 min 05 s": renderer/src/state/transcript-edits.ts formatDuration.)
+ */
+export function formatHms(seconds: number): string {
   const s = Math.round(seconds);
   const pad = (n: number) => String(n).padStart(2, '0');
   const h = Math.floor(s / 3600);
@@ -217,7 +220,7 @@ function setRow(a: Aggregate): string[] {
     a.name,
     String(a.scored),
     String(a.failed),
-    formatDuration(a.durationSec),
+    formatHms(a.durationSec),
     String(a.words.reference),
     percent(a.wer),
     String(a.words.substitutions),

@@ -2,10 +2,15 @@
  * The one IPC contract between the renderer and its host: Electron main (through the preload) or the
  * browser-mode bridge (HTTP + WebSocket). Type-only on purpose: main, preload, bridge and renderer all
  * `import type` it, so it carries no runtime code across the process boundary and cannot pull Node or
- * DOM code into the wrong side. Main validates every payload against it at runtime (main/host/validate.ts);
- * a mapped type there makes a channel without a validator a compile error.
+ * DOM code into the wrong side. The channel names come from the one channel table (channels.ts); main
+ * validates every payload against this contract at runtime (main/host/validate.ts), and a mapped type
+ * there makes a channel without a validator a compile error.
  */
+import type { ChannelTable, InvokeMethod } from './channels';
+import type { ErrorInfo } from './errors';
 import type { ExportFormat, Transcript, Word } from './transcript';
+
+export type { ErrorCode, ErrorInfo, InvokeReply } from './errors';
 
 export type HostMode = 'electron' | 'browser';
 
@@ -74,12 +79,6 @@ export interface StudioInfo {
    * before a reload, and Stop must be offered for it all the same.
    */
   dictation: DictationStarted | null;
-}
-
-/** An error as shown to the user: a stable code and a message that names the file and the problem. */
-export interface ErrorInfo {
-  code: string;
-  message: string;
 }
 
 export interface JobTicket {
@@ -346,67 +345,51 @@ export type ConnectionState = 'ok' | 'lost' | 'unauthorized';
 
 export type StudioEventType = StudioEvent['type'];
 
-/** Request/response channels: name → argument tuple and result. */
-export interface InvokeChannels {
-  'studio:get-info': { args: []; result: StudioInfo };
-  /** Electron: the native open dialog. (The browser client uses a file input and uploads instead.) */
-  'studio:open-files': { args: []; result: FileRef[] };
-  /** Electron drag and drop: the preload resolves dropped File objects to paths. */
-  'studio:add-paths': { args: [paths: string[]]; result: FileRef[] };
-  /** Electron: a folder dialog; the folder is searched recursively for audio with `.txt` references. */
-  'studio:open-folder': { args: []; result: BatchAdded | null };
-  /** Electron: picks a reference manifest (TSV) and adds the audio files it lists. */
-  'studio:open-manifest': { args: []; result: BatchAdded | null };
-  'studio:transcribe': { args: [fileId: string]; result: JobTicket };
-  'studio:get-queue': { args: []; result: QueueState };
-  'studio:pause-queue': { args: [paused: boolean]; result: void };
-  'studio:cancel': { args: [jobId: string]; result: void };
-  'studio:load-project': { args: []; result: Project };
-  'studio:save-project': { args: [project: Project]; result: void };
-  /** Electron: the native save dialog. (The browser client downloads a Blob instead.) */
-  'studio:save-export': { args: [request: ExportRequest]; result: ExportResult };
-  /** Electron: a folder dialog, then every file written there. (The browser client downloads each.) */
-  'studio:save-exports': { args: [bundle: ExportBundle]; result: ExportResult };
-  'studio:dictation-start': { args: [request: DictationStartRequest]; result: DictationStarted };
-  'studio:dictation-stop': { args: []; result: DictationResult };
-  'studio:dictation-cancel': { args: []; result: void };
-  /** Opens an https: link in the system browser (anything else is refused). */
-  'studio:open-external': { args: [url: string]; result: void };
-  /** The voice profile: enrollment prompts and recordings, corrections, adapted models. */
-  'studio:get-voice-profile': { args: []; result: VoiceProfile };
-  /** Keeps a recording (a dictation result's file) as the enrollment recording of prompt `index`. */
-  'studio:enroll-save': { args: [index: number, fileId: string]; result: VoiceProfile };
-  /** Adds an opened file with its corrected transcript as further adaptation data. */
-  'studio:profile-add-correction': { args: [fileId: string, text: string]; result: VoiceProfile };
-  /** Starts speaker adaptation in the engine process; progress and the outcome come as events. */
-  'studio:adapt-start': { args: [request: AdaptRequest]; result: void };
-  'studio:adapt-cancel': { args: []; result: void };
-  /** Selects an adapted model by name (null: the base model); the engine reloads with it. */
-  'studio:select-model': { args: [name: string | null]; result: VoiceProfile };
-  'studio:delete-model': { args: [name: string]; result: VoiceProfile };
-  /** Replaces the vocabulary to boost (empty: none); it is saved in the profile and applied at once. */
-  'studio:set-vocabulary': { args: [phrases: string[]]; result: VoiceProfile };
-  /** Runs the batch on the queue at a redis:// URL, or (null) on this computer again. */
-  'studio:set-run-target': { args: [queueUrl: string | null]; result: RunTarget };
+/**
+ * What travels on a channel where it differs from the StudioApi method: the preload resolves dropped
+ * files to their paths, so `studio:add-paths` carries paths.
+ */
+interface WireSignatures {
+  addFiles(paths: string[]): Promise<FileRef[]>;
 }
+
+type WireSignature<M extends InvokeMethod> = M extends keyof WireSignatures
+  ? WireSignatures[M]
+  : StudioApi[M];
+
+/**
+ * Request/response channels: name → argument tuple and result, derived from the channel table
+ * (channels.ts) and StudioApi, so the two cannot disagree.
+ */
+export type InvokeChannels = {
+  [M in InvokeMethod as ChannelTable[M]['channel']]: {
+    args: Parameters<WireSignature<M>>;
+    result: Awaited<ReturnType<WireSignature<M>>>;
+  };
+};
 
 export type InvokeChannel = keyof InvokeChannels;
 
-/** How Electron main answers an invoke: errors travel as data, so the renderer shows clean messages. */
-export type InvokeReply<T> = { ok: true; result: T } | { ok: false; error: ErrorInfo };
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
 export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
 
+/** What answers an invoke channel in a host (the transport validates the arguments first). */
+export type InvokeHandler<C extends InvokeChannel> = (
+  ...args: InvokeArgs<C>
+) => InvokeResult<C> | Promise<InvokeResult<C>>;
+
+/** A handler for each of the channels `C` (all of them by default): one missing is a compile error. */
+export type InvokeHandlers<C extends InvokeChannel = InvokeChannel> = { [K in C]: InvokeHandler<K> };
+
 /** Fire-and-forget renderer → host channels. */
-export interface SendChannels {
-  /** Mono float PCM frames for a `stream` dictation, at the sample rate given when it started. */
-  'studio:dictation-audio': { args: [samples: Float32Array] };
-}
+export type SendChannels = {
+  [C in ChannelTable['sendDictationAudio']['channel']]: { args: Parameters<StudioApi['sendDictationAudio']> };
+};
 
 export type SendChannel = keyof SendChannels;
 
 /** The host → renderer channel that carries every StudioEvent. */
-export type EventChannel = 'studio:event';
+export type EventChannel = ChannelTable['onEvent']['channel'];
 
 /** The minimum the Electron client needs from a dropped DOM File (structural, so Node code can name it). */
 export interface DroppedFile {
@@ -421,7 +404,9 @@ export interface DroppedFile {
 export interface StudioApi {
   readonly mode: HostMode;
   getInfo(): Promise<StudioInfo>;
+  /** Electron: the native open dialog. (The browser client uses a file input and uploads instead.) */
   openFiles(): Promise<FileRef[]>;
+  /** Electron drag and drop: the preload resolves dropped File objects to paths. (A browser uploads them.) */
   addFiles(files: readonly DroppedFile[]): Promise<FileRef[]>;
   /** A folder (recursively, audio with `.txt` references); null when the user cancelled. */
   openFolder(): Promise<BatchAdded | null>;
@@ -436,20 +421,30 @@ export interface StudioApi {
   cancel(jobId: string): Promise<void>;
   loadProject(): Promise<Project>;
   saveProject(project: Project): Promise<void>;
+  /** Electron: the native save dialog. (The browser client downloads a Blob instead.) */
   saveExport(request: ExportRequest): Promise<ExportResult>;
+  /** Electron: a folder dialog, then every file written there. (The browser client downloads each.) */
   saveExports(bundle: ExportBundle): Promise<ExportResult>;
   startDictation(request: DictationStartRequest): Promise<DictationStarted>;
+  /** Mono float PCM frames for a `stream` dictation, at the sample rate given when it started. */
   sendDictationAudio(samples: Float32Array): void;
   stopDictation(): Promise<DictationResult>;
   cancelDictation(): Promise<void>;
+  /** Opens an https: link in the system browser (anything else is refused). */
   openExternal(url: string): Promise<void>;
+  /** The voice profile: enrollment prompts and recordings, corrections, adapted models. */
   getVoiceProfile(): Promise<VoiceProfile>;
+  /** Keeps a recording (a dictation result's file) as the enrollment recording of prompt `index`. */
   saveEnrollment(index: number, fileId: string): Promise<VoiceProfile>;
+  /** Adds an opened file with its corrected transcript as further adaptation data. */
   addCorrection(fileId: string, text: string): Promise<VoiceProfile>;
+  /** Starts speaker adaptation in the engine process; progress and the outcome come as events. */
   startAdaptation(request: AdaptRequest): Promise<void>;
   cancelAdaptation(): Promise<void>;
+  /** Selects an adapted model by name (null: the base model); the engine reloads with it. */
   selectModel(name: string | null): Promise<VoiceProfile>;
   deleteModel(name: string): Promise<VoiceProfile>;
+  /** Replaces the vocabulary to boost (empty: none); it is saved in the profile and applied at once. */
   setVocabulary(phrases: string[]): Promise<VoiceProfile>;
   /** Files queued from now on run on the queue at `queueUrl` (a redis:// URL), or on this computer (null). */
   setRunTarget(queueUrl: string | null): Promise<RunTarget>;

@@ -1,19 +1,23 @@
 /**
  * Reference transcripts for evaluation: the manifest format (TSV: audio path, transcript) and the rule
  * that pairs an audio file with the `.txt` of the same base name beside it. Pure TypeScript with no Node
- * or DOM dependency: the CLI's loader (main/engine/reference-files.ts) and the app share these rules, so
+ * or DOM dependency: the CLI's loader (main/evaluation/reference-files.ts) and the app share these rules, so
  * both accept and reject exactly the same files.
  */
 
-/** Audio file extensions picked up when a folder is added (lower case, without the dot). */
+/**
+ * The extensions of the formats the engine decodes (WAV, FLAC, MP3, Ogg Vorbis, Ogg Opus): what the open
+ * dialog and the page's file input offer.
+ */
+export const DECODABLE_EXTENSIONS: readonly string[] = ['wav', 'flac', 'mp3', 'ogg', 'oga', 'opus'];
+
+/**
+ * Audio file extensions picked up when a folder is added (lower case, without the dot): wider than what
+ * the engine decodes, so an undecodable recording in a set is reported as such rather than left out.
+ */
 export const AUDIO_EXTENSIONS: readonly string[] = [
-  'wav',
+  ...DECODABLE_EXTENSIONS,
   'wave',
-  'flac',
-  'mp3',
-  'ogg',
-  'oga',
-  'opus',
   'm4a',
   'aac',
   'webm',

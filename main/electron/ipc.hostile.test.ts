@@ -5,9 +5,9 @@
  */
 import type { WebContents } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { InvokeReply } from '../common/ipc-contract';
+import type { InvokeHandlers, InvokeReply } from '../common/ipc-contract';
 import { invokeValidators, PayloadError, validateInvoke } from '../host/validate';
-import { registerIpc, type InvokeHandlers } from './ipc';
+import { registerIpc } from './ipc';
 import { FakeFrame, FakeWebContents } from './testing/fake-electron';
 
 type Listener = (event: unknown, ...args: unknown[]) => unknown;

@@ -1,7 +1,9 @@
 import type { IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { InvokeReply, Project } from '../common/ipc-contract';
-import { registerIpc, senderProblem, type InvokeHandlers } from './ipc';
+import { channelRows } from '../common/channels';
+import type { InvokeHandlers, InvokeReply, Project } from '../common/ipc-contract';
+import { invokeValidators } from '../host/validate';
+import { registerIpc, senderProblem } from './ipc';
 import { FakeFrame, FakeWebContents } from './testing/fake-electron';
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
@@ -15,34 +17,7 @@ function setup() {
   };
   const window = new FakeWebContents();
   const handlers = Object.fromEntries(
-    [
-      'studio:get-info',
-      'studio:open-files',
-      'studio:add-paths',
-      'studio:transcribe',
-      'studio:cancel',
-      'studio:load-project',
-      'studio:save-project',
-      'studio:save-export',
-      'studio:dictation-start',
-      'studio:dictation-stop',
-      'studio:dictation-cancel',
-      'studio:open-external',
-      'studio:open-folder',
-      'studio:open-manifest',
-      'studio:get-queue',
-      'studio:pause-queue',
-      'studio:save-exports',
-      'studio:get-voice-profile',
-      'studio:enroll-save',
-      'studio:profile-add-correction',
-      'studio:adapt-start',
-      'studio:adapt-cancel',
-      'studio:select-model',
-      'studio:delete-model',
-      'studio:set-vocabulary',
-      'studio:set-run-target',
-    ].map((c) => [c, vi.fn(async () => `${c} result`)]),
+    channelRows('service', 'native').map(({ channel: c }) => [c, vi.fn(async () => `${c} result`)]),
   ) as unknown as InvokeHandlers;
   const onDictationAudio = vi.fn();
   const log = vi.fn();
@@ -66,8 +41,8 @@ describe('IPC registration', () => {
     ctx = setup();
   });
 
-  it('registers a handler for every contract channel', () => {
-    expect([...ctx.invokes.keys()].sort()).toEqual(Object.keys(ctx.handlers).sort());
+  it('registers a handler for every channel of the table, each with a validator', () => {
+    expect([...ctx.invokes.keys()].sort()).toEqual(Object.keys(invokeValidators).sort());
     expect([...ctx.sends.keys()]).toEqual(['studio:dictation-audio']);
   });
 

@@ -4,14 +4,11 @@
  * before a handler runs; replies are `{ ok, result | error }` so the renderer gets clean error messages.
  */
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { InvokeArgs, InvokeChannel, InvokeReply, InvokeResult } from '../common/ipc-contract';
-import { toErrorInfo } from '../host/studio-service';
-import { dictationAudio, invokeValidators, PayloadError, validateInvoke } from '../host/validate';
+import { channelRows, STUDIO_CHANNELS } from '../common/channels';
+import { toErrorInfo } from '../common/errors';
+import type { InvokeHandlers, InvokeReply } from '../common/ipc-contract';
+import { dictationAudio, PayloadError, validateInvoke } from '../host/validate';
 import { isAppUrl } from './security';
-
-export type InvokeHandlers = {
-  [C in InvokeChannel]: (...args: InvokeArgs<C>) => InvokeResult<C> | Promise<InvokeResult<C>>;
-};
 
 /** Why a sender is refused, or null when it is our window's top frame on the app origin. */
 export function senderProblem(
@@ -33,10 +30,6 @@ export function senderProblem(
   }
 }
 
-export class UntrustedSenderError extends Error {
-  readonly code = 'UNTRUSTED_SENDER';
-}
-
 /** Registers every invoke channel (the mapped type makes a missing handler a compile error). */
 export function registerIpc(
   ipcMain: Pick<IpcMain, 'handle' | 'on'>,
@@ -48,7 +41,7 @@ export function registerIpc(
   },
 ): void {
   const log = options.log ?? ((message: string) => console.warn(message));
-  for (const channel of Object.keys(invokeValidators) as InvokeChannel[]) {
+  for (const { channel } of channelRows('service', 'native')) {
     ipcMain.handle(channel, async (event, ...args: unknown[]): Promise<InvokeReply<unknown>> => {
       const problem = senderProblem(event, options.trusted);
       if (problem) {
@@ -65,12 +58,13 @@ export function registerIpc(
       }
     });
   }
-  ipcMain.on('studio:dictation-audio', (event, samples: unknown) => {
+  const audioChannel = STUDIO_CHANNELS.sendDictationAudio.channel;
+  ipcMain.on(audioChannel, (event, samples: unknown) => {
     if (senderProblem(event, options.trusted)) return;
     try {
-      options.onDictationAudio(dictationAudio(samples, 'studio:dictation-audio'));
+      options.onDictationAudio(dictationAudio(samples, audioChannel));
     } catch (error) {
-      log(`IPC studio:dictation-audio dropped: ${(error as Error).message}`);
+      log(`IPC ${audioChannel} dropped: ${(error as Error).message}`);
     }
   });
 }

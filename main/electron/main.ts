@@ -7,13 +7,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, globalShortcut, ipcMain, protocol, session, type BrowserWindow } from 'electron';
-import type { StudioEvent } from '../common/ipc-contract';
+import { STUDIO_CHANNELS, type NativeChannel } from '../common/channels';
+import { HostError } from '../common/errors';
+import { DECODABLE_EXTENSIONS } from '../common/references';
+import type { InvokeHandlers, StudioEvent } from '../common/ipc-contract';
 import { EngineSupervisor } from '../host/engine-supervisor';
 import { writeExportBundle } from '../host/export-files';
 import { loadNativeMic } from '../host/native-mic';
+import { serviceHandlers } from '../host/service-handlers';
 import { StudioService } from '../host/studio-service';
 import { spawnUtilityWorker } from './engine-process';
-import { registerIpc, type InvokeHandlers } from './ipc';
+import { registerIpc } from './ipc';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol';
 import { APP_ORIGIN, APP_SCHEME, decidePermissionCheck, decidePermissionRequest } from './security';
 import { createMainWindow, hardenEveryWebContents, openExternalSafely } from './window';
@@ -22,7 +26,6 @@ import { createMainWindow, hardenEveryWebContents, openExternalSafely } from './
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appRoot = path.resolve(here, '..', '..');
 
-const AUDIO_EXTENSIONS = ['wav', 'flac', 'mp3', 'ogg', 'oga', 'opus'];
 /** Starts or stops dictation from any application (the renderer handles the same keys when focused). */
 export const DICTATION_SHORTCUT = 'CommandOrControl+Shift+Space';
 
@@ -57,8 +60,7 @@ async function start(): Promise<void> {
   const modelsDir = app.isPackaged
     ? path.join(process.resourcesPath, 'models')
     : path.join(appRoot, 'models');
-  const emit = (event: StudioEvent) =>
-    mainWindow?.webContents.send('studio:event' satisfies 'studio:event', event);
+  const emit = (event: StudioEvent) => mainWindow?.webContents.send(STUDIO_CHANNELS.onEvent.channel, event);
 
   const engine = new EngineSupervisor({
     spawn: spawnUtilityWorker(path.join(here, 'engine-worker.mjs')),
@@ -105,105 +107,68 @@ async function start(): Promise<void> {
   );
   ses.setDevicePermissionHandler(() => false);
 
-  const parent = () => mainWindow ?? undefined;
-  const handlers: InvokeHandlers = {
-    'studio:get-info': () => studio.getInfo(),
+  // Every dialog is modal to the studio window when there is one.
+  const openDialog = (options: Electron.OpenDialogOptions) =>
+    mainWindow ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options);
+  const saveDialog = (options: Electron.SaveDialogOptions) =>
+    mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options);
+  /** The one path the user picked, or null when the dialog was cancelled. */
+  const pickOne = async (options: Electron.OpenDialogOptions) => {
+    const result = await openDialog(options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  };
+  const anyFile = { name: 'All files', extensions: ['*'] };
+
+  // What only Electron does (native dialogs, the shell); the service channels are the StudioService's.
+  const nativeHandlers: InvokeHandlers<NativeChannel> = {
     'studio:open-files': async () => {
-      const options: Electron.OpenDialogOptions = {
+      const result = await openDialog({
         title: 'Open audio files',
         properties: ['openFile', 'multiSelections'],
-        filters: [
-          { name: 'Audio', extensions: AUDIO_EXTENSIONS },
-          { name: 'All files', extensions: ['*'] },
-        ],
-      };
-      const window = parent();
-      const result = window
-        ? await dialog.showOpenDialog(window, options)
-        : await dialog.showOpenDialog(options);
+        filters: [{ name: 'Audio', extensions: [...DECODABLE_EXTENSIONS] }, anyFile],
+      });
       return result.canceled ? [] : studio.addPaths(result.filePaths);
     },
     'studio:add-paths': (paths) => studio.addPaths(paths),
     'studio:open-folder': async () => {
-      const options: Electron.OpenDialogOptions = {
-        title: 'Add a folder of recordings',
-        properties: ['openDirectory'],
-      };
-      const window = parent();
-      const result = window
-        ? await dialog.showOpenDialog(window, options)
-        : await dialog.showOpenDialog(options);
-      return result.canceled || !result.filePaths[0] ? null : studio.addFolder(result.filePaths[0]);
+      const dir = await pickOne({ title: 'Add a folder of recordings', properties: ['openDirectory'] });
+      return dir ? studio.addFolder(dir) : null;
     },
     'studio:open-manifest': async () => {
-      const options: Electron.OpenDialogOptions = {
+      const file = await pickOne({
         title: 'Add a reference manifest',
         properties: ['openFile'],
-        filters: [
-          { name: 'Manifest (TSV)', extensions: ['tsv', 'txt'] },
-          { name: 'All files', extensions: ['*'] },
-        ],
-      };
-      const window = parent();
-      const result = window
-        ? await dialog.showOpenDialog(window, options)
-        : await dialog.showOpenDialog(options);
-      return result.canceled || !result.filePaths[0] ? null : studio.addManifest(result.filePaths[0]);
+        filters: [{ name: 'Manifest (TSV)', extensions: ['tsv', 'txt'] }, anyFile],
+      });
+      return file ? studio.addManifest(file) : null;
     },
-    'studio:transcribe': (fileId) => studio.transcribe(fileId),
-    'studio:get-queue': () => studio.getQueue(),
-    'studio:pause-queue': (paused) => studio.pauseQueue(paused),
-    'studio:cancel': (jobId) => studio.cancel(jobId),
-    'studio:load-project': () => studio.loadProject(),
-    'studio:save-project': (project) => studio.saveProject(project),
     'studio:save-export': async ({ suggestedName, format, content }) => {
-      const options: Electron.SaveDialogOptions = {
+      const result = await saveDialog({
         title: 'Export transcript',
         defaultPath: path.join(app.getPath('documents'), suggestedName),
         filters: [{ name: format.toUpperCase(), extensions: [format] }],
-      };
-      const window = parent();
-      const result = window
-        ? await dialog.showSaveDialog(window, options)
-        : await dialog.showSaveDialog(options);
+      });
       if (result.canceled || !result.filePath) return { saved: false, location: null };
       await writeFile(result.filePath, content, 'utf8');
       return { saved: true, location: result.filePath };
     },
     'studio:save-exports': async ({ files }) => {
-      const options: Electron.OpenDialogOptions = {
+      const dir = await pickOne({
         title: `Export ${files.length} files into a folder`,
         defaultPath: app.getPath('documents'),
         properties: ['openDirectory', 'createDirectory'],
-      };
-      const window = parent();
-      const result = window
-        ? await dialog.showOpenDialog(window, options)
-        : await dialog.showOpenDialog(options);
-      const dir = result.filePaths[0];
-      if (result.canceled || !dir) return { saved: false, location: null };
+      });
+      if (!dir) return { saved: false, location: null };
       // Names are bare, visible file names (validate.ts); files already there are kept (export-files.ts).
       const { renamed } = await writeExportBundle(dir, { files });
       const kept = renamed ? ` (${renamed} renamed: files of those names were already there)` : '';
       return { saved: true, location: `${dir}${kept}` };
     },
-    'studio:dictation-start': (request) => studio.startDictation(request),
-    'studio:dictation-stop': () => studio.stopDictation(),
-    'studio:dictation-cancel': () => studio.cancelDictation(),
-    'studio:get-voice-profile': () => studio.getVoiceProfile(),
-    'studio:enroll-save': (index, fileId) => studio.saveEnrollment(index, fileId),
-    'studio:profile-add-correction': (fileId, text) => studio.addCorrection(fileId, text),
-    'studio:adapt-start': (request) => studio.startAdaptation(request),
-    'studio:adapt-cancel': () => studio.cancelAdaptation(),
-    'studio:select-model': (name) => studio.selectModel(name),
-    'studio:delete-model': (name) => studio.deleteModel(name),
-    'studio:set-vocabulary': (phrases) => studio.setVocabulary(phrases),
-    'studio:set-run-target': (queueUrl) => studio.setRunTarget(queueUrl),
     'studio:open-external': (url) => {
-      if (!openExternalSafely(url))
-        throw Object.assign(new Error(`Only https links are opened (${url})`), { code: 'REFUSED' });
+      if (!openExternalSafely(url)) throw new HostError('REFUSED', `Only https links are opened (${url})`);
     },
   };
+  const handlers: InvokeHandlers = { ...serviceHandlers(studio), ...nativeHandlers };
   registerIpc(ipcMain, handlers, {
     trusted: () => mainWindow?.webContents ?? null,
     onDictationAudio: (samples) => studio.pushDictationAudio(samples),

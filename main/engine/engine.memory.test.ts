@@ -9,7 +9,7 @@ describe('long audio', () => {
   it('transcribes 30 minutes of 44.1 kHz audio in bounded memory with absolute times', async () => {
     // A fresh process gives a clean RSS reading. Decoding the file whole would need ≥ 300 MB of floats
     // (30 min × 44.1 kHz × 4 bytes, plus the 16 kHz copy); the streaming engine must stay far below that.
-    const script = path.join(import.meta.dirname, 'testing', 'long-audio-rss.ts');
+    const script = path.join(import.meta.dirname, '..', 'cli', 'long-audio-rss.ts');
     const { stdout } = await run(
       process.execPath,
       ['--expose-gc', '--import', 'tsx', script, '--minutes', '30'],

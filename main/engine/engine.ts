@@ -57,7 +57,9 @@ export interface Posteriors {
   steps: number;
 }
 
-export type DecoderChoice = 'manifest' | 'greedy' | 'beam';
+/** `manifest`: the model's own decoder; `greedy`: best path; `beam`: prefix beam search with the LM. */
+export const DECODER_CHOICES = ['manifest', 'greedy', 'beam'] as const;
+export type DecoderChoice = (typeof DECODER_CHOICES)[number];
 
 export interface EngineOptions {
   /** Model name in models/ or a path to a model folder. */

@@ -6,20 +6,20 @@
  */
 import { link, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { HostError } from '../common/errors';
 
 export const LOCK_FILE = 'studio.lock';
 
-export class DataFolderLockedError extends Error {
-  readonly code = 'DATA_FOLDER_LOCKED';
+export class DataFolderLockedError extends HostError {
   constructor(
     readonly dir: string,
     readonly pid: number,
   ) {
     super(
+      'DATA_FOLDER_LOCKED',
       `${dir} is in use by another Speech Studio (process ${pid}): stop it or use another data folder ` +
         `(--data DIR); if process ${pid} is not a Speech Studio, remove ${path.join(dir, LOCK_FILE)}`,
     );
-    this.name = 'DataFolderLockedError';
   }
 }
 

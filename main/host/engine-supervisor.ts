@@ -5,6 +5,7 @@
  * started through an injected `spawn` so Electron (utilityProcess) and the bridge (child_process) share
  * this logic, and tests can drive it with a fake.
  */
+import { HostError } from '../common/errors';
 import type { EngineStatus, ErrorInfo } from '../common/ipc-contract';
 import { processRssMb } from '../engine/process-memory';
 import type { Transcript } from '../common/transcript';
@@ -60,12 +61,10 @@ export interface EngineSupervisorOptions {
   onStatus?: (status: EngineStatus) => void;
 }
 
-export class EngineJobError extends Error {
-  readonly info: ErrorInfo;
+/** A failure the engine process reported (or the supervisor's own: busy, stopped, crashed). */
+export class EngineJobError extends HostError {
   constructor(info: ErrorInfo) {
-    super(info.message);
-    this.name = 'EngineJobError';
-    this.info = info;
+    super(info.code, info.message);
   }
 }
 

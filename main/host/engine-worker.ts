@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { ErrorInfo } from '../common/ipc-contract';
+import { toErrorInfo as toInfo, type ErrorInfo } from '../common/errors';
 import { adaptModel, saveAdaptedModel } from '../engine/adapt/adapt';
 import { loadWavFile } from '../engine/audio/wav-load';
 import { AsrEngine, resolveModelDir } from '../engine/engine';
-import { CancelledError, isEngineError } from '../engine/errors';
+import { CancelledError } from '../engine/errors';
 import { LiveRecognizer } from '../engine/stream/live-recognizer';
 import { CRASH_TEST_ENV, type AdaptJobOptions, type FromWorker, type ToWorker } from './engine-protocol';
 
@@ -25,10 +25,8 @@ function send(message: FromWorker): void {
   else process.send?.(message);
 }
 
-function toErrorInfo(error: unknown): ErrorInfo {
-  if (isEngineError(error)) return { code: error.code, message: error.message };
-  return { code: 'ENGINE_ERROR', message: error instanceof Error ? error.message : String(error) };
-}
+/** A failure as the host hears of it: the engine's own codes kept, anything else an ENGINE_ERROR. */
+const toErrorInfo = (error: unknown): ErrorInfo => toInfo(error, 'ENGINE_ERROR');
 
 /** Progress messages at most this often: a long file must not flood the host with IPC. */
 const PROGRESS_INTERVAL_MS = 150;

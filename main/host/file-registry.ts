@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { HostError } from '../common/errors';
 import type { FileRef } from '../common/ipc-contract';
 
 export interface RegisteredFile {
@@ -13,8 +14,10 @@ export interface RegisteredFile {
   path: string;
 }
 
-export class FileRegistryError extends Error {
-  readonly code = 'FILE_NOT_FOUND';
+export class FileRegistryError extends HostError {
+  constructor(message: string) {
+    super('FILE_NOT_FOUND', message);
+  }
 }
 
 export class FileRegistry {

@@ -4,6 +4,7 @@
  * binary) the app falls back to the renderer's getUserMedia stream, and says why in the status bar.
  */
 import { createRequire } from 'node:module';
+import { HostError } from '../common/errors';
 import type { MicDevice } from '../common/ipc-contract';
 
 export interface MicHandlers {
@@ -20,13 +21,9 @@ export interface MicCapture {
   stop(): void;
 }
 
-export class MicError extends Error {
-  constructor(
-    readonly code: 'MIC_OPEN_FAILED' | 'MIC_LOST',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MicError';
+export class MicError extends HostError {
+  constructor(code: 'MIC_OPEN_FAILED' | 'MIC_LOST', message: string) {
+    super(code, message);
   }
 }
 

@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { HostError } from '../common/errors';
 import type { AdaptedModelInfo, EnrollmentPrompt } from '../common/ipc-contract';
 import {
   adaptedModelDir as modelDirOf,
@@ -151,15 +152,7 @@ export function adaptedModelDir(profileDir: string, name: string): string {
   return modelDirOf(profileDir, name);
 }
 
-export class ProfileError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ProfileError';
-  }
-}
+export class ProfileError extends HostError {}
 
 export class VoiceProfileStore {
   /** Serialises writes of the index files. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,5 +44,27 @@ describe('ProjectStore', () => {
     expect(project.items[0].file).toEqual({ ...ref, mediaUrl: `/media/${ref.id}?new` });
     expect(project.selectedId).toBe(ref.id);
     expect(after.get(ref.id)?.path).toBe(audio);
+  });
+
+  it('opens a project saved with an error code from before the codes were a closed list', async () => {
+    const file = path.join(dir, 'project.json');
+    const audio = path.join(dir, 'a.wav');
+    await writeFile(audio, 'RIFF');
+    const registry = new FileRegistry((id) => `/media/${id}`);
+    const ref = await registry.register(audio);
+    const error = { code: 'QUEUE_JOB_FAILED' as const, message: 'a.wav: connect ECONNREFUSED' };
+    await new ProjectStore(file, registry).save({
+      version: 1,
+      items: [{ file: ref, transcript: null, edits: { '0': 'x' }, error }],
+      selectedId: ref.id,
+    });
+    // The previous version wrote whatever code the error carried, a system error's too.
+    const saved = await readFile(file, 'utf8');
+    expect(saved).toContain('"QUEUE_JOB_FAILED"');
+    await writeFile(file, saved.replace('"QUEUE_JOB_FAILED"', '"ECONNREFUSED"'));
+    const project = await new ProjectStore(file, new FileRegistry((id) => `/media/${id}`)).load();
+    expect(project.items).toHaveLength(1);
+    expect(project.items[0].error).toEqual({ code: 'INTERNAL', message: error.message });
+    expect(project.items[0].edits).toEqual({ '0': 'x' });
   });
 });

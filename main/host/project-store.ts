@@ -156,7 +156,9 @@ export class ProjectStore {
     };
     // The file on disk is as untrusted as a renderer payload: hand on only what validates.
     try {
-      projectValidator(this.toProject(result), 'project');
+      const validated = projectValidator(this.toProject(result), 'project');
+      // An error code outside today's list (a project from an earlier version) comes back as INTERNAL.
+      validated.items.forEach((item, i) => (result.items[i].error = item.error));
     } catch {
       return emptyStored();
     }

@@ -5,14 +5,12 @@
  * this computer's storage) and each finished file comes back as the engine's transcript.
  */
 import type { RunTarget } from '../common/ipc-contract';
+import { HostError } from '../common/errors';
 import type { QueueTranscriber } from '../queue/client';
 
-export class RunTargetError extends Error {
-  constructor(
-    readonly code: 'BAD_QUEUE_URL' | 'QUEUE_UNREACHABLE',
-    message: string,
-  ) {
-    super(message);
+export class RunTargetError extends HostError {
+  constructor(code: 'BAD_QUEUE_URL' | 'QUEUE_UNREACHABLE', message: string) {
+    super(code, message);
   }
 }
 

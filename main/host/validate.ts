@@ -15,14 +15,13 @@ import type {
   Project,
   ProjectItem,
 } from '../common/ipc-contract';
+import { HostError, isErrorCode, type ErrorInfo } from '../common/errors';
 import type { Transcript, Word } from '../common/transcript';
 import { ADAPTED_MODEL_NAME } from '../engine/adapt/adapted-models';
 
-export class PayloadError extends Error {
-  readonly code = 'INVALID_PAYLOAD';
+export class PayloadError extends HostError {
   constructor(path: string, detail: string) {
-    super(`invalid payload at ${path}: ${detail}`);
-    this.name = 'PayloadError';
+    super('INVALID_PAYLOAD', `invalid payload at ${path}: ${detail}`);
   }
 }
 
@@ -186,7 +185,14 @@ export const fileRef: Validator<FileRef> = obj<FileRef>({
   mediaUrl: str({ max: 4096 }),
 });
 
-const errorInfo = obj({ code: str({ max: 64 }), message: str({ max: 4096 }) });
+/**
+ * A failure saved with a project item. Projects written before the codes were a closed list may hold
+ * others (a system error's ENOENT): those read as INTERNAL, the message kept.
+ */
+const errorInfo: Validator<ErrorInfo> = (value, path) => {
+  const { code, message } = obj({ code: str({ max: 64 }), message: str({ max: 4096 }) })(value, path);
+  return { code: isErrorCode(code) ? code : 'INTERNAL', message };
+};
 
 const projectItem: Validator<ProjectItem> = obj<ProjectItem>({
   file: fileRef,

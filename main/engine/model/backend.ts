@@ -9,7 +9,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 export type BackendKind = 'gpu' | 'native-cpu' | 'wasm' | 'js';
-export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/** What `--backend` and SPEECH_STUDIO_BACKEND accept: `auto` picks the fastest one present. */
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 
 export interface BackendInfo {
   /** tfjs backend name: "tensorflow", "wasm" or "cpu". */

@@ -3,6 +3,14 @@
  * audio over one WebSocket. Files come from a file input or drag and drop and are uploaded; exports are
  * downloads. Every request carries the per-run token the bridge printed in the URL.
  */
+import {
+  channelRows,
+  clientMethods,
+  STUDIO_CHANNELS,
+  type NativeMethod,
+  type ServiceMethod,
+} from '../../../main/common/channels';
+import { HostError, isErrorCode, unwrapReply } from '../../../main/common/errors';
 import type {
   BatchAdded,
   BatchFile,
@@ -11,11 +19,13 @@ import type {
   FileRef,
   InvokeArgs,
   InvokeChannel,
+  InvokeReply,
   InvokeResult,
   StudioApi,
   StudioEvent,
 } from '../../../main/common/ipc-contract';
 import {
+  DECODABLE_EXTENSIONS,
   isAudioFile,
   pairAudioWithReferences,
   parseReferenceManifest,
@@ -23,16 +33,6 @@ import {
 } from '../../../main/common/references';
 
 const TOKEN_KEY = 'speech-studio-token';
-
-export class HostError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HostError';
-  }
-}
 
 /**
  * Takes the token from `?token=` (then removes it from the address bar, so it is not shared by
@@ -58,15 +58,13 @@ function takeToken(): string {
 
 async function errorFrom(response: Response): Promise<HostError> {
   try {
-    const body = (await response.json()) as { error?: { code: string; message: string } };
-    if (body.error) return new HostError(body.error.code, body.error.message);
+    const reply = (await response.json()) as InvokeReply<unknown>;
+    if (!reply.ok && isErrorCode(reply.error?.code))
+      return new HostError(reply.error.code, reply.error.message);
   } catch {
     // not JSON: fall through
   }
-  return new HostError(
-    `HTTP_${response.status}`,
-    `The studio server answered ${response.status} ${response.statusText}`,
-  );
+  return new HostError('HTTP_ERROR', `The studio server answered ${response.status} ${response.statusText}`);
 }
 
 function pickFiles(
@@ -78,7 +76,7 @@ function pickFiles(
     input.multiple = options.multiple ?? true;
     // A folder: every file under it, each with its path inside (`webkitRelativePath`).
     if (options.directory) input.webkitdirectory = true;
-    else input.accept = options.accept ?? 'audio/*,.wav,.flac,.mp3,.ogg,.opus,.oga';
+    else input.accept = options.accept ?? ['audio/*', ...DECODABLE_EXTENSIONS.map((e) => `.${e}`)].join(',');
     input.style.display = 'none';
     input.addEventListener('change', () => {
       resolve(Array.from(input.files ?? []));
@@ -194,7 +192,11 @@ export function createBridgeClient(): StudioApi {
       if (socket !== ws || connection === 'unauthorized') return;
       // A browser does not say why an upgrade failed: ask over HTTP whether the server is there and
       // still takes this page's token (a restarted one does not).
-      void fetch('/api/invoke/studio:get-info', { method: 'POST', headers: authHeaders, body: '[]' })
+      void fetch(`/api/invoke/${STUDIO_CHANNELS.getInfo.channel}`, {
+        method: 'POST',
+        headers: authHeaders,
+        body: '[]',
+      })
         .then((response) => setConnection(response.status === 401 ? 'unauthorized' : 'lost'))
         .catch(() => setConnection('lost'))
         .finally(() => {
@@ -217,7 +219,7 @@ export function createBridgeClient(): StudioApi {
       headers: { 'content-type': 'application/json', ...authHeaders },
       body: JSON.stringify(args),
     });
-    return ((await response.json()) as { result: InvokeResult<C> }).result;
+    return unwrapReply((await response.json()) as InvokeReply<InvokeResult<C>>);
   }
 
   async function upload(file: File): Promise<FileRef> {
@@ -226,7 +228,7 @@ export function createBridgeClient(): StudioApi {
       headers: { ...authHeaders, 'content-type': 'application/octet-stream' },
       body: file,
     });
-    return ((await response.json()) as { result: FileRef }).result;
+    return unwrapReply((await response.json()) as InvokeReply<FileRef>);
   }
 
   const addFiles = async (files: readonly DroppedFile[]) => {
@@ -254,9 +256,13 @@ export function createBridgeClient(): StudioApi {
           ? 'text/csv'
           : 'text/plain';
 
-  return {
-    mode: 'browser',
-    getInfo: () => invoke('studio:get-info'),
+  /** The service channels, as HTTP requests to the bridge. */
+  const serviceCalls = clientMethods(channelRows('service'), (channel, ...args) =>
+    invoke(channel, ...(args as InvokeArgs<typeof channel>)),
+  ) as Pick<StudioApi, ServiceMethod>;
+
+  /** What Electron main does natively (dialogs, the shell), the page does itself here. */
+  const inThePage: Pick<StudioApi, NativeMethod> = {
     openFiles: async () => addFiles(await pickFiles()),
     addFiles,
     openFolder: async () => readFolder(await pickFiles({ directory: true }), upload),
@@ -271,12 +277,6 @@ export function createBridgeClient(): StudioApi {
         .map((e) => ({ path: e.audio, reference: e.reference }));
       return { set, files: [], unmatched, warnings: [] };
     },
-    transcribe: (fileId) => invoke('studio:transcribe', fileId),
-    getQueue: () => invoke('studio:get-queue'),
-    pauseQueue: (paused) => invoke('studio:pause-queue', paused),
-    cancel: (jobId) => invoke('studio:cancel', jobId),
-    loadProject: () => invoke('studio:load-project'),
-    saveProject: (project) => invoke('studio:save-project', project),
     saveExport: async ({ suggestedName, content }) => {
       download(suggestedName, content, mimeType(suggestedName));
       return { saved: true, location: suggestedName };
@@ -289,29 +289,24 @@ export function createBridgeClient(): StudioApi {
       }
       return { saved: files.length > 0, location: `${files.length} downloads` };
     },
-    startDictation: (request) => invoke('studio:dictation-start', request),
+    openExternal: async (url) => {
+      if (new URL(url).protocol !== 'https:')
+        throw new HostError('REFUSED', `only https links are opened (${url})`);
+      window.open(url, '_blank', 'noopener,noreferrer');
+    },
+  };
+
+  return {
+    ...serviceCalls,
+    ...inThePage,
+    mode: 'browser',
     sendDictationAudio: (samples) => {
       if (socket?.readyState === WebSocket.OPEN) socket.send(samples);
     },
     stopDictation: () => {
       // Marks the end of the audio on the socket, so the bridge knows every frame has arrived.
       if (socket?.readyState === WebSocket.OPEN) socket.send('{"type":"dictation-end"}');
-      return invoke('studio:dictation-stop');
-    },
-    cancelDictation: () => invoke('studio:dictation-cancel'),
-    getVoiceProfile: () => invoke('studio:get-voice-profile'),
-    saveEnrollment: (index, fileId) => invoke('studio:enroll-save', index, fileId),
-    addCorrection: (fileId, text) => invoke('studio:profile-add-correction', fileId, text),
-    startAdaptation: (request) => invoke('studio:adapt-start', request),
-    cancelAdaptation: () => invoke('studio:adapt-cancel'),
-    selectModel: (name) => invoke('studio:select-model', name),
-    deleteModel: (name) => invoke('studio:delete-model', name),
-    setVocabulary: (phrases) => invoke('studio:set-vocabulary', phrases),
-    setRunTarget: (queueUrl) => invoke('studio:set-run-target', queueUrl),
-    openExternal: async (url) => {
-      if (new URL(url).protocol !== 'https:')
-        throw new HostError('REFUSED', `only https links are opened (${url})`);
-      window.open(url, '_blank', 'noopener,noreferrer');
+      return invoke(STUDIO_CHANNELS.stopDictation.channel);
     },
     onEvent: (listener) => {
       listeners.add(listener);

@@ -5,7 +5,7 @@
  */
 import { useState, type Dispatch, type SetStateAction } from 'react';
 import type { StudioApi, VoiceProfile } from '../../../main/common/ipc-contract';
-import { parseVocabulary } from '../state/vocabulary';
+import { parseBoostList as parseVocabulary } from '../../../main/common/boost-list';
 
 interface VocabularyEditorProps {
   client: StudioApi;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unscoredNote } from '../../../main/common/evaluation';
-import type { ErrorInfo } from '../../../main/common/ipc-contract';
+import type { ErrorCode, ErrorInfo } from '../../../main/common/ipc-contract';
 import type { Transcript } from '../../../main/common/transcript';
 import { batchProgress, evaluationSummary, finishedResults } from './evaluation';
 import { newItem, type Item } from './studio-state';
@@ -19,7 +19,7 @@ function item(name: string, patch: Partial<Item>): Item {
   return { ...newItem(file), reference: 'the quick brown fox', set: 'lab', path: name, ...patch };
 }
 
-const error = (code: string, message: string): ErrorInfo => ({ code, message });
+const error = (code: ErrorCode, message: string): ErrorInfo => ({ code, message });
 
 describe('a cancelled file is not a failed one', () => {
   const items = [

@@ -3,12 +3,12 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadAudioFile } from '../audio/load';
-import { encodeSamples, wavHeader, type WavSpec } from '../audio/wav-writer';
-import { AsrEngine } from '../engine';
-import { initBackend } from '../model/backend';
-import { createRandomModel } from '../model/random-model';
-import { parseCommandLine } from '../../cli/command-line';
+import { loadAudioFile } from '../engine/audio/load';
+import { encodeSamples, wavHeader, type WavSpec } from '../engine/audio/wav-writer';
+import { AsrEngine } from '../engine/engine';
+import { initBackend } from '../engine/model/backend';
+import { createRandomModel } from '../engine/model/random-model';
+import { parseCommandLine } from './command-line';
 
 /** What `--help` prints: this file's own description. */
 const USAGE = `Memory check for long inputs: writes a long WAV (speech fixture repeated with pauses and a noise
@@ -30,7 +30,7 @@ const file = path.join(work, 'long.wav');
 
 try {
   const speech = await loadAudioFile(
-    path.join(import.meta.dirname, '..', '__fixtures__', 'speech-16k.wav'),
+    path.join(import.meta.dirname, '..', 'engine', '__fixtures__', 'speech-16k.wav'),
     spec.sampleRate,
   );
   const totalFrames = Math.round(minutes * 60 * spec.sampleRate);

@@ -12,7 +12,7 @@ import {
   parseReferenceManifest,
   parseReferenceText,
 } from '../common/references';
-import { USER_FILE_LIMITS, readUserTextFile, type UserFileError } from './user-text-file';
+import { USER_FILE_LIMITS, readUserTextFile, type UserFileError } from '../engine/user-text-file';
 
 export interface EvalItem {
   /** The path to open (resolved against the manifest's folder, or inside the scanned folder). */

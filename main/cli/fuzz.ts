@@ -1,9 +1,9 @@
 /** What this command does and how to run it: USAGE below (printed by `--help`). */
 import { writeFile } from 'node:fs/promises';
-import { DEFAULT_MODEL } from '../../engine';
-import { fuzzCorpus } from './corpus';
-import { DEFAULT_MEMORY_LIMIT_MB, runFuzz } from './harness';
-import { UsageError, numberOption, parseCommandLine } from '../../../cli/command-line';
+import { DEFAULT_MODEL } from '../engine/engine';
+import { fuzzCorpus } from '../engine/testing/fuzz/corpus';
+import { DEFAULT_MEMORY_LIMIT_MB, runFuzz } from '../engine/testing/fuzz/harness';
+import { UsageError, numberOption, parseCommandLine } from './command-line';
 
 /** What `--help` prints: this file's own description. */
 const USAGE = `\`npm run fuzz -- [--model NAME|DIR] [--subset full|fast] [--seed N] [--decoder greedy|beam]

@@ -7,7 +7,7 @@
 import { scoreFile, type FileResult } from '../common/evaluation';
 import { DEFAULT_NORMALIZATION, type ScoringNormalization } from '../common/scoring';
 import { roundedWord, roundTo } from '../common/transcript';
-import type { AsrEngine } from './engine';
+import type { AsrEngine } from '../engine/engine';
 import type { EvalItem, EvalSetInput } from './reference-files';
 
 export interface EvaluateOptions {

@@ -1,0 +1,290 @@
+/**
+ * Dictation: audio from the chosen source (the native recorder, the page's microphone, or a file played
+ * at real-time pace) is recorded, so the session can be replayed and nothing is lost, and streamed to the
+ * engine process, which answers with partial and final results as the user speaks. One session at a time,
+ * owned by the host, not by a window.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type {
+  DictationEndReason,
+  DictationResult,
+  DictationSource,
+  DictationStarted,
+  DictationStartRequest,
+  StudioEvent,
+} from '../common/ipc-contract';
+import type { Transcript, Word } from '../common/transcript';
+import { playRealtime, type RealtimePlayback } from '../engine/audio/realtime-source';
+import { encodeWav } from '../engine/audio/wav-writer';
+import type { EngineSupervisor } from './engine-supervisor';
+import { fileError, HostError, toErrorInfo, type ErrorInfo } from './errors';
+import type { FileRegistry } from './file-registry';
+import type { MicCapture } from './native-mic';
+import { finiteAudio } from './validate';
+
+export interface DictationDeps {
+  engine: EngineSupervisor;
+  files: FileRegistry;
+  emit: (event: StudioEvent) => void;
+  mic: MicCapture | null;
+  micUnavailable: string | null;
+  /** Where recordings are written. */
+  recordingsDir: string;
+  /** Decodes a file for the file source. */
+  loadAudio: (file: string, sampleRate: number) => Promise<Float32Array>;
+  /** Transcribes a recording as a file, ahead of queued ones (when the live results are incomplete). */
+  transcribeNow: (fileId: string) => Promise<Transcript>;
+}
+
+interface Dictation {
+  /** What the start returned (what windows opened later are told). */
+  started: DictationStarted;
+  source: DictationSource;
+  sampleRate: number;
+  chunks: Float32Array[];
+  samples: number;
+  overflowed: boolean;
+  /** Finished utterances from the live engine, in order. */
+  finals: Word[][];
+  /** Compute the engine spent on finals, for the transcript's real-time factor. */
+  computeSec: number;
+  /** The live engine failed mid-session: the recording is transcribed as a file when it stops. */
+  liveFailed: boolean;
+  /** The file source's playback, when a file stands in for the microphone. */
+  playback: RealtimePlayback | null;
+  /** Cancelled: late engine events are ignored. */
+  ended: boolean;
+}
+
+/** The sample rate a file source plays at (the model's, so nothing is resampled twice). */
+const FILE_SOURCE_RATE = 16000;
+
+/** Dictation recordings are capped so a forgotten session cannot exhaust memory. */
+export const MAX_DICTATION_SEC = 300;
+
+export class DictationSession {
+  private dictation: Dictation | null = null;
+  private levelAt = 0;
+
+  constructor(private readonly deps: DictationDeps) {}
+
+  async startDictation(request: DictationStartRequest): Promise<DictationStarted> {
+    if (this.dictation) throw new HostError('DICTATION_BUSY', 'Dictation is already running; stop it first.');
+    let started: DictationStarted;
+    let playback: RealtimePlayback | null = null;
+    if (request.source === 'stream') {
+      if (!request.sampleRate)
+        throw new HostError('INVALID_REQUEST', 'stream dictation needs the sample rate');
+      started = { source: 'stream', deviceName: 'browser microphone', sampleRate: request.sampleRate };
+    } else if (request.source === 'file') {
+      const entry = request.fileId ? this.deps.files.get(request.fileId) : undefined;
+      if (!entry) throw new HostError('UNKNOWN_FILE', 'file dictation needs an opened file');
+      started = { source: 'file', deviceName: `file: ${entry.ref.name}`, sampleRate: FILE_SOURCE_RATE };
+      // Loaded before the session starts so a bad file fails the start with a clear error, which names the
+      // file as the user knows it (as transcription errors do), not by its path in the data folder.
+      const audio = await this.deps.loadAudio(entry.path, FILE_SOURCE_RATE).catch((error: unknown) => {
+        throw fileError(error, { path: entry.path, name: entry.ref.name });
+      });
+      // Played once: when the file ends the session ends by itself (see below), as a recording would.
+      playback = playRealtime(audio, FILE_SOURCE_RATE, (frame) => this.pushDictationAudio(frame));
+    } else {
+      const mic = this.deps.mic;
+      if (!mic)
+        throw new HostError(
+          'MIC_UNAVAILABLE',
+          `Native microphone capture is not available (${this.deps.micUnavailable ?? 'not offered'}).`,
+        );
+      const opened = mic.start(request.deviceIndex ?? -1, {
+        onFrame: (samples) => this.pushDictationAudio(samples),
+        onError: (error) => this.captureLost(toErrorInfo(error)),
+      });
+      started = { source: 'native', ...opened };
+    }
+    const session: Dictation = {
+      started,
+      source: started.source,
+      sampleRate: started.sampleRate,
+      chunks: [],
+      samples: 0,
+      overflowed: false,
+      finals: [],
+      computeSec: 0,
+      liveFailed: false,
+      playback,
+      ended: false,
+    };
+    this.dictation = session;
+    try {
+      await this.deps.engine.startLive(
+        started.sampleRate,
+        (event) => {
+          if (session.ended) return;
+          if (event.type === 'partial') {
+            const { segment, words, stableWords } = event;
+            this.deps.emit({ type: 'dictation-partial', segment, words, stableWords });
+          } else if (event.type === 'final') {
+            const { segment, text, words, startSec, endSec } = event;
+            session.finals.push(words);
+            session.computeSec += event.timing.computeMs / 1000;
+            this.deps.emit({ type: 'dictation-final', segment, text, words, startSec, endSec });
+          }
+        },
+        (error) => {
+          if (session.ended) return;
+          // Keep recording: the recording is transcribed as a file when the user stops.
+          session.liveFailed = true;
+          this.deps.emit({ type: 'dictation-error', error: toErrorInfo(error) });
+        },
+      );
+    } catch (error) {
+      this.cancelDictation();
+      throw error;
+    }
+    this.deps.emit({ type: 'dictation-started', started });
+    // A file that has played to its end finishes the session: its last utterance is finalised and the
+    // result goes to every window (a Stop meanwhile has already ended it: then nothing happens here).
+    void playback?.done.then(() => {
+      if (this.dictation === session) this.stopDictation('source-ended').catch(() => {});
+    });
+    return started;
+  }
+
+  /** Audio for the running dictation (stream frames from the renderer, native or file frames). */
+  pushDictationAudio(samples: Float32Array): void {
+    const d = this.dictation;
+    if (!d || d.overflowed) return;
+    if (d.samples + samples.length > MAX_DICTATION_SEC * d.sampleRate) {
+      d.overflowed = true;
+      this.deps.emit({
+        type: 'dictation-error',
+        error: {
+          code: 'DICTATION_TOO_LONG',
+          message: `Dictation is limited to ${MAX_DICTATION_SEC / 60} minutes; stop to keep what was recorded.`,
+        },
+      });
+      return;
+    }
+    // Frames from the renderer were made finite by the transport's validator; a file's or a device's
+    // frames are made so here (Float32Array.from first: a frame must be a copy the caller cannot change).
+    const copy = finiteAudio(Float32Array.from(samples));
+    d.chunks.push(copy);
+    d.samples += copy.length;
+    if (!d.liveFailed) this.deps.engine.liveAudio(copy);
+    if (d.source !== 'stream') {
+      const now = performance.now();
+      if (now - this.levelAt >= 50) {
+        this.levelAt = now;
+        this.deps.emit({ type: 'mic-level', level: rmsLevel(samples) });
+      }
+    }
+  }
+
+  /**
+   * The capture device failed (unplugged): capture stops, the user is told, and the session stays open so
+   * that Stop keeps what was recorded (as a file with its transcript) — nothing is lost.
+   */
+  private captureLost(error: ErrorInfo): void {
+    if (!this.dictation) return;
+    this.deps.emit({
+      type: 'dictation-error',
+      error: {
+        ...error,
+        message: `${error.message} What was recorded so far is kept: press Stop to finish.`,
+      },
+    });
+  }
+
+  /**
+   * Ends the session and returns its recording and transcript; every window hears of it (`dictation-ended`
+   * with the `reason`), so a window that did not stop it stops offering Stop.
+   */
+  async stopDictation(reason: DictationEndReason = 'stopped'): Promise<DictationResult> {
+    const d = this.dictation;
+    if (!d) throw new HostError('DICTATION_IDLE', 'Dictation is not running.');
+    this.dictation = null;
+    this.stopCapture(d);
+    try {
+      const result = await this.dictationResult(d);
+      this.deps.emit({ type: 'dictation-ended', reason, result, error: null });
+      return result;
+    } catch (error) {
+      this.deps.emit({ type: 'dictation-ended', reason, result: null, error: toErrorInfo(error) });
+      throw error;
+    } finally {
+      d.ended = true;
+    }
+  }
+
+  /** The recording of an ended session, saved and registered, with its transcript. */
+  private async dictationResult(d: Dictation): Promise<DictationResult> {
+    if (d.samples === 0) {
+      this.deps.engine.abandonLive();
+      throw new HostError(
+        'DICTATION_EMPTY',
+        'No audio was recorded: is the microphone connected and allowed?',
+      );
+    }
+    // Wait for the engine to finish the last utterance (its final arrives before this resolves).
+    if (!d.liveFailed) await this.deps.engine.stopLive().catch(() => (d.liveFailed = true));
+    const audio = new Float32Array(d.samples);
+    let offset = 0;
+    for (const chunk of d.chunks) {
+      audio.set(chunk, offset);
+      offset += chunk.length;
+    }
+    await mkdir(this.deps.recordingsDir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const file = path.join(this.deps.recordingsDir, `dictation-${stamp}.wav`);
+    await writeFile(
+      file,
+      encodeWav([audio], { sampleRate: d.sampleRate, bitsPerSample: 16, encoding: 'int' }),
+    );
+    const ref = await this.deps.files.register(file);
+    if (d.liveFailed) {
+      // The live results are incomplete: transcribe the whole recording, ahead of queued files.
+      const transcript = await this.deps.transcribeNow(ref.id);
+      return { transcript, file: ref };
+    }
+    const words = d.finals.flat();
+    const durationSec = d.samples / d.sampleRate;
+    const status = this.deps.engine.status;
+    const transcript: Transcript = {
+      text: words.map((w) => w.word).join(' '),
+      words,
+      durationSec,
+      backend: status.backend?.name ?? 'unknown',
+      model: status.modelName ?? 'unknown',
+      rtf: d.computeSec / durationSec,
+    };
+    return { transcript, file: ref };
+  }
+
+  cancelDictation(): void {
+    const d = this.dictation;
+    if (!d) return;
+    this.stopCapture(d);
+    this.dictation = null;
+    d.ended = true;
+    this.deps.engine.abandonLive();
+    this.deps.emit({ type: 'dictation-ended', reason: 'cancelled', result: null, error: null });
+  }
+
+  /** The session running now, as its start reported it; null when there is none. */
+  get dictationSession(): DictationStarted | null {
+    return this.dictation?.started ?? null;
+  }
+
+  private stopCapture(d: Dictation): void {
+    if (d.source === 'native') this.deps.mic?.stop();
+    d.playback?.stop();
+  }
+}
+
+/** RMS of a frame mapped from -60..0 dBFS to 0..1, the scale a level meter shows. */
+export function rmsLevel(samples: Float32Array): number {
+  let sum = 0;
+  for (const x of samples) sum += x * x;
+  const db = 10 * Math.log10(sum / Math.max(1, samples.length) + 1e-12);
+  return Math.max(0, Math.min(1, (db + 60) / 60));
+}
