@@ -30,7 +30,7 @@ export interface BridgeProcess {
 }
 
 /** Starts `main/bridge/web.ts --json` and resolves with the URL it prints. */
-export async function startWebServer(modelDir: string, dataDir: string) {
+export async function startWebServer(modelDir: string, dataDir: string, env: NodeJS.ProcessEnv = {}) {
   const require = createRequire(import.meta.url);
   const tsx = pathToFileURL(require.resolve('tsx')).href;
   const child = spawn(
@@ -40,7 +40,7 @@ export async function startWebServer(modelDir: string, dataDir: string) {
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, [CRASH_TEST_ENV]: CRASHING_FILE_NAME },
+      env: { ...process.env, [CRASH_TEST_ENV]: CRASHING_FILE_NAME, ...env },
     },
   );
   const lines = createInterface({ input: child.stdout! });

@@ -54,6 +54,7 @@ export const STUDIO_CHANNELS = {
   deleteModel: { channel: 'studio:delete-model', kind: 'service' },
   setVocabulary: { channel: 'studio:set-vocabulary', kind: 'service' },
   setRunTarget: { channel: 'studio:set-run-target', kind: 'service' },
+  getTextInsertion: { channel: 'studio:get-text-insertion', kind: 'service' },
   onEvent: { channel: 'studio:event', kind: 'event' },
 } as const satisfies { readonly [M in ApiMethod]: ChannelSpec };
 

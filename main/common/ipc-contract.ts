@@ -188,12 +188,30 @@ export interface DictationStartRequest {
   sampleRate?: number;
   /** File only: an opened file to play as the microphone. */
   fileId?: string;
+  /**
+   * Where finals go besides the studio's document: `focused-app` also types them into the application
+   * that had focus when dictation started (see TextInsertionInfo). Default `studio`.
+   */
+  typeInto?: DictationTarget;
 }
+
+export type DictationTarget = 'studio' | 'focused-app';
 
 export interface DictationStarted {
   source: DictationSource;
   deviceName: string;
   sampleRate: number;
+  /** Where finals are typed: `focused-app` when the host types them into another application. */
+  typeInto?: DictationTarget;
+}
+
+/**
+ * How this host can type into other applications: the tool it uses (xdotool, wtype, ydotool, osascript,
+ * sendinput), `clipboard` when it can only paste, or `none`; `hint` says what to install or allow.
+ */
+export interface TextInsertionInfo {
+  method: 'xdotool' | 'wtype' | 'ydotool' | 'osascript' | 'sendinput' | 'clipboard' | 'none';
+  hint: string | null;
 }
 
 /** Why a dictation session ended (see the `dictation-ended` event). */
@@ -448,6 +466,8 @@ export interface StudioApi {
   setVocabulary(phrases: string[]): Promise<VoiceProfile>;
   /** Files queued from now on run on the queue at `queueUrl` (a redis:// URL), or on this computer (null). */
   setRunTarget(queueUrl: string | null): Promise<RunTarget>;
+  /** How (and whether) finals can be typed into other applications here. */
+  getTextInsertion(): Promise<TextInsertionInfo>;
   /** Subscribes to host events; returns the unsubscribe function. */
   onEvent(listener: (event: StudioEvent) => void): () => void;
 }

@@ -27,7 +27,7 @@ function setup() {
       on: (channel: string, listener: Listener) => sends.set(channel, listener),
     } as never,
     handlers,
-    { trusted: () => window as unknown as WebContents, onDictationAudio, log: () => {} },
+    { trusted: () => [window as unknown as WebContents], onDictationAudio, log: () => {} },
   );
   const called = (channel: string) =>
     (handlers as unknown as Record<string, ReturnType<typeof vi.fn>>)[channel].mock.calls.length;

@@ -22,7 +22,7 @@ function setup() {
   const onDictationAudio = vi.fn();
   const log = vi.fn();
   registerIpc(ipcMain as never, handlers, {
-    trusted: () => window as unknown as WebContents,
+    trusted: () => [window as unknown as WebContents],
     onDictationAudio,
     log,
   });
@@ -109,13 +109,20 @@ describe('IPC sender validation', () => {
   });
 
   it('explains each refusal', () => {
-    const trusted = () => ctx.window as unknown as WebContents;
+    const trusted = () => [ctx.window as unknown as WebContents];
     const check = (e: ReturnType<typeof ctx.event>) =>
       senderProblem(e as unknown as IpcMainInvokeEvent, trusted);
     expect(check(ctx.event())).toBeNull();
     expect(check(ctx.event({ frame: new FakeFrame('app://studio/') }))).toBe('not the top-level frame');
     expect(check(ctx.event({ sender: new FakeWebContents() }))).toBe('not the studio window');
-    expect(senderProblem(ctx.event() as unknown as IpcMainEvent, () => null)).toBe('not the studio window');
+    expect(senderProblem(ctx.event() as unknown as IpcMainEvent, () => [])).toBe('not the studio window');
+    // The dictation overlay, while open, is one of our windows too; another web contents is not.
+    const overlay = new FakeWebContents();
+    const both = () => [ctx.window as unknown as WebContents, overlay as unknown as WebContents];
+    expect(senderProblem(ctx.event({ sender: overlay }) as unknown as IpcMainEvent, both)).toBeNull();
+    expect(senderProblem(ctx.event({ sender: new FakeWebContents() }) as unknown as IpcMainEvent, both)).toBe(
+      'not the studio window',
+    );
   });
 
   it('drops dictation audio from a foreign frame', () => {

@@ -10,18 +10,20 @@ import type { InvokeHandlers, InvokeReply } from '../common/ipc-contract';
 import { dictationAudio, PayloadError, validateInvoke } from '../host/validate';
 import { isAppUrl } from './security';
 
-/** Why a sender is refused, or null when it is our window's top frame on the app origin. */
+/**
+ * Why a sender is refused, or null when it is the top frame of one of our windows (the studio, and the
+ * dictation overlay while it is open) on the app origin.
+ */
 export function senderProblem(
   event: IpcMainEvent | IpcMainInvokeEvent,
-  trusted: () => WebContents | null,
+  trusted: () => readonly WebContents[],
 ): string | null {
   // A web contents destroyed while its message was in flight throws from its accessors; that must
   // refuse the message, not throw in main (from an ipcMain.on listener it would be an uncaught exception).
   try {
     const frame = event.senderFrame;
     if (!frame) return 'the sending frame is gone';
-    const window = trusted();
-    if (!window || event.sender.id !== window.id) return 'not the studio window';
+    if (!trusted().some((contents) => contents.id === event.sender.id)) return 'not the studio window';
     if (frame !== event.sender.mainFrame) return 'not the top-level frame';
     if (!isAppUrl(frame.url)) return `unexpected origin ${frame.url}`;
     return null;
@@ -35,7 +37,7 @@ export function registerIpc(
   ipcMain: Pick<IpcMain, 'handle' | 'on'>,
   handlers: InvokeHandlers,
   options: {
-    trusted: () => WebContents | null;
+    trusted: () => readonly WebContents[];
     onDictationAudio: (samples: Float32Array) => void;
     log?: (message: string) => void;
   },

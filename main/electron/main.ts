@@ -6,7 +6,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, globalShortcut, ipcMain, protocol, session, type BrowserWindow } from 'electron';
+import {
+  app,
+  clipboard,
+  dialog,
+  globalShortcut,
+  ipcMain,
+  protocol,
+  session,
+  type BrowserWindow,
+} from 'electron';
 import { STUDIO_CHANNELS, type NativeChannel } from '../common/channels';
 import { HostError } from '../common/errors';
 import { DECODABLE_EXTENSIONS } from '../common/references';
@@ -16,10 +25,12 @@ import { writeExportBundle } from '../host/export-files';
 import { loadNativeMic } from '../host/native-mic';
 import { serviceHandlers } from '../host/service-handlers';
 import { StudioService } from '../host/studio-service';
+import { TextInsertion } from '../host/text-insertion';
 import { spawnUtilityWorker } from './engine-process';
 import { registerIpc } from './ipc';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol';
 import { APP_ORIGIN, APP_SCHEME, decidePermissionCheck, decidePermissionRequest } from './security';
+import { createOverlayWindow } from './overlay';
 import { createMainWindow, hardenEveryWebContents, openExternalSafely } from './window';
 
 /** This bundle lives in dist/electron/ (dev and packaged alike); the app root is two levels up. */
@@ -51,6 +62,25 @@ const primaryInstance = app.requestSingleInstanceLock();
 if (!primaryInstance) app.quit();
 
 let mainWindow: BrowserWindow | null = null;
+/** While dictating into another application: the always-on-top strip with the level, words and Stop. */
+let overlayWindow: BrowserWindow | null = null;
+
+/** Our windows' web contents: where events go, and the only senders IPC accepts. */
+const ourContents = () =>
+  [mainWindow, overlayWindow].flatMap((w) => (w && !w.isDestroyed() ? [w.webContents] : []));
+
+/** Opens the overlay when a dictation into another application starts, and closes it when it ends. */
+function followDictation(event: StudioEvent): void {
+  if (event.type === 'dictation-started' && event.started.typeInto === 'focused-app' && !overlayWindow) {
+    overlayWindow = createOverlayWindow({
+      preload: path.join(here, 'preload.cjs'),
+      devTools: !app.isPackaged,
+    });
+    overlayWindow.on('closed', () => (overlayWindow = null));
+  } else if (event.type === 'dictation-ended') {
+    overlayWindow?.close();
+  }
+}
 let service: StudioService | null = null;
 
 async function start(): Promise<void> {
@@ -60,7 +90,10 @@ async function start(): Promise<void> {
   const modelsDir = app.isPackaged
     ? path.join(process.resourcesPath, 'models')
     : path.join(appRoot, 'models');
-  const emit = (event: StudioEvent) => mainWindow?.webContents.send(STUDIO_CHANNELS.onEvent.channel, event);
+  const emit = (event: StudioEvent) => {
+    for (const contents of ourContents()) contents.send(STUDIO_CHANNELS.onEvent.channel, event);
+    followDictation(event);
+  };
 
   const engine = new EngineSupervisor({
     spawn: spawnUtilityWorker(path.join(here, 'engine-worker.mjs')),
@@ -83,6 +116,8 @@ async function start(): Promise<void> {
     emit,
     mic: native.mic,
     micUnavailable: native.unavailable,
+    // Dictation into other applications pastes through the system clipboard where no typing tool exists.
+    textInsertion: new TextInsertion({ clipboard }),
   });
   service = studio;
 
@@ -170,7 +205,7 @@ async function start(): Promise<void> {
   };
   const handlers: InvokeHandlers = { ...serviceHandlers(studio), ...nativeHandlers };
   registerIpc(ipcMain, handlers, {
-    trusted: () => mainWindow?.webContents ?? null,
+    trusted: ourContents,
     onDictationAudio: (samples) => studio.pushDictationAudio(samples),
   });
 

@@ -21,6 +21,7 @@ import type { EngineSupervisor } from './engine-supervisor';
 import { fileError, HostError, toErrorInfo, type ErrorInfo } from './errors';
 import type { FileRegistry } from './file-registry';
 import type { MicCapture } from './native-mic';
+import type { TextInsertion, TypingSession } from './text-insertion';
 import { finiteAudio } from './validate';
 
 export interface DictationDeps {
@@ -35,6 +36,8 @@ export interface DictationDeps {
   loadAudio: (file: string, sampleRate: number) => Promise<Float32Array>;
   /** Transcribes a recording as a file, ahead of queued ones (when the live results are incomplete). */
   transcribeNow: (fileId: string) => Promise<Transcript>;
+  /** Typing finals into the focused application ("Type into"). */
+  textInsertion: TextInsertion;
 }
 
 interface Dictation {
@@ -69,8 +72,24 @@ export class DictationSession {
 
   constructor(private readonly deps: DictationDeps) {}
 
+  /** Types a final into the other application; a failure is shown, and the studio's document keeps the text. */
+  private typeFinal(typing: TypingSession, session: Dictation, text: string): void {
+    typing.final(text).catch((error: unknown) => {
+      if (session.ended) return;
+      this.deps.emit({
+        type: 'dictation-error',
+        error: {
+          code: 'TEXT_INSERTION_FAILED',
+          message: `Could not type into the other application (the text is in the dictation document): ${(error as Error).message}`,
+        },
+      });
+    });
+  }
+
   async startDictation(request: DictationStartRequest): Promise<DictationStarted> {
     if (this.dictation) throw new HostError('DICTATION_BUSY', 'Dictation is already running; stop it first.');
+    // First, before any window of ours can take it: the application that has focus is where text goes.
+    const typing = request.typeInto === 'focused-app' ? await this.deps.textInsertion.startSession() : null;
     let started: DictationStarted;
     let playback: RealtimePlayback | null = null;
     if (request.source === 'stream') {
@@ -101,6 +120,7 @@ export class DictationSession {
       });
       started = { source: 'native', ...opened };
     }
+    if (typing) started = { ...started, typeInto: 'focused-app' };
     const session: Dictation = {
       started,
       source: started.source,
@@ -128,6 +148,7 @@ export class DictationSession {
             session.finals.push(words);
             session.computeSec += event.timing.computeMs / 1000;
             this.deps.emit({ type: 'dictation-final', segment, text, words, startSec, endSec });
+            if (typing) this.typeFinal(typing, session, text);
           }
         },
         (error) => {

@@ -7,6 +7,7 @@ import { EngineSupervisor } from './engine-supervisor';
 import type { MicCapture, MicHandlers } from './native-mic';
 import { rmsLevel, StudioService } from './studio-service';
 import { fakeWorkers } from './testing/fake-worker';
+import { TextInsertion } from './text-insertion';
 
 let dir: string;
 beforeEach(async () => {
@@ -15,7 +16,11 @@ beforeEach(async () => {
 // Retries: a service disposed at the end of a test may still be finishing an atomic save in the folder.
 afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
 
-function service(behaviour: Parameters<typeof fakeWorkers>[0] = {}, mic: MicCapture | null = null) {
+function service(
+  behaviour: Parameters<typeof fakeWorkers>[0] = {},
+  mic: MicCapture | null = null,
+  textInsertion?: TextInsertion,
+) {
   const workers = fakeWorkers(behaviour);
   const events: StudioEvent[] = [];
   const engine = new EngineSupervisor({
@@ -34,6 +39,7 @@ function service(behaviour: Parameters<typeof fakeWorkers>[0] = {}, mic: MicCapt
     emit: (e) => events.push(e),
     mic,
     micUnavailable: mic ? null : 'test',
+    textInsertion,
   });
   engine.start();
   return { studio, events, workers, engine };
@@ -235,6 +241,52 @@ describe('StudioService', () => {
     expect(recording.readInt16LE(44)).toBe(Math.round(0.2 * 32767));
     await expect(studio.startDictation({ source: 'file', fileId: 'nope' })).rejects.toThrow(/opened file/);
     studio.dispose();
+  });
+
+  it('types finals into the focused application when asked, and says what to install when it cannot', async () => {
+    const typed: string[][] = [];
+    const linux = (tools: string[]) => ({
+      platform: 'linux' as const,
+      env: { DISPLAY: ':9' },
+      findTool: async (name: string) => (tools.includes(name) ? `/usr/bin/${name}` : null),
+    });
+    const run = async (_file: string, args: string[]) => {
+      typed.push(args);
+      return args[0] === 'getwindowfocus' || args[0] === 'getactivewindow' ? '4242\n' : '';
+    };
+    const { studio, events } = service({}, null, new TextInsertion({ environment: linux(['xdotool']), run }));
+    expect(await studio.getTextInsertion()).toEqual({ method: 'xdotool', hint: null });
+    const started = await studio.startDictation({
+      source: 'stream',
+      sampleRate: 16000,
+      typeInto: 'focused-app',
+    });
+    expect(started.typeInto).toBe('focused-app');
+    studio.pushDictationAudio(new Float32Array(16000).fill(0.1));
+    await studio.stopDictation();
+    const final = events.find((e) => e.type === 'dictation-final');
+    expect(final).toBeDefined();
+    // The final ("hello" from the fake engine) went to the window that had focus at the start.
+    await waitFor(() => typed.some((args) => args[0] === 'type'));
+    expect(typed.find((args) => args[0] === 'type')!.at(-1)).toBe((final as { text: string }).text);
+    studio.dispose();
+
+    const none = service({}, null, new TextInsertion({ environment: linux([]), run }));
+    expect(await none.studio.getTextInsertion()).toEqual({
+      method: 'none',
+      hint: expect.stringMatching(/install xdotool/),
+    });
+    await expect(
+      none.studio.startDictation({ source: 'stream', sampleRate: 16000, typeInto: 'focused-app' }),
+    ).rejects.toMatchObject({
+      code: 'TEXT_INSERTION_UNAVAILABLE',
+      message: expect.stringMatching(/install xdotool/),
+    });
+    // Nothing was started: a plain dictation still can be.
+    expect(none.studio.getInfo().dictation).toBeNull();
+    await none.studio.startDictation({ source: 'stream', sampleRate: 16000 });
+    none.studio.cancelDictation();
+    none.studio.dispose();
   });
 
   it('tells every window when dictation starts and ends, and how', async () => {

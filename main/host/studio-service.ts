@@ -24,6 +24,7 @@ import type {
   RunTarget,
   StudioEvent,
   StudioInfo,
+  TextInsertionInfo,
   VoiceProfile,
 } from '../common/ipc-contract';
 import { loadWavFile } from '../engine/audio/wav-load';
@@ -37,6 +38,7 @@ import { VoiceProfileStore } from './profile';
 import { ProfileService } from './profile-service';
 import { ProjectStore } from './project-store';
 import { RunTargetSwitch } from './run-target';
+import { TextInsertion } from './text-insertion';
 import { TranscriptionQueue } from './transcription-queue';
 
 export { MAX_DICTATION_SEC, rmsLevel } from './dictation-session';
@@ -64,6 +66,8 @@ export interface StudioServiceOptions {
   loadAudio?: (file: string, sampleRate: number) => Promise<Float32Array>;
   /** The voice profile folder (enrollment, corrections, adapted models); default `<project dir>/profile`. */
   profileDir?: string;
+  /** Typing dictation into other applications; default: this machine's tools, no clipboard fallback. */
+  textInsertion?: TextInsertion;
 }
 
 export class StudioService {
@@ -76,9 +80,11 @@ export class StudioService {
   private readonly dictation: DictationSession;
   private readonly voice: ProfileService;
   private disposed = false;
+  private readonly textInsertion: TextInsertion;
 
   constructor(private readonly options: StudioServiceOptions) {
     const { engine, emit } = options;
+    this.textInsertion = options.textInsertion ?? new TextInsertion();
     const files = (this.files = new FileRegistry(options.mediaUrl));
     this.project = new ProjectStore(options.projectFile, files);
     this.profile = new VoiceProfileStore(
@@ -104,6 +110,7 @@ export class StudioService {
       recordingsDir: options.recordingsDir,
       loadAudio,
       transcribeNow: (fileId) => this.transcription.transcribeNow(fileId),
+      textInsertion: this.textInsertion,
     });
     this.voice = new ProfileService(this.profile, {
       engine,
@@ -202,6 +209,10 @@ export class StudioService {
 
   setRunTarget(queueUrl: string | null): Promise<RunTarget> {
     return this.transcription.setRunTarget(queueUrl);
+  }
+
+  getTextInsertion(): Promise<TextInsertionInfo> {
+    return this.textInsertion.describe();
   }
 
   // ---- The project ----------------------------------------------------------------------------------

@@ -15,6 +15,8 @@
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
+import { HostError } from '../common/errors';
+import type { TextInsertionInfo } from '../common/ipc-contract';
 import { applyUtterance, EMPTY_DICTATION, type DictationDocument } from '../common/spoken-commands';
 
 export type InsertionMethod = 'xdotool' | 'wtype' | 'ydotool' | 'osascript' | 'sendinput' | 'clipboard';
@@ -39,8 +41,8 @@ export interface InsertionEnvironment {
 
 /** The platform clipboard (Electron's `clipboard` in the app). */
 export interface ClipboardAccess {
-  readText(): string;
-  writeText(text: string): void;
+  readText(): string | Promise<string>;
+  writeText(text: string): void | Promise<void>;
 }
 
 /** Runs a program without a shell; resolves with its stdout, rejects with its stderr's first line. */
@@ -406,15 +408,15 @@ export class TextInserter {
     if (!clipboard || !command) {
       throw new Error(`cannot type into other applications here: ${support.hint ?? 'no input tool'}`);
     }
-    const saved = clipboard.readText();
-    clipboard.writeText(text);
+    const saved = await clipboard.readText();
+    await clipboard.writeText(text);
     try {
       await this.run(command.file, command.args);
       // The target reads the clipboard when it handles the key, possibly after the tool has returned.
       await new Promise((resolve) => setTimeout(resolve, restoreAfterMs));
     } finally {
       // Put the user's clipboard back unless something else replaced ours meanwhile.
-      if (clipboard.readText() === text) clipboard.writeText(saved);
+      if ((await clipboard.readText()) === text) await clipboard.writeText(saved);
     }
   }
 }
@@ -447,5 +449,48 @@ export class TypingSession {
     const typed = after.text.slice(common);
     if (erase === 0 && typed === '') return;
     await this.inserter.replaceEnd(erase, typed);
+  }
+}
+
+/**
+ * The host's side of "Type into: the focused application": what is available (detected afresh each time,
+ * so a tool installed while the app runs is found) and a typing session per dictation.
+ */
+export class TextInsertion {
+  constructor(
+    private readonly options: {
+      environment?: InsertionEnvironment;
+      /** The platform clipboard, for the paste fallback (Electron's; the browser bridge has none). */
+      clipboard?: ClipboardAccess;
+      run?: RunProgram;
+    } = {},
+  ) {}
+
+  private async usable(): Promise<{ support: InsertionSupport; info: TextInsertionInfo }> {
+    const support = await detectTextInsertion(this.options.environment);
+    const canPaste = this.options.clipboard !== undefined && pasteCommand(support) !== null;
+    const method = support.method !== 'clipboard' ? support.method : canPaste ? 'clipboard' : 'none';
+    return { support, info: { method, hint: support.hint } };
+  }
+
+  async describe(): Promise<TextInsertionInfo> {
+    return (await this.usable()).info;
+  }
+
+  /**
+   * A typing session into the application that has focus now (call it when dictation starts); a
+   * HostError naming what to install when nothing here can type into other applications.
+   */
+  async startSession(): Promise<TypingSession> {
+    const { support, info } = await this.usable();
+    if (info.method === 'none') {
+      throw new HostError(
+        'TEXT_INSERTION_UNAVAILABLE',
+        `Typing into other applications is not available here: ${support.hint ?? 'no input tool was found'}.`,
+      );
+    }
+    const inserter = new TextInserter({ support, clipboard: this.options.clipboard, run: this.options.run });
+    await inserter.rememberTarget();
+    return new TypingSession(inserter);
   }
 }

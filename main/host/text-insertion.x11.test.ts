@@ -2,9 +2,8 @@
  * Typing into another application for real: a private Xvfb display, Chromium windows with text areas (the
  * "other applications"), and xdotool, as a Linux X11 user has them. CI installs xvfb and xdotool.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright';
+import { execFileSync } from 'node:child_process';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyUtterance, EMPTY_DICTATION } from '../common/spoken-commands';
 import {
@@ -14,63 +13,23 @@ import {
   TypingSession,
   type ClipboardAccess,
 } from './text-insertion';
+import { startXDisplay, type XDisplay } from './testing/xvfb';
 
-const browserPath =
-  process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-
-let xvfb: ChildProcess;
-let display = '';
-let browser: Browser;
-
-/** Starts Xvfb on a free display number (it prints the number it took on the given fd). */
-async function startXvfb(): Promise<void> {
-  xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-  });
-  display = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    (xvfb.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(`:${out.trim()}`);
-    });
-    xvfb.on('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
-  });
-}
-
-/** A window whose text area has focus, standing in for the user's editor. */
-async function editorWindow(title: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.setContent(
-    `<title>${title}</title><textarea id="doc" autofocus style="width:90vw;height:80vh"></textarea>`,
-  );
-  await page.bringToFront();
-  await page.locator('#doc').focus();
-  return page;
-}
-
-const xEnv = () => ({ ...process.env, DISPLAY: display, XDG_SESSION_TYPE: 'x11', WAYLAND_DISPLAY: '' });
+let x: XDisplay;
+const xEnv = () => x.env;
+const editorWindow = (title: string): Promise<Page> => x.editorWindow(title);
 
 /** What the studio finds on this X display; the tools it runs then talk to that display too. */
 async function xSupport() {
-  process.env.DISPLAY = display;
+  process.env.DISPLAY = x.display;
   return detectTextInsertion({ platform: 'linux', env: xEnv(), findTool: (n) => findOnPath(n) });
 }
 
 beforeAll(async () => {
-  await startXvfb();
-  browser = await chromium.launch({
-    headless: false,
-    executablePath: browserPath,
-    env: xEnv(),
-    args: ['--no-sandbox', '--disable-gpu'],
-  });
+  x = await startXDisplay();
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  xvfb?.kill();
-});
+afterAll(() => x?.close());
 
 describe('typing into the focused X11 application', () => {
   it('detects xdotool in an X11 session', async () => {
@@ -104,12 +63,13 @@ describe('typing into the focused X11 application', () => {
           return ''; // nothing on the clipboard yet
         }
       },
-      writeText: (text) =>
+      writeText: (text) => {
         execFileSync('xclip', ['-selection', 'clipboard', '-i'], {
           env: xEnv(),
           input: text,
           stdio: ['pipe', 'ignore', 'ignore'],
-        }),
+        });
+      },
     };
     clipboard.writeText("the user's own clipboard");
     const support = await xSupport();
@@ -121,7 +81,7 @@ describe('typing into the focused X11 application', () => {
     await expect
       .poll(() => editor.locator('#doc').inputValue(), { timeout: 30_000 })
       .toBe('Pasted, not typed: ünïcödé — “quotes”.');
-    expect(clipboard.readText()).toBe("the user's own clipboard");
+    expect(await clipboard.readText()).toBe("the user's own clipboard");
   }, 120_000);
   it('carries out spoken commands in the other application as the studio document does: marks, lines, "scratch that"', async () => {
     const support = await xSupport();

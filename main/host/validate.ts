@@ -240,6 +240,7 @@ const dictationStart: Validator<DictationStartRequest> = obj<DictationStartReque
   deviceIndex: optional(num({ min: -1, max: 255, integer: true })),
   sampleRate: optional(num({ min: 8000, max: 192_000, integer: true })),
   fileId: optional(id),
+  typeInto: optional(literal('studio', 'focused-app')),
 });
 
 /** An absolute path from a drag and drop (POSIX or Windows), bounded in length. */
@@ -258,6 +259,7 @@ const adaptRequest: Validator<AdaptRequest> = obj<AdaptRequest>({
 /** One validator per invoke channel; the mapped type makes a missing channel a compile error. */
 export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> } = {
   'studio:get-info': tuple(),
+  'studio:get-text-insertion': tuple(),
   'studio:open-files': tuple(),
   'studio:add-paths': tuple(arr(absolutePath, { max: 1000 })),
   'studio:open-folder': tuple(),

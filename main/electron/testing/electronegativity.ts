@@ -91,6 +91,23 @@ const EXCEPTIONS: { check: string; file: string; why: string }[] = [
       'A middle click can only ask for a new window, and every new window is denied by ' +
       'setWindowOpenHandler (hardenWebContents, window.test.ts); links go to openExternalSafely().',
   },
+  // The dictation overlay is built with the same webPreferences() factory, and its web contents is
+  // hardened by the same web-contents-created hook; overlay.test.ts asserts the preferences are equal.
+  {
+    check: 'CONTEXT_ISOLATION_JS_CHECK',
+    file: 'main/electron/overlay.ts',
+    why: 'webPreferences() from window.ts (contextIsolation: true); overlay.test.ts asserts it.',
+  },
+  {
+    check: 'SANDBOX_JS_CHECK',
+    file: 'main/electron/overlay.ts',
+    why: 'webPreferences() from window.ts (sandbox: true); overlay.test.ts asserts it.',
+  },
+  {
+    check: 'AUXCLICK_JS_CHECK',
+    file: 'main/electron/overlay.ts',
+    why: "New windows are denied for every web contents (hardenEveryWebContents), the overlay's included.",
+  },
 ];
 
 const require = createRequire(import.meta.url);

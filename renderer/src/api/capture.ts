@@ -4,7 +4,7 @@
  * page's microphone streamed to the host. The level comes from the page's own meter for a stream; for
  * native capture the host sends `mic-level` events.
  */
-import type { DictationStarted, StudioApi } from '../../../main/common/ipc-contract';
+import type { DictationStarted, DictationTarget, StudioApi } from '../../../main/common/ipc-contract';
 import { startMicStream, type MicStream } from './mic-stream';
 
 export interface CaptureSession {
@@ -21,9 +21,11 @@ export async function startMicCapture(
   deviceIndex: number,
   onLevel: (level: number) => void,
   onLost: (deviceName: string) => void = () => {},
+  typeInto: DictationTarget = 'studio',
 ): Promise<CaptureSession> {
+  const target = typeInto === 'focused-app' ? { typeInto } : {};
   if (native) {
-    const started = await client.startDictation({ source: 'native', deviceIndex });
+    const started = await client.startDictation({ source: 'native', deviceIndex, ...target });
     return { started, stream: null, deviceName: started.deviceName };
   }
   let hostReady = false;
@@ -35,7 +37,7 @@ export async function startMicCapture(
     onLost,
   );
   try {
-    const started = await client.startDictation({ source: 'stream', sampleRate: mic.sampleRate });
+    const started = await client.startDictation({ source: 'stream', sampleRate: mic.sampleRate, ...target });
     hostReady = true;
     return { started, stream: mic, deviceName: mic.deviceName };
   } catch (e) {

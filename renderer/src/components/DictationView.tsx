@@ -11,9 +11,11 @@ import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateA
 import type {
   DictationResult,
   DictationStarted,
+  DictationTarget,
   FileRef,
   StudioApi,
   StudioInfo,
+  TextInsertionInfo,
 } from '../../../main/common/ipc-contract';
 import {
   applyUtterance,
@@ -87,6 +89,16 @@ export function DictationView({
   const [copied, setCopied] = useState(false);
   const [device, setDevice] = useState(-1);
   const [source, setSource] = useState(MICROPHONE);
+  const [typeInto, setTypeInto] = useState<DictationTarget>('studio');
+  const [insertion, setInsertion] = useState<TextInsertionInfo | null>(null);
+  // What this host can type into other applications with (asked again when the choice is opened).
+  const checkInsertion = useCallback(() => {
+    client
+      .getTextInsertion()
+      .then(setInsertion)
+      .catch(() => setInsertion(null));
+  }, [client]);
+  useEffect(checkInsertion, [checkInsertion]);
   const [deviceName, setDeviceName] = useState<string | null>(null);
   const stream = useRef<MicStream | null>(null);
   // The phase as the host event listener sees it (it is registered once).
@@ -161,16 +173,27 @@ export function DictationView({
     setPhase('starting');
     try {
       if (source !== MICROPHONE) {
-        const started = await client.startDictation({ source: 'file', fileId: source });
+        const started = await client.startDictation({
+          source: 'file',
+          fileId: source,
+          ...(typeInto === 'focused-app' ? { typeInto } : {}),
+        });
         setDeviceName(started.deviceName);
       } else {
-        const session = await startMicCapture(client, native, device, setLevel, (name) => {
-          stream.current = null;
-          setLevel(0);
-          setError(
-            `The microphone "${name}" stopped delivering audio (was it unplugged?). What was recorded so far is kept: press Stop to finish.`,
-          );
-        });
+        const session = await startMicCapture(
+          client,
+          native,
+          device,
+          setLevel,
+          (name) => {
+            stream.current = null;
+            setLevel(0);
+            setError(
+              `The microphone "${name}" stopped delivering audio (was it unplugged?). What was recorded so far is kept: press Stop to finish.`,
+            );
+          },
+          typeInto,
+        );
         stream.current = session.stream;
         setDeviceName(session.deviceName);
       }
@@ -180,7 +203,7 @@ export function DictationView({
       setError((e as Error).message);
       setPhase('idle');
     }
-  }, [client, device, native, source, setResult, startClock]);
+  }, [client, device, native, source, setResult, startClock, typeInto]);
 
   const stop = useCallback(async () => {
     stream.current?.stop();
@@ -271,6 +294,21 @@ export function DictationView({
             ))}
           </select>
         </label>
+        <label className="device">
+          <span className="muted">Type into</span>
+          <select
+            value={typeInto}
+            onChange={(e) => setTypeInto(e.target.value as DictationTarget)}
+            onFocus={checkInsertion}
+            disabled={phase !== 'idle'}
+            data-testid="type-into"
+          >
+            <option value="studio">Speech Studio</option>
+            <option value="focused-app" disabled={insertion?.method === 'none'}>
+              The focused application
+            </option>
+          </select>
+        </label>
         {native && source === MICROPHONE && info && info.mic.devices.length > 0 && (
           <label className="device">
             <span className="muted">Microphone</span>
@@ -293,6 +331,7 @@ export function DictationView({
           {recording ? formatClock(clockSec) : ''}
         </span>
       </div>
+      {typeInto === 'focused-app' && <TypeIntoNote insertion={insertion} />}
       {elsewhere && (
         <p className="muted" data-testid="dictation-elsewhere">
           Dictation is running ({hostDictation.deviceName}), started in another window or before this page was
@@ -385,5 +424,21 @@ export function DictationView({
         </div>
       )}
     </section>
+  );
+}
+
+/** How finals reach other applications here, and what to install or allow when they cannot. */
+function TypeIntoNote({ insertion }: { insertion: TextInsertionInfo | null }) {
+  if (!insertion) return null;
+  const how =
+    insertion.method === 'none'
+      ? `Typing into other applications is not available here: ${insertion.hint ?? 'no input tool was found'}.`
+      : insertion.method === 'clipboard'
+        ? `No typing tool was found (${insertion.hint}); each sentence is pasted through the clipboard, which is put back afterwards.`
+        : `Each sentence is typed (${insertion.method}) into the application that has focus when dictation starts: switch to it and press Ctrl+Shift+Space.${insertion.hint ? ` For this, ${insertion.hint}.` : ''}`;
+  return (
+    <p className="muted" data-testid="type-into-note">
+      {how} The text also stays in the document below.
+    </p>
   );
 }

@@ -18,6 +18,18 @@ export function Overlay({ client }: { client: StudioApi }) {
   const [heard, setHeard] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
 
+  // A session already running when the overlay opens (Electron opens it on `dictation-started`).
+  useEffect(() => {
+    let current = true;
+    client
+      .getInfo()
+      .then((info) => current && info.dictation && setActive(true))
+      .catch(() => {});
+    return () => {
+      current = false;
+    };
+  }, [client]);
+
   useEffect(
     () =>
       client.onEvent((event) => {
