@@ -619,10 +619,6 @@ export function App({ client }: { client: StudioApi }) {
           client={client}
           queueUrl={state.info?.queueUrl ?? null}
         />
-        <span className="spacer" />
-        {view === 'files' && (
-          <ExportMenu disabled={!selected?.transcript} onExport={(f) => void exportAs(f)} />
-        )}
       </header>
 
       {/* Always rendered: the grid's rows are toolbar, notices, content, status bar. */}
@@ -769,6 +765,8 @@ export function App({ client }: { client: StudioApi }) {
                             : `RTF ${transcript.rtf.toFixed(2)}`}
                         </span>
                       )}
+                      {/* With the file it exports, and in view with the player. */}
+                      <ExportMenu disabled={!transcript} onExport={(f) => void exportAs(f)} />
                     </div>
                     <Waveform
                       key={selected.file.id}
