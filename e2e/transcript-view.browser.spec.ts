@@ -83,6 +83,12 @@ function expectNoOverlap(labels: Awaited<ReturnType<typeof visibleLabels>>) {
   }
 }
 
+/** The page's DOM as the colour probe uses it (this file is compiled without the DOM library). */
+interface CssGlobals {
+  document: { createElement(tag: 'div'): { style: { backgroundColor: string }; remove(): void } };
+  getComputedStyle(element: unknown): { backgroundColor: string };
+}
+
 test('word labels on the waveform only where they fit; zooming in shows more; an overview of the whole file', async ({
   studio,
 }, testInfo) => {
@@ -111,8 +117,30 @@ test('word labels on the waveform only where they fit; zooming in shows more; an
   expect(onScreen.length).toBeGreaterThan(0);
   expectNoOverlap(onScreen);
 
-  // The overview shows the whole of the long file under the waveform.
-  await expect(studio.page.getByTestId('waveform-overview')).toBeVisible();
+  // The overview shows the whole of the long file under the waveform, in the theme's colours (also
+  // after the system switches theme).
+  const overview = studio.page.getByTestId('waveform-overview');
+  await expect(overview).toBeVisible();
+  const overlay = overview.locator('[part="minimap-overlay"]');
+  await expect(overlay).toHaveCount(1);
+  // The theme's region colour as a computed colour (a probe painted with it: the variable's own text
+  // may be written another way).
+  const regionColour = () =>
+    studio.waveform.evaluate((el) => {
+      const { document, getComputedStyle } = globalThis as unknown as CssGlobals;
+      const probe = document.createElement('div');
+      probe.style.backgroundColor = 'var(--region)';
+      el.appendChild(probe);
+      const colour = getComputedStyle(probe).backgroundColor;
+      probe.remove();
+      return colour;
+    });
+  await expect(overlay).toHaveCSS('background-color', await regionColour());
+  await studio.page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await regionColour();
+  await expect(overlay).toHaveCSS('background-color', dark);
+  await studio.page.emulateMedia({ colorScheme: 'light' });
+  await expect(overlay).not.toHaveCSS('background-color', dark);
 });
 
 test('a short file has no overview', async ({ studio }, testInfo) => {

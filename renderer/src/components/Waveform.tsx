@@ -92,6 +92,20 @@ function regionLabel(text: string, error?: EditOp | null): HTMLElement {
   return label;
 }
 
+/** The overview of the whole file (wavesurfer's minimap) in `container`, in these colours. */
+function overviewPlugin(container: HTMLElement, colors: Colors) {
+  return MinimapPlugin.create({
+    container,
+    height: 32,
+    waveColor: colors.wave,
+    progressColor: colors.progress,
+    overlayColor: colors.region,
+    cursorWidth: 1,
+    cursorColor: colors.cursor,
+    dragToSeek: true,
+  });
+}
+
 /** Padding on both sides of a label (the region-content part's style). */
 const LABEL_PADDING_PX = 6;
 
@@ -185,16 +199,7 @@ export function Waveform({
     colorsRef.current = colors;
     const regions = RegionsPlugin.create();
     // Created with the player and drawn from its decoded audio; shown for long files only.
-    const overview = MinimapPlugin.create({
-      container: overviewRef.current!,
-      height: 32,
-      waveColor: colors.wave,
-      progressColor: colors.progress,
-      overlayColor: colors.region,
-      cursorWidth: 1,
-      cursorColor: colors.cursor,
-      dragToSeek: true,
-    });
+    let overview = overviewPlugin(overviewRef.current!, colors);
     const ws = WaveSurfer.create({
       container: host,
       url,
@@ -239,6 +244,9 @@ export function Waveform({
       const next = themeColors(host);
       colorsRef.current = next;
       ws.setOptions({ waveColor: next.wave, progressColor: next.progress, cursorColor: next.cursor });
+      // The minimap takes its colours only when it is created: a new one, drawn from the same audio.
+      ws.unregisterPlugin(overview);
+      overview = ws.registerPlugin(overviewPlugin(overviewRef.current!, next));
     };
     media.addEventListener('change', onScheme);
     return () => {
