@@ -3,6 +3,7 @@
  * CTC decoding → word-timed transcript. Plain Node with no Electron import: the CLI, the Electron utility
  * process, the browser bridge and the tests all run this same code.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Transcript, Word } from '../common/transcript';
@@ -71,7 +72,7 @@ export interface EngineOptions {
 
 export class AsrEngine {
   readonly backend: BackendInfo;
-  readonly model: AcousticModel;
+  private acousticModel: AcousticModel;
   private readonly segmenterOptions: SegmenterOptions;
   private readonly decoder: CtcDecoder;
 
@@ -82,7 +83,7 @@ export class AsrEngine {
     segmenter: SegmenterOptions,
   ) {
     this.backend = backend;
-    this.model = model;
+    this.acousticModel = model;
     this.segmenterOptions = segmenter;
     this.decoder = decoder;
   }
@@ -204,6 +205,25 @@ export class AsrEngine {
     return { logProbs: await this.model.logProbs(data, steps), steps };
   }
 
+  /**
+   * Seconds at the end of `posteriors` in which the model hears no character: at every step the blank
+   * and the word break together have probability ≥ `minProb`. Live dictation uses it to end an
+   * utterance as soon as the recogniser, not only the energy, says the speaker has finished.
+   */
+  trailingQuietSec(posteriors: Posteriors, minProb = 0.9): number {
+    const { frontend, stacking, alphabet, blankIndex } = this.model.manifest;
+    const classes = alphabet.length;
+    const space = alphabet.indexOf(' ');
+    const { logProbs } = posteriors;
+    let quiet = 0;
+    for (let t = posteriors.steps - 1; t >= 0; t--) {
+      const row = t * classes;
+      if (Math.exp(logProbs[row + blankIndex]) + Math.exp(logProbs[row + space]) < minProb) break;
+      quiet++;
+    }
+    return (quiet * frontend.hopLength * stacking.stride) / frontend.sampleRate;
+  }
+
   /** Decodes posteriors into words; `offsetSec` is where the audio they came from starts. */
   decodePosteriors(posteriors: Posteriors, offsetSec: number, decoder: CtcDecoder = this.decoder): Word[] {
     const { frontend, stacking, alphabet, blankIndex } = this.model.manifest;
@@ -217,8 +237,23 @@ export class AsrEngine {
     });
   }
 
+  /** The acoustic model in use (replaced by useWeights). */
+  get model(): AcousticModel {
+    return this.acousticModel;
+  }
+
+  /**
+   * Continues with other weights for the same architecture (e.g. after learning from corrections): the
+   * manifest, decoder and language model stay; the previous weights are released. `weights` are copied.
+   */
+  useWeights(weights: tf.Tensor[]): void {
+    const next = this.acousticModel.withWeights(weights);
+    this.acousticModel.dispose();
+    this.acousticModel = next;
+  }
+
   dispose(): void {
-    this.model.dispose();
+    this.acousticModel.dispose();
   }
 }
 

@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient } from './api/client';
 import { App } from './components/App';
+import { Overlay } from './components/Overlay';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -10,7 +11,8 @@ try {
   const client = createClient();
   root.render(
     <StrictMode>
-      <App client={client} />
+      {/* Electron's dictation overlay window loads the same page with #overlay. */}
+      {location.hash === '#overlay' ? <Overlay client={client} /> : <App client={client} />}
     </StrictMode>,
   );
 } catch (error) {

@@ -10,7 +10,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { FrontEndConfig } from '../../main/engine/frontend/mfcc';
+import type { FrontEndConfig, Normalization } from '../../main/engine/frontend/mfcc';
 import { buildAcousticModel, saveLayersModelToDir } from '../../main/engine/model/acoustic-model';
 import { initBackend } from '../../main/engine/model/backend';
 import { MANIFEST_FILE, MANIFEST_VERSION, type ModelManifest } from '../../main/engine/model/manifest';
@@ -25,6 +25,7 @@ interface FeatureStats {
   dim: number;
   mean: number[];
   std: number[];
+  meanFrom?: Normalization['meanFrom'];
   scale: number;
   frontend: FrontEndConfig;
 }
@@ -78,7 +79,13 @@ const manifest: ModelManifest = {
   name: values.name!,
   description: values.description!,
   frontend: stats.frontend,
-  normalization: { mean: stats.mean, std: stats.std, clip: 127 / stats.scale },
+  normalization: {
+    mean: stats.mean,
+    std: stats.std,
+    // Only written when it is not the default, so manifests of training-mean models stay as they were.
+    ...(stats.meanFrom === 'utterance' ? { meanFrom: 'utterance' as const } : {}),
+    clip: 127 / stats.scale,
+  },
   stacking: { size: arch.stack, stride: arch.stack },
   alphabet: exported.alphabet.map((c, i) => (i === 0 ? '<blank>' : c)),
   blankIndex: 0,

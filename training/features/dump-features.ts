@@ -6,12 +6,16 @@
  *   OUT/<split>/index-<part>.jsonl     {"id","text","frames","shard","offset"} per utterance
  *   OUT/<split>/shard-<part>-NNNN.i8   int8 frames, row-major [frames × dim], q = round((x−mean)/std·scale)
  *
+ * The mean is the training set's, or with --mean-from utterance each utterance's own (the runtime's
+ * normalizeFeatures does the normalising here, so the model ships a manifest that matches).
+ *
  * Incremental and resumable: utterances already in an index are skipped, so it can be rerun while the
  * corpus generator is still adding audio. Run several parts in parallel with --part k --parts n, then
  * `--merge` to write index.jsonl per split.
  *
  *   npx tsx training/features/dump-features.ts --manifest training/work/manifests/train.tsv \
- *       --split train --out training/work/features [--part 0 --parts 2]
+ *       --split train --out training/work/features [--part 0 --parts 2] [--mean-from utterance]
+ *       [--stats-from-model models/default]
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
@@ -19,7 +23,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAudioFile } from '../../main/engine/audio/load';
 import { parseCorpusManifest, type CorpusEntry } from '../../main/common/corpus-manifest';
-import { computeMfcc, DEFAULT_FRONT_END, type FrontEndConfig } from '../../main/engine/frontend/mfcc';
+import {
+  computeMfcc,
+  DEFAULT_FRONT_END,
+  normalizeFeatures,
+  type FrontEndConfig,
+  type Normalization,
+} from '../../main/engine/frontend/mfcc';
 import { readManifest } from '../../main/engine/model/manifest';
 
 export const QUANT_SCALE = 32;
@@ -36,6 +46,8 @@ interface Stats {
   dim: number;
   mean: number[];
   std: number[];
+  /** As the manifest's normalization.meanFrom (absent: 'training'); export.py copies it there. */
+  meanFrom?: Normalization['meanFrom'];
   scale: number;
   frontend: FrontEndConfig;
   utterances: number;
@@ -71,14 +83,15 @@ async function computeStats(
   return { dim, mean, std, scale: QUANT_SCALE, frontend, utterances: used, frames };
 }
 
+/** Normalises with the runtime's own function (so training sees what the app computes), then int8. */
 export function quantize(
   features: Float32Array,
-  stats: Pick<Stats, 'dim' | 'mean' | 'std' | 'scale'>,
+  stats: Pick<Stats, 'mean' | 'std' | 'meanFrom' | 'scale'>,
 ): Int8Array {
-  const q = new Int8Array(features.length);
-  for (let i = 0; i < features.length; i++) {
-    const d = i % stats.dim;
-    const v = Math.round(((features[i] - stats.mean[d]) / stats.std[d]) * stats.scale);
+  const normalized = normalizeFeatures(features, stats);
+  const q = new Int8Array(normalized.length);
+  for (let i = 0; i < normalized.length; i++) {
+    const v = Math.round(normalized[i] * stats.scale);
     q[i] = v > 127 ? 127 : v < -127 ? -127 : v;
   }
   return q;
@@ -137,6 +150,7 @@ async function main() {
       parts: { type: 'string', default: '1' },
       'stats-utterances': { type: 'string', default: '1500' },
       'stats-from-model': { type: 'string' },
+      'mean-from': { type: 'string', default: 'training' },
       merge: { type: 'boolean', default: false },
     },
   });
@@ -147,6 +161,10 @@ async function main() {
   const parts = Number(values.parts);
   const entries = (await Promise.all(values.manifest.map(readCorpusManifest))).flat();
   const frontend = DEFAULT_FRONT_END;
+  const meanFrom = values['mean-from'];
+  if (meanFrom !== 'training' && meanFrom !== 'utterance') {
+    throw new Error(`--mean-from must be training or utterance, not ${meanFrom}`);
+  }
 
   await mkdir(out, { recursive: true });
   const statsFile = path.join(out, 'stats.json');
@@ -156,6 +174,9 @@ async function main() {
     if (JSON.stringify(stats.frontend) !== JSON.stringify(frontend)) {
       throw new Error(`${statsFile} was made with another front-end configuration; use a new --out`);
     }
+    if ((stats.meanFrom ?? 'training') !== meanFrom) {
+      throw new Error(`${statsFile} subtracts the ${stats.meanFrom ?? 'training'} mean; use a new --out`);
+    }
   } else if (values['stats-from-model']) {
     // Warm starts (train.py --init-from) need the features normalised exactly as that model's inputs.
     const manifest = await readManifest(values['stats-from-model']);
@@ -163,12 +184,17 @@ async function main() {
       throw new Error(`${values['stats-from-model']} was made with another front-end configuration`);
     }
     const { mean, std } = manifest.normalization;
-    stats = { dim: mean.length, mean, std, scale: QUANT_SCALE, frontend, utterances: 0, frames: 0 };
+    stats = { dim: mean.length, mean, std, meanFrom, scale: QUANT_SCALE, frontend, utterances: 0, frames: 0 };
     await writeFile(statsFile, JSON.stringify(stats, null, 2) + '\n');
     console.log(`stats from ${values['stats-from-model']}/manifest.json`);
   } else {
     if (values.split !== 'train') throw new Error('compute stats from the train split first');
-    stats = await computeStats(entries, values.root!, frontend, Number(values['stats-utterances']));
+    // The std is the training features' spread either way: utterance means remove the channel's
+    // offset, and dividing by the global spread keeps one scale for every recording.
+    stats = {
+      ...(await computeStats(entries, values.root!, frontend, Number(values['stats-utterances']))),
+      meanFrom,
+    };
     await writeFile(statsFile, JSON.stringify(stats, null, 2) + '\n');
     console.log(`stats from ${stats.utterances} utterances, ${stats.frames} frames`);
   }

@@ -154,6 +154,13 @@ def load_tfjs_model(model, model_dir, stats):
     if not (np.allclose(norm["mean"], stats["mean"], rtol=1e-6) and np.allclose(norm["std"], stats["std"], rtol=1e-6)):
         raise SystemExit(f"{model_dir}: its normalisation differs from the features' stats.json; dump the "
                          "features with that model's statistics (dump-features.ts --stats-from-model)")
+    model_mean_from = norm.get("meanFrom", "training")
+    features_mean_from = stats.get("meanFrom", "training")
+    if model_mean_from != features_mean_from:
+        # Allowed on purpose: moving a model to utterance means is a fine-tune from its weights (same
+        # scale, inputs shifted by each utterance's offset from the training mean), not a fresh start.
+        print(f"warm start: {model_dir} subtracts the {model_mean_from} mean, these features the "
+              f"{features_mean_from} mean; the first steps adapt the model to it", flush=True)
     with open(os.path.join(model_dir, "model.json")) as f:
         topology = json.load(f)
     blob = b"".join(open(os.path.join(model_dir, p), "rb").read()

@@ -32,6 +32,9 @@ export class FakeBrowserWindow extends EventEmitter {
   readonly webContents = new FakeWebContents();
   readonly loadURL = vi.fn(async (_url: string) => {});
   readonly show = vi.fn();
+  readonly showInactive = vi.fn();
+  readonly setAlwaysOnTop = vi.fn();
+  readonly setVisibleOnAllWorkspaces = vi.fn();
 
   constructor(readonly options: Record<string, unknown>) {
     super();
@@ -72,6 +75,10 @@ export function fakeElectron() {
   const module = {
     app: new FakeApp(),
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+    screen: {
+      getCursorScreenPoint: vi.fn(() => ({ x: 100, y: 100 })),
+      getDisplayNearestPoint: vi.fn(() => ({ workArea: { x: 0, y: 0, width: 1920, height: 1040 } })),
+    },
     dialog: { showErrorBox: vi.fn(), showOpenDialog: vi.fn(), showSaveDialog: vi.fn() },
     globalShortcut: { register: vi.fn(() => true), unregisterAll: vi.fn() },
     ipcMain: { handle: vi.fn(), on: vi.fn() },

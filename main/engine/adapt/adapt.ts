@@ -85,6 +85,11 @@ export interface AdaptOptions {
   batchSize?: number;
   /** Share of the enrollment data held back for early stopping and the before/after check (default 0.2). */
   heldBackFraction?: number;
+  /**
+   * Only the first this-many utterances may be held back (default: all): when the rest were trained on
+   * before (a replay), the check must be on speech the model has not learned from.
+   */
+  heldBackFrom?: number;
   /** Stop after this many epochs without a better held-back score (default 3). */
   patience?: number;
   /** Global gradient-norm clip (default 5). */
@@ -121,6 +126,8 @@ export interface AdaptResult {
   steps: number;
   trainUtterances: number;
   heldBackUtterances: number;
+  /** The ids of the held-back utterances that have one. */
+  heldBackIds: string[];
   /** Utterances left out because their text does not fit their audio under CTC. */
   skipped: number;
   seconds: number;
@@ -401,8 +408,10 @@ export async function adaptModel(
   // Every n-th utterance is held back (at least one).
   const fraction = Math.min(0.5, Math.max(0, options.heldBackFraction ?? 0.2));
   const every = Math.max(2, Math.round(1 / Math.max(fraction, 1e-9)));
-  const held = prepared.filter((_, i) => i % every === every - 1);
-  if (held.length === 0) held.push(prepared[prepared.length - 1]);
+  const candidates = prepared.filter((p) => p.source < (options.heldBackFrom ?? data.length));
+  if (candidates.length === 0) throw new RangeError('no usable utterance to hold back');
+  const held = candidates.filter((_, i) => i % every === every - 1);
+  if (held.length === 0) held.push(candidates[candidates.length - 1]);
   const trainSources = prepared.filter((p) => !held.includes(p));
   const heldBack = held.map((p) => p.item);
   const train = trainSources.map((p) => p.item);
@@ -581,6 +590,7 @@ export async function adaptModel(
     steps: step,
     trainUtterances: train.length,
     heldBackUtterances: heldBack.length,
+    heldBackIds: held.flatMap((p) => (data[p.source].id === undefined ? [] : [data[p.source].id!])),
     skipped,
     seconds: (performance.now() - started) / 1000,
   };
@@ -648,11 +658,12 @@ export async function saveAdaptedModel(
         `base model "${base.manifest.name}"${summary}`,
       modelFile: 'model.json',
     };
-    if (base.manifest.decoder.type === 'beam') {
-      await copyFile(
-        path.join(base.dir, base.manifest.decoder.lmFile),
-        path.join(staging, base.manifest.decoder.lmFile),
-      );
+    const decoder = base.manifest.decoder;
+    if (decoder.type === 'beam') {
+      // Every file the decoder names (the LM, the word list), or the copy would not load.
+      for (const file of [decoder.lmFile, decoder.lexiconFile]) {
+        if (file) await copyFile(path.join(base.dir, file), path.join(staging, file));
+      }
     }
     await writeFile(path.join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     await writeFile(

@@ -83,6 +83,23 @@ describe('MFCC front end', () => {
     expect(Array.from(data)).toEqual([-1.5, -1.5, -0.5, -0.5, 0.5, 0.5, 1.5, 1.5, 0, 0, 0, 0]);
   });
 
+  it("subtracts each call's own mean when the manifest says meanFrom utterance", () => {
+    // The same 2 frames recorded 10 units louder on coefficient 0: identical after utterance-mean
+    // normalisation, 5 σ apart with the training mean.
+    const quiet = Float32Array.from([1, 4, 3, 8]);
+    const loud = Float32Array.from([11, 4, 13, 8]);
+    const norm = { mean: [0, 0], std: [2, 4], meanFrom: 'utterance' as const };
+    normalizeFeatures(quiet, norm);
+    normalizeFeatures(loud, norm);
+    expect(Array.from(quiet)).toEqual([-0.5, -0.5, 0.5, 0.5]);
+    expect(Array.from(loud)).toEqual(Array.from(quiet));
+    expect(
+      Array.from(normalizeFeatures(Float32Array.from([11, 4]), { ...norm, meanFrom: 'training' })),
+    ).toEqual([5.5, 1]);
+    // No frames: nothing to average, nothing to fail.
+    expect(normalizeFeatures(new Float32Array(0), norm).length).toBe(0);
+  });
+
   it('clamps normalised features to the range the model was trained on', () => {
     const features = Float32Array.from([100, -100, 1]);
     normalizeFeatures(features, { mean: [0], std: [1], clip: 127 / 32 });

@@ -136,8 +136,17 @@ export function computeMfcc(samples: Float32Array, config: FrontEndConfig = DEFA
 }
 
 export interface Normalization {
+  /** Per-coefficient mean of the training features (used as is when `meanFrom` is `'training'`). */
   mean: number[];
   std: number[];
+  /**
+   * Where the subtracted mean comes from. `'training'` (the default): `mean` above, fixed. `'utterance'`:
+   * each call's own frames (cepstral mean normalisation), so the recording level and the microphone's
+   * colouring, which shift every frame's MFCCs alike, are removed. Live dictation calls this on the
+   * utterance heard so far, so partials use a running mean and the final the whole utterance's, as
+   * the trainer does.
+   */
+  meanFrom?: 'training' | 'utterance';
   /**
    * Normalised values are clamped to ±clip. Training features are stored as int8 at 1/32 σ resolution,
    * so the model never saw values beyond ±127/32; clamping keeps run time identical to training.
@@ -145,13 +154,23 @@ export interface Normalization {
   clip?: number;
 }
 
+/** The per-coefficient mean of row-major [frames × dim] features; `fallback` when there are none. */
+export function featureMean(features: Float32Array, dim: number, fallback: number[]): number[] {
+  const frames = features.length / dim;
+  if (frames < 1) return fallback;
+  const sum = new Float64Array(dim);
+  for (let i = 0; i < features.length; i++) sum[i % dim] += features[i];
+  return Array.from(sum, (s) => s / frames);
+}
+
 /** Per-coefficient mean/variance normalisation in place, with statistics from the model manifest. */
 export function normalizeFeatures(features: Float32Array, norm: Normalization): Float32Array {
   const dim = norm.mean.length;
   const clip = norm.clip ?? Infinity;
+  const mean = norm.meanFrom === 'utterance' ? featureMean(features, dim, norm.mean) : norm.mean;
   for (let i = 0; i < features.length; i++) {
     const d = i % dim;
-    const x = (features[i] - norm.mean[d]) / norm.std[d];
+    const x = (features[i] - mean[d]) / norm.std[d];
     features[i] = x > clip ? clip : x < -clip ? -clip : x;
   }
   return features;

@@ -32,3 +32,18 @@ describe('model manifest: decoder confidence calibration', () => {
     }
   });
 });
+
+describe('model manifest: normalisation', () => {
+  it('accepts the training or the utterance mean, and rejects anything else by name', () => {
+    for (const meanFrom of ['training', 'utterance'] as const) {
+      const manifest = load();
+      manifest.normalization.meanFrom = meanFrom;
+      expect(() => validateManifest(manifest, shipped)).not.toThrow();
+    }
+    const manifest = load();
+    (manifest.normalization as { meanFrom: unknown }).meanFrom = 'running';
+    expect(() => validateManifest(manifest, shipped)).toThrow(
+      /normalization\.meanFrom must be "training" or "utterance", not "running"/,
+    );
+  });
+});

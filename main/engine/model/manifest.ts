@@ -85,6 +85,12 @@ export function validateManifest(manifest: ModelManifest, modelDir: string): voi
     modelDir,
     'normalization.std must be positive',
   );
+  const { meanFrom } = manifest.normalization;
+  check(
+    meanFrom === undefined || meanFrom === 'training' || meanFrom === 'utterance',
+    modelDir,
+    `normalization.meanFrom must be "training" or "utterance", not ${JSON.stringify(meanFrom)}`,
+  );
   const { size, stride } = manifest.stacking;
   check(
     Number.isInteger(size) && size >= 1 && Number.isInteger(stride) && stride >= 1,

@@ -54,9 +54,12 @@ describe('LiveRecognizer', () => {
       );
       expect(final.words).toEqual(offline);
       expect(final.text).toContain('quick brown');
-      // The pause was used: the final reused the decode made during the hangover.
+      // The pause was used: the final is the decode made once the speaker had been quiet 0.1 s, and the
+      // recogniser, hearing no character in it, ended the utterance without the rest of the 0.3 s hangover.
       expect(final.timing.speculative).toBe(true);
-      expect(final.timing.hangoverSec).toBeCloseTo(0.3, 2);
+      expect(final.timing.recognizerEnd).toBe(true);
+      expect(final.timing.hangoverSec).toBeGreaterThanOrEqual(0.1);
+      expect(final.timing.hangoverSec).toBeLessThan(0.3);
       expect(final.timing.speechEndSec).toBeLessThanOrEqual(final.endSec);
       for (const w of final.words) {
         expect(w.start).toBeGreaterThanOrEqual(final.startSec);
@@ -86,6 +89,25 @@ describe('LiveRecognizer', () => {
     const levels = events.filter((e) => e.type === 'level');
     expect(levels.some((l) => l.type === 'level' && l.speech)).toBe(true);
     expect(levels.some((l) => l.type === 'level' && !l.speech)).toBe(true);
+  });
+
+  it('measures the quiet the model hears at the end: all of an appended second, none in mid-speech', async () => {
+    const speech = await loadAudioFile(fixture, 16000);
+    const padded = concat(speech, new Float32Array(16000));
+    expect(engine.trailingQuietSec(await engine.posteriors(padded))).toBeGreaterThanOrEqual(1);
+    const cut = speech.slice(0, Math.round(speech.length * 0.7));
+    expect(engine.trailingQuietSec(await engine.posteriors(cut))).toBeLessThan(0.1);
+  });
+
+  it('waits for the whole VAD hangover when the recogniser is not asked to confirm the end', async () => {
+    const speech = await loadAudioFile(fixture, 16000);
+    const silence = new Float32Array(16000);
+    const events = await dictate(concat(silence, speech, silence), 16000, { confirmEndSec: 0 });
+    const [final] = finals(events);
+    expect(final.reason).toBe('pause');
+    expect(final.timing.speculative).toBe(true);
+    expect(final.timing.recognizerEnd).toBe(false);
+    expect(final.timing.hangoverSec).toBeCloseTo(0.3, 2);
   });
 
   it('when far behind real time, skips partials and speculation instead of lagging, and still finalises', async () => {
@@ -130,6 +152,7 @@ describe('LiveRecognizer', () => {
       sampleRate: 16000,
       posteriors: () => Promise.reject(new Error('model exploded')),
       decodePosteriors: () => [],
+      trailingQuietSec: () => 0,
     };
     const live = new LiveRecognizer(failing, { inputSampleRate: 16000 }, () => {});
     const speech = await loadAudioFile(fixture, 16000);

@@ -8,8 +8,12 @@
  *   prefix, the rest is the unstable tail. Decodes only ever start on the newest audio: if one took longer
  *   than the audio it covered, the backlog is classified by the VAD without decoding until caught up;
  * - once the speaker has been quiet for `speculateAfterSec`, the segment is decoded speculatively, while
- *   the VAD's hangover is still running; if the hangover ends without new speech, those posteriors
- *   become the final result, so the user waits max(hangover, compute) rather than their sum;
+ *   the VAD's hangover is still running (and again after each further `speculateAfterSec` of quiet). When
+ *   the recogniser agrees that the speaker has finished (its last `confirmEndSec` of posteriors hold no
+ *   character), that decode is the final at once: the user waits the short quiet plus the compute, not
+ *   the whole hangover. Otherwise, if the hangover ends
+ *   without new speech, those posteriors become the final result, so the user waits max(hangover,
+ *   compute) rather than their sum;
  * - a segment that reaches `maxSegmentSec` is split at its quietest recent frame and finalised, so
  *   compute per decode stays bounded however long someone talks without a pause.
  *
@@ -25,6 +29,8 @@ export interface LiveEngine {
   readonly sampleRate: number;
   posteriors(samples: Float32Array): Promise<Posteriors>;
   decodePosteriors(posteriors: Posteriors, offsetSec: number): Word[];
+  /** Seconds at the end of the posteriors in which the model hears no character. */
+  trailingQuietSec(posteriors: Posteriors): number;
 }
 
 export interface LiveOptions {
@@ -33,6 +39,11 @@ export interface LiveOptions {
   vad?: Partial<Omit<VadOptions, 'sampleRate'>>;
   partialIntervalSec?: number;
   speculateAfterSec?: number;
+  /**
+   * A speculative decode whose last this-many seconds hold no character ends the utterance without
+   * waiting for the VAD's hangover; 0 turns this off (the hangover alone decides).
+   */
+  confirmEndSec?: number;
   maxSegmentSec?: number;
   /** Where a long segment may be split: its last this-many seconds. */
   splitSearchSec?: number;
@@ -47,6 +58,8 @@ export interface LiveTiming {
   computeMs: number;
   /** Whether the final reused the speculative decode made during the hangover. */
   speculative: boolean;
+  /** Whether the recogniser confirmed the end before the hangover ran out. */
+  recognizerEnd: boolean;
 }
 
 export type LiveEvent =
@@ -79,6 +92,8 @@ interface Decoded {
   words: Word[];
   /** Model and decoder time, milliseconds. */
   computeMs: number;
+  /** Seconds at the end in which the model heard no character. */
+  trailingQuietSec: number;
 }
 
 interface Segment {
@@ -96,6 +111,7 @@ interface Segment {
 const DEFAULTS = {
   partialIntervalSec: 0.3,
   speculateAfterSec: 0.1,
+  confirmEndSec: 0.1,
   maxSegmentSec: 12,
   splitSearchSec: 3,
 };
@@ -231,9 +247,22 @@ export class LiveRecognizer {
     const covered = segment.lastDecode?.coveredSamples ?? 0;
     const sinceDecode = (segment.length - covered) / this.rate;
     if (silence >= this.options.speculateAfterSec) {
-      // Speculate once per pause: decode everything up to now, while the hangover runs.
+      // Speculate in the pause: decode everything up to now, while the hangover runs; while the
+      // recogniser still hears something at the end, again after each further `speculateAfterSec`.
       const speechEnd = this.vad.speechEndSample - segment.startSample;
-      if (covered < speechEnd + this.options.speculateAfterSec * this.rate) await this.decodePartial(segment);
+      const again = this.options.confirmEndSec > 0 && sinceDecode >= this.options.speculateAfterSec;
+      if (covered < speechEnd + this.options.speculateAfterSec * this.rate || again) {
+        await this.decodePartial(segment);
+        if (this.recognizerHeardEnd(segment)) {
+          const ended = this.vad.endSpeech()!;
+          await this.finalize(
+            ended.endSample - segment.startSample,
+            'pause',
+            ended.hangoverSamples / this.rate,
+            true,
+          );
+        }
+      }
     } else if (silence === 0 && sinceDecode >= this.partialIntervalSec(segment)) {
       await this.decodePartial(segment);
     }
@@ -246,6 +275,18 @@ export class LiveRecognizer {
    */
   private partialIntervalSec(segment: Segment): number {
     return Math.max(this.options.partialIntervalSec, (1.5 * (segment.lastDecode?.computeMs ?? 0)) / 1000);
+  }
+
+  /** The last decode covers the whole segment and its last `confirmEndSec` hold no character. */
+  private recognizerHeardEnd(segment: Segment): boolean {
+    const confirm = this.options.confirmEndSec;
+    const decoded = segment.lastDecode;
+    return (
+      confirm > 0 &&
+      decoded !== null &&
+      decoded.coveredSamples === segment.length &&
+      decoded.trailingQuietSec >= confirm
+    );
   }
 
   private openSegment(startSample: number, frameStart: number): void {
@@ -297,7 +338,8 @@ export class LiveRecognizer {
     const started = performance.now();
     const posteriors = await this.engine.posteriors(segment.audio.slice(0, samples));
     const words = this.engine.decodePosteriors(posteriors, segment.startSample / this.rate);
-    return { coveredSamples: samples, words, computeMs: performance.now() - started };
+    const trailingQuietSec = this.engine.trailingQuietSec(posteriors);
+    return { coveredSamples: samples, words, computeMs: performance.now() - started, trailingQuietSec };
   }
 
   private async decodePartial(segment: Segment): Promise<void> {
@@ -318,6 +360,7 @@ export class LiveRecognizer {
     speechEnd: number,
     reason: 'pause' | 'split' | 'stop',
     hangoverSec: number,
+    recognizerEnd = false,
   ): Promise<void> {
     const segment = this.segment!;
     this.segment = null;
@@ -340,6 +383,7 @@ export class LiveRecognizer {
         hangoverSec,
         computeMs,
         speculative: reuse,
+        recognizerEnd,
       },
     });
   }

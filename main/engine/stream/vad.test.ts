@@ -65,4 +65,15 @@ describe('VoiceActivityDetector', () => {
     expect(run(new Float32Array(RATE * 2))).toEqual([]);
     expect(run(signal(2, -75, [[0.5, 1.5]], -65))).toEqual([]);
   });
+  it('ends speech when told to (the recogniser confirmed it), with the event the hangover would give', () => {
+    const vad = new VoiceActivityDetector();
+    expect(vad.endSpeech()).toBeNull();
+    // Tone 1.0–2.0 s; stop feeding 0.1 s into the quiet, before the 0.3 s hangover has run.
+    expect(run(signal(2.1, -70, [[1, 2]]), vad).map((e) => e.event.type)).toEqual(['speech-start']);
+    expect(vad.silenceSec).toBeCloseTo(0.1, 5);
+    const ended = vad.endSpeech();
+    expect(ended).toEqual({ type: 'speech-end', endSample: 2 * RATE, hangoverSamples: 0.1 * RATE });
+    expect(vad.speaking).toBe(false);
+    expect(vad.endSpeech()).toBeNull();
+  });
 });

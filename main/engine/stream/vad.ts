@@ -97,6 +97,22 @@ export class VoiceActivityDetector {
   }
 
   /**
+   * Ends the current speech now, without waiting for the rest of the hangover (the recogniser has
+   * confirmed the end); returns the same event the hangover would have produced, or null when not in
+   * speech. The noise floor is left as it is.
+   */
+  endSpeech(): Extract<VadEvent, { type: 'speech-end' }> | null {
+    if (!this.inSpeech) return null;
+    this.inSpeech = false;
+    this.quietRun = 0;
+    return {
+      type: 'speech-end',
+      endSample: this.lastSpeechEnd,
+      hangoverSamples: this.position - this.lastSpeechEnd,
+    };
+  }
+
+  /**
    * Classifies one frame (exactly `frameSamples` long, at absolute position `this.position`); returns the
    * event it completes, if any.
    */
@@ -134,12 +150,6 @@ export class VoiceActivityDetector {
     }
     this.quietRun++;
     if (this.quietRun * o.frameMs < o.hangoverMs) return null;
-    this.inSpeech = false;
-    this.quietRun = 0;
-    return {
-      type: 'speech-end',
-      endSample: this.lastSpeechEnd,
-      hangoverSamples: this.position - this.lastSpeechEnd,
-    };
+    return this.endSpeech();
   }
 }

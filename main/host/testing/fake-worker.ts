@@ -133,7 +133,13 @@ export class FakeWorker implements EngineWorkerHandle {
       if (this.liveSession === sessionId && this.liveSamples > 0) {
         // One final for the session: "hello" over its first half second.
         const words = [{ word: 'hello', start: 0.1, end: 0.5, confidence: 0.8 }];
-        const timing = { speechEndSec: 0.5, hangoverSec: 0, computeMs: 10, speculative: false };
+        const timing = {
+          speechEndSec: 0.5,
+          hangoverSec: 0,
+          computeMs: 10,
+          speculative: false,
+          recognizerEnd: false,
+        };
         this.emit({
           type: 'live-event',
           sessionId,

@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AsrEngine } from '../engine';
+import { CancelledError } from '../errors';
+import { createRandomModel } from '../model/random-model';
+import { CorrectionLearner } from './learner';
+
+let work: string;
+let modelDir: string;
+
+/** A tone sweep per utterance so utterances differ; 1.2 s at 16 kHz. */
+function utterance(seed: number): Float32Array {
+  const samples = new Float32Array(19200);
+  for (let i = 0; i < samples.length; i++) {
+    const f = 200 + 150 * (seed % 6) + (i / samples.length) * 400;
+    samples[i] = 0.3 * Math.sin((2 * Math.PI * f * i) / 16000) + 0.05 * Math.sin(i * 0.37 * (seed + 1));
+  }
+  return samples;
+}
+const TEXTS = ['go on', 'no', 'see me', 'a bee', 'on and on', 'me too'];
+const corrected = (i: number) => ({ samples: utterance(i), text: TEXTS[i % TEXTS.length], id: `u${i}` });
+
+const outputs = async (engine: AsrEngine) => {
+  const input = Float32Array.from({ length: 20 * engine.model.inputDim }, (_, i) => Math.sin(i * 0.1));
+  return engine.model.logits(input, 20);
+};
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'learner-test-'));
+  modelDir = path.join(work, 'base');
+  await createRandomModel(modelDir, { layers: 2, units: 8, seed: 3 });
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+describe('CorrectionLearner', () => {
+  it('learns once enough corrections have gathered, continues from the new weights and replays earlier ones', async () => {
+    const engine = await AsrEngine.load({ model: modelDir, decoder: 'greedy' });
+    const learner = new CorrectionLearner(engine, {
+      roundSize: 4,
+      replay: 2,
+      adapt: { layers: 'top', epochs: 2, learningRate: 0.05, l2: 0, forceAdapted: true },
+    });
+    learner.add({ samples: utterance(0), text: '   ' }); // nothing to learn from: ignored
+    for (let i = 0; i < 3; i++) learner.add(corrected(i));
+    expect(learner.due).toBe(false);
+    learner.add(corrected(3));
+    expect(learner.due).toBe(true);
+
+    const before = await outputs(engine);
+    const tensors = tf.memory().numTensors;
+    const first = await learner.learn();
+    expect(first).toMatchObject({ round: 1, newUtterances: 4, replayed: 0, kept: 'adapted' });
+    const after = await outputs(engine);
+    expect(Math.max(...after.map((v, i) => Math.abs(v - before[i])))).toBeGreaterThan(1e-3);
+    // The old model and the round's tensors were released: as many tensors as before.
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(learner.waiting).toBe(0);
+
+    for (let i = 4; i < 8; i++) learner.add(corrected(i));
+    const second = await learner.learn();
+    expect(second).toMatchObject({ round: 2, newUtterances: 4, replayed: 2 });
+    // Checked on new corrections only (every 5th of the six would be a replayed one).
+    expect(second.heldBackIds.length).toBeGreaterThan(0);
+    for (const id of second.heldBackIds) expect(['u4', 'u5', 'u6', 'u7']).toContain(id);
+    expect(learner.rounds).toHaveLength(2);
+    engine.dispose();
+  });
+
+  it('keeps the weights in use when a round does not help, and loses no correction when a round is cancelled', async () => {
+    const engine = await AsrEngine.load({ model: modelDir, decoder: 'greedy' });
+    const useless = new CorrectionLearner(engine, { roundSize: 3, adapt: { epochs: 1, learningRate: 0 } });
+    for (let i = 0; i < 3; i++) useless.add(corrected(i));
+    const before = await outputs(engine);
+    expect((await useless.learn()).kept).toBe('base');
+    expect(await outputs(engine)).toEqual(before);
+
+    const cancelled = new CorrectionLearner(engine, { roundSize: 3, adapt: { epochs: 20 } });
+    for (let i = 0; i < 3; i++) cancelled.add(corrected(i));
+    const controller = new AbortController();
+    const round = cancelled.learn({
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'train') controller.abort();
+      },
+    });
+    await expect(round).rejects.toBeInstanceOf(CancelledError);
+    expect(cancelled.waiting).toBe(3);
+    expect(cancelled.rounds).toHaveLength(0);
+    engine.dispose();
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Learning from corrections: every utterance a user corrects (its audio and the corrected text) is kept;
+ * once `roundSize` new ones have gathered, the acoustic model is fine-tuned on them plus a replay of
+ * earlier corrections, checked on a held-back part of that data, and kept only if it is better there.
+ * Each round starts from the weights in use, so what was learned accumulates; the replay keeps earlier
+ * corrections from being forgotten, and bounds the work per round whatever the history's length.
+ *
+ * Plain Node: the engine worker runs it in the background, and bench:learn simulates a user with it.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { AcousticModel } from '../model/acoustic-model';
+import { adaptModel, type AdaptOptions, type AdaptResult, type EnrollmentUtterance } from './adapt';
+
+/** What the learner needs from the engine: its model, and a way to continue with new weights. */
+export interface LearningEngine {
+  readonly model: AcousticModel;
+  useWeights(weights: tf.Tensor[]): void;
+}
+
+export interface LearnerOptions {
+  /** New corrected utterances that start a round (default 20). */
+  roundSize?: number;
+  /** Earlier corrected utterances trained on again in each round, evenly spread over the history (default 12). */
+  replay?: number;
+  /** Adaptation settings for a round (default: all layers, 4 epochs, patience 2). */
+  adapt?: Omit<AdaptOptions, 'signal' | 'onProgress'>;
+}
+
+export interface LearningRound {
+  round: number;
+  /** New corrected utterances in this round, and earlier ones replayed. */
+  newUtterances: number;
+  replayed: number;
+  kept: AdaptResult['kept'];
+  /** Held-back greedy WER before and after, on this round's data. */
+  heldBackWerBefore: number;
+  heldBackWerAfter: number;
+  /** Ids of the corrections the round was checked on (always new ones, never replayed). */
+  heldBackIds: string[];
+  seconds: number;
+}
+
+const DEFAULT_ADAPT: LearnerOptions['adapt'] = { layers: 'all', epochs: 4, patience: 2 };
+
+export class CorrectionLearner {
+  private readonly history: EnrollmentUtterance[] = [];
+  private readonly pending: EnrollmentUtterance[] = [];
+  readonly rounds: LearningRound[] = [];
+  private readonly roundSize: number;
+  private readonly replay: number;
+
+  constructor(
+    private readonly engine: LearningEngine,
+    private readonly options: LearnerOptions = {},
+  ) {
+    this.roundSize = Math.max(2, options.roundSize ?? 20);
+    this.replay = Math.max(0, options.replay ?? 12);
+  }
+
+  /** Keeps a corrected utterance: its audio at the model's sample rate and the text it should have given. */
+  add(utterance: EnrollmentUtterance): void {
+    if (utterance.text.trim() === '' || utterance.samples.length === 0) return;
+    this.pending.push(utterance);
+  }
+
+  /** Corrected utterances not yet learned from. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  /** Whether enough new corrections have gathered for a round. */
+  get due(): boolean {
+    return this.pending.length >= this.roundSize;
+  }
+
+  /** Earlier corrections to train on again: `replay` of them, evenly spread from oldest to newest. */
+  private replaySample(): EnrollmentUtterance[] {
+    const n = Math.min(this.replay, this.history.length);
+    return Array.from(
+      { length: n },
+      (_, i) => this.history[Math.floor(((i + 0.5) * this.history.length) / n)],
+    );
+  }
+
+  /**
+   * One round on everything waiting (call when `due`, or earlier to learn from fewer). The engine
+   * continues with the new weights only when they are better on the held-back part.
+   */
+  async learn(options: Pick<AdaptOptions, 'signal' | 'onProgress'> = {}): Promise<LearningRound> {
+    const fresh = this.pending.splice(0);
+    const replayed = this.replaySample();
+    try {
+      // Checked on new corrections only: the replayed ones were learned from before.
+      const result = await adaptModel(this.engine.model, [...fresh, ...replayed], {
+        ...DEFAULT_ADAPT,
+        ...this.options.adapt,
+        ...options,
+        heldBackFrom: fresh.length,
+      });
+      try {
+        if (result.kept === 'adapted') this.engine.useWeights(result.weights);
+      } finally {
+        // adaptModel hands back new tensors for the trained layers and the model's own for the rest.
+        const own = new Set(this.engine.model.layersModel.getWeights().map((w) => w.id));
+        for (const w of result.weights) if (!own.has(w.id) && !w.isDisposed) w.dispose();
+      }
+      this.history.push(...fresh);
+      const round: LearningRound = {
+        round: this.rounds.length + 1,
+        newUtterances: fresh.length,
+        replayed: replayed.length,
+        kept: result.kept,
+        heldBackWerBefore: result.before.wer,
+        heldBackWerAfter: result.after.wer,
+        heldBackIds: result.heldBackIds,
+        seconds: result.seconds,
+      };
+      this.rounds.push(round);
+      return round;
+    } catch (error) {
+      // Nothing is lost: a cancelled or failed round leaves its corrections waiting for the next.
+      this.pending.unshift(...fresh);
+      throw error;
+    }
+  }
+}

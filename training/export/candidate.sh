@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# A trained checkpoint → a model folder the benches can load (training/work/models/NAME, outside git until
+# it ships; to ship, copy it over models/default with its card):
+# export.py (PyTorch → Keras layout, numpy check, golden logits), import-pytorch.ts (tfjs model + manifest),
+# then the shipped model's decoder (LM, word list, α, β, beam, confidence) so the comparison is
+# acoustic model against acoustic model.
+#
+#   training/export/candidate.sh CHECKPOINT FEATURES_DIR NAME [BASE_MODEL]
+#   training/export/candidate.sh training/work/runs/ft-cmn/best.pt training/work/features-cmn cmn
+#   npm run bench:wer -- --model training/work/models/cmn
+set -euo pipefail
+checkpoint=$1 features=$2 name=$3 base=${4:-default}
+cd "$(dirname "$0")/../.."
+export_dir=training/work/export-$name
+/usr/bin/python3 training/train/export.py --checkpoint "$checkpoint" --out "$export_dir" --features "$features"
+npx tsx training/export/import-pytorch.ts --export "$export_dir" --features "$features" --out "training/work/models/$name" \
+  --name "$name" --description "candidate from $checkpoint"
+node -e '
+  const fs = require("node:fs");
+  const [base, out] = process.argv.slice(1);
+  const baseManifest = JSON.parse(fs.readFileSync(`${base}/manifest.json`, "utf8"));
+  const manifest = JSON.parse(fs.readFileSync(`${out}/manifest.json`, "utf8"));
+  manifest.decoder = baseManifest.decoder;
+  for (const key of ["lmFile", "lexiconFile"]) {
+    const file = baseManifest.decoder[key];
+    if (file) fs.copyFileSync(`${base}/${file}`, `${out}/${file}`);
+  }
+  fs.writeFileSync(`${out}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
+' "models/$base" "training/work/models/$name"
+echo "training/work/models/$name: $(node -e 'const m=require(process.argv[1]);console.log(m.normalization.meanFrom ?? "training", "mean,", m.decoder.type, "decoder")' "$PWD/training/work/models/$name/manifest.json")"
