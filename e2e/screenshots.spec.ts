@@ -1,7 +1,8 @@
 /**
- * README screenshots (assets/screenshot-light.png, assets/screenshot-dark.png): the studio with a
- * transcribed file, in both themes; assets/screenshot-dictation.png: live dictation with a final in the
- * document and a partial on screen. Not part of `npm run e2e`; run with
+ * README screenshots in assets/screenshots/: transcript-light.png and transcript-dark.png, the transcript
+ * view of a recording of three paragraphs (segments with their times, the sticky player with the word
+ * labels that fit and the overview), in both themes; subtitles.png, its subtitle cues; dictation.png, live
+ * dictation with a final in the document and a partial on screen. Not part of `npm run e2e`; run with
  *
  *   npm run build:renderer && STUDIO_SCREENSHOTS=1 npx playwright test --project=screenshots
  *
@@ -12,8 +13,40 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, fixtureCopy, ROOT, test } from './support/fixtures';
 
-const SENTENCE =
-  'Speech Studio turns your recordings into editable transcripts, with a time for every word. Click any word to hear it again.';
+/** Three paragraphs of two sentences: a pause of 0.8 s between sentences, 2.5 s between paragraphs. */
+const PARAGRAPHS = [
+  [
+    'Speech Studio turns your recordings into editable transcripts.',
+    'Every word has a time, so a click on it plays it again.',
+  ],
+  [
+    'The player stays at the top while you read the transcript.',
+    'Labels on the waveform show the words that fit at this zoom.',
+  ],
+  [
+    'Subtitles follow broadcast rules, and their times can be edited.',
+    'Everything runs on this computer, and nothing leaves it.',
+  ],
+];
+
+const SHOTS = path.join(ROOT, 'assets', 'screenshots');
+
+/** Synthesises the tour recording with espeak-ng and sox (dev machines have both). */
+function tourRecording(file: string): void {
+  const parts: string[] = [];
+  PARAGRAPHS.forEach((sentences, p) =>
+    sentences.forEach((sentence, s) => {
+      const part = `${file}.${p}-${s}.wav`;
+      const pause = s === sentences.length - 1 ? 2.5 : 0.8;
+      execFileSync('sh', [
+        '-c',
+        `espeak-ng -s 150 -w "${part}.raw.wav" "${sentence}" && sox "${part}.raw.wav" -r 16000 -b 16 "${part}" pad 0 ${pause}`,
+      ]);
+      parts.push(part);
+    }),
+  );
+  execFileSync('sox', [...parts, '-D', file]);
+}
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`screenshot (${colorScheme})`, async ({ studio, page }, testInfo) => {
@@ -25,11 +58,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await studio.removeAllFiles();
 
     const main = testInfo.outputPath('product-tour.wav');
-    // A longer recording than the e2e fixture, synthesised here (dev machines have espeak-ng and sox).
-    execFileSync('sh', [
-      '-c',
-      `espeak-ng -s 150 -w "${main}.raw.wav" "${SENTENCE}" && sox "${main}.raw.wav" -D -r 16000 -b 16 "${main}"`,
-    ]);
+    tourRecording(main);
     const second = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'voice-memo.wav');
     await studio.openFiles(second);
     await studio.waitForTranscript('voice-memo.wav');
@@ -38,12 +67,18 @@ for (const colorScheme of ['light', 'dark'] as const) {
     const { fileId } = await studio.waitForEvent('transcript-final', { name: 'product-tour.wav' });
     await studio.waitForWaveform(fileId, words.length);
 
-    // Show a corrected word and the playhead on a word.
+    // The playhead on a word.
     const pick = Math.min(words.length - 1, Math.floor(words.length * 0.4));
     await studio.word(pick).click();
     await expect(studio.word(pick)).toHaveClass(/active/);
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: path.join(ROOT, 'assets', `screenshot-${colorScheme}.png`) });
+    await page.screenshot({ path: path.join(SHOTS, `transcript-${colorScheme}.png`) });
+    if (colorScheme === 'light') {
+      await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: 'Subtitles' }).click();
+      await expect(page.getByTestId('cue').first()).toBeVisible();
+      await page.screenshot({ path: path.join(SHOTS, 'subtitles.png') });
+      await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: 'Transcript' }).click();
+    }
   });
 }
 
@@ -65,6 +100,7 @@ test('screenshot (live dictation)', async ({ studio, page }, testInfo) => {
   await studio.openFiles(talk);
   await studio.waitForTranscript('dictation-demo.wav');
   await studio.useFileAsMicrophone('dictation-demo.wav');
+  await studio.clearDictationDocument();
   await studio.dictation.getByRole('button', { name: 'Start dictation' }).click();
   await studio.waitForEvent('dictation-segment');
   // Well into the second sentence: a partial of several words.
@@ -72,7 +108,7 @@ test('screenshot (live dictation)', async ({ studio, page }, testInfo) => {
     .poll(async () => (await studio.dictationPartialText()).split(' ').length, { timeout: 20_000 })
     .toBeGreaterThanOrEqual(5);
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(ROOT, 'assets', 'screenshot-dictation.png') });
-  await studio.dictation.getByRole('button', { name: 'Stop' }).click();
-  await studio.waitForEvent('dictation-final');
+  await page.screenshot({ path: path.join(SHOTS, 'dictation.png') });
+  // The file ends the session by itself when it has played (a Stop here could come too late for it).
+  await studio.waitForEvent('dictation-final', {}, 60_000);
 });

@@ -222,6 +222,7 @@ test('live dictation with the (fake) microphone: partials while speaking, the te
   studio,
 }) => {
   await studio.openDictation();
+  await studio.clearDictationDocument();
   await studio.page.getByRole('button', { name: 'Start dictation' }).click();
   await expect(studio.dictation).toHaveAttribute('data-phase', 'recording');
   // Chromium plays e2e/fixtures/speech.wav as the microphone: words show up while it plays.
@@ -263,6 +264,7 @@ test('a file stands in for the microphone: started by shortcut, finished when th
   await studio.openFiles(file);
   await studio.waitForTranscript('file-mic.wav');
   await studio.useFileAsMicrophone('file-mic.wav');
+  await studio.clearDictationDocument();
   // Ctrl+Shift+Space starts and stops dictation.
   await studio.page.keyboard.press('Control+Shift+Space');
   await expect(studio.dictation).toHaveAttribute('data-phase', 'recording');

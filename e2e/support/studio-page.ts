@@ -283,6 +283,17 @@ export class StudioPage {
     return this.page.getByTestId('dictation');
   }
 
+  /**
+   * Empties the dictation document (in the dictation view). It is saved with the project, which the
+   * tests of a worker share: an earlier test's dictation is in it.
+   */
+  async clearDictationDocument(): Promise<void> {
+    await expect(this.page.locator('.app')).not.toHaveAttribute('data-project', 'loading');
+    const clear = this.dictation.getByRole('button', { name: 'Clear' });
+    if (await clear.isEnabled()) await clear.click();
+    await expect(this.dictation.getByTestId('dictation-document')).toHaveValue('');
+  }
+
   /** The live partial result currently shown (empty when none). */
   async dictationPartialText(): Promise<string> {
     const spans = this.dictation.getByTestId('dictation-partial').locator('.stable, .unstable');

@@ -8,6 +8,7 @@
  */
 import type { ChannelTable, InvokeMethod } from './channels';
 import type { ErrorInfo } from './errors';
+import type { DictationDocument } from './spoken-commands';
 import type { ExportFormat, Transcript, Word } from './transcript';
 
 export type { ErrorCode, ErrorInfo, InvokeReply } from './errors';
@@ -99,6 +100,17 @@ export interface ProjectItem {
   /** Evaluation: the set (folder or manifest name) the file came from, and its path inside it. */
   set?: string | null;
   path?: string | null;
+  /**
+   * Subtitle cue times the user set in the cue view, by the index of the cue's first word (as a string
+   * key); a cue the words no longer start there is left as the rules make it.
+   */
+  cueTimes?: Record<string, CueTime>;
+}
+
+/** A subtitle cue's times in seconds, as set in the cue view. */
+export interface CueTime {
+  start: number;
+  end: number;
 }
 
 /** The user's work: files, transcripts and edits. Saved by the host, restored on the next start. */
@@ -111,6 +123,8 @@ export interface Project {
    * snapshot says which it already reflects, so an outcome the renderer has not seen yet is never lost.
    */
   resultsSeen?: number;
+  /** The dictation view's document (with what each utterance added, for "scratch that"). */
+  dictation?: DictationDocument;
 }
 
 /** A file added from a folder or a manifest, with its reference transcript when one was found. */

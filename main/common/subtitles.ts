@@ -258,18 +258,21 @@ export function wordsToCues(
   return cues;
 }
 
-/**
- * Every way the cues break the limits, one line each ("cue 3: 19.2 characters a second (at most 17)");
- * empty when they keep to them all.
- */
-export function cueProblems(
-  cues: readonly Cue[],
+/** One way a cue breaks the limits: the cue's index and what is wrong ("19.2 characters a second …"). */
+export interface CueProblem {
+  cue: number;
+  what: string;
+}
+
+/** Every way each cue breaks the limits, in cue order (the cue view shows them beside their cue). */
+export function cueProblemList(
+  cues: readonly Pick<Cue, 'start' | 'end' | 'text'>[],
   options: SubtitleOptions = DEFAULT_SUBTITLE_OPTIONS,
-): string[] {
-  const problems: string[] = [];
+): CueProblem[] {
+  const problems: CueProblem[] = [];
   const eps = 1e-6;
   cues.forEach((cue, i) => {
-    const say = (what: string) => problems.push(`cue ${i + 1} (${cue.start.toFixed(3)} s): ${what}`);
+    const say = (what: string) => problems.push({ cue: i, what });
     const lines = cue.text.split('\n');
     if (lines.length > options.maxLines) say(`${lines.length} lines (at most ${options.maxLines})`);
     for (const line of lines)
@@ -290,4 +293,17 @@ export function cueProblems(
       );
   });
   return problems;
+}
+
+/**
+ * Every way the cues break the limits, one line each ("cue 3 (12.400 s): 19.2 characters a second (at
+ * most 17)"); empty when they keep to them all.
+ */
+export function cueProblems(
+  cues: readonly Pick<Cue, 'start' | 'end' | 'text'>[],
+  options: SubtitleOptions = DEFAULT_SUBTITLE_OPTIONS,
+): string[] {
+  return cueProblemList(cues, options).map(
+    ({ cue, what }) => `cue ${cue + 1} (${cues[cue].start.toFixed(3)} s): ${what}`,
+  );
 }

@@ -3,7 +3,7 @@
  * and the renderer produce byte-identical TXT/SRT/VTT/JSON.
  */
 import { paragraphsOf, paragraphText } from './segments';
-import { wordsToCues, type SubtitleOptions } from './subtitles';
+import { wordsToCues, type Cue, type SubtitleOptions } from './subtitles';
 
 /** Another reading of a word's time span (what a competing hypothesis of the beam decoder has there). */
 export interface WordAlternative {
@@ -51,17 +51,27 @@ function timestamp(seconds: number, decimalSeparator: ',' | '.'): string {
   return `${pad(Math.floor(totalSec / 3600))}:${pad(Math.floor(totalSec / 60) % 60)}:${pad(totalSec % 60)}${decimalSeparator}${pad(ms, 3)}`;
 }
 
-export function toSrt(words: readonly Word[], options?: SubtitleOptions): string {
-  return wordsToCues(words, options)
+/** SRT of these cues (as made by `wordsToCues`, or with times the user set in the cue view). */
+export function cuesToSrt(cues: readonly Pick<Cue, 'start' | 'end' | 'text'>[]): string {
+  return cues
     .map((cue, i) => `${i + 1}\n${timestamp(cue.start, ',')} --> ${timestamp(cue.end, ',')}\n${cue.text}\n`)
     .join('\n');
 }
 
-export function toVtt(words: readonly Word[], options?: SubtitleOptions): string {
-  const body = wordsToCues(words, options)
+/** WebVTT of these cues. */
+export function cuesToVtt(cues: readonly Pick<Cue, 'start' | 'end' | 'text'>[]): string {
+  const body = cues
     .map((cue) => `${timestamp(cue.start, '.')} --> ${timestamp(cue.end, '.')}\n${cue.text}\n`)
     .join('\n');
   return body ? `WEBVTT\n\n${body}` : 'WEBVTT\n';
+}
+
+export function toSrt(words: readonly Word[], options?: SubtitleOptions): string {
+  return cuesToSrt(wordsToCues(words, options));
+}
+
+export function toVtt(words: readonly Word[], options?: SubtitleOptions): string {
+  return cuesToVtt(wordsToCues(words, options));
 }
 
 /** TXT export: the words in paragraphs (a blank line between them), or the text when there are no words. */

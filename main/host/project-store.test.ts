@@ -67,4 +67,34 @@ describe('ProjectStore', () => {
     expect(project.items[0].error).toEqual({ code: 'INTERNAL', message: error.message });
     expect(project.items[0].edits).toEqual({ '0': 'x' });
   });
+
+  it('keeps the dictation document and cue times over a restart; a new transcript drops its cue times', async () => {
+    const file = path.join(dir, 'project.json');
+    const audio = path.join(dir, 'b.wav');
+    await writeFile(audio, 'RIFF');
+    const registry = new FileRegistry((id) => `/media/${id}`);
+    const ref = await registry.register(audio);
+    const transcript = { text: 'a b', words: [], durationSec: 2, backend: 'wasm', model: 'm', rtf: 0.1 };
+    const dictation = { text: 'Hello there.', additions: [{ added: 'Hello there.', removed: '' }] };
+    const cueTimes = { '0': { start: 0.25, end: 1.75 } };
+    await new ProjectStore(file, registry).save({
+      version: 1,
+      items: [{ file: ref, transcript, edits: {}, error: null, cueTimes }],
+      selectedId: ref.id,
+      dictation,
+    });
+    const restarted = new ProjectStore(file, new FileRegistry((id) => `/media/${id}`));
+    const project = await restarted.load();
+    expect(project.dictation).toEqual(dictation);
+    expect(project.items[0].cueTimes).toEqual(cueTimes);
+
+    // The cue times were set against the old words: a fresh transcript of the file starts without them.
+    await restarted.recordOutcome(
+      { path: audio, name: 'b.wav', size: 4 },
+      {
+        transcript: { ...transcript, text: 'c d', rtf: 0.2 },
+      },
+    );
+    expect((await restarted.load()).items[0].cueTimes).toEqual({});
+  });
 });

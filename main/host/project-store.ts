@@ -12,7 +12,8 @@
  */
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { ErrorInfo, FileRef, Project } from '../common/ipc-contract';
+import type { CueTime, ErrorInfo, FileRef, Project } from '../common/ipc-contract';
+import type { DictationDocument } from '../common/spoken-commands';
 import type { Transcript } from '../common/transcript';
 import { isProcessAlive } from './data-lock';
 import type { FileRegistry } from './file-registry';
@@ -34,6 +35,7 @@ interface StoredItem extends StoredFile {
   reference?: string | null;
   set?: string | null;
   relPath?: string | null;
+  cueTimes?: Record<string, CueTime>;
 }
 
 export interface StoredQueue {
@@ -49,6 +51,7 @@ interface StoredProject {
   /** The number of the last job outcome recorded by the host. */
   seq?: number;
   queue?: StoredQueue;
+  dictation?: DictationDocument;
 }
 
 /** How a job ended: a transcript or an error. */
@@ -74,7 +77,10 @@ function applyOutcome(item: StoredItem, outcome: JobOutcome): void {
   if ('transcript' in outcome) {
     if (item.transcript && sameTranscript(item.transcript, outcome.transcript)) return;
     // Edits are indexed against the old words: a fresh transcript starts without them (as in the renderer).
-    if (item.transcript) item.edits = {};
+    if (item.transcript) {
+      item.edits = {};
+      item.cueTimes = {};
+    }
     item.transcript = outcome.transcript;
     item.error = null;
   } else if (!(outcome.error.code === 'CANCELLED' && item.transcript)) {
@@ -145,6 +151,7 @@ export class ProjectStore {
       reference: item.reference ?? null,
       set: item.set ?? null,
       relPath: item.relPath ?? null,
+      ...(item.cueTimes ? { cueTimes: item.cueTimes } : {}),
     }));
     const pending = Array.isArray(stored.queue?.pending) ? stored.queue.pending.filter(isFile) : [];
     const result: StoredProject = {
@@ -153,6 +160,7 @@ export class ProjectStore {
       selectedIndex: typeof stored.selectedIndex === 'number' ? stored.selectedIndex : null,
       seq: Number.isInteger(stored.seq) && stored.seq! >= 0 ? stored.seq : 0,
       queue: { paused: stored.queue?.paused === true, pending },
+      ...(stored.dictation ? { dictation: stored.dictation } : {}),
     };
     // The file on disk is as untrusted as a renderer payload: hand on only what validates.
     try {
@@ -175,9 +183,16 @@ export class ProjectStore {
       reference: item.reference ?? null,
       set: item.set ?? null,
       path: item.relPath ?? null,
+      ...(item.cueTimes ? { cueTimes: item.cueTimes } : {}),
     }));
     const selected = stored.selectedIndex === null ? undefined : items[stored.selectedIndex];
-    return { version: 1, items, selectedId: selected?.file.id ?? null, resultsSeen: stored.seq ?? 0 };
+    return {
+      version: 1,
+      items,
+      selectedId: selected?.file.id ?? null,
+      resultsSeen: stored.seq ?? 0,
+      ...(stored.dictation ? { dictation: stored.dictation } : {}),
+    };
   }
 
   async load(): Promise<Project> {
@@ -201,6 +216,7 @@ export class ProjectStore {
         reference: item.reference ?? null,
         set: item.set ?? null,
         relPath: item.path ?? null,
+        ...(item.cueTimes ? { cueTimes: item.cueTimes } : {}),
       };
     });
     const state = await this.current();
@@ -210,6 +226,7 @@ export class ProjectStore {
     const selectedIndex = project.items.findIndex((item) => item.file.id === project.selectedId);
     state.items = items;
     state.selectedIndex = selectedIndex < 0 ? null : selectedIndex;
+    state.dictation = project.dictation;
     return this.write();
   }
 

@@ -16,6 +16,7 @@ import type {
   ProjectItem,
 } from '../common/ipc-contract';
 import { HostError, isErrorCode, type ErrorInfo } from '../common/errors';
+import type { DictationDocument } from '../common/spoken-commands';
 import type { Transcript, Word } from '../common/transcript';
 import { ADAPTED_MODEL_NAME } from '../engine/adapt/adapted-models';
 
@@ -202,6 +203,16 @@ const projectItem: Validator<ProjectItem> = obj<ProjectItem>({
   reference: optional(nullable(str({ max: 100_000 }))),
   set: optional(nullable(str({ max: 1024 }))),
   path: optional(nullable(str({ max: 4096 }))),
+  cueTimes: optional(
+    record(obj({ start: num({ min: 0 }), end: num({ min: 0 }) }), { maxKeys: 200_000, key: /^\d{1,7}$/ }),
+  ),
+});
+
+const dictationDocument = obj<DictationDocument>({
+  text: str({ max: 2_000_000 }),
+  additions: arr(obj({ added: str({ max: 2_000_000 }), removed: str({ max: 2_000_000 }) }), {
+    max: 100_000,
+  }),
 });
 
 export const project: Validator<Project> = obj<Project>({
@@ -209,6 +220,7 @@ export const project: Validator<Project> = obj<Project>({
   items: arr(projectItem, { max: 10_000 }),
   selectedId: nullable(id),
   resultsSeen: optional(num({ min: 0, integer: true })),
+  dictation: optional(dictationDocument),
 });
 
 const exportRequest: Validator<ExportRequest> = obj<ExportRequest>({

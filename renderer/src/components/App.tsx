@@ -3,17 +3,28 @@
  * selected file, the dictation view and the status bar. State lives in one reducer; the host is reached
  * only through the StudioApi it is given.
  */
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  useState,
+  type DragEvent,
+  type SetStateAction,
+} from 'react';
 import type {
   BatchAdded,
+  CueTime,
   DictationResult,
   DroppedFile,
   StudioApi,
   StudioEvent,
 } from '../../../main/common/ipc-contract';
 import { toCsv, type SortKey } from '../../../main/common/evaluation';
-import { EMPTY_DICTATION, type DictationDocument } from '../../../main/common/spoken-commands';
-import { formatTranscript, type ExportFormat, type Transcript } from '../../../main/common/transcript';
+import type { DictationDocument } from '../../../main/common/spoken-commands';
+import type { ExportFormat, Transcript } from '../../../main/common/transcript';
+import { editedCues, exportContent, shownWords as wordsAsShown } from '../state/cue-edits';
 import { emitAppEvent } from '../state/app-events';
 import {
   alignmentMarks,
@@ -28,14 +39,9 @@ import {
 } from '../state/evaluation';
 import { Autosaver, restoreUnsaved, takeUnsaved } from '../state/autosave';
 import { initialState, reducer, toProject, type Item } from '../state/studio-state';
-import {
-  displayWord,
-  editedTranscript,
-  formatClock,
-  formatDuration,
-  wordIndexAt,
-} from '../state/transcript-edits';
+import { formatClock, formatDuration, wordIndexAt } from '../state/transcript-edits';
 import { AlignmentStrip } from './AlignmentStrip';
+import { CueView } from './CueView';
 import { DictationView } from './DictationView';
 import { useDictationShortcut } from './dictation-shortcut';
 import { RunOn } from './RunOn';
@@ -49,6 +55,8 @@ import { TranscriptEditor } from './TranscriptEditor';
 import { Waveform, type PlayerHandle } from './Waveform';
 
 type View = 'files' | 'dictation' | 'voice';
+/** The selected file as text (paragraphs) or as subtitle cues. */
+type EditorView = 'transcript' | 'cues';
 
 /** The server is gone or refuses this page's token: shown by the connection notice, not per request. */
 function isConnectionError(error: unknown): boolean {
@@ -84,6 +92,7 @@ export function App({ client }: { client: StudioApi }) {
   const [time, setTime] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [selectedWord, setSelectedWord] = useState(-1);
+  const [editorView, setEditorView] = useState<EditorView>('transcript');
   const player = useRef<PlayerHandle>(null);
 
   const notifyError = useCallback((error: unknown) => {
@@ -320,7 +329,7 @@ export function App({ client }: { client: StudioApi }) {
           used.add(name);
           return {
             name,
-            content: formatTranscript(editedTranscript(i.transcript!, i.edits), format, i.file.name),
+            content: exportContent(i.transcript!, i.edits, i.cueTimes, format, i.file.name),
           };
         });
       try {
@@ -364,10 +373,7 @@ export function App({ client }: { client: StudioApi }) {
   const selected: Item | undefined = state.items.find((i) => i.file.id === state.selectedId);
   const transcript = selected?.transcript ?? null;
   const edits = useMemo(() => selected?.edits ?? {}, [selected?.edits]);
-  const shownWords = useMemo(
-    () => transcript?.words.map((w, i) => ({ ...w, word: displayWord(transcript.words, edits, i) })) ?? [],
-    [transcript, edits],
-  );
+  const shownWords = useMemo(() => (transcript ? wordsAsShown(transcript, edits) : []), [transcript, edits]);
   const activeIndex = useMemo(() => {
     const i = wordIndexAt(shownWords, time);
     return i >= 0 && time <= shownWords[i].end + 0.05 ? i : -1;
@@ -393,15 +399,13 @@ export function App({ client }: { client: StudioApi }) {
     () => (score && transcript ? wordErrors(marks, transcript.words.length) : undefined),
     [marks, score, transcript],
   );
+  const seekToTime = useCallback((time: number) => {
+    setSelectedWord(-1);
+    player.current?.seek(time);
+  }, []);
   const seekToMark = useCallback(
-    (time: number, wordIndex: number) => {
-      if (wordIndex >= 0) seekToWord(wordIndex);
-      else {
-        setSelectedWord(-1);
-        player.current?.seek(time);
-      }
-    },
-    [seekToWord],
+    (time: number, wordIndex: number) => (wordIndex >= 0 ? seekToWord(wordIndex) : seekToTime(time)),
+    [seekToWord, seekToTime],
   );
 
   const selectedId = selected?.file.id;
@@ -412,11 +416,38 @@ export function App({ client }: { client: StudioApi }) {
     [selectedId],
   );
 
+  // The cue view: the cues of the words as shown, with the times set there.
+  const cueTimes = useMemo(() => selected?.cueTimes ?? {}, [selected?.cueTimes]);
+  const cues = useMemo(
+    () => (editorView === 'cues' ? editedCues(shownWords, cueTimes) : []),
+    [editorView, shownWords, cueTimes],
+  );
+  const setCueTime = useCallback(
+    (firstWord: number, time: CueTime | null) => {
+      if (selectedId) dispatch({ type: 'cue-time', fileId: selectedId, firstWord, time });
+    },
+    [selectedId],
+  );
+
+  // The player stays at the top of the editor while the transcript scrolls under it; words scrolled into
+  // view (keyboard, seeks) must land below it, not behind it.
+  const playerRef = useRef<HTMLDivElement>(null);
+  const [playerHeight, setPlayerHeight] = useState(0);
+  useEffect(() => {
+    const element = playerRef.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setPlayerHeight(element.offsetHeight));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [selected?.file.id]);
+
   const exportAs = useCallback(
     async (format: ExportFormat) => {
       if (!selected?.transcript) return;
-      const content = formatTranscript(
-        editedTranscript(selected.transcript, selected.edits),
+      const content = exportContent(
+        selected.transcript,
+        selected.edits,
+        selected.cueTimes,
         format,
         selected.file.name,
       );
@@ -435,8 +466,17 @@ export function App({ client }: { client: StudioApi }) {
   );
 
   const dictationFiles = useMemo(() => state.items.map((i) => i.file), [state.items]);
-  // The dictation document and recording live here, not in the view: switching views keeps them.
-  const [dictationDocument, setDictationDocument] = useState<DictationDocument>(EMPTY_DICTATION);
+  // The dictation document and recording live here, not in the view: switching views keeps them. The
+  // document is part of the project state, so it is saved with the project and survives a reload.
+  const dictationDocument = state.dictationDocument;
+  const setDictationDocument = useCallback(
+    (next: SetStateAction<DictationDocument>) =>
+      dispatch({
+        type: 'dictation-document',
+        update: typeof next === 'function' ? next : () => next,
+      }),
+    [],
+  );
   const [dictationResult, setDictationResult] = useState<DictationResult | null>(null);
   // The dictation shortcut in another view (or, in Electron, from another application) opens the dictation
   // view and starts there; in the dictation view, the view itself handles it.
@@ -579,10 +619,6 @@ export function App({ client }: { client: StudioApi }) {
           client={client}
           queueUrl={state.info?.queueUrl ?? null}
         />
-        <span className="spacer" />
-        {view === 'files' && (
-          <ExportMenu disabled={!selected?.transcript} onExport={(f) => void exportAs(f)} />
-        )}
       </header>
 
       {/* Always rendered: the grid's rows are toolbar, notices, content, status bar. */}
@@ -692,54 +728,59 @@ export function App({ client }: { client: StudioApi }) {
                   aria-label={`Editor: ${selected.file.name}`}
                   data-testid="editor"
                   data-state={selected.status}
+                  style={{ scrollPaddingTop: playerHeight + 8 }}
                 >
-                  <div className="editor-header">
-                    <button
-                      type="button"
-                      className="play-button"
-                      onClick={() => player.current?.playPause()}
-                      aria-label={playing ? 'Pause (Space)' : 'Play (Space)'}
-                      title={playing ? 'Pause (Space)' : 'Play (Space)'}
-                    >
-                      {playing ? (
-                        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-                          <rect x="6" y="5" width="4" height="14" rx="1" />
-                          <rect x="14" y="5" width="4" height="14" rx="1" />
-                        </svg>
-                      ) : (
-                        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-                          <path d="M8 5v14l11-7z" />
-                        </svg>
+                  <div className="player" data-testid="player" ref={playerRef}>
+                    <div className="editor-header">
+                      <button
+                        type="button"
+                        className="play-button"
+                        onClick={() => player.current?.playPause()}
+                        aria-label={playing ? 'Pause (Space)' : 'Play (Space)'}
+                        title={playing ? 'Pause (Space)' : 'Play (Space)'}
+                      >
+                        {playing ? (
+                          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                            <rect x="6" y="5" width="4" height="14" rx="1" />
+                            <rect x="14" y="5" width="4" height="14" rx="1" />
+                          </svg>
+                        ) : (
+                          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                            <path d="M8 5v14l11-7z" />
+                          </svg>
+                        )}
+                      </button>
+                      <div className="editor-title">
+                        <h1 title={selected.file.name}>{selected.file.name}</h1>
+                        <span className="muted" data-testid="clock">
+                          {formatClock(time)}
+                          {transcript ? ` / ${formatClock(transcript.durationSec)}` : ''}
+                        </span>
+                      </div>
+                      {transcript && (
+                        <span className="muted meta">
+                          {transcript.words.length} words · {transcript.model} ·{' '}
+                          {transcript.rtf < 1
+                            ? `${(1 / Math.max(transcript.rtf, 1e-3)).toFixed(1)}× real time`
+                            : `RTF ${transcript.rtf.toFixed(2)}`}
+                        </span>
                       )}
-                    </button>
-                    <div className="editor-title">
-                      <h1 title={selected.file.name}>{selected.file.name}</h1>
-                      <span className="muted" data-testid="clock">
-                        {formatClock(time)}
-                        {transcript ? ` / ${formatClock(transcript.durationSec)}` : ''}
-                      </span>
+                      {/* With the file it exports, and in view with the player. */}
+                      <ExportMenu disabled={!transcript} onExport={(f) => void exportAs(f)} />
                     </div>
-                    {transcript && (
-                      <span className="muted meta">
-                        {transcript.words.length} words · {transcript.model} ·{' '}
-                        {transcript.rtf < 1
-                          ? `${(1 / Math.max(transcript.rtf, 1e-3)).toFixed(1)}× real time`
-                          : `RTF ${transcript.rtf.toFixed(2)}`}
-                      </span>
-                    )}
+                    <Waveform
+                      key={selected.file.id}
+                      ref={player}
+                      fileId={selected.file.id}
+                      url={selected.file.mediaUrl}
+                      words={shownWords}
+                      activeIndex={activeIndex}
+                      errors={wordErrorMarks}
+                      onTime={setTime}
+                      onPlayingChange={setPlaying}
+                      onWordClick={seekToWord}
+                    />
                   </div>
-                  <Waveform
-                    key={selected.file.id}
-                    ref={player}
-                    fileId={selected.file.id}
-                    url={selected.file.mediaUrl}
-                    words={shownWords}
-                    activeIndex={activeIndex}
-                    errors={wordErrorMarks}
-                    onTime={setTime}
-                    onPlayingChange={setPlaying}
-                    onWordClick={seekToWord}
-                  />
                   {score && transcript && <AlignmentStrip score={score} marks={marks} onSeek={seekToMark} />}
                   {selected.status === 'error' && selected.error && (
                     <div className="notice error file-error" role="alert" data-testid="file-error">
@@ -774,19 +815,46 @@ export function App({ client }: { client: StudioApi }) {
                           ))}
                         </ul>
                       )}
-                      <TranscriptEditor
-                        words={transcript.words}
-                        edits={edits}
-                        activeIndex={activeIndex}
-                        selectedIndex={selectedWord}
-                        onSelect={seekToWord}
-                        onEdit={editWord}
-                      />
-                      <p className="hint muted">
-                        <kbd>Space</kbd> play/pause · <kbd>←</kbd> <kbd>→</kbd> previous/next word · click a
-                        word to jump to it · double-click, <kbd>F2</kbd> or type to correct ·{' '}
-                        <span className="low-sample">underlined</span> words are uncertain
-                      </p>
+                      <div className="tabs editor-views" role="group" aria-label="Show">
+                        <button
+                          type="button"
+                          aria-pressed={editorView === 'transcript'}
+                          onClick={() => setEditorView('transcript')}
+                        >
+                          Transcript
+                        </button>
+                        <button
+                          type="button"
+                          aria-pressed={editorView === 'cues'}
+                          onClick={() => setEditorView('cues')}
+                        >
+                          Subtitles
+                        </button>
+                      </div>
+                      {editorView === 'cues' ? (
+                        <CueView
+                          cues={cues}
+                          durationSec={transcript.durationSec}
+                          onSetTime={setCueTime}
+                          onSeek={seekToTime}
+                        />
+                      ) : (
+                        <>
+                          <TranscriptEditor
+                            words={transcript.words}
+                            edits={edits}
+                            activeIndex={activeIndex}
+                            selectedIndex={selectedWord}
+                            onSelect={seekToWord}
+                            onEdit={editWord}
+                          />
+                          <p className="hint muted">
+                            <kbd>Space</kbd> play/pause · <kbd>←</kbd> <kbd>→</kbd> previous/next word · click
+                            a word to jump to it · double-click, <kbd>F2</kbd> or type to correct ·{' '}
+                            <span className="low-sample">underlined</span> words are uncertain
+                          </p>
+                        </>
+                      )}
                     </>
                   )}
                 </section>

@@ -1,16 +1,23 @@
 /**
- * The waveform of the selected file (wavesurfer.js 8) with one region per word, a timeline and zoom.
+ * The waveform of the selected file (wavesurfer.js 8) with one region per word, a timeline, zoom and, for
+ * long files, an overview (the minimap plugin: the whole file, with the stretch in view marked; a click
+ * there seeks). Word labels are shown only where they fit at the current zoom (state/waveform-labels.ts).
  * wavesurfer owns its DOM; React only creates it (once per file), feeds it words and the active word,
  * and receives time updates. The parent drives playback through the `PlayerHandle` it is given.
  */
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import WaveSurfer from 'wavesurfer.js';
+import MinimapPlugin from 'wavesurfer.js/dist/plugins/minimap.js';
 import RegionsPlugin, { type Region } from 'wavesurfer.js/dist/plugins/regions.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.js';
 import type { EditOp } from '../../../main/common/scoring';
 import type { Word } from '../../../main/common/transcript';
 import { emitAppEvent } from '../state/app-events';
 import { LOW_CONFIDENCE } from '../state/transcript-edits';
+import { fittingLabels } from '../state/waveform-labels';
+
+/** Files at least this long get the overview under the waveform. */
+export const OVERVIEW_MIN_SEC = 30;
 
 export interface PlayerHandle {
   playPause(): void;
@@ -80,7 +87,34 @@ function regionLabel(text: string, error?: EditOp | null): HTMLElement {
   const label = document.createElement('span');
   label.className = error && error !== 'match' ? `region-label error error-${error}` : 'region-label';
   label.textContent = text;
+  // Shown or hidden inline (see layoutLabels): the region content's part styles set no display.
+  label.style.display = 'none';
   return label;
+}
+
+/** The overview of the whole file (wavesurfer's minimap) in `container`, in these colours. */
+function overviewPlugin(container: HTMLElement, colors: Colors) {
+  return MinimapPlugin.create({
+    container,
+    height: 32,
+    waveColor: colors.wave,
+    progressColor: colors.progress,
+    overlayColor: colors.region,
+    cursorWidth: 1,
+    cursorColor: colors.cursor,
+    dragToSeek: true,
+  });
+}
+
+/** Padding on both sides of a label (the region-content part's style). */
+const LABEL_PADDING_PX = 6;
+
+/** Width of each label's text in the labels' font, measured once per set of words. */
+function labelWidths(host: HTMLElement, texts: readonly string[]): number[] {
+  const context = document.createElement('canvas').getContext('2d');
+  if (!context) return texts.map((t) => t.length * 8 + LABEL_PADDING_PX);
+  context.font = `550 11px ${getComputedStyle(host).fontFamily}`;
+  return texts.map((t) => Math.ceil(context.measureText(t).width) + LABEL_PADDING_PX);
 }
 
 export function Waveform({
@@ -96,9 +130,12 @@ export function Waveform({
 }: WaveformProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const timelineRef = useRef<HTMLDivElement>(null);
+  const overviewRef = useRef<HTMLDivElement>(null);
   const waveRef = useRef<WaveSurfer | null>(null);
   const regionsRef = useRef<ReturnType<typeof RegionsPlugin.create> | null>(null);
   const regionList = useRef<Region[]>([]);
+  /** The word labels (one per region) and their widths, for `layoutLabels`. */
+  const labels = useRef<{ elements: HTMLElement[]; widths: number[] }>({ elements: [], widths: [] });
   const colorsRef = useRef<Colors | null>(null);
   const [ready, setReady] = useState(false);
   const [zoom, setZoom] = useState(0);
@@ -127,12 +164,42 @@ export function Waveform({
     [ready],
   );
 
+  /** Shows the labels that fit at the current zoom and hides the rest (see state/waveform-labels.ts). */
+  const layoutLabels = useRef(() => {});
+  useEffect(() => {
+    layoutLabels.current = () => {
+      const ws = waveRef.current;
+      const host = hostRef.current;
+      const { elements, widths } = labels.current;
+      if (!ws || !host || elements.length === 0) return;
+      const seconds = ws.getDuration();
+      const totalPx = ws.getWrapper().clientWidth;
+      const pxPerSec = seconds > 0 ? totalPx / seconds : 0;
+      const shown = fittingLabels(
+        words.map((w) => w.start),
+        widths,
+        pxPerSec,
+        totalPx,
+      );
+      let count = 0;
+      shown.forEach((show, i) => {
+        if (show) count++;
+        const display = show ? 'inline-block' : 'none';
+        if (elements[i] && elements[i].style.display !== display) elements[i].style.display = display;
+      });
+      host.setAttribute('data-labels', String(count));
+      emitAppEvent('waveform-labels', { fileId, pxPerSec, shown: count });
+    };
+  });
+
   // One wavesurfer per file: created on mount, destroyed on unmount (the parent keys us by file id).
   useEffect(() => {
     const host = hostRef.current!;
     const colors = themeColors(host);
     colorsRef.current = colors;
     const regions = RegionsPlugin.create();
+    // Created with the player and drawn from its decoded audio; shown for long files only.
+    let overview = overviewPlugin(overviewRef.current!, colors);
     const ws = WaveSurfer.create({
       container: host,
       url,
@@ -146,7 +213,7 @@ export function Waveform({
       barRadius: 2,
       normalize: true,
       dragToSeek: true,
-      plugins: [regions],
+      plugins: [regions, overview],
     });
     waveRef.current = ws;
     regionsRef.current = regions;
@@ -162,6 +229,9 @@ export function Waveform({
       ws.on('play', () => callbacks.current.onPlayingChange(true)),
       ws.on('pause', () => callbacks.current.onPlayingChange(false)),
       ws.on('error', (error) => setFailure(error.message)),
+      // A new zoom or width gives the labels more or less room.
+      ws.on('zoom', () => layoutLabels.current()),
+      ws.on('resize', () => layoutLabels.current()),
       regions.on('region-clicked', (region, event) => {
         event.stopPropagation();
         const index = regionList.current.indexOf(region);
@@ -174,6 +244,9 @@ export function Waveform({
       const next = themeColors(host);
       colorsRef.current = next;
       ws.setOptions({ waveColor: next.wave, progressColor: next.progress, cursorColor: next.cursor });
+      // The minimap takes its colours only when it is created: a new one, drawn from the same audio.
+      ws.unregisterPlugin(overview);
+      overview = ws.registerPlugin(overviewPlugin(overviewRef.current!, next));
     };
     media.addEventListener('change', onScheme);
     return () => {
@@ -192,13 +265,23 @@ export function Waveform({
     const colors = colorsRef.current;
     if (!ready || !regions || !colors) return;
     regions.clearRegions();
+    const elements = words.map((word, i) => regionLabel(word.word, errors?.[i]));
+    labels.current = {
+      elements,
+      widths: labelWidths(
+        hostRef.current!,
+        words.map((w) => w.word),
+      ),
+    };
+    // Before the regions exist: the plugin stacks labels that overlap, and hidden ones take no room.
+    layoutLabels.current();
     regionList.current = words.map((word, i) =>
       regions.addRegion({
         id: `word-${i}`,
         start: word.start,
         end: Math.max(word.end, word.start + 0.02),
         color: regionColor(colors, word, false, errors?.[i]),
-        content: regionLabel(word.word, errors?.[i]),
+        content: elements[i],
         drag: false,
         resize: false,
       }),
@@ -250,6 +333,13 @@ export function Waveform({
         data-current-time="0"
       />
       <div ref={timelineRef} className="timeline" />
+      <div
+        ref={overviewRef}
+        className="overview"
+        data-testid="waveform-overview"
+        aria-label="Overview of the whole file (click to seek)"
+        hidden={!ready || duration < OVERVIEW_MIN_SEC}
+      />
       <div className="waveform-tools">
         <label className="zoom">
           <span>Zoom</span>

@@ -14,6 +14,8 @@ export interface AppEvents {
   'transcript-failed': { fileId: string; name: string; code: string; message: string };
   /** The selected file's waveform is drawn and its word regions placed. */
   'waveform-ready': { fileId: string; duration: number; regions: number };
+  /** The waveform's word labels were laid out for its zoom: how many fit (the others are hidden). */
+  'waveform-labels': { fileId: string; pxPerSec: number; shown: number };
   /** The playback position was moved by the user (word click, arrow keys). */
   seeked: { time: number };
   /** The project was saved by the host. */
@@ -49,6 +51,7 @@ export const APP_EVENT_NAMES = [
   'transcript-final',
   'transcript-failed',
   'waveform-ready',
+  'waveform-labels',
   'seeked',
   'project-saved',
   'dictation-segment',

@@ -126,6 +126,24 @@ describe('restoreUnsaved', () => {
     const kept: Project = { version: 1, items: [item('a', {})], selectedId: null };
     expect(restoreUnsaved(loaded, kept).project.items[0].transcript).toEqual(words);
   });
+
+  it('restores the kept dictation document over the saved one, and cue times with their edits', () => {
+    const saved = { text: 'Old.', additions: [] };
+    const typed = { text: 'Old. New words', additions: [{ added: ' New words', removed: '' }] };
+    const cueTimes = { '0': { start: 0.1, end: 1.2 } };
+    const loaded: Project = { version: 1, items: [item('a', {}, words)], selectedId: null, dictation: saved };
+    const kept: Project = {
+      version: 1,
+      items: [{ ...item('a', {}, words), cueTimes }],
+      selectedId: null,
+      dictation: typed,
+    };
+    const { project } = restoreUnsaved(loaded, kept);
+    expect(project.dictation).toEqual(typed);
+    expect(project.items[0].cueTimes).toEqual(cueTimes);
+    // Nothing kept for the dictation: the saved document stays.
+    expect(restoreUnsaved(loaded, { ...kept, dictation: undefined }).project.dictation).toEqual(saved);
+  });
 });
 
 describe('takeUnsaved', () => {

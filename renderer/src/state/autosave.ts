@@ -102,10 +102,21 @@ export function restoreUnsaved(loaded: Project, unsaved: Project): { project: Pr
     }
     return kept.transcript
       ? [{ ...kept, file: known.file }]
-      : [{ ...kept, file: known.file, transcript: known.transcript, edits: known.edits, error: known.error }];
+      : [
+          {
+            ...kept,
+            file: known.file,
+            transcript: known.transcript,
+            edits: known.edits,
+            cueTimes: known.cueTimes,
+            error: known.error,
+          },
+        ];
   });
   const selectedId = items.some((i) => i.file.id === unsaved.selectedId)
     ? unsaved.selectedId
     : loaded.selectedId;
-  return { project: { ...loaded, items, selectedId }, dropped };
+  // The kept snapshot's dictation document is the newer one (the host never confirmed it).
+  const dictation = unsaved.dictation ?? loaded.dictation;
+  return { project: { ...loaded, items, selectedId, ...(dictation ? { dictation } : {}) }, dropped };
 }

@@ -6,6 +6,7 @@
 import type {
   BatchAdded,
   ConnectionState,
+  CueTime,
   DictationStarted,
   EngineStatus,
   ErrorInfo,
@@ -15,6 +16,7 @@ import type {
   StudioEvent,
   StudioInfo,
 } from '../../../main/common/ipc-contract';
+import { EMPTY_DICTATION, type DictationDocument } from '../../../main/common/spoken-commands';
 import type { Transcript } from '../../../main/common/transcript';
 
 export type ItemStatus = 'idle' | 'queued' | 'running' | 'done' | 'error';
@@ -27,6 +29,8 @@ export interface Item {
   etaSec: number | null;
   transcript: Transcript | null;
   edits: Record<string, string>;
+  /** Subtitle cue times set in the cue view, by the cue's first word (see `ProjectItem.cueTimes`). */
+  cueTimes: Record<string, CueTime>;
   error: ErrorInfo | null;
   /** Evaluation: the reference transcript, the set the file came from and its path inside it. */
   reference: string | null;
@@ -66,6 +70,8 @@ export interface StudioState {
   connection: ConnectionState;
   /** The dictation session the host is running (started here, in another window or before a reload). */
   dictation: DictationStarted | null;
+  /** The dictation view's document, saved with the project. */
+  dictationDocument: DictationDocument;
 }
 
 export type Action =
@@ -79,6 +85,9 @@ export type Action =
   | { type: 'select'; fileId: string }
   | { type: 'remove'; fileId: string }
   | { type: 'edit-word'; fileId: string; index: number; text: string }
+  /** A cue's times set in the cue view (null: back to the times the rules give). */
+  | { type: 'cue-time'; fileId: string; firstWord: number; time: CueTime | null }
+  | { type: 'dictation-document'; update: (document: DictationDocument) => DictationDocument }
   | { type: 'notice'; kind: Notice['kind']; message: string }
   | { type: 'dismiss'; id: number };
 
@@ -94,6 +103,7 @@ export const initialState: StudioState = {
   rate: { bytes: 0, sec: 0 },
   connection: 'ok',
   dictation: null,
+  dictationDocument: EMPTY_DICTATION,
 };
 
 let nextNoticeId = 1;
@@ -107,6 +117,7 @@ export function newItem(file: FileRef): Item {
     etaSec: null,
     transcript: null,
     edits: {},
+    cueTimes: {},
     error: null,
     reference: null,
     set: null,
@@ -175,6 +186,7 @@ function onHostEvent(state: StudioState, event: StudioEvent): StudioState {
         etaSec: 0,
         transcript: event.transcript,
         edits: item.transcript ? {} : item.edits,
+        cueTimes: item.transcript ? {} : item.cueTimes,
         error: null,
       }));
     }
@@ -210,6 +222,7 @@ export function reducer(state: StudioState, action: Action): StudioState {
         ...newItem(p.file),
         transcript: p.transcript,
         edits: p.edits,
+        cueTimes: p.cueTimes ?? {},
         error: p.error,
         status: p.transcript ? 'done' : p.error ? 'error' : 'idle',
         fraction: p.transcript ? 1 : 0,
@@ -221,7 +234,12 @@ export function reducer(state: StudioState, action: Action): StudioState {
       const items = [...restored, ...state.items.filter((i) => !known.has(i.file.id))];
       const selectedId = state.selectedId ?? action.project.selectedId ?? items[0]?.file.id ?? null;
       const resultsSeen = Math.max(state.resultsSeen, action.project.resultsSeen ?? 0);
-      return { ...state, items, selectedId, projectLoaded: true, resultsSeen };
+      // A document dictated before the project arrived (a fast start) is not replaced by the saved one.
+      const dictationDocument =
+        state.dictationDocument.text === '' && action.project.dictation
+          ? action.project.dictation
+          : state.dictationDocument;
+      return { ...state, items, selectedId, projectLoaded: true, resultsSeen, dictationDocument };
     }
     case 'batch-added': {
       const { added, references } = action;
@@ -279,6 +297,17 @@ export function reducer(state: StudioState, action: Action): StudioState {
         else edits[String(action.index)] = action.text;
         return { edits };
       });
+    case 'cue-time':
+      return updateItem(state, action.fileId, (item) => {
+        const cueTimes = { ...item.cueTimes };
+        if (action.time) cueTimes[String(action.firstWord)] = action.time;
+        else delete cueTimes[String(action.firstWord)];
+        return { cueTimes };
+      });
+    case 'dictation-document': {
+      const dictationDocument = action.update(state.dictationDocument);
+      return dictationDocument === state.dictationDocument ? state : { ...state, dictationDocument };
+    }
     case 'notice':
       return addNotice(state, action.kind, action.message);
     case 'dismiss':
@@ -299,10 +328,14 @@ export function toProject(state: StudioState): Project {
       file: item.file,
       transcript: item.transcript,
       edits: item.edits,
+      ...(Object.keys(item.cueTimes).length ? { cueTimes: item.cueTimes } : {}),
       error: item.status === 'error' ? item.error : null,
       reference: item.reference,
       set: item.set,
       path: item.path,
     })),
+    ...(state.dictationDocument.text || state.dictationDocument.additions.length
+      ? { dictation: state.dictationDocument }
+      : {}),
   };
 }
