@@ -107,6 +107,10 @@ def tokenize(passage):
     w, mk, c, surf = out[-1]
     if mk == NONE or mk == COMMA:
         out[-1] = (w, STOP, c, surf)
+    # Sentence case: a passage starts with a capital (package short descriptions are written in lower case)
+    w, mk, c, surf = out[0]
+    if c == LOWER:
+        out[0] = (w, mk, TITLE, surf[0].upper() + surf[1:])
     return out
 
 
@@ -172,6 +176,39 @@ def package_passages():
     return out
 
 
+def doc_passages():
+    """Prose paragraphs of the documentation installed under /usr/share/doc (FAQs, READMEs, .txt files):
+    many of the questions the other sources lack. Code, lists and tables are left out."""
+    import gzip
+    out = []
+    for root, _, files in os.walk("/usr/share/doc"):
+        for fn in sorted(files):
+            low = fn.lower()
+            if not ("faq" in low or low.startswith("readme") or low.endswith((".txt", ".txt.gz"))):
+                continue
+            path = os.path.join(root, fn)
+            try:
+                opener = gzip.open if fn.endswith(".gz") else open
+                with opener(path, "rt", encoding="utf-8", errors="replace") as f:
+                    data = f.read(400_000)
+            except OSError:
+                continue
+            for para in re.split(r"\n\s*\n", data):
+                lines = para.split("\n")
+                if any(l.startswith((" ", "\t", "*", "-", "+", "#", ">", "|", "$")) for l in lines):
+                    continue  # code, lists, tables, quotes, headings
+                text = " ".join(l.strip() for l in lines).strip()
+                words = text.split()
+                if len(words) < 6 or text[-1] not in ".?!" or not text[0].isupper():
+                    continue
+                if re.search(r"https?:|www\.|[<>{}|\\_=@/~\[\]]", text):
+                    continue
+                if sum(1 for w in words if re.match(r"^[A-Za-z'][a-z']*[.,?!;:]?$", w)) < 0.85 * len(words):
+                    continue
+                out.append(text)
+    return out
+
+
 def held_sentences():
     """Normalised eval/dev sentences: the speech corpus's lists and every eval-*/dev manifest transcript."""
     held = set()
@@ -200,6 +237,7 @@ def main():
         "fortunes": fortune_passages(),
         "wordnet": wordnet_passages(rng),
         "packages": package_passages(),
+        "docs": doc_passages(),
     }
     for k, v in sources.items():
         print(f"{k}: {len(v)} passages", flush=True)

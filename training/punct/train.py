@@ -217,6 +217,9 @@ def main():
     freq = collections.Counter(w for r in train_rows for w in r["words"])
     vocab_list = [w for w, n in freq.most_common(VOCAB_SIZE) if n >= 2]
     vocab = {w: 1 + OOV_BUCKETS + i for i, w in enumerate(vocab_list)}
+    # Questions are rare in the text (about 1 word in 500 ends one): passages that hold one are seen 3 times
+    train_rows = train_rows + [r for r in train_rows if 3 in r["marks"]] * 2
+    random.Random(19).shuffle(train_rows)
     train = encode(train_rows, vocab, lex)
     dev = encode(dev_rows, vocab, lex)
     print(f"train {train[0].shape[0]} words, dev {dev[0].shape[0]}, vocab {len(vocab_list)}, "
@@ -237,11 +240,17 @@ def main():
 
     n = train[0].shape[0]
     steps_per_epoch = (n // WINDOW) // args.batch
+    # Where passages end: every third batch is windows that end there, with nothing after them, as a
+    # transcript or a dictated utterance ends (the network must learn that the last word ends a sentence)
+    ends = torch.cumsum(torch.tensor([len(r["words"]) for r in train_rows]), 0) - 1
+    ends = ends[ends >= WINDOW - 1]
     while time.time() - t0 < args.max_minutes * 60:
         net.train()
         order = torch.randperm(n - WINDOW)[: steps_per_epoch * args.batch].view(steps_per_epoch, args.batch)
         total, t_epoch = 0.0, time.time()
         for step, starts in enumerate(order):
+            if step % 3 == 2:
+                starts = ends[torch.randint(len(ends), (args.batch,))] - (WINDOW - 1)
             w, s, m, c = windows(train, starts)
             drop = torch.rand(w.shape) < 0.03  # some known words seen as unknown, so OOV rows learn
             w = torch.where(drop, 1 + (w % OOV_BUCKETS), w)
