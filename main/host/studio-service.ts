@@ -487,10 +487,11 @@ export class StudioService {
             const { segment, words, stableWords } = event;
             this.options.emit({ type: 'dictation-partial', segment, words, stableWords });
           } else if (event.type === 'final') {
-            const { segment, text, words, startSec, endSec } = event;
+            const { segment, text, displayText, words, startSec, endSec } = event;
             session.finals.push(words);
             session.computeSec += event.timing.computeMs / 1000;
-            this.options.emit({ type: 'dictation-final', segment, text, words, startSec, endSec });
+            const shown = displayText === undefined ? {} : { displayText };
+            this.options.emit({ type: 'dictation-final', segment, text, ...shown, words, startSec, endSec });
           }
         },
         (error) => {

@@ -13,7 +13,10 @@ import type {
 } from '../../../main/common/ipc-contract';
 import { toCsv, type SortKey } from '../../../main/common/evaluation';
 import { EMPTY_DICTATION, type DictationDocument } from '../../../main/common/spoken-commands';
+import { withoutDisplayText } from '../../../main/common/display-text';
 import { formatTranscript, type ExportFormat, type Transcript } from '../../../main/common/transcript';
+import { usePunctuationSetting } from '../state/punctuation-setting';
+import { PunctuationToggle } from './PunctuationToggle';
 import { emitAppEvent } from '../state/app-events';
 import {
   alignmentMarks,
@@ -78,6 +81,8 @@ function baseName(name: string): string {
 }
 
 export function App({ client }: { client: StudioApi }) {
+  const [punctuation] = usePunctuationSetting();
+  const punctuated = useCallback((t: Transcript) => (punctuation ? t : withoutDisplayText(t)), [punctuation]);
   const [state, dispatch] = useReducer(reducer, initialState);
   const [view, setView] = useState<View>('files');
   const [dragging, setDragging] = useState(false);
@@ -320,7 +325,11 @@ export function App({ client }: { client: StudioApi }) {
           used.add(name);
           return {
             name,
-            content: formatTranscript(editedTranscript(i.transcript!, i.edits), format, i.file.name),
+            content: formatTranscript(
+              editedTranscript(punctuated(i.transcript!), i.edits),
+              format,
+              i.file.name,
+            ),
           };
         });
       try {
@@ -337,7 +346,7 @@ export function App({ client }: { client: StudioApi }) {
         notifyError(error);
       }
     },
-    [client, notifyError],
+    [client, notifyError, punctuated],
   );
   const exportCsv = useCallback(async () => {
     const results = finishedResults(sortItems(itemsRef.current, sortKey));
@@ -362,7 +371,12 @@ export function App({ client }: { client: StudioApi }) {
   );
 
   const selected: Item | undefined = state.items.find((i) => i.file.id === state.selectedId);
-  const transcript = selected?.transcript ?? null;
+  // Punctuation hook: with the setting off, the transcript is shown and exported as the recogniser spelt it
+  const selectedTranscript = selected?.transcript;
+  const transcript = useMemo(
+    () => (selectedTranscript ? punctuated(selectedTranscript) : null),
+    [selectedTranscript, punctuated],
+  );
   const edits = useMemo(() => selected?.edits ?? {}, [selected?.edits]);
   const shownWords = useMemo(
     () => transcript?.words.map((w, i) => ({ ...w, word: displayWord(transcript.words, edits, i) })) ?? [],
@@ -416,7 +430,7 @@ export function App({ client }: { client: StudioApi }) {
     async (format: ExportFormat) => {
       if (!selected?.transcript) return;
       const content = formatTranscript(
-        editedTranscript(selected.transcript, selected.edits),
+        editedTranscript(punctuated(selected.transcript), selected.edits),
         format,
         selected.file.name,
       );
@@ -431,7 +445,7 @@ export function App({ client }: { client: StudioApi }) {
         notifyError(error);
       }
     },
-    [client, selected, notifyError],
+    [client, selected, notifyError, punctuated],
   );
 
   const dictationFiles = useMemo(() => state.items.map((i) => i.file), [state.items]);
@@ -782,6 +796,7 @@ export function App({ client }: { client: StudioApi }) {
                         onSelect={seekToWord}
                         onEdit={editWord}
                       />
+                      <PunctuationToggle />
                       <p className="hint muted">
                         <kbd>Space</kbd> play/pause · <kbd>←</kbd> <kbd>→</kbd> previous/next word · click a
                         word to jump to it · double-click, <kbd>F2</kbd> or type to correct ·{' '}
