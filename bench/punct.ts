@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AsrEngine } from '../main/engine/engine';
 import { initBackend, type BackendPreference } from '../main/engine/model/backend';
 import { DEFAULT_PUNCTUATION_DIR, Punctuator } from '../main/engine/punctuation';
-import { parseCommandLine } from '../main/cli/command-line';
+import { numberOption, parseCommandLine, UsageError } from '../main/cli/command-line';
 import { loadEvalSet } from './eval-sets';
 import { parseWritten, PunctuationScore, SCORED_MARKS, type WrittenWord } from './punct-metrics';
 
@@ -13,7 +13,7 @@ held-out voices' transcripts. Prints per-mark precision, recall and F1 (comma, f
 word case accuracy (the word written exactly as in the reference) and the time per sentence, each beside
 its target.
 
-  npm run bench:punct -- [--model DIR] [--backend wasm|cpu|auto] [--sets eval-slt-clean,eval-awb-clean]
+  npm run bench:punct -- [--model DIR] [--backend wasm|cpu|tensorflow|auto] [--sets eval-slt-clean,eval-awb-clean]
                          [--limit N] [--no-voices] [--json FILE]
 
 - Held-out text: models/punct/heldout/text-test.txt (passages kept out of training by
@@ -25,6 +25,7 @@ its target.
   each set; --no-voices skips this part.
 `;
 
+const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 const TARGETS = { stopF1: 0.85, questionF1: 0.85, commaF1: 0.6, caseAccuracy: 0.97, msPerSentence: 5 };
 const MARK_NAMES: Record<string, string> = { ',': 'comma', '.': 'full stop', '?': 'question mark' };
 
@@ -69,18 +70,27 @@ function sentencesOf(passage: WrittenWord[]): WrittenWord[][] {
 }
 
 async function main() {
-  const { values } = parseCommandLine({
-    command: 'npm run bench:punct --',
-    usage: USAGE,
-    options: {
-      model: { type: 'string', default: DEFAULT_PUNCTUATION_DIR },
-      backend: { type: 'string', default: 'wasm' },
-      sets: { type: 'string', default: 'eval-slt-clean,eval-awb-clean' },
-      limit: { type: 'string', default: '0' },
-      'no-voices': { type: 'boolean', default: false },
-      json: { type: 'string' },
+  const { values } = parseCommandLine(
+    {
+      command: 'npm run bench:punct --',
+      usage: USAGE,
+      options: {
+        model: { type: 'string', default: DEFAULT_PUNCTUATION_DIR },
+        backend: { type: 'string', default: 'wasm' },
+        sets: { type: 'string', default: 'eval-slt-clean,eval-awb-clean' },
+        limit: { type: 'string', default: '0' },
+        'no-voices': { type: 'boolean', default: false },
+        json: { type: 'string' },
+      },
     },
-  });
+    undefined,
+    (parsed) => {
+      if (!BACKENDS.includes(parsed.values.backend!))
+        throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got ${parsed.values.backend}`);
+      numberOption('limit', parsed.values.limit, { min: 0, integer: true });
+      return parsed;
+    },
+  );
   const modelDir = values.model!;
   const backend = await initBackend(values.backend as BackendPreference);
   const punctuator = await Punctuator.load(modelDir);
