@@ -54,6 +54,9 @@ describe('LiveRecognizer', () => {
       );
       expect(final.words).toEqual(offline);
       expect(final.text).toContain('quick brown');
+      // Punctuation and capitals as display text beside the words as recognised
+      expect(final.displayText).toBeDefined();
+      expect(final.displayText!.toLowerCase().replace(/[.,?]/g, '')).toBe(final.text);
       // The pause was used: the final reused the decode made during the hangover.
       expect(final.timing.speculative).toBe(true);
       expect(final.timing.hangoverSec).toBeCloseTo(0.3, 2);
