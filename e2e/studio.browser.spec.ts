@@ -6,8 +6,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { paragraphsOf, paragraphText, segmentWords } from '../main/common/segments';
+import { shownWord, utteranceText } from '../main/common/display-text';
 import { SPOKEN_COMMANDS } from '../main/common/spoken-commands';
 import { CRASHING_FILE_NAME, expect, fixtureCopy, test } from './support/fixtures';
+
+/** Dictated text as the recogniser spelt it: the punctuation model's capitals and marks taken away. */
+const asRecognised = (text: string) => text.toLowerCase().replace(/[.,?](?=\s|$)/g, '');
+
+/** What one utterance added to an empty dictation document (punctuation and capitals on, the default). */
+const added = (segment: { text: string; displayText?: string }) => utteranceText('', segment, true);
 
 test('opening a WAV shows the waveform and a word-timed transcript', async ({ studio }, testInfo) => {
   const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'open-speech.wav');
@@ -117,9 +124,11 @@ test('the transcript reads as text: segments with times that seek, drag-selectio
 }, testInfo) => {
   const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'segments.wav');
   await studio.openFiles(file);
-  const words = await studio.waitForTranscript('segments.wav');
+  const recognised = await studio.waitForTranscript('segments.wav');
   const { fileId } = await studio.waitForEvent('transcript-final', { name: 'segments.wav' });
-  await studio.waitForWaveform(fileId, words.length);
+  await studio.waitForWaveform(fileId, recognised.length);
+  // The words as shown: with the punctuation model's marks and capitals (its sentence ends cut segments too)
+  const words = recognised.map((w) => ({ ...w, word: shownWord(w) }));
   const before = segmentWords(words);
   await expect(studio.segmentTimes).toHaveCount(before.length);
 
@@ -234,8 +243,10 @@ test('live dictation with the (fake) microphone: partials while speaking, the te
   expect(final.words.length).toBeGreaterThan(0);
   for (const w of final.words) expect(w.end).toBeGreaterThan(w.start);
   await expect(studio.dictation.getByTestId('dictation-word')).toHaveCount(final.words.length);
-  // Every utterance finished during the session is in the editable document.
-  await expect(studio.dictation.getByTestId('dictation-document')).toHaveValue(final.text);
+  // Every utterance finished during the session is in the editable document (punctuated: see asRecognised).
+  await expect
+    .poll(async () => asRecognised(await studio.dictation.getByTestId('dictation-document').inputValue()))
+    .toBe(final.text);
   await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
 });
 
@@ -275,7 +286,7 @@ test('a file stands in for the microphone: started by shortcut, finished when th
   const final = await studio.waitForEvent('dictation-final');
   await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
   await expect(studio.dictation.getByTestId('dictation-partial')).not.toContainText('Listening');
-  await expect(studio.dictation.getByTestId('dictation-document')).toHaveValue(segment.text);
+  await expect(studio.dictation.getByTestId('dictation-document')).toHaveValue(added(segment));
   expect(final.words).toEqual(segment.words);
 
   // The recording replays against the waveform in the editor, with the dictated words as regions.
@@ -286,14 +297,14 @@ test('a file stands in for the microphone: started by shortcut, finished when th
   // Back in the dictation view, the document (with the user's own text) and the recording are still there.
   await studio.openDictation();
   const document = studio.dictation.getByTestId('dictation-document');
-  await expect(document).toHaveValue(segment.text);
-  await document.fill(`${segment.text} (checked)`);
+  await expect(document).toHaveValue(added(segment));
+  await document.fill(`${added(segment)} (checked)`);
   await studio.page
     .getByRole('group', { name: 'View' })
     .getByRole('button', { name: 'Voice profile' })
     .click();
   await studio.openDictation();
-  await expect(document).toHaveValue(`${segment.text} (checked)`);
+  await expect(document).toHaveValue(`${added(segment)} (checked)`);
   await expect(studio.dictation.getByTestId('dictation-word')).toHaveCount(final.words.length);
 });
 

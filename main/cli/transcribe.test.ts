@@ -108,10 +108,22 @@ describe('transcribe CLI', () => {
       expect(code).toBe(0);
     }
     expect((await readdir(out)).sort()).toEqual(['a.json', 'a.srt', 'a.txt', 'a.vtt']);
+    // Punctuation and capitals (models/punct) by default: the first cue starts a sentence
     expect(await readFile(path.join(out, 'a.srt'), 'utf8')).toMatch(
-      /^1\n00:00:\d\d,\d{3} --> 00:00:\d\d,\d{3}\n[a-z' ]+\n/,
+      /^1\n00:00:\d\d,\d{3} --> 00:00:\d\d,\d{3}\n[A-Z][A-Za-z'.,? ]*\n/,
     );
     expect(await readFile(path.join(out, 'a.vtt'), 'utf8')).toMatch(/^WEBVTT\n\n00:00:\d\d\.\d{3} --> /);
+  }, 120_000);
+
+  it('--no-punctuation prints the words as recognised; the default adds marks and capitals only', async () => {
+    const args = ['--model', model, '--quiet', path.join(work, 'a.wav')];
+    const plain = await cli(['--no-punctuation', ...args]);
+    const punctuated = await cli(args);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^[a-z' \n]+$/);
+    expect(punctuated.stdout).toMatch(/^[A-Z]/);
+    expect(punctuated.stdout.trim()).toMatch(/[.?]$/);
+    expect(punctuated.stdout.toLowerCase().replace(/[.,?]/g, '')).toBe(plain.stdout);
   }, 120_000);
 
   it('--max-line and --max-cps set the subtitle limits', async () => {

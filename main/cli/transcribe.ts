@@ -19,6 +19,7 @@ import {
   type Transcript,
 } from '../common/transcript';
 import { DEFAULT_SUBTITLE_OPTIONS, type SubtitleOptions } from '../common/subtitles';
+import { withoutDisplayText } from '../common/display-text';
 import { MAX_BOOST_PHRASES, type VocabularyBoost } from '../engine/decoder/boost';
 import { DEFAULT_MODEL, type DecoderChoice } from '../engine/engine';
 import { SUPPORTED_FORMATS, isEngineError } from '../engine/errors';
@@ -55,6 +56,8 @@ Options:
   --boost-weight W  bonus per matched character in nats (default 0.5)
   --max-line N   srt/vtt: characters per subtitle line at most (default ${DEFAULT_SUBTITLE_OPTIONS.maxLineChars})
   --max-cps R    srt/vtt: reading speed, characters a second at most (default ${DEFAULT_SUBTITLE_OPTIONS.maxCharsPerSec})
+  --no-punctuation  the words as recognised: no full stops, commas, question marks or capitals from the
+                 punctuation model (models/punct; on by default)
   --backend B    ${BACKEND_USAGE} (default: auto)
 ${queueUsage(15)}  --quiet        no progress on stderr (warnings and errors are still printed)
   -h, --help     show this help
@@ -73,6 +76,8 @@ interface CliOptions {
   boostWeight?: number;
   subtitles: SubtitleOptions;
   quiet: boolean;
+  /** Show the punctuation model's display text (Word.display). */
+  punctuation: boolean;
   files: string[];
   queue?: QueueCliOptions;
 }
@@ -90,6 +95,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
       'max-line': { type: 'string' },
       'max-cps': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'no-punctuation': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...queueOption.flags,
     },
@@ -132,6 +138,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   }
   return {
     format,
+    punctuation: !values['no-punctuation'],
     model,
     out: values.out,
     backend,
@@ -238,7 +245,8 @@ async function transcribe(options: CliOptions): Promise<number> {
   for (const file of options.files) {
     const report = progressReporter(file, options.quiet);
     try {
-      const transcript = await engine.transcribeFile(file, { onProgress: (p) => report(p.fraction) });
+      const transcribed = await engine.transcribeFile(file, { onProgress: (p) => report(p.fraction) });
+      const transcript = options.punctuation ? transcribed : withoutDisplayText(transcribed);
       report(1);
       if (process.stderr.isTTY && !options.quiet) process.stderr.write('\n');
       for (const warning of transcript.warnings ?? [])

@@ -340,6 +340,8 @@ export type StudioEvent =
       type: 'dictation-final';
       segment: number;
       text: string;
+      /** `text` with punctuation and capitals, spoken commands left as words (absent: switched off). */
+      displayText?: string;
       words: Word[];
       startSec: number;
       endSec: number;

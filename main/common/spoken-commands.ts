@@ -58,7 +58,7 @@ function appendWord(text: string, word: string): string {
 }
 
 /** The utterance's words, with each command phrase found (longest first) or null for a plain word. */
-function parse(utterance: string): { word: string; command: SpokenCommand | null }[] {
+export function parseUtterance(utterance: string): { word: string; command: SpokenCommand | null }[] {
   const words = utterance.split(/\s+/).filter(Boolean);
   const key = (w: string) => w.toLowerCase().replace(/[^\p{L}\p{N}']/gu, '');
   const phrases = SPOKEN_COMMANDS.flatMap((command) =>
@@ -99,7 +99,7 @@ export function applyUtterance(document: DictationDocument, utterance: string): 
   let text = document.text;
   const additions = [...document.additions];
   let start = text; // the document before the words of this utterance not yet scratched
-  for (const { word, command } of parse(utterance)) {
+  for (const { word, command } of parseUtterance(utterance)) {
     const action = command?.action;
     if (!action) text = appendWord(text, word);
     else if (action.kind === 'mark') text = text.replace(/[ \t]+$/, '') + action.mark;

@@ -2,6 +2,7 @@
  * Transcript types and exporters. Pure TypeScript with no Node or DOM dependency, so the engine, the CLI
  * and the renderer produce byte-identical TXT/SRT/VTT/JSON.
  */
+import { withDisplayText } from './display-text';
 import { paragraphsOf, paragraphText } from './segments';
 import { wordsToCues, type Cue, type SubtitleOptions } from './subtitles';
 
@@ -25,6 +26,11 @@ export interface Word {
   confidence: number;
   /** Beam decoder only: other candidates for this span, most likely first (at most a few). */
   alternatives?: WordAlternative[];
+  /**
+   * The word as written, from the punctuation model (main/engine/punctuation.ts): capitals and the mark
+   * after it ("Paris,"). Only shown and exported (main/common/display-text.ts); absent when switched off.
+   */
+  display?: string;
 }
 
 export interface Transcript {
@@ -102,6 +108,7 @@ export function toJson(transcript: Transcript, file?: string): string {
         text: transcript.text,
         words: transcript.words.map((w) => ({
           ...roundedWord(w),
+          ...(w.display === undefined ? {} : { display: w.display }),
           ...(w.alternatives?.length
             ? {
                 alternatives: w.alternatives.map((a) => ({
@@ -129,14 +136,17 @@ export function formatTranscript(
   file?: string,
   subtitles?: SubtitleOptions,
 ): string {
+  // Punctuation hook: text formats show the words as written (subtitles then break at the sentence ends
+  // found); JSON keeps each word as recognised, with its display text beside it.
+  const shown = withDisplayText(transcript.words);
   switch (format) {
     case 'txt':
-      return toTxt(transcript);
+      return toTxt({ text: transcript.text, words: shown });
     case 'json':
       return toJson(transcript, file);
     case 'srt':
-      return toSrt(transcript.words, subtitles);
+      return toSrt(shown, subtitles);
     case 'vtt':
-      return toVtt(transcript.words, subtitles);
+      return toVtt(shown, subtitles);
   }
 }

@@ -20,6 +20,7 @@ import { AcousticModel } from './model/acoustic-model';
 import type { DecoderSettings } from './model/manifest';
 import { DEFAULT_MODEL, resolveModelDir } from './model-location';
 import { initBackend, type BackendInfo, type BackendPreference } from './model/backend';
+import { Punctuator } from './punctuation';
 import {
   DEFAULT_SEGMENTER,
   SilenceSegmenter,
@@ -70,6 +71,11 @@ export interface EngineOptions {
   segmenter?: Partial<Omit<SegmenterOptions, 'sampleRate'>>;
   /** Words and phrases the beam decoder favours (names, jargon); ignored by the greedy decoder. */
   vocabulary?: VocabularyBoost;
+  /**
+   * Punctuation and capitals as display text (`Word.display`): on (default, models/punct), off, or the
+   * folder of another punctuation model.
+   */
+  punctuation?: boolean | string;
 }
 
 export class AsrEngine {
@@ -77,34 +83,45 @@ export class AsrEngine {
   private acousticModel: AcousticModel;
   private readonly segmenterOptions: SegmenterOptions;
   private readonly decoder: CtcDecoder;
+  /** Null when punctuation is switched off. */
+  readonly punctuator: Punctuator | null;
 
   private constructor(
     backend: BackendInfo,
     model: AcousticModel,
     decoder: CtcDecoder,
     segmenter: SegmenterOptions,
+    punctuator: Punctuator | null,
   ) {
     this.backend = backend;
     this.acousticModel = model;
     this.segmenterOptions = segmenter;
     this.decoder = decoder;
+    this.punctuator = punctuator;
   }
 
   static async load(options: EngineOptions = {}): Promise<AsrEngine> {
     const backend = await initBackend(options.backend);
     const model = await AcousticModel.load(resolveModelDir(options.model ?? DEFAULT_MODEL));
     let decoder: CtcDecoder;
+    let punctuator: Punctuator | null = null;
     try {
       decoder = await createDecoder(model, options.decoder ?? 'manifest', options.vocabulary);
+      const punctuation = options.punctuation ?? true;
+      if (punctuation !== false) {
+        punctuator = await Punctuator.load(typeof punctuation === 'string' ? punctuation : undefined);
+      }
     } catch (error) {
       model.dispose();
       throw error;
     }
-    return new AsrEngine(backend, model, decoder, {
-      ...DEFAULT_SEGMENTER,
-      ...options.segmenter,
-      sampleRate: model.manifest.frontend.sampleRate,
-    });
+    return new AsrEngine(
+      backend,
+      model,
+      decoder,
+      { ...DEFAULT_SEGMENTER, ...options.segmenter, sampleRate: model.manifest.frontend.sampleRate },
+      punctuator,
+    );
   }
 
   get modelName(): string {
@@ -173,10 +190,13 @@ export class AsrEngine {
         `${(durationSec * 1000).toFixed(1)} ms of audio is too short to hold speech (at least ${MIN_SPEECH_SEC * 1000} ms); nothing was transcribed`,
       );
     }
+    // Punctuation hook: display text beside each word (the words themselves stay as recognised)
+    const transcribed = withinAudio(kept, durationSec);
+    const shown = this.punctuator ? this.punctuator.punctuate(transcribed) : transcribed;
     const elapsedSec = (performance.now() - startedAt) / 1000;
     return {
       text: kept.map((w) => w.word).join(' '),
-      words: withinAudio(kept, durationSec),
+      words: shown,
       durationSec,
       backend: this.backend.name,
       model: this.modelName,
@@ -254,8 +274,16 @@ export class AsrEngine {
     this.acousticModel = next;
   }
 
+  /** A dictated utterance with punctuation and capitals (spoken commands kept); undefined when switched off. */
+  punctuateUtterance(utterance: string): string | undefined {
+    return this.punctuator && utterance.trim() !== ''
+      ? this.punctuator.punctuateUtterance(utterance)
+      : undefined;
+  }
+
   dispose(): void {
     this.acousticModel.dispose();
+    this.punctuator?.dispose();
   }
 }
 

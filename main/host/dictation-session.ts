@@ -144,11 +144,13 @@ export class DictationSession {
             const { segment, words, stableWords } = event;
             this.deps.emit({ type: 'dictation-partial', segment, words, stableWords });
           } else if (event.type === 'final') {
-            const { segment, text, words, startSec, endSec } = event;
+            const { segment, text, displayText, words, startSec, endSec } = event;
             session.finals.push(words);
             session.computeSec += event.timing.computeMs / 1000;
-            this.deps.emit({ type: 'dictation-final', segment, text, words, startSec, endSec });
-            if (typing) this.typeFinal(typing, session, text);
+            const shown = displayText === undefined ? {} : { displayText };
+            this.deps.emit({ type: 'dictation-final', segment, text, ...shown, words, startSec, endSec });
+            // Punctuated and capitalised where the model is on, as the studio's document shows it.
+            if (typing) this.typeFinal(typing, session, displayText ?? text);
           }
         },
         (error) => {

@@ -47,7 +47,9 @@ function applyVocabulary(): void {
 async function load(model: string, modelsDir: string | null): Promise<void> {
   try {
     const modelDir = modelsDir ? resolveModelDir(model, modelsDir) : resolveModelDir(model);
-    engine = await AsrEngine.load({ model: modelDir });
+    // The punctuation model ships beside the acoustic models (in a packaged app: resources/models/punct)
+    const punctuation = modelsDir ? path.join(modelsDir, 'punct') : true;
+    engine = await AsrEngine.load({ model: modelDir, punctuation });
     applyVocabulary();
     const { name, kind, label } = engine.backend;
     send({ type: 'ready', modelName: engine.modelName, backend: { name, kind, label } });

@@ -172,7 +172,12 @@ describe('StudioService', () => {
     await waitFor(() => events.some((e) => e.type === 'dictation-partial'));
     const result = await studio.stopDictation();
     // The final arrived before stop resolved, and the transcript is the session's finals.
-    expect(events.find((e) => e.type === 'dictation-final')).toMatchObject({ text: 'hello', segment: 1 });
+    // The engine's punctuated text travels beside the words as recognised
+    expect(events.find((e) => e.type === 'dictation-final')).toMatchObject({
+      text: 'hello',
+      displayText: 'hello.',
+      segment: 1,
+    });
     expect(result.transcript.text).toBe('hello');
     expect(result.transcript.durationSec).toBeCloseTo(0.2, 6);
     expect(workers.workers[0].liveSamples).toBe(9600);

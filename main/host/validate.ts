@@ -167,6 +167,8 @@ const word: Validator<Word> = obj<Word>({
   alternatives: optional(
     arr(obj({ word: str({ max: 400 }), confidence: num({ min: 0, max: 1 }) }), { max: 16 }),
   ),
+  // The word as written by the punctuation model ("Paris,"), shown and exported beside it.
+  display: optional(str({ max: 210 })),
 });
 
 export const transcript: Validator<Transcript> = obj<Transcript>({

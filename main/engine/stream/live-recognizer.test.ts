@@ -54,6 +54,9 @@ describe('LiveRecognizer', () => {
       );
       expect(final.words).toEqual(offline);
       expect(final.text).toContain('quick brown');
+      // Punctuation and capitals as display text beside the words as recognised
+      expect(final.displayText).toBeDefined();
+      expect(final.displayText!.toLowerCase().replace(/[.,?]/g, '')).toBe(final.text);
       // The pause was used: the final is the decode made once the speaker had been quiet 0.1 s, and the
       // recogniser, hearing no character in it, ended the utterance without the rest of the 0.3 s hangover.
       expect(final.timing.speculative).toBe(true);

@@ -31,6 +31,8 @@ export interface LiveEngine {
   decodePosteriors(posteriors: Posteriors, offsetSec: number): Word[];
   /** Seconds at the end of the posteriors in which the model hears no character. */
   trailingQuietSec(posteriors: Posteriors): number;
+  /** The final's display text (punctuation and capitals); undefined when switched off. */
+  punctuateUtterance?(utterance: string): string | undefined;
 }
 
 export interface LiveOptions {
@@ -76,6 +78,8 @@ export type LiveEvent =
       type: 'final';
       segment: number;
       text: string;
+      /** `text` with punctuation and capitals (spoken commands left as words); absent when switched off. */
+      displayText?: string;
       words: Word[];
       startSec: number;
       endSec: number;
@@ -370,10 +374,13 @@ export class LiveRecognizer {
     const reuse = segment.lastDecode !== null && segment.lastDecode.coveredSamples >= end;
     const decoded = reuse ? segment.lastDecode! : await this.decode(segment, end);
     const { words, computeMs } = decoded;
+    const text = words.map((w) => w.word).join(' ');
+    const displayText = this.engine.punctuateUtterance?.(text);
     this.emit({
       type: 'final',
       segment: segment.id,
-      text: words.map((w) => w.word).join(' '),
+      text,
+      ...(displayText === undefined ? {} : { displayText }),
       words,
       startSec: segment.startSample / this.rate,
       endSec: (segment.startSample + decoded.coveredSamples) / this.rate,

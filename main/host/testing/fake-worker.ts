@@ -147,6 +147,7 @@ export class FakeWorker implements EngineWorkerHandle {
             type: 'final',
             segment: 1,
             text: 'hello',
+            displayText: 'hello.',
             words,
             startSec: 0,
             endSec: 0.6,

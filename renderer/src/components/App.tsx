@@ -23,8 +23,11 @@ import type {
 } from '../../../main/common/ipc-contract';
 import { toCsv, type SortKey } from '../../../main/common/evaluation';
 import type { DictationDocument } from '../../../main/common/spoken-commands';
+import { withoutDisplayText } from '../../../main/common/display-text';
 import type { ExportFormat, Transcript } from '../../../main/common/transcript';
 import { editedCues, exportContent, shownWords as wordsAsShown } from '../state/cue-edits';
+import { usePunctuationSetting } from '../state/punctuation-setting';
+import { PunctuationToggle } from './PunctuationToggle';
 import { emitAppEvent } from '../state/app-events';
 import {
   alignmentMarks,
@@ -86,6 +89,8 @@ function baseName(name: string): string {
 }
 
 export function App({ client }: { client: StudioApi }) {
+  const [punctuation] = usePunctuationSetting();
+  const punctuated = useCallback((t: Transcript) => (punctuation ? t : withoutDisplayText(t)), [punctuation]);
   const [state, dispatch] = useReducer(reducer, initialState);
   const [view, setView] = useState<View>('files');
   const [dragging, setDragging] = useState(false);
@@ -329,7 +334,7 @@ export function App({ client }: { client: StudioApi }) {
           used.add(name);
           return {
             name,
-            content: exportContent(i.transcript!, i.edits, i.cueTimes, format, i.file.name),
+            content: exportContent(punctuated(i.transcript!), i.edits, i.cueTimes, format, i.file.name),
           };
         });
       try {
@@ -346,7 +351,7 @@ export function App({ client }: { client: StudioApi }) {
         notifyError(error);
       }
     },
-    [client, notifyError],
+    [client, notifyError, punctuated],
   );
   const exportCsv = useCallback(async () => {
     const results = finishedResults(sortItems(itemsRef.current, sortKey));
@@ -371,7 +376,12 @@ export function App({ client }: { client: StudioApi }) {
   );
 
   const selected: Item | undefined = state.items.find((i) => i.file.id === state.selectedId);
-  const transcript = selected?.transcript ?? null;
+  // Punctuation hook: with the setting off, the transcript is shown and exported as the recogniser spelt it
+  const selectedTranscript = selected?.transcript;
+  const transcript = useMemo(
+    () => (selectedTranscript ? punctuated(selectedTranscript) : null),
+    [selectedTranscript, punctuated],
+  );
   const edits = useMemo(() => selected?.edits ?? {}, [selected?.edits]);
   const shownWords = useMemo(() => (transcript ? wordsAsShown(transcript, edits) : []), [transcript, edits]);
   const activeIndex = useMemo(() => {
@@ -445,7 +455,7 @@ export function App({ client }: { client: StudioApi }) {
     async (format: ExportFormat) => {
       if (!selected?.transcript) return;
       const content = exportContent(
-        selected.transcript,
+        punctuated(selected.transcript),
         selected.edits,
         selected.cueTimes,
         format,
@@ -462,7 +472,7 @@ export function App({ client }: { client: StudioApi }) {
         notifyError(error);
       }
     },
-    [client, selected, notifyError],
+    [client, selected, notifyError, punctuated],
   );
 
   const dictationFiles = useMemo(() => state.items.map((i) => i.file), [state.items]);
@@ -848,6 +858,7 @@ export function App({ client }: { client: StudioApi }) {
                             onSelect={seekToWord}
                             onEdit={editWord}
                           />
+                          <PunctuationToggle />
                           <p className="hint muted">
                             <kbd>Space</kbd> play/pause · <kbd>←</kbd> <kbd>→</kbd> previous/next word · click
                             a word to jump to it · double-click, <kbd>F2</kbd> or type to correct ·{' '}

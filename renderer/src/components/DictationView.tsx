@@ -27,6 +27,9 @@ import {
 import { emitAppEvent } from '../state/app-events';
 import { partialParts } from '../state/dictation';
 import { formatClock } from '../state/transcript-edits';
+import { usePunctuationSetting } from '../state/punctuation-setting';
+import { utteranceText } from '../../../main/common/display-text';
+import { PunctuationToggle } from './PunctuationToggle';
 import { startMicCapture } from '../api/capture';
 import type { MicStream } from '../api/mic-stream';
 import { useDictationShortcut } from './dictation-shortcut';
@@ -106,6 +109,12 @@ export function DictationView({
   useEffect(() => {
     phaseRef.current = phase;
   }, [phase]);
+  // The punctuation setting as the host event listener sees it (it is registered once).
+  const [punctuation] = usePunctuationSetting();
+  const punctuationRef = useRef(punctuation);
+  useEffect(() => {
+    punctuationRef.current = punctuation;
+  }, [punctuation]);
   const documentRef = useRef<HTMLTextAreaElement | null>(null);
   const native = info?.mic.source === 'native';
 
@@ -125,8 +134,15 @@ export function DictationView({
             break;
           case 'dictation-final':
             setPartial(null);
-            setDictationDocument((doc) => applyUtterance(doc, event.text));
-            emitAppEvent('dictation-segment', { text: event.text, words: event.words });
+            // Punctuation hook: the engine's punctuated final when the setting is on
+            setDictationDocument((doc) =>
+              applyUtterance(doc, utteranceText(doc.text, event, punctuationRef.current)),
+            );
+            emitAppEvent('dictation-segment', {
+              text: event.text,
+              displayText: event.displayText,
+              words: event.words,
+            });
             break;
           case 'dictation-error':
             setError(event.error.message);
@@ -383,6 +399,7 @@ export function DictationView({
           </span>
         ))}
       </p>
+      <PunctuationToggle />
       <div className="dictation-actions">
         <button type="button" className="secondary" onClick={copy} disabled={!dictationDocument.text}>
           {copied ? 'Copied' : 'Copy text'}

@@ -21,7 +21,7 @@ export interface AppEvents {
   /** The project was saved by the host. */
   'project-saved': { items: number };
   /** Live dictation finished an utterance (after a pause); its text was added to the document. */
-  'dictation-segment': { words: Word[]; text: string };
+  'dictation-segment': { words: Word[]; text: string; displayText?: string };
   /** Dictation finished and its transcript is shown. */
   'dictation-final': { words: Word[]; text: string };
   /** An export was handed to the host (Electron) or the browser (download). */

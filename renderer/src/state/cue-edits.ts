@@ -4,6 +4,7 @@
  * SRT/VTT. Cue times are kept by the index of the cue's first word, so that a word correction elsewhere
  * keeps them; a cue that a correction re-cut (it no longer starts at that word) goes back to the rules.
  */
+import { withoutDisplay } from '../../../main/common/display-text';
 import type { CueTime } from '../../../main/common/ipc-contract';
 import {
   cueProblemList,
@@ -33,7 +34,12 @@ export interface EditedCue extends Cue {
 
 /** The words as shown (corrections applied; an emptied word is ''), at their original indices. */
 export function shownWords(transcript: Transcript, edits: Edits): Word[] {
-  return transcript.words.map((w, i) => ({ ...w, word: displayWord(transcript.words, edits, i) }));
+  // The word as shown (the correction, else the punctuated form) becomes the cue's text; the model's
+  // display text would otherwise win over a correction.
+  return transcript.words.map((w, i) => ({
+    ...withoutDisplay(w),
+    word: displayWord(transcript.words, edits, i),
+  }));
 }
 
 /** The cues of these words with the user's times over them, each with its problems against the limits. */

@@ -17,6 +17,24 @@ const transcript: Transcript = {
 };
 
 describe('transcript edits', () => {
+  it("shows the punctuation model's display text; a correction replaces it; word and text stay as recognised", () => {
+    const punctuated: Transcript = {
+      ...transcript,
+      words: transcript.words.map((w, i) => ({ ...w, display: i === 0 ? 'The' : i === 3 ? 'fox.' : w.word })),
+    };
+    expect(displayWord(punctuated.words, {}, 0)).toBe('The');
+    expect(displayWord(punctuated.words, { '3': 'dog' }, 3)).toBe('dog');
+    const edited = editedTranscript(punctuated, { '3': 'dog' });
+    expect(edited.text).toBe('the quick brown dog');
+    expect(edited.words.map((w) => [w.word, w.display])).toEqual([
+      ['the', 'The'],
+      ['quick', 'quick'],
+      ['brown', 'brown'],
+      ['dog', undefined],
+    ]);
+    expect('display' in edited.words[3]).toBe(false);
+  });
+
   it('applies corrections; an empty correction removes the word; the original is untouched', () => {
     const edits = { '1': 'slow', '3': '' };
     expect(displayWord(transcript.words, edits, 1)).toBe('slow');

@@ -3,6 +3,7 @@
  * (word index → text) so the original stays available and the edit survives any re-render; exports
  * always go through `editedTranscript`.
  */
+import { shownWord, withoutDisplay } from '../../../main/common/display-text';
 import type { Transcript, Word } from '../../../main/common/transcript';
 
 export type Edits = Readonly<Record<string, string>>;
@@ -10,17 +11,26 @@ export type Edits = Readonly<Record<string, string>>;
 /** Words below this confidence are marked for review. */
 export const LOW_CONFIDENCE = 0.5;
 
-/** The word as the user sees it: edited text when there is an edit. */
+/**
+ * The word as the user sees it: edited text when there is an edit, else the word as written by the
+ * punctuation model (when the transcript has display text: see `withoutDisplayText` to switch it off).
+ */
 export function displayWord(words: readonly Word[], edits: Edits, index: number): string {
-  return Object.hasOwn(edits, String(index)) ? edits[String(index)] : words[index].word;
+  return Object.hasOwn(edits, String(index)) ? edits[String(index)] : shownWord(words[index]);
 }
 
-/** The transcript with edits applied; an edit to empty text removes the word. */
+/**
+ * The transcript with edits applied; an edit to empty text removes the word. A corrected word loses the
+ * model's display text (the correction is what is shown); `word` and `text` stay the recogniser's
+ * spelling for the others (scoring and voice adaptation read them).
+ */
 export function editedTranscript(transcript: Transcript, edits: Edits): Transcript {
   const words: Word[] = [];
   transcript.words.forEach((word, i) => {
-    const text = displayWord(transcript.words, edits, i).trim();
-    if (text) words.push({ ...word, word: text });
+    if (!Object.hasOwn(edits, String(i))) return void words.push(word);
+    const text = edits[String(i)].trim();
+    if (!text) return;
+    words.push({ ...withoutDisplay(word), word: text });
   });
   return { ...transcript, words, text: words.map((w) => w.word).join(' ') };
 }

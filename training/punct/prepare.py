@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Punctuated, cased text for the punctuation + truecasing model (Python 3 stdlib only).
+
+    python3 training/punct/prepare.py        # writes training/work/punct/{train,test}.jsonl, held-out files
+
+Sources (the same Debian packages as the speech corpus, see training/corpus/text.py): fortunes, wordnet
+example sentences (each made a sentence: first letter capitalised, a full stop where it has no end mark),
+package descriptions (`apt-cache dumpavail`). Wordnet glosses are left out: they are fragments.
+
+Each passage becomes tokens as the recogniser would spell them (training/corpus/text.py normalize_text:
+lower case a-z and apostrophe, numbers as words), each with the mark after it (none, comma, full stop,
+question mark; "!" and ";" count as a full stop, ":" and dashes as a comma) and the case of its written
+form (lower, Title, UPPER, Mixed).
+
+Held-out rules (training/work/manifests and /work/shared/notes/model.md):
+  * every passage that contains a sentence of the speech corpus's eval or dev lists, or a transcript of
+    any eval-*/dev manifest, goes to the test split, never to train;
+  * besides those, a fixed 2 % of passages (by a hash of their text) is the held-out text test split.
+"""
+import hashlib
+import json
+import os
+import random
+import re
+import sys
+import unicodedata
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "training", "corpus"))
+import text as corpus  # noqa: E402  (the speech corpus's sources and normaliser)
+
+OUT = os.path.join(REPO, "training", "work", "punct")
+MANIFESTS = os.path.join(REPO, "training", "work", "manifests")
+HELDOUT_DIR = os.path.join(REPO, "models", "punct", "heldout")
+TEST_PERCENT = 2
+
+NONE, COMMA, STOP, QUESTION = 0, 1, 2, 3
+MARK_TEXT = {NONE: "", COMMA: ",", STOP: ".", QUESTION: "?"}
+LOWER, TITLE, UPPER, MIXED = 0, 1, 2, 3
+
+OPENERS = "\"'([{`\u201c\u2018<*_"
+WORD_RE = re.compile(r"^[A-Za-z\u00C0-\u024F]+(?:'[A-Za-z]+)*$")
+
+
+def case_class(surface):
+    letters = [c for c in surface if c.isalpha()]
+    if not letters or surface == surface.lower():
+        return LOWER
+    if len(letters) > 1 and surface == surface.upper():
+        return UPPER
+    if surface[0].isupper() and surface[1:] == surface[1:].lower():
+        return TITLE
+    return MIXED
+
+
+def ascii_fold(s):
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in s if not unicodedata.combining(c))
+
+
+def mark_of(trailing):
+    if "?" in trailing:
+        return QUESTION
+    if any(c in trailing for c in ".!;"):
+        return STOP
+    if any(c in trailing for c in ",:-\u2013\u2014"):
+        return COMMA
+    return NONE
+
+
+def tokenize(passage):
+    """[(word, mark, case, surface)] for a passage of written text; None when it has nothing speakable."""
+    s = unicodedata.normalize("NFKC", passage)
+    s = s.replace("\u2019", "'").replace("\u2018", "'")
+    s = re.sub(r"\[[^\]]*\]", " ", s)
+    for pat, rep in corpus.ABBREV:
+        s = re.sub(pat, rep, s)
+    s = re.sub(r"\s*(--+|\u2014|\u2013)\s*", ", ", s)
+    out = []
+    for raw in s.split():
+        core = raw.lstrip(OPENERS)
+        m = re.match(r"^(.*?)([^A-Za-z0-9\u00C0-\u024F%$\u00A3\u20AC#]*)$", core)
+        core, trailing = m.group(1), m.group(2)
+        mark = mark_of(trailing)
+        if not core:
+            if out and mark != NONE and out[-1][1] == NONE:
+                out[-1] = (out[-1][0], mark, out[-1][2], out[-1][3])
+            continue
+        parts = [p for p in re.split(r"[-/]", core) if p] if re.search(r"[A-Za-z]", core) else [core]
+        words = []
+        for part in parts:
+            folded = ascii_fold(part)
+            if WORD_RE.match(folded):
+                words.append((folded.lower(), case_class(folded), folded))
+            else:
+                for w in corpus.normalize_text(part).split():
+                    words.append((w, LOWER, w))
+        if not words:
+            if out and mark != NONE and out[-1][1] == NONE:
+                out[-1] = (out[-1][0], mark, out[-1][2], out[-1][3])
+            continue
+        for i, (w, c, surf) in enumerate(words):
+            out.append((w, mark if i == len(words) - 1 else NONE, c, surf))
+    if not out:
+        return None
+    w, mk, c, surf = out[-1]
+    if mk == NONE or mk == COMMA:
+        out[-1] = (w, STOP, c, surf)
+    # Sentence case: a passage starts with a capital (package short descriptions are written in lower case)
+    w, mk, c, surf = out[0]
+    if c == LOWER:
+        out[0] = (w, mk, TITLE, surf[0].upper() + surf[1:])
+    return out
+
+
+def canonical(tokens):
+    """The passage as the runtime should display it: cased words with their marks, one space apart."""
+    return " ".join(surf + MARK_TEXT[mk] for _, mk, _, surf in tokens)
+
+
+def looks_like_verse(fortune):
+    lines = [l.strip() for l in fortune.split("\n") if l.strip()]
+    if len(lines) < 3:
+        return False
+    cap_starts = sum(1 for i, l in enumerate(lines[1:], 1) if l[:1].isupper() and lines[i - 1][-1:].isalpha())
+    return cap_starts >= len(lines) // 2
+
+
+def fortune_passages():
+    out = []
+    for name in sorted(os.listdir(corpus.FORTUNE_DIR)):
+        path = os.path.join(corpus.FORTUNE_DIR, name)
+        if "." in name or not os.path.isfile(path) or name in ("art", "ascii-art"):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            data = f.read()
+        for fortune in re.split(r"\n%\n", data):
+            if looks_like_verse(fortune) or "\t" in fortune:
+                continue  # verse (a capital at each line) teaches wrong marks
+            # dialogues ("Q: …", "Arthur: …"): the speaker's label is not part of the speech
+            fortune = re.sub(r"^\s*[A-Z][\w .]{0,20}:\s+", "", fortune, flags=re.M)
+            lines = [l for l in fortune.split("\n") if not re.match(r"\s*--", l)]
+            text = " ".join(l.strip() for l in lines).strip()
+            if text and not re.search(r"https?:|www\.|[<>{}|\\_=]", text):
+                out.append(text)
+    return out
+
+
+def wordnet_passages(rng):
+    examples, _ = corpus.wordnet_texts()
+    sentences = []
+    for e in examples:
+        e = e.strip()
+        if len(e.split()) < 3 or not e[:1].isalpha():
+            continue
+        e = e[0].upper() + e[1:]
+        if e[-1] not in ".?!":
+            e += "."
+        sentences.append(e)
+    rng.shuffle(sentences)
+    out, i = [], 0
+    while i < len(sentences):
+        n = rng.randint(1, 5)
+        out.append(" ".join(sentences[i:i + n]))
+        i += n
+    return out
+
+
+def package_passages():
+    out = []
+    for para in corpus.package_texts():
+        para = para.strip()
+        if len(para.split()) >= 4 and not re.search(r"https?:|www\.|[<>{}|\\_=]", para):
+            out.append(para)
+    return out
+
+
+def doc_passages():
+    """Prose paragraphs of the documentation installed under /usr/share/doc (FAQs, READMEs, .txt files):
+    many of the questions the other sources lack. Code, lists and tables are left out."""
+    import gzip
+    out = []
+    for root, _, files in os.walk("/usr/share/doc"):
+        for fn in sorted(files):
+            low = fn.lower()
+            if not ("faq" in low or low.startswith("readme") or low.endswith((".txt", ".txt.gz"))):
+                continue
+            path = os.path.join(root, fn)
+            try:
+                opener = gzip.open if fn.endswith(".gz") else open
+                with opener(path, "rt", encoding="utf-8", errors="replace") as f:
+                    data = f.read(400_000)
+            except OSError:
+                continue
+            for para in re.split(r"\n\s*\n", data):
+                lines = para.split("\n")
+                if any(l.startswith((" ", "\t", "*", "-", "+", "#", ">", "|", "$")) for l in lines):
+                    continue  # code, lists, tables, quotes, headings
+                text = " ".join(l.strip() for l in lines).strip()
+                words = text.split()
+                if len(words) < 6 or text[-1] not in ".?!" or not text[0].isupper():
+                    continue
+                if re.search(r"https?:|www\.|[<>{}|\\_=@/~\[\]]", text):
+                    continue
+                if sum(1 for w in words if re.match(r"^[A-Za-z'][a-z']*[.,?!;:]?$", w)) < 0.85 * len(words):
+                    continue
+                out.append(text)
+    return out
+
+
+def held_sentences():
+    """Normalised eval/dev sentences: the speech corpus's lists and every eval-*/dev manifest transcript."""
+    held = set()
+    text_dir = corpus.TEXT_DIR
+    for name in ("eval", "dev"):
+        p = os.path.join(text_dir, name + ".txt")
+        if os.path.exists(p):
+            held |= {l.strip() for l in open(p) if l.strip()}
+    if os.path.isdir(MANIFESTS):
+        for fn in os.listdir(MANIFESTS):
+            if fn.startswith("eval-") or fn.startswith("dev"):
+                for line in open(os.path.join(MANIFESTS, fn), encoding="utf-8"):
+                    cols = line.rstrip("\n").split("\t")
+                    if len(cols) >= 2 and cols[0] != "path":
+                        held.add(" ".join(cols[1].split()))
+    return held
+
+
+def main():
+    rng = random.Random(18)
+    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(HELDOUT_DIR, exist_ok=True)
+    held = held_sentences()
+    print(f"held-out sentences: {len(held)}", flush=True)
+    sources = {
+        "fortunes": fortune_passages(),
+        "wordnet": wordnet_passages(rng),
+        "packages": package_passages(),
+        "docs": doc_passages(),
+    }
+    for k, v in sources.items():
+        print(f"{k}: {len(v)} passages", flush=True)
+
+    seen = set()
+    splits = {"train": [], "test": []}
+    held_refs = {}
+    n_tokens = {"train": 0, "test": 0}
+    for source, passages in sources.items():
+        for passage in passages:
+            if passage in seen:
+                continue
+            seen.add(passage)
+            tokens = tokenize(passage)
+            if not tokens or len(tokens) < 3:
+                continue
+            # sentences of the passage, as the speech corpus normalises them
+            normalized = {corpus.normalize_text(x) for x in corpus.split_sentences(passage)}
+            hit = normalized & held
+            digest = int(hashlib.sha1(passage.encode()).hexdigest()[:8], 16)
+            split = "test" if hit or digest % 100 < TEST_PERCENT else "train"
+            for sentence in corpus.split_sentences(passage):
+                n = corpus.normalize_text(sentence)
+                if n in held:
+                    t = tokenize(sentence)
+                    if t and " ".join(w for w, *_ in t) == n:
+                        held_refs[n] = canonical(t)
+            splits[split].append({"source": source, "words": [t[0] for t in tokens],
+                                  "marks": [t[1] for t in tokens], "cases": [t[2] for t in tokens],
+                                  "surfaces": [t[3] for t in tokens]})
+            n_tokens[split] += len(tokens)
+    for split, rows in splits.items():
+        rng.shuffle(rows)
+        tmp = os.path.join(OUT, split + ".jsonl.tmp")
+        with open(tmp, "w") as f:
+            for r in rows:
+                f.write(json.dumps(r) + "\n")
+        os.replace(tmp, os.path.join(OUT, split + ".jsonl"))
+        print(f"{split}: {len(rows)} passages, {n_tokens[split]} words", flush=True)
+
+    # The held-out text test split, shipped so that `npm run bench:punct` runs on a fresh clone: one passage a
+    # line, as the model should display it.
+    with open(os.path.join(HELDOUT_DIR, "text-test.txt"), "w") as f:
+        for r in sorted(splits["test"], key=lambda r: " ".join(r["words"])):
+            f.write(" ".join(s + MARK_TEXT[m] for s, m in zip(r["surfaces"], r["marks"])) + "\n")
+    # The held-out voices' sentences as written (for scoring the recogniser's transcripts of them)
+    with open(os.path.join(HELDOUT_DIR, "eval-sentences.tsv"), "w") as f:
+        f.write("transcript\twritten\n")
+        for n in sorted(held_refs):
+            f.write(f"{n}\t{held_refs[n]}\n")
+    print(f"held-out references: {len(held_refs)} of {len(held)} held sentences found written", flush=True)
+
+
+def selftest():
+    t = tokenize('"Hello, Mr. Smith!" said the NASA man -- it costs $5. Is it well-known? McDonald\'s')
+    got = canonical(t)
+    want = "Hello, mister Smith. said the NASA man, it costs five dollars. Is it well known? McDonald's."
+    assert got == want, got
+    assert [w for w, *_ in t][:4] == ["hello", "mister", "smith", "said"], t
+    assert case_class("McDonald's") == MIXED and case_class("NASA") == UPPER and case_class("I") == TITLE
+    print("selftest ok")
+
+
+if __name__ == "__main__":
+    if "--selftest" in sys.argv:
+        selftest()
+    else:
+        main()
