@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StudioEvent } from '../common/ipc-contract';
+import { applyUtterance, EMPTY_DICTATION } from '../common/spoken-commands';
 import { EngineSupervisor } from './engine-supervisor';
 import type { MicCapture, MicHandlers } from './native-mic';
 import { rmsLevel, StudioService } from './studio-service';
@@ -271,9 +272,13 @@ describe('StudioService', () => {
     await studio.stopDictation();
     const final = events.find((e) => e.type === 'dictation-final');
     expect(final).toBeDefined();
-    // The final ("hello" from the fake engine) went to the window that had focus at the start.
+    // The final (from the fake engine, as the studio's document shows it: punctuated where the engine
+    // punctuates) went to the window that had focus at the start.
     await waitFor(() => typed.some((args) => args[0] === 'type'));
-    expect(typed.find((args) => args[0] === 'type')!.at(-1)).toBe((final as { text: string }).text);
+    const shown = final as { text: string; displayText?: string };
+    expect(typed.find((args) => args[0] === 'type')!.at(-1)).toBe(
+      applyUtterance(EMPTY_DICTATION, shown.displayText ?? shown.text).text,
+    );
     studio.dispose();
 
     const none = service({}, null, new TextInsertion({ environment: linux([]), run }));
