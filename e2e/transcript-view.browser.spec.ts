@@ -6,6 +6,7 @@
  *
  * The 3-minute file is built here from the speech fixture with sox (a CI dependency, see .ci/run).
  */
+import { utteranceText } from '../main/common/display-text';
 import { execFileSync } from 'node:child_process';
 import type { Page, TestInfo } from '@playwright/test';
 import { DEFAULT_SUBTITLE_OPTIONS as LIMITS } from '../main/common/subtitles';
@@ -181,8 +182,8 @@ function expectWithinLimits(cues: readonly ShownCue[], words: readonly Word[]) {
     if (i + 1 < cues.length)
       expect(cues[i + 1].start - cue.end, where).toBeGreaterThanOrEqual(LIMITS.minGapSec - 1e-6);
   });
-  // Every word in exactly one cue, in order.
-  expect(cues.flatMap((c) => c.text.split(/\s+/))).toEqual(words.map((w) => w.word));
+  // Every word in exactly one cue, in order, as shown (punctuated and capitalised by default).
+  expect(cues.flatMap((c) => c.text.split(/\s+/))).toEqual(words.map((w) => w.display ?? w.word));
 }
 
 test('subtitle cues of a 3-minute file keep to the limits; a cue time edited is validated, saved and exported', async ({
@@ -340,10 +341,12 @@ test('the dictation document survives a reload; a file as microphone ends by its
   await studio.waitForNextEvent('dictation-final', finals);
   await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
   expect(segment.text).not.toBe('');
-  await expect(document).toHaveValue(segment.text);
+  // The document shows the utterance as written (punctuation and capitals, on by default).
+  const written = utteranceText('', segment, true);
+  await expect(document).toHaveValue(written);
   await document.press('End');
   await document.pressSequentially(' Checked.');
-  const text = `${segment.text} Checked.`;
+  const text = `${written} Checked.`;
   await expect(document).toHaveValue(text);
 
   await studio.waitForProjectSaved();

@@ -73,8 +73,12 @@ export class DictationSession {
   constructor(private readonly deps: DictationDeps) {}
 
   /** Types a final into the other application; a failure is shown, and the studio's document keeps the text. */
-  private typeFinal(typing: TypingSession, session: Dictation, text: string): void {
-    typing.final(text).catch((error: unknown) => {
+  private typeFinal(
+    typing: TypingSession,
+    session: Dictation,
+    final: { text: string; displayText?: string },
+  ): void {
+    typing.final(final).catch((error: unknown) => {
       if (session.ended) return;
       this.deps.emit({
         type: 'dictation-error',
@@ -150,7 +154,7 @@ export class DictationSession {
             const shown = displayText === undefined ? {} : { displayText };
             this.deps.emit({ type: 'dictation-final', segment, text, ...shown, words, startSec, endSec });
             // Punctuated and capitalised where the model is on, as the studio's document shows it.
-            if (typing) this.typeFinal(typing, session, displayText ?? text);
+            if (typing) this.typeFinal(typing, session, { text, displayText });
           }
         },
         (error) => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StudioEvent } from '../common/ipc-contract';
+import { utteranceText } from '../common/display-text';
 import { applyUtterance, EMPTY_DICTATION } from '../common/spoken-commands';
 import { EngineSupervisor } from './engine-supervisor';
 import type { MicCapture, MicHandlers } from './native-mic';
@@ -277,7 +278,7 @@ describe('StudioService', () => {
     await waitFor(() => typed.some((args) => args[0] === 'type'));
     const shown = final as { text: string; displayText?: string };
     expect(typed.find((args) => args[0] === 'type')!.at(-1)).toBe(
-      applyUtterance(EMPTY_DICTATION, shown.displayText ?? shown.text).text,
+      applyUtterance(EMPTY_DICTATION, utteranceText('', shown, true)).text,
     );
     studio.dispose();
 

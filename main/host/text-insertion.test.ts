@@ -144,16 +144,16 @@ describe('text insertion: a typing session', () => {
     };
     const support = await detectTextInsertion(environment('linux', { WAYLAND_DISPLAY: 'w' }, ['wtype']));
     const session = new TypingSession(new TextInserter({ support, run }));
-    await session.final('hello world');
-    await session.final('comma and more');
-    await session.final('scratch that');
-    await session.final('');
+    await session.final({ text: 'hello world' });
+    await session.final({ text: 'comma and more' });
+    await session.final({ text: 'scratch that' });
+    await session.final({ text: '' });
     expect(calls).toEqual([
-      ['--', 'hello world'],
+      ['--', 'Hello world'],
       ['--', ', and more'],
       eraseCommand('wtype', '/usr/bin/wtype', ', and more'.length).args,
     ]);
-    expect(session.text).toBe('hello world');
+    expect(session.text).toBe('Hello world');
     expect(eraseCommand('wtype', '/w', 2).args).toEqual(['-k', 'BackSpace', '-k', 'BackSpace']);
     expect(eraseCommand('xdotool', '/x', 3).args).toContain('3');
     expect(eraseCommand('ydotool', '/y', 1).args).toEqual(['key', '14:1', '14:0']);

@@ -17,6 +17,7 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { HostError } from '../common/errors';
 import type { TextInsertionInfo } from '../common/ipc-contract';
+import { utteranceText } from '../common/display-text';
 import { applyUtterance, EMPTY_DICTATION, type DictationDocument } from '../common/spoken-commands';
 
 export type InsertionMethod = 'xdotool' | 'wtype' | 'ydotool' | 'osascript' | 'sendinput' | 'clipboard';
@@ -437,9 +438,11 @@ export class TypingSession {
     return this.document.text;
   }
 
-  async final(utterance: string): Promise<void> {
+  /** A final as the engine gives it: the words as recognised, and punctuated when the model is on. */
+  async final(final: { text: string; displayText?: string }): Promise<void> {
     const before = this.document.text;
-    const after = applyUtterance(this.document, utterance);
+    // As the dictation view builds its document (the first word of the document capitalised too).
+    const after = applyUtterance(this.document, utteranceText(before, final, true));
     this.document = after;
     let common = 0;
     while (common < before.length && common < after.text.length && before[common] === after.text[common])

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utteranceText } from '../common/display-text';
 import { applyUtterance, EMPTY_DICTATION } from '../common/spoken-commands';
 import {
   detectTextInsertion,
@@ -95,9 +96,12 @@ describe('typing into the focused X11 application', () => {
       'scratch that',
       'new paragraph is it done question mark',
     ];
-    for (const final of finals) await session.final(final);
-    const expected = finals.reduce(applyUtterance, EMPTY_DICTATION).text;
-    expect(expected).toBe('hello world.\n\nIs it done?');
+    for (const final of finals) await session.final({ text: final });
+    const expected = finals.reduce(
+      (doc, final) => applyUtterance(doc, utteranceText(doc.text, { text: final }, true)),
+      EMPTY_DICTATION,
+    ).text;
+    expect(expected).toBe('Hello world.\n\nIs it done?');
     expect(session.text).toBe(expected);
     await expect.poll(() => editor.locator('#doc').inputValue(), { timeout: 30_000 }).toBe(expected);
   }, 120_000);
