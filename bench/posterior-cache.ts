@@ -10,18 +10,17 @@ import path from 'node:path';
 import { loadAudioFile } from '../main/engine/audio/load';
 import type { CtcInput } from '../main/engine/decoder/ctc-decoder';
 import { loadBeamOptions, resolveModelDir } from '../main/engine/engine';
-import { computeMfcc, normalizeFeatures, stackFrames } from '../main/engine/frontend/mfcc';
+import { modelInput } from '../main/engine/frontend/mfcc';
 import { AcousticModel } from '../main/engine/model/acoustic-model';
 import { initBackend } from '../main/engine/model/backend';
 import { parseCorpusManifest, type CorpusEntry } from '../main/common/corpus-manifest';
 
 export async function posteriors(model: AcousticModel, entries: CorpusEntry[]): Promise<CtcInput[]> {
-  const { frontend, normalization, stacking, alphabet, blankIndex } = model.manifest;
+  const { frontend, stacking, alphabet, blankIndex } = model.manifest;
   const out: CtcInput[] = [];
   for (const entry of entries) {
     const samples = await loadAudioFile(entry.path, frontend.sampleRate);
-    const features = normalizeFeatures(computeMfcc(samples, frontend), normalization);
-    const { data, steps } = stackFrames(features, frontend.mfccCoefficients, stacking);
+    const { data, steps } = modelInput(samples, model.manifest);
     out.push({
       logProbs: await model.logProbs(data, steps),
       steps,

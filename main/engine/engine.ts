@@ -15,7 +15,7 @@ import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
 import { Lexicon } from './decoder/lexicon';
 import { NgramLm } from './decoder/ngram-lm';
 import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError } from './errors';
-import { computeMfcc, normalizeFeatures, stackFrames } from './frontend/mfcc';
+import { modelInput } from './frontend/mfcc';
 import { AcousticModel } from './model/acoustic-model';
 import type { DecoderSettings } from './model/manifest';
 import { DEFAULT_MODEL, resolveModelDir } from './model-location';
@@ -221,9 +221,7 @@ export class AsrEngine {
    * decoding so live dictation can decode the same posteriors more than once (partial, then final).
    */
   async posteriors(samples: Float32Array): Promise<Posteriors> {
-    const { frontend, normalization, stacking } = this.model.manifest;
-    const features = normalizeFeatures(computeMfcc(samples, frontend), normalization);
-    const { data, steps } = stackFrames(features, frontend.mfccCoefficients, stacking);
+    const { data, steps } = modelInput(samples, this.model.manifest);
     return { logProbs: await this.model.logProbs(data, steps), steps };
   }
 

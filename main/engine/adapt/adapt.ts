@@ -19,7 +19,7 @@ import { errorRate, scoreTranscript, sumCounts, type ErrorCounts } from '../../c
 import { Resampler } from '../audio/resample';
 import { concatSamples } from '../audio/samples';
 import { CancelledError } from '../errors';
-import { computeMfcc, normalizeFeatures, stackFrames } from '../frontend/mfcc';
+import { modelInput } from '../frontend/mfcc';
 import {
   architectureOf,
   buildAcousticModel,
@@ -373,9 +373,7 @@ export async function adaptModel(
   const frozen = depth - trainedLstm;
   const speeds = (options.speedPerturbation ?? []).filter((f) => f > 0 && f !== 1);
   const prepare = (samples: Float32Array, text: string): Prepared | null => {
-    const { frontend, normalization, stacking } = manifest;
-    const features = normalizeFeatures(computeMfcc(samples, frontend), normalization);
-    const { data: stacked, steps } = stackFrames(features, frontend.mfccCoefficients, stacking);
+    const { data: stacked, steps } = modelInput(samples, manifest);
     const labels = enrollmentLabels(text, manifest);
     if (steps === 0 || labels.length === 0 || ctcMinFrames(labels) > steps) return null;
     return { x: model.hidden(stacked, steps, frozen), steps, labels, text };

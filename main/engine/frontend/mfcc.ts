@@ -206,3 +206,16 @@ export function stackFrames(
   }
   return { data, steps };
 }
+
+/**
+ * The model's input for a signal: MFCCs → normalisation → stacking, each as the manifest says. The one
+ * path from audio to model input (the engine, adaptation and the benches all use it).
+ */
+export function modelInput(
+  samples: Float32Array,
+  manifest: { frontend: FrontEndConfig; normalization: Normalization; stacking: Stacking },
+): { data: Float32Array; steps: number } {
+  const { frontend, normalization, stacking } = manifest;
+  const features = normalizeFeatures(computeMfcc(samples, frontend), normalization);
+  return stackFrames(features, frontend.mfccCoefficients, stacking);
+}
