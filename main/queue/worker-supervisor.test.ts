@@ -44,7 +44,10 @@ describe.skipIf(missing !== null)('npm run worker -- --concurrency 2', () => {
       expect(await supervisor.exited).toBe(0);
       // Before the fix each engine process took the group's SIGINT and the supervisor's copy of it as
       // two Ctrl-Cs, and left in the middle of its job.
-      expect(supervisor.lines.filter((l) => /\] done t-/.test(l))).toHaveLength(1);
+      expect(
+        supervisor.lines.filter((l) => /\] done t-/.test(l)),
+        `the supervisor's output:\n${supervisor.lines.join('\n')}`,
+      ).toHaveLength(1);
       expect(await submitter.exited).toBe(0);
     } finally {
       if (submitter.child.exitCode === null) submitter.child.kill('SIGKILL');

@@ -26,7 +26,9 @@ export class Proc {
         this.waiters = this.waiters.filter((w) => !(w.test(line) && (w.resolve(line), true)));
       }
     });
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    // 'close', not 'exit': a process's last lines can still be in its pipes when it exits, and a test
+    // that reads them once it has exited (a worker's "done" line) saw them missing under load.
+    this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
   }
 
   /** Resolves with the first stderr line (already seen or to come) that matches. */
