@@ -25,12 +25,13 @@ export type InsertionMethod = 'xdotool' | 'wtype' | 'ydotool' | 'osascript' | 's
 export interface InsertionSupport {
   /** What will insert text; 'clipboard' when no typing tool was found (or the platform has none). */
   method: InsertionMethod;
-  /** Full path of the tool the method runs. */
+  /**
+   * Full path of the tool the method runs; it also presses the paste key for the clipboard path. Null
+   * with method 'clipboard': then nothing here can send keys, so nothing can insert text.
+   */
   tool: string | null;
   /** What to install (or allow) for direct typing, shown in the UI when the method is the fallback. */
   hint: string | null;
-  /** Pasting also needs a key-sending tool; null when even that is missing (then nothing can insert). */
-  pasteTool: string | null;
 }
 
 export interface InsertionEnvironment {
@@ -115,7 +116,6 @@ export async function detectTextInsertion(
       method: tool ? 'osascript' : 'clipboard',
       tool,
       hint: 'allow Speech Studio in System Settings → Privacy & Security → Accessibility',
-      pasteTool: tool,
     };
   }
   if (platform === 'win32') {
@@ -124,7 +124,6 @@ export async function detectTextInsertion(
       method: tool ? 'sendinput' : 'clipboard',
       tool,
       hint: tool ? null : 'PowerShell is missing',
-      pasteTool: tool,
     };
   }
   const session = linuxSession(env);
@@ -134,22 +133,20 @@ export async function detectTextInsertion(
       method: tool ? 'xdotool' : 'clipboard',
       tool,
       hint: tool ? null : 'install xdotool (e.g. sudo apt install xdotool)',
-      pasteTool: tool,
     };
   }
   if (session === 'wayland') {
     const wtype = await findTool('wtype');
-    if (wtype) return { method: 'wtype', tool: wtype, hint: null, pasteTool: wtype };
+    if (wtype) return { method: 'wtype', tool: wtype, hint: null };
     const ydotool = await findTool('ydotool');
-    if (ydotool) return { method: 'ydotool', tool: ydotool, hint: null, pasteTool: ydotool };
+    if (ydotool) return { method: 'ydotool', tool: ydotool, hint: null };
     return {
       method: 'clipboard',
       tool: null,
       hint: 'install wtype (wlroots compositors) or ydotool (e.g. sudo apt install wtype)',
-      pasteTool: null,
     };
   }
-  return { method: 'clipboard', tool: null, hint: 'no graphical session was found', pasteTool: null };
+  return { method: 'clipboard', tool: null, hint: 'no graphical session was found' };
 }
 
 /**
@@ -263,9 +260,9 @@ export function eraseCommand(
 export function pasteCommand(
   support: InsertionSupport,
 ): { file: string; args: string[]; input?: string } | null {
-  const tool = support.pasteTool;
+  const tool = support.tool;
   if (!tool) return null;
-  if (support.method === 'xdotool' || (support.method === 'clipboard' && path.basename(tool) === 'xdotool')) {
+  if (support.method === 'xdotool') {
     return {
       file: tool,
       args: ['key', '--clearmodifiers', 'ctrl+v'],
@@ -336,8 +333,7 @@ export class TextInserter {
 
   private xdotool(): string | null {
     const { support } = this.options;
-    if (support.method === 'xdotool') return support.tool;
-    return support.pasteTool && path.basename(support.pasteTool) === 'xdotool' ? support.pasteTool : null;
+    return support.method === 'xdotool' ? support.tool : null;
   }
 
   /** X11: gives the remembered window the focus again when it has moved (e.g. to the studio). */
