@@ -28,7 +28,7 @@ export const SPOKEN_COMMANDS: readonly SpokenCommand[] = [
 ];
 
 /** What one utterance did to the document, so that "scratch that" can take it back. */
-interface Addition {
+export interface Addition {
   /** The text it appended. */
   added: string;
   /** What it removed from the end first (the spaces before a full stop). */
@@ -83,7 +83,7 @@ function takeBack(text: string, addition: Addition): string | null {
 }
 
 /** How `before` became `after`: what was removed from its end and what was appended. */
-function additionOf(before: string, after: string): Addition {
+export function additionOf(before: string, after: string): Addition {
   let common = 0;
   while (common < before.length && common < after.length && before[common] === after[common]) common++;
   return { removed: before.slice(common), added: after.slice(common) };

@@ -18,7 +18,12 @@ import path from 'node:path';
 import { HostError } from '../common/errors';
 import type { TextInsertionInfo } from '../common/ipc-contract';
 import { utteranceText } from '../common/display-text';
-import { applyUtterance, EMPTY_DICTATION, type DictationDocument } from '../common/spoken-commands';
+import {
+  additionOf,
+  applyUtterance,
+  EMPTY_DICTATION,
+  type DictationDocument,
+} from '../common/spoken-commands';
 
 export type InsertionMethod = 'xdotool' | 'wtype' | 'ydotool' | 'osascript' | 'sendinput' | 'clipboard';
 
@@ -440,14 +445,11 @@ export class TypingSession {
     // As the dictation view builds its document (the first word of the document capitalised too).
     const after = applyUtterance(this.document, utteranceText(before, final, true));
     this.document = after;
-    let common = 0;
-    while (common < before.length && common < after.text.length && before[common] === after.text[common])
-      common++;
+    const { removed, added } = additionOf(before, after.text);
     // Characters, as the user sees them (a surrogate pair is one Backspace).
-    const erase = Array.from(before.slice(common)).length;
-    const typed = after.text.slice(common);
-    if (erase === 0 && typed === '') return;
-    await this.inserter.replaceEnd(erase, typed);
+    const erase = Array.from(removed).length;
+    if (erase === 0 && added === '') return;
+    await this.inserter.replaceEnd(erase, added);
   }
 }
 
