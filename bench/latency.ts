@@ -11,7 +11,7 @@ import { EngineSupervisor } from '../main/host/engine-supervisor';
 import { ENGINE_WORKER_SOURCE, spawnNodeWorker } from '../main/host/node-worker';
 import type { CorpusEntry } from '../main/common/corpus-manifest';
 import { loadEvalSet } from './eval-sets';
-import { parseCommandLine } from '../main/cli/command-line';
+import { parseCommandLine, UsageError } from '../main/cli/command-line';
 
 /** What `--help` prints: this file's own description. */
 const USAGE = `\`npm run bench:latency\` — how fast live dictation answers, through the same path as the app: a real
@@ -44,20 +44,28 @@ const RATE = 16000;
 const LEAD_SEC = 0.8;
 const TRAIL_SEC = 1.5;
 
-const { values } = parseCommandLine({
-  command: 'npm run bench:latency --',
-  usage: USAGE,
-  options: {
-    backends: { type: 'string', default: 'wasm' },
-    count: { type: 'string', default: '30' },
-    sets: { type: 'string', default: 'eval-slt-clean,eval-awb-clean' },
-    model: { type: 'string', default: 'default' },
-    'soak-minutes': { type: 'string', default: '0' },
-    'soak-speed': { type: 'string', default: '4' },
-    worker: { type: 'string', default: 'bundled' },
-    json: { type: 'string' },
+const { values } = parseCommandLine(
+  {
+    command: 'npm run bench:latency --',
+    usage: USAGE,
+    options: {
+      backends: { type: 'string', default: 'wasm' },
+      count: { type: 'string', default: '30' },
+      sets: { type: 'string', default: 'eval-slt-clean,eval-awb-clean' },
+      model: { type: 'string', default: 'default' },
+      'soak-minutes': { type: 'string', default: '0' },
+      'soak-speed': { type: 'string', default: '4' },
+      worker: { type: 'string', default: 'bundled' },
+      json: { type: 'string' },
+    },
   },
-});
+  undefined,
+  (parsed) => {
+    if (parsed.values.worker !== 'bundled' && parsed.values.worker !== 'source')
+      throw new UsageError(`--worker must be bundled or source, got ${parsed.values.worker}`);
+    return parsed;
+  },
+);
 
 interface Utterance {
   entry: CorpusEntry;
@@ -130,7 +138,6 @@ const line = (s: { median: number; p95: number }) => `median ${ms(s.median)}   p
  */
 async function workerPath(): Promise<string> {
   if (values.worker === 'source') return ENGINE_WORKER_SOURCE;
-  if (values.worker !== 'bundled') throw new Error('--worker must be bundled or source');
   const outdir = path.join(import.meta.dirname, '..', 'dist', 'bench-worker');
   await build({
     entryPoints: { 'engine-worker': ENGINE_WORKER_SOURCE },

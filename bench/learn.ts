@@ -4,7 +4,7 @@ import { CorrectionLearner } from '../main/engine/adapt/learner';
 import { loadAudioFile } from '../main/engine/audio/load';
 import { AsrEngine } from '../main/engine/engine';
 import type { BackendPreference } from '../main/engine/model/backend';
-import { parseCommandLine } from '../main/cli/command-line';
+import { numberOption, parseCommandLine, UsageError } from '../main/cli/command-line';
 import { loadEvalSet } from './eval-sets';
 
 const USAGE = `\`npm run bench:learn\` — learning from corrections, on a simulated user: a held-out voice dictates
@@ -22,26 +22,38 @@ Settings were chosen with \`--set eval-slt-clean\` (the other held-out voice), s
 plays no part in any choice.
 `;
 
-const { values } = parseCommandLine({
-  command: 'npm run bench:learn --',
-  usage: USAGE,
-  options: {
-    set: { type: 'string', default: 'eval-awb-clean' },
-    sentences: { type: 'string', default: '200' },
-    round: { type: 'string', default: '20' },
-    replay: { type: 'string', default: '12' },
-    epochs: { type: 'string', default: '4' },
-    layers: { type: 'string', default: 'all' },
-    backend: { type: 'string' },
-    model: { type: 'string', default: 'default' },
-  },
-});
-
+const LAYERS = ['all', 'top', 'dense'] as const;
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-const layers = values.layers as 'all' | 'top' | 'dense';
-if (!['all', 'top', 'dense'].includes(layers)) throw new Error(`--layers must be all, top or dense`);
-const roundSize = Number(values.round);
-const wanted = Number(values.sentences);
+
+const { values, layers, roundSize, wanted, replay, epochs } = parseCommandLine(
+  {
+    command: 'npm run bench:learn --',
+    usage: USAGE,
+    options: {
+      set: { type: 'string', default: 'eval-awb-clean' },
+      sentences: { type: 'string', default: '200' },
+      round: { type: 'string', default: '20' },
+      replay: { type: 'string', default: '12' },
+      epochs: { type: 'string', default: '4' },
+      layers: { type: 'string', default: 'all' },
+      backend: { type: 'string' },
+      model: { type: 'string', default: 'default' },
+    },
+  },
+  undefined,
+  ({ values }) => {
+    const layers = LAYERS.find((l) => l === values.layers);
+    if (!layers) throw new UsageError(`--layers must be one of ${LAYERS.join(', ')}, got ${values.layers}`);
+    return {
+      values,
+      layers,
+      wanted: numberOption('sentences', values.sentences, { min: 1, integer: true })!,
+      roundSize: numberOption('round', values.round, { min: 2, integer: true })!,
+      replay: numberOption('replay', values.replay, { min: 0, integer: true })!,
+      epochs: numberOption('epochs', values.epochs, { min: 1, max: 50, integer: true })!,
+    };
+  },
+);
 
 // Distinct sentences, in manifest order: a user does not dictate the same sentence twice.
 const seen = new Set<string>();
@@ -56,8 +68,8 @@ const engine = await AsrEngine.load({
 });
 const learner = new CorrectionLearner(engine, {
   roundSize,
-  replay: Number(values.replay),
-  adapt: { layers, epochs: Number(values.epochs), patience: 2 },
+  replay,
+  adapt: { layers, epochs, patience: 2 },
 });
 console.log(
   `model ${engine.modelName}, decoder ${engine.decoderName}, backend ${engine.backend.label}; voice ` +
