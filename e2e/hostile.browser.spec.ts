@@ -126,7 +126,6 @@ test('a dictation another tab runs is offered a Stop here; that tab hears it sto
   const file = testInfo.outputPath('long-file-mic.wav');
   await writeFile(file, encodeWav([long], { sampleRate: 16000, bitsPerSample: 16, encoding: 'int' }));
   await studio.openFiles(file);
-  await studio.waitForTranscript('long-file-mic.wav');
   await studio.useFileAsMicrophone('long-file-mic.wav');
   await studio.page.getByRole('button', { name: 'Start dictation' }).click();
   await expect(studio.dictation).toHaveAttribute('data-phase', 'recording');

@@ -98,7 +98,6 @@ test('screenshot (live dictation)', async ({ studio, page }, testInfo) => {
       `sox "${talk}.a.wav" -p pad 0 1.2 | sox - "${talk}.b.wav" -D -r 16000 -b 16 "${talk}"`,
   ]);
   await studio.openFiles(talk);
-  await studio.waitForTranscript('dictation-demo.wav');
   await studio.useFileAsMicrophone('dictation-demo.wav');
   await studio.clearDictationDocument();
   await studio.dictation.getByRole('button', { name: 'Start dictation' }).click();

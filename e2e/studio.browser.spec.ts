@@ -273,7 +273,6 @@ test('a file stands in for the microphone: started by shortcut, finished when th
 }, testInfo) => {
   const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'file-mic.wav');
   await studio.openFiles(file);
-  await studio.waitForTranscript('file-mic.wav');
   await studio.useFileAsMicrophone('file-mic.wav');
   await studio.clearDictationDocument();
   // Ctrl+Shift+Space starts and stops dictation.

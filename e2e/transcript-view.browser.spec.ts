@@ -329,7 +329,6 @@ test('the dictation document survives a reload; a file as microphone ends by its
   await studio.openFiles(
     await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'kept-dictation.wav'),
   );
-  await studio.waitForTranscript('kept-dictation.wav');
   await studio.useFileAsMicrophone('kept-dictation.wav');
   const document = studio.dictation.getByTestId('dictation-document');
   await studio.clearDictationDocument();

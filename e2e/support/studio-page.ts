@@ -271,8 +271,13 @@ export class StudioPage {
     await expect(this.page.getByTestId('dictation')).toBeVisible();
   }
 
-  /** Opens the dictation view with an opened file as its input (the file plays as the microphone). */
+  /**
+   * Opens the dictation view with an opened file as its input (the file plays as the microphone). It first
+   * waits for the file's transcript: a file that finishes opening selects itself in the editor, which
+   * would take the view away from dictation after the click (a race that failed in CI).
+   */
   async useFileAsMicrophone(name: string): Promise<void> {
+    await this.waitForTranscript(name);
     await this.openDictation();
     await this.dictation
       .getByRole('combobox', { name: 'Input', exact: true })
