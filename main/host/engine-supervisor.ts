@@ -37,6 +37,20 @@ export interface EngineWorkerHandle {
  */
 export const ENGINE_MEMORY_LIMIT_MB = Number(process.env.SPEECH_STUDIO_ENGINE_MEMORY_MB) || 2048;
 
+/**
+ * V8 flags of the engine process, whichever way it is started (Node child or Electron utility process):
+ * - the heap limit stops a runaway in JavaScript; the supervisor's RSS watchdog covers the rest
+ *   (WebAssembly memory and buffers live outside the heap);
+ * - a 1 MB young generation (V8's default is 16 MB a semi-space, reserved twice): the engine's
+ *   JavaScript garbage is small and short-lived (frames, hypotheses; audio and tensors live outside the
+ *   heap), so the smaller nursery costs no measurable time and keeps the heap about 35 MB smaller
+ *   (heapTotal 78 → 43 MB after decoding, measured in a bundled engine on the build machine).
+ */
+export const ENGINE_V8_FLAGS: readonly string[] = [
+  `--max-old-space-size=${ENGINE_MEMORY_LIMIT_MB}`,
+  '--max-semi-space-size=1',
+];
+
 export type SpawnEngineWorker = () => EngineWorkerHandle;
 
 export interface EngineSupervisorOptions {

@@ -6,17 +6,15 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromWorker } from './engine-protocol';
-import { ENGINE_MEMORY_LIMIT_MB, type EngineWorkerHandle, type SpawnEngineWorker } from './engine-supervisor';
+import { ENGINE_V8_FLAGS, type EngineWorkerHandle, type SpawnEngineWorker } from './engine-supervisor';
 
 export const ENGINE_WORKER_SOURCE = fileURLToPath(new URL('./engine-worker.ts', import.meta.url));
 
 export function spawnNodeWorker(workerPath = ENGINE_WORKER_SOURCE): SpawnEngineWorker {
   return () => {
     const require = createRequire(import.meta.url);
-    // The V8 heap limit stops a runaway in JavaScript; the supervisor's RSS watchdog covers the rest
-    // (WebAssembly memory and buffers live outside the heap).
     const execArgv = [
-      `--max-old-space-size=${ENGINE_MEMORY_LIMIT_MB}`,
+      ...ENGINE_V8_FLAGS,
       ...(workerPath.endsWith('.ts') ? ['--import', pathToFileURL(require.resolve('tsx')).href] : []),
     ];
     // "advanced" (structured clone) so live dictation audio crosses as Float32Array, as with utilityProcess.

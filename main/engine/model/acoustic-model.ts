@@ -248,7 +248,7 @@ export class AcousticModel {
   }
 
   dispose(): void {
-    this.fast?.dispose();
+    // The fast path holds no tensors of its own (it uses the model's).
     this.model.dispose();
   }
 }

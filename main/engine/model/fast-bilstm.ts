@@ -46,6 +46,12 @@ export class FastBiLstm {
   /**
    * Takes the weights of a model built by buildAcousticModel, in getWeights() order: per layer the forward
    * (kernel, recurrent kernel, bias) then the backward triple; last the dense kernel and bias.
+   *
+   * The input kernels, biases and the dense layer are the model's own tensors, used as they are: copies
+   * would take another 15 MB of WebAssembly memory for the shipped model (which never shrinks). So the
+   * model must outlive this object, and its weights must not change in place (AcousticModel builds a new
+   * model and a new fast path for new weights: withWeights). Only the recurrent kernels are copied, as
+   * transposed matrices into the SIMD kernel's own memory.
    */
   static fromLayersModel(model: tf.LayersModel, dir: string): FastBiLstm {
     const weights = model.getWeights();
@@ -69,8 +75,8 @@ export class FastBiLstm {
       const transposed = transposedTensor.dataSync() as Float32Array;
       transposedTensor.dispose();
       return {
-        kernel: tf.keep(input.clone()) as tf.Tensor2D,
-        bias: tf.keep(bias.clone()) as tf.Tensor1D,
+        kernel: input as tf.Tensor2D,
+        bias: bias as tf.Tensor1D,
         recurrent: kernel.addMatrix(transposed, 4 * units, units),
       };
     };
@@ -83,8 +89,8 @@ export class FastBiLstm {
       });
     }
     const dense: [tf.Tensor2D, tf.Tensor1D] = [
-      weights[weights.length - 2].clone() as tf.Tensor2D,
-      weights[weights.length - 1].clone() as tf.Tensor1D,
+      weights[weights.length - 2] as tf.Tensor2D,
+      weights[weights.length - 1] as tf.Tensor1D,
     ];
     return new FastBiLstm(kernel, layers, dense);
   }
@@ -168,16 +174,5 @@ export class FastBiLstm {
       // The new state is the next step's input vector (the kernel's scratch x).
       h.set(output.subarray(out, out + H));
     }
-  }
-
-  dispose(): void {
-    for (const layer of this.layers) {
-      for (const d of [layer.forward, layer.backward]) {
-        d.kernel.dispose();
-        d.bias.dispose();
-      }
-    }
-    this.denseKernel.dispose();
-    this.denseBias.dispose();
   }
 }
