@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository's (or packaged app's) models folder. */
 export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 export const DEFAULT_MODEL = 'default';
+/** The punctuation and capitals model every engine loads unless told otherwise. */
+export const DEFAULT_PUNCTUATION_DIR = path.join(MODELS_DIR, 'punct');
 
 /** Resolves a model name (a folder in models/) or a path to a model folder. */
 export function resolveModelDir(nameOrPath: string, modelsDir = MODELS_DIR): string {

@@ -11,9 +11,7 @@ import { parseUtterance } from '../common/spoken-commands';
 import type { Word } from '../common/transcript';
 import { ModelMismatchError, ModelMissingError } from './errors';
 import { loadLayersModelFromDir } from './model/acoustic-model';
-import { MODELS_DIR } from './model-location';
-
-export const DEFAULT_PUNCTUATION_DIR = path.join(MODELS_DIR, 'punct');
+import { DEFAULT_PUNCTUATION_DIR } from './model-location';
 
 export const MARKS = ['', ',', '.', '?'] as const;
 export type Mark = (typeof MARKS)[number];

@@ -3,13 +3,14 @@
  * queue's name, what a job carries, what it returns, and how its id is derived. Plain data, so a job
  * written by one version of the CLI can be read by a worker on another machine.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Transcript } from '../common/transcript';
 import type { VocabularyBoost } from '../engine/decoder/boost';
 import type { DecoderChoice } from '../engine/engine';
+import { DEFAULT_PUNCTUATION_DIR } from '../engine/model-location';
 
 export const QUEUE_NAME = 'speech-studio-transcribe';
 
@@ -87,29 +88,54 @@ export async function sha256OfFile(file: string): Promise<string> {
 }
 
 /**
- * sha256 over the files that decide a model's output: its manifest, the network and its weights, and
- * the language model and word list the manifest names for the beam decoder. Two machines with the same
- * fingerprint transcribe alike.
+ * sha256 over the files that decide a transcript: the model's manifest, the network and its weights, the
+ * language model and word list the manifest names for the beam decoder, and the punctuation model that
+ * writes each word's display form (engines load the default one). Two machines with the same fingerprint
+ * transcribe alike; a retrained punctuation model gives new job ids, so old results are not reused.
  */
-export async function modelFingerprint(modelDir: string): Promise<string> {
-  const manifestText = await readFile(path.join(modelDir, 'manifest.json'));
-  const manifest = JSON.parse(manifestText.toString('utf8')) as {
-    modelFile?: string;
-    decoder?: { type?: string; lmFile?: string; lexiconFile?: string };
-  };
+export async function modelFingerprint(
+  modelDir: string,
+  punctuationDir = DEFAULT_PUNCTUATION_DIR,
+): Promise<string> {
+  const hash = createHash('sha256');
+  await hashModelFiles(hash, '', modelDir, (manifest) => {
+    const beam = manifest.decoder?.type === 'beam' ? manifest.decoder : {};
+    return [beam.lmFile, beam.lexiconFile];
+  });
+  await hashModelFiles(hash, 'punctuation/', punctuationDir, (manifest) => [
+    manifest.vocabFile,
+    manifest.caseLexiconFile,
+  ]);
+  return hash.digest('hex');
+}
+
+interface ModelFolderManifest {
+  modelFile?: string;
+  decoder?: { type?: string; lmFile?: string; lexiconFile?: string };
+  vocabFile?: string;
+  caseLexiconFile?: string;
+}
+
+/** Hashes a model folder's manifest, its network and weights, and the further files `extraFiles` names. */
+async function hashModelFiles(
+  hash: Hash,
+  prefix: string,
+  dir: string,
+  extraFiles: (manifest: ModelFolderManifest) => (string | undefined)[],
+): Promise<void> {
+  const manifestText = await readFile(path.join(dir, 'manifest.json'));
+  const manifest = JSON.parse(manifestText.toString('utf8')) as ModelFolderManifest;
   const modelFile = manifest.modelFile ?? 'model.json';
-  const modelJson = JSON.parse(await readFile(path.join(modelDir, modelFile), 'utf8')) as {
+  const modelJson = JSON.parse(await readFile(path.join(dir, modelFile), 'utf8')) as {
     weightsManifest?: { paths?: string[] }[];
   };
-  const beam = manifest.decoder?.type === 'beam' ? manifest.decoder : {};
   const files = [
     modelFile,
     ...(modelJson.weightsManifest ?? []).flatMap((group) => group.paths ?? []),
-    ...[beam.lmFile, beam.lexiconFile].filter((name) => name !== undefined),
+    ...extraFiles(manifest).filter((name) => name !== undefined),
   ];
-  const hash = createHash('sha256').update('manifest.json\0').update(manifestText);
+  hash.update(`${prefix}manifest.json\0`).update(manifestText);
   for (const name of files) {
-    hash.update(`\0${name}\0`).update(await sha256OfFile(path.join(modelDir, name)));
+    hash.update(`\0${prefix}${name}\0`).update(await sha256OfFile(path.join(dir, name)));
   }
-  return hash.digest('hex');
 }
