@@ -207,6 +207,11 @@ export interface DictationStartRequest {
    * that had focus when dictation started (see TextInsertionInfo). Default `studio`.
    */
   typeInto?: DictationTarget;
+  /**
+   * With `focused-app`: whether the typed text has the punctuation model's marks and capitals (the
+   * user's punctuation setting; default true). Spoken commands apply either way.
+   */
+  punctuate?: boolean;
 }
 
 export type DictationTarget = 'studio' | 'focused-app';

@@ -93,7 +93,10 @@ export class DictationSession {
   async startDictation(request: DictationStartRequest): Promise<DictationStarted> {
     if (this.dictation) throw new HostError('DICTATION_BUSY', 'Dictation is already running; stop it first.');
     // First, before any window of ours can take it: the application that has focus is where text goes.
-    const typing = request.typeInto === 'focused-app' ? await this.deps.textInsertion.startSession() : null;
+    const typing =
+      request.typeInto === 'focused-app'
+        ? await this.deps.textInsertion.startSession(request.punctuate ?? true)
+        : null;
     let started: DictationStarted;
     let playback: RealtimePlayback | null = null;
     if (request.source === 'stream') {

@@ -158,4 +158,19 @@ describe('text insertion: a typing session', () => {
     expect(eraseCommand('xdotool', '/x', 3).args).toContain('3');
     expect(eraseCommand('ydotool', '/y', 1).args).toEqual(['key', '14:1', '14:0']);
   });
+
+  it.each([
+    [true, ['--', 'Is it done? Yes.']],
+    [false, ['--', 'is it done yes']],
+  ])("types the punctuation model's text only when the user has it on (%s)", async (punctuate, typed) => {
+    const calls: string[][] = [];
+    const run: RunProgram = async (_file, args) => {
+      calls.push(args);
+      return '';
+    };
+    const support = await detectTextInsertion(environment('linux', { WAYLAND_DISPLAY: 'w' }, ['wtype']));
+    const session = new TypingSession(new TextInserter({ support, run }), punctuate);
+    await session.final({ text: 'is it done yes', displayText: 'Is it done? Yes.' });
+    expect(calls).toEqual([typed]);
+  });
 });

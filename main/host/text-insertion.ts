@@ -432,7 +432,11 @@ export class TextInserter {
 export class TypingSession {
   private document: DictationDocument = EMPTY_DICTATION;
 
-  constructor(private readonly inserter: TextInserter) {}
+  /** `punctuate`: type the punctuation model's marks and capitals (the user's setting), else the words. */
+  constructor(
+    private readonly inserter: TextInserter,
+    private readonly punctuate = true,
+  ) {}
 
   /** The text typed so far, as the target application should now show it (unless the user edited it). */
   get text(): string {
@@ -443,7 +447,7 @@ export class TypingSession {
   async final(final: { text: string; displayText?: string }): Promise<void> {
     const before = this.document.text;
     // As the dictation view builds its document (the first word of the document capitalised too).
-    const after = applyUtterance(this.document, utteranceText(before, final, true));
+    const after = applyUtterance(this.document, utteranceText(before, final, this.punctuate));
     this.document = after;
     const { removed, added } = additionOf(before, after.text);
     // Characters, as the user sees them (a surrogate pair is one Backspace).
@@ -482,7 +486,7 @@ export class TextInsertion {
    * A typing session into the application that has focus now (call it when dictation starts); a
    * HostError naming what to install when nothing here can type into other applications.
    */
-  async startSession(): Promise<TypingSession> {
+  async startSession(punctuate = true): Promise<TypingSession> {
     const { support, info } = await this.usable();
     if (info.method === 'none') {
       throw new HostError(
@@ -492,6 +496,6 @@ export class TextInsertion {
     }
     const inserter = new TextInserter({ support, clipboard: this.options.clipboard, run: this.options.run });
     await inserter.rememberTarget();
-    return new TypingSession(inserter);
+    return new TypingSession(inserter, punctuate);
   }
 }

@@ -255,6 +255,7 @@ const dictationStart: Validator<DictationStartRequest> = obj<DictationStartReque
   sampleRate: optional(num({ min: 8000, max: 192_000, integer: true })),
   fileId: optional(id),
   typeInto: optional(literal('studio', 'focused-app')),
+  punctuate: optional(literal(true, false)),
 });
 
 /** An absolute path from a drag and drop (POSIX or Windows), bounded in length. */
