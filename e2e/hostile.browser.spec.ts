@@ -54,7 +54,7 @@ test('an edit the server never saved (kill -9) is kept by the page and restored 
   // The edit's save is held on its way, and the server is killed before it arrives: the worst moment.
   let held: (() => void) | null = null;
   const arrived = new Promise<void>((resolve) => {
-    void page.route('**/api/invoke/studio:save-project', (route) => {
+    void page.route('**/api/invoke/studio:update-project', (route) => {
       held = () => void route.abort('connectionreset');
       resolve();
     });
@@ -64,7 +64,7 @@ test('an edit the server never saved (kill -9) is kept by the page and restored 
   first.child.kill('SIGKILL');
   await once(first.child, 'exit');
   held!();
-  await page.unroute('**/api/invoke/studio:save-project');
+  await page.unroute('**/api/invoke/studio:update-project');
 
   // The page says the server is gone; the status bar no longer says "Ready".
   await expect(page.getByTestId('connection-lost')).toContainText('cannot be reached');
