@@ -304,6 +304,15 @@ describe('ProjectStore.apply', () => {
     });
   });
 
+  it('a file removed while its job runs stays out when the job ends, and comes back with it if added again', async () => {
+    const { store, ref } = await withFile('gone.wav');
+    await store.apply([{ type: 'remove-file', fileId: ref.id }]);
+    await store.recordOutcome(stored(ref), { transcript: TRANSCRIPT });
+    expect((await store.load()).items).toEqual([]);
+    await store.apply([{ type: 'add-files', files: [{ fileId: ref.id }] }]);
+    expect((await store.load()).items[0]).toMatchObject({ file: { id: ref.id }, transcript: TRANSCRIPT });
+  });
+
   it('brings a dictation recording’s transcript along when the page adds the recording', async () => {
     const { store, registry } = await withFile('other.wav');
     await writeFile(path.join(dir, 'rec.wav'), 'RIFF');

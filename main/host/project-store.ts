@@ -89,6 +89,11 @@ export class ProjectStore {
    * may add ("Open in editor"); the host keeps its transcript so the page never sends one.
    */
   private readonly offered = new Map<string, Transcript>();
+  /**
+   * Files the user took out of the project while this host runs (resolved paths): a job of theirs that
+   * finishes afterwards must not bring them back (its transcript is offered, in case they are added again).
+   */
+  private readonly removed = new Set<string>();
   private writing: Promise<void> = Promise.resolve();
   /** A write that has not started yet: later changes ride along with it. */
   private queuedWrite: Promise<void> | null = null;
@@ -206,7 +211,9 @@ export class ProjectStore {
       switch (op.type) {
         case 'add-files':
           for (const added of op.files) {
-            const item = this.itemFor(state.items, this.storedFile(added.fileId));
+            const file = this.storedFile(added.fileId);
+            this.removed.delete(path.resolve(file.path));
+            const item = this.itemFor(state.items, file);
             const offered = this.offered.get(added.fileId);
             if (offered && !item.transcript) item.transcript = offered;
             this.offered.delete(added.fileId);
@@ -219,6 +226,7 @@ export class ProjectStore {
           const item = this.member(state, op.fileId);
           if (!item) break;
           state.items.splice(state.items.indexOf(item), 1);
+          this.removed.add(path.resolve(item.path));
           // As the page does: the first file is selected in place of a removed selected one.
           if (selected === item) selected = state.items[0] ?? null;
           break;
@@ -321,7 +329,8 @@ export class ProjectStore {
     const state = await this.current();
     const seq = (state.seq ?? 0) + 1;
     state.seq = seq;
-    applyOutcome(this.itemFor(state.items, file), outcome);
+    if (!this.removed.has(path.resolve(file.path))) applyOutcome(this.itemFor(state.items, file), outcome);
+    else if (file.id && 'transcript' in outcome) this.offerTranscript(file.id, outcome.transcript);
     this.write().catch(() => {
       // The next write retries with everything; a failing disk is reported by the page's next update.
     });
