@@ -83,7 +83,11 @@ test('an edit the server never saved (kill -9) is kept by the page and restored 
   await studio.selectFile('kept-edit.wav');
   await expect(studio.word(1)).toHaveText('survivor');
   await expect(studio.word(1)).toHaveClass(/edited/);
-  await expect(page.getByTestId('notice').filter({ hasText: 'Restored edits' })).toHaveCount(1);
+  // The user was told (the notice goes by itself after a few seconds, so the app's event is checked).
+  expect(await studio.waitForEvent('edits-restored')).toEqual({
+    operations: 1,
+    message: 'Restored edits the studio server had not saved.',
+  });
   // Saved by the new server: in the project file on disk.
   await studio.waitForEvent('project-saved');
   await studio.waitForProjectSaved();

@@ -177,12 +177,12 @@ export function App({ client }: { client: StudioApi }) {
         const { ops, dropped } = kept ? replayable(loaded, kept) : { ops: [], dropped: [] };
         for (const op of ops) dispatch({ type: 'project-op', op });
         updates.push(ops);
-        if (ops.some((op) => op.type !== 'select'))
-          dispatch({
-            type: 'notice',
-            kind: 'info',
-            message: 'Restored edits the studio server had not saved.',
-          });
+        const restored = ops.filter((op) => op.type !== 'select').length;
+        if (restored > 0) {
+          const message = 'Restored edits the studio server had not saved.';
+          dispatch({ type: 'notice', kind: 'info', message });
+          emitAppEvent('edits-restored', { operations: restored, message });
+        }
         if (dropped.length)
           notifyError(
             `${dropped.length} file(s) added just before the studio server stopped were not saved; add them again: ${dropped.join(', ')}`,
