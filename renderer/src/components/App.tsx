@@ -16,8 +16,8 @@ import {
 import type {
   BatchAdded,
   CueTime,
-  DictationResult,
   AddedFile,
+  DictationResult,
   DroppedFile,
   FileRef,
   ProjectOp,
@@ -44,7 +44,7 @@ import {
   wordErrors,
 } from '../state/evaluation';
 import { dictationTooLong, wordAt } from '../../../main/common/project-ops';
-import { ProjectUpdates, replayable, takeUnsent } from '../state/autosave';
+import { ProjectUpdates, replayable, takePreviousSnapshot, takeUnsent } from '../state/autosave';
 import { initialState, reducer, type Item } from '../state/studio-state';
 import { formatClock, formatDuration, wordIndexAt } from '../state/transcript-edits';
 import { AlignmentStrip } from './AlignmentStrip';
@@ -173,7 +173,8 @@ export function App({ client }: { client: StudioApi }) {
         hostSelection.current = loaded.selectedId;
         // What a previous page load did that the host never confirmed (it was killed, or restarted with
         // a new token) is replayed here and sent again.
-        const kept = takeUnsent(browserStorage());
+        // (Or the whole project the previous version kept, as operations: an update loses nothing.)
+        const kept = takeUnsent(browserStorage()) ?? takePreviousSnapshot(browserStorage());
         const { ops, dropped } = kept ? replayable(loaded, kept) : { ops: [], dropped: [] };
         for (const op of ops) dispatch({ type: 'project-op', op });
         updates.push(ops);

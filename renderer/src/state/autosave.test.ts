@@ -1,6 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Project, ProjectItem, ProjectOp } from '../../../main/common/ipc-contract';
-import { MAX_BATCH_OPS, ProjectUpdates, replayable, takeUnsent, UNSENT_KEY, type Unsent } from './autosave';
+import {
+  MAX_BATCH_OPS,
+  PREVIOUS_UNSAVED_KEY,
+  ProjectUpdates,
+  replayable,
+  takePreviousSnapshot,
+  takeUnsent,
+  UNSENT_KEY,
+  type Unsent,
+} from './autosave';
 
 function memoryStorage() {
   const map = new Map<string, string>();
@@ -202,5 +211,61 @@ describe('takeUnsent and replayable', () => {
     const good: Unsent = { version: 1, ops: [edit(0, 'x')], names: {} };
     storage.setItem(UNSENT_KEY, JSON.stringify(good));
     expect(takeUnsent(storage)).toEqual(good);
+  });
+});
+
+describe('takePreviousSnapshot', () => {
+  it('turns what the previous version kept (the whole project) into operations, once', () => {
+    const storage = memoryStorage();
+    const word = (text: string, start: number) => ({ word: text, start, end: start + 0.4, confidence: 1 });
+    const transcript = {
+      text: 'a b',
+      words: [word('a', 0), word('b', 0.5)],
+      durationSec: 1,
+      backend: 'wasm',
+      model: 'm',
+      rtf: 0.1,
+    };
+    const document = { text: 'Hi.', additions: [{ added: 'Hi.', removed: '' }] };
+    storage.setItem(
+      PREVIOUS_UNSAVED_KEY,
+      JSON.stringify({
+        version: 1,
+        resultsSeen: 3,
+        selectedId: 'a',
+        items: [
+          {
+            ...item('a'),
+            transcript,
+            edits: { '1': 'bee', '9': 'no such word' },
+            cueTimes: { '0': { start: 0, end: 0.9 } },
+            reference: 'a b',
+            set: 'corpus',
+            path: 'x/a.wav',
+          },
+        ],
+        dictation: document,
+      }),
+    );
+    expect(takePreviousSnapshot(storage)).toEqual({
+      version: 1,
+      ops: [
+        { type: 'add-files', files: [{ fileId: 'a', reference: 'a b', set: 'corpus', path: 'x/a.wav' }] },
+        { type: 'edit-word', fileId: 'a', word: { index: 1, start: 0.5, end: 0.9 }, text: 'bee' },
+        {
+          type: 'cue-time',
+          fileId: 'a',
+          word: { index: 0, start: 0, end: 0.4 },
+          time: { start: 0, end: 0.9 },
+        },
+        { type: 'select', fileId: 'a' },
+        { type: 'dictation', document },
+      ],
+      names: { a: 'a.wav' },
+    } satisfies Unsent);
+    expect(storage.map.has(PREVIOUS_UNSAVED_KEY)).toBe(false);
+    expect(takePreviousSnapshot(storage)).toBeNull();
+    storage.setItem(PREVIOUS_UNSAVED_KEY, '{"version":2}');
+    expect(takePreviousSnapshot(storage)).toBeNull();
   });
 });

@@ -9,7 +9,7 @@
  * is harmless: every operation is an absolute set, so one the host had already applied changes nothing.
  */
 import type { Project, ProjectOp } from '../../../main/common/ipc-contract';
-import { opFileIds, supersedes } from '../../../main/common/project-ops';
+import { opFileIds, supersedes, wordAt } from '../../../main/common/project-ops';
 
 /** Where the page keeps the operations the host has not confirmed yet. */
 export const UNSENT_KEY = 'speech-studio-unsent-ops';
@@ -160,6 +160,50 @@ export function takeUnsent(storage: Pick<Storage, 'getItem'> | null): Unsent | n
     unsent.names !== null;
   // The host validates each operation again when it is replayed: this only keeps the page from tripping.
   return wellFormed ? unsent : null;
+}
+
+/** Where the previous version kept the whole project the host had not confirmed. */
+export const PREVIOUS_UNSAVED_KEY = 'speech-studio-unsaved-project';
+
+/**
+ * What the previous version kept (the whole project, not confirmed by the host, under
+ * PREVIOUS_UNSAVED_KEY) as operations, so that an update installed while a page held unsaved edits
+ * loses none: each file's corrections and cue times (named by its snapshot's words), references, the
+ * selection and the dictation document. Its transcripts are left out (the host has its own), and so are
+ * files it no longer lists (nothing is removed on its word). The entry is taken: read once, then removed.
+ */
+export function takePreviousSnapshot(storage: Pick<Storage, 'getItem' | 'removeItem'> | null): Unsent | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(storage?.getItem(PREVIOUS_UNSAVED_KEY) ?? 'null');
+    storage?.removeItem(PREVIOUS_UNSAVED_KEY);
+  } catch {
+    return null;
+  }
+  const project = value as Project | null;
+  if (project?.version !== 1 || !Array.isArray(project.items)) return null;
+  const ops: ProjectOp[] = [];
+  const names: Record<string, string> = {};
+  for (const item of project.items) {
+    const fileId = item?.file?.id;
+    if (typeof fileId !== 'string') continue;
+    names[fileId] = String(item.file.name);
+    ops.push({
+      type: 'add-files',
+      files: [{ fileId, reference: item.reference ?? null, set: item.set ?? null, path: item.path ?? null }],
+    });
+    const words = item.transcript?.words ?? [];
+    for (const [key, text] of Object.entries(item.edits ?? {}))
+      if (words[Number(key)])
+        ops.push({ type: 'edit-word', fileId, word: wordAt(item.transcript!, Number(key)), text });
+    for (const [key, time] of Object.entries(item.cueTimes ?? {}))
+      if (words[Number(key)])
+        ops.push({ type: 'cue-time', fileId, word: wordAt(item.transcript!, Number(key)), time });
+  }
+  if (typeof project.selectedId === 'string' || project.selectedId === null)
+    ops.push({ type: 'select', fileId: project.selectedId });
+  if (project.dictation) ops.push({ type: 'dictation', document: project.dictation });
+  return { version: 1, ops, names };
 }
 
 /**
