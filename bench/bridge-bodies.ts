@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { numberOption, parseCommandLine } from '../main/cli/command-line';
 
 /** What `--help` prints: this file's own description. */
-const USAGE = `\`npm run bench:bridge-bodies -- [--count 10] [--size-mb 60] [--channel studio:save-project]\`
+const USAGE = `\`npm run bench:bridge-bodies -- [--count 10] [--size-mb 60] [--channel studio:update-project]\`
 
 Memory of the browser bridge under large JSON bodies: starts \`npm run web\`'s server (main/bridge/web.ts)
 as a child with a throwaway data folder, sends --count requests of --size-mb MB each at once to an
@@ -24,7 +24,7 @@ const { values, count, size } = parseCommandLine(
     options: {
       count: { type: 'string', default: '10' },
       'size-mb': { type: 'string', default: '60' },
-      channel: { type: 'string', default: 'studio:save-project' },
+      channel: { type: 'string', default: 'studio:update-project' },
     },
   },
   process.argv.slice(2),

@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FileRef, Project } from '../common/ipc-contract';
+import type { FileRef, ProjectOp } from '../common/ipc-contract';
 import { DataFolderLockedError, LOCK_FILE } from '../host/data-lock';
-import { fakeTranscript, fakeWorkers } from '../host/testing/fake-worker';
+import { fakeWorkers } from '../host/testing/fake-worker';
 import { startBridge, type Bridge } from './server';
 
 const TOKEN = 'data-folder-token';
@@ -114,15 +114,11 @@ describe('bridge: uploads the project does not use', () => {
   }
 
   async function save(bridge: Bridge, files: FileRef[]): Promise<void> {
-    const project: Project = {
-      version: 1,
-      items: files.map((file) => ({ file, transcript: fakeTranscript(file.name), edits: {}, error: null })),
-      selectedId: null,
-    };
-    const reply = await fetch(`http://127.0.0.1:${bridge.port}/api/invoke/studio:save-project`, {
+    const ops: ProjectOp[] = [{ type: 'add-files', files: files.map((file) => ({ fileId: file.id })) }];
+    const reply = await fetch(`http://127.0.0.1:${bridge.port}/api/invoke/studio:update-project`, {
       method: 'POST',
       headers: { 'x-studio-token': TOKEN, 'content-type': 'application/json' },
-      body: JSON.stringify([project]),
+      body: JSON.stringify([ops]),
     });
     expect(reply.status).toBe(200);
   }

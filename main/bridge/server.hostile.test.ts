@@ -15,13 +15,7 @@ import WebSocket from 'ws';
 import type { StudioEvent, StudioInfo } from '../common/ipc-contract';
 import { fakeWorkers } from '../host/testing/fake-worker';
 import { invokeValidators } from '../host/validate';
-import {
-  MAX_BODIES_IN_FLIGHT_BYTES,
-  MAX_PROJECT_BYTES,
-  MAX_REQUEST_BYTES,
-  startBridge,
-  type Bridge,
-} from './server';
+import { MAX_BODIES_IN_FLIGHT_BYTES, MAX_REQUEST_BYTES, startBridge, type Bridge } from './server';
 
 const TOKEN = 'hostile-test-token';
 const CHANNELS = Object.keys(invokeValidators);
@@ -140,8 +134,9 @@ describe('bridge: oversized and malformed requests', () => {
 
   it("refuses a body declared over its channel's limit before reading a byte of it", async () => {
     // Only the headers are sent: the answer must come without the body.
-    expect(await raw(declaring('studio:save-project', MAX_PROJECT_BYTES + 1))).toMatch(/^HTTP\/1\.1 413/);
-    expect(await raw(declaring('studio:save-project', 60 * 1024 ** 2))).toMatch(/^HTTP\/1\.1 413/);
+    // The project channel takes operations, not the whole project: the same 2 MB as any other request.
+    expect(await raw(declaring('studio:update-project', MAX_REQUEST_BYTES + 1))).toMatch(/^HTTP\/1\.1 413/);
+    expect(await raw(declaring('studio:update-project', 60 * 1024 ** 2))).toMatch(/^HTTP\/1\.1 413/);
     expect(await raw(declaring('studio:get-info', MAX_REQUEST_BYTES + 1))).toMatch(/^HTTP\/1\.1 413/);
     await stillServing();
   });
@@ -155,21 +150,22 @@ describe('bridge: oversized and malformed requests', () => {
   }, 60_000);
 
   it('refuses large bodies beyond what all requests together may hold, and frees their share', async () => {
-    // Requests that declare large bodies and send them slowly hold their share of the budget.
-    const share = Math.floor(MAX_BODIES_IN_FLIGHT_BYTES / 2);
-    const held = [0, 1].map(() => net.connect(bridge.port, '127.0.0.1'));
+    // Requests that declare the largest body and send it slowly hold their share of the budget.
+    const share = MAX_REQUEST_BYTES;
+    const count = Math.floor(MAX_BODIES_IN_FLIGHT_BYTES / share);
+    const held = Array.from({ length: count }, () => net.connect(bridge.port, '127.0.0.1'));
     await Promise.all(held.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
-    for (const socket of held) socket.write(declaring('studio:save-project', share, '[{"version":1,'));
-    // The server has started both reads once a third is refused; until then, try again.
-    let third = '';
-    for (let attempt = 0; attempt < 200 && !/ 503/.test(third); attempt++)
-      third = await raw(declaring('studio:save-project', share, '['));
-    expect(third).toMatch(/^HTTP\/1\.1 503/);
+    for (const socket of held) socket.write(declaring('studio:update-project', share, '[[{"type":'));
+    // The server has started all those reads once one more is refused; until then, try again.
+    let more = '';
+    for (let attempt = 0; attempt < 200 && !/ 503/.test(more); attempt++)
+      more = await raw(declaring('studio:update-project', share, '['));
+    expect(more).toMatch(/^HTTP\/1\.1 503/);
     for (const socket of held) socket.destroy();
     // Their share is given back when they go: a body of the same size is read again (and fails as JSON).
     let after = '';
     for (let attempt = 0; attempt < 200 && !/ 400/.test(after); attempt++)
-      after = await raw(declaring('studio:save-project', 2, 'x]'));
+      after = await raw(declaring('studio:update-project', 2, 'x]'));
     expect(after).toMatch(/^HTTP\/1\.1 400/);
     await stillServing();
   });

@@ -57,13 +57,13 @@ export interface Bridge {
 /** Uploads are streamed to disk, so they may be large; JSON bodies are held in memory while they parse. */
 export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
 /**
- * A saved project: every transcript with its words (about 100–250 bytes of JSON a word, so some 15 hours
- * of transcribed speech or more). Every other channel's arguments fit in far less.
+ * Every invoke's arguments. The largest is a project update carrying the dictation document (at most
+ * MAX_DICTATION_DOCUMENT_CHARS of text and as much history: under 2 MB even at two bytes a character);
+ * the page never sends transcripts, so no request needs more.
  */
-export const MAX_PROJECT_BYTES = 32 * 1024 ** 2;
 export const MAX_REQUEST_BYTES = 2 * 1024 ** 2;
 /** JSON bodies held at one moment, all requests together: a flood of large bodies is refused, not buffered. */
-export const MAX_BODIES_IN_FLIGHT_BYTES = 64 * 1024 ** 2;
+export const MAX_BODIES_IN_FLIGHT_BYTES = 16 * 1024 ** 2;
 
 /** How long a dictation stop waits for the socket's end marker before using what has arrived. */
 const STREAM_END_WAIT_MS = 2000;
@@ -286,10 +286,9 @@ async function serve(
       });
       return;
     }
-    const limit = channel === 'studio:save-project' ? MAX_PROJECT_BYTES : MAX_REQUEST_BYTES;
     let args: unknown;
     try {
-      args = JSON.parse((await readJsonBody(req, limit)).toString('utf8') || '[]');
+      args = JSON.parse((await readJsonBody(req, MAX_REQUEST_BYTES)).toString('utf8') || '[]');
     } catch (error) {
       if (error instanceof HostError) throw error;
       throw new PayloadError(channel, 'body is not JSON');

@@ -37,7 +37,7 @@ export const STUDIO_CHANNELS = {
   pauseQueue: { channel: 'studio:pause-queue', kind: 'service' },
   cancel: { channel: 'studio:cancel', kind: 'service' },
   loadProject: { channel: 'studio:load-project', kind: 'service' },
-  saveProject: { channel: 'studio:save-project', kind: 'service' },
+  updateProject: { channel: 'studio:update-project', kind: 'service' },
   saveExport: { channel: 'studio:save-export', kind: 'native' },
   saveExports: { channel: 'studio:save-exports', kind: 'native' },
   startDictation: { channel: 'studio:dictation-start', kind: 'service' },

@@ -8,10 +8,12 @@
  */
 import type { ChannelTable, InvokeMethod } from './channels';
 import type { ErrorInfo } from './errors';
+import type { ProjectOp } from './project-ops';
 import type { DictationDocument } from './spoken-commands';
 import type { ExportFormat, Transcript, Word } from './transcript';
 
 export type { ErrorCode, ErrorInfo, InvokeReply } from './errors';
+export type { AddedFile, ProjectOp, WordAt } from './project-ops';
 
 export type HostMode = 'electron' | 'browser';
 
@@ -113,16 +115,14 @@ export interface CueTime {
   end: number;
 }
 
-/** The user's work: files, transcripts and edits. Saved by the host, restored on the next start. */
+/**
+ * The user's work: files, transcripts and edits. Owned by the host, which records the transcripts and
+ * applies what the user does (`updateProject`); restored on the next start.
+ */
 export interface Project {
   version: 1;
   items: ProjectItem[];
   selectedId: string | null;
-  /**
-   * The host numbers every job outcome it records in the project (`seq` on job-done/job-failed). A saved
-   * snapshot says which it already reflects, so an outcome the renderer has not seen yet is never lost.
-   */
-  resultsSeen?: number;
   /** The dictation view's document (with what each utterance added, for "scratch that"). */
   dictation?: DictationDocument;
 }
@@ -328,7 +328,7 @@ export type StudioEvent =
       /** Estimated seconds left; null until there is enough progress to estimate. */
       etaSec: number | null;
     }
-  /** `seq`: the outcome's number in the project (see `Project.resultsSeen`); absent for dictation. */
+  /** `seq`: the outcome's number in the project; absent for a dictation's recording (not in the project). */
   | { type: 'job-done'; jobId: string; fileId: string; transcript: Transcript; seq?: number }
   | { type: 'job-failed'; jobId: string; fileId: string; error: ErrorInfo; seq?: number }
   /** The queue was paused (no new job starts; the running one finishes) or resumed. */
@@ -459,7 +459,12 @@ export interface StudioApi {
   pauseQueue(paused: boolean): Promise<void>;
   cancel(jobId: string): Promise<void>;
   loadProject(): Promise<Project>;
-  saveProject(project: Project): Promise<void>;
+  /**
+   * Applies what the user did (edits, cue times, references, selection, files added or removed, the
+   * dictation document) to the project the host owns, in order, and saves it. All or nothing: an
+   * operation naming a file that is not in the project refuses the whole call.
+   */
+  updateProject(ops: ProjectOp[]): Promise<void>;
   /** Electron: the native save dialog. (The browser client downloads a Blob instead.) */
   saveExport(request: ExportRequest): Promise<ExportResult>;
   /** Electron: a folder dialog, then every file written there. (The browser client downloads each.) */

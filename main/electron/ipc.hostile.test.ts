@@ -6,7 +6,13 @@
 import type { WebContents } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InvokeHandlers, InvokeReply } from '../common/ipc-contract';
-import { invokeValidators, PayloadError, validateInvoke } from '../host/validate';
+import {
+  invokeValidators,
+  MAX_DICTATION_DOCUMENT_CHARS,
+  MAX_PROJECT_OPS,
+  PayloadError,
+  validateInvoke,
+} from '../host/validate';
 import { registerIpc } from './ipc';
 import { FakeFrame, FakeWebContents } from './testing/fake-electron';
 
@@ -66,13 +72,15 @@ const HOSTILE_VALUES: [string, unknown][] = [
 ];
 
 /** Valid arguments for the channels that exist today: mutating one position at a time tests each. */
-const FILE_REF = { id: 'f1', name: 'a.wav', size: 1, mediaUrl: 'app://studio/media/f1' };
 const VALID: Record<string, unknown[]> = {
   'studio:add-paths': [['/tmp/a.wav']],
   'studio:transcribe': ['f1'],
   'studio:cancel': ['job-1'],
-  'studio:save-project': [
-    { version: 1, selectedId: null, items: [{ file: FILE_REF, transcript: null, edits: {}, error: null }] },
+  'studio:update-project': [
+    [
+      { type: 'add-files', files: [{ fileId: 'f1' }] },
+      { type: 'edit-word', fileId: 'f1', word: { index: 0, start: 0, end: 0.5 }, text: 'hello' },
+    ],
   ],
   'studio:save-export': [{ suggestedName: 'a.txt', format: 'txt', content: 'hello' }],
   'studio:dictation-start': [{ source: 'stream', sampleRate: 16000 }],
@@ -216,26 +224,42 @@ describe('every IPC channel refuses malformed payloads', () => {
         [{ ...(VALID['studio:save-export'][0] as object), content: 'x'.repeat(50_000_001) }],
       ],
       ['studio:save-export', [{ suggestedName: 'a'.repeat(256), format: 'txt', content: '' }]],
+      // Project operations: too many, a word too long, a dictation document or history past its limit.
       [
-        'studio:save-project',
-        [{ version: 1, selectedId: null, items: Array.from({ length: 10_001 }, () => ({})) }],
+        'studio:update-project',
+        Array.from({ length: MAX_PROJECT_OPS + 1 }, () => ({ type: 'select', fileId: null })),
       ],
       [
-        'studio:save-project',
+        'studio:update-project',
+        [{ type: 'edit-word', fileId: 'f1', word: { index: 0, start: 0, end: 1 }, text: 'x'.repeat(201) }],
+      ],
+      [
+        'studio:update-project',
         [
           {
-            version: 1,
-            selectedId: null,
-            items: [
-              {
-                file: FILE_REF,
-                transcript: null,
-                edits: Object.fromEntries(Array.from({ length: 200_001 }, (_, i) => [String(i), 'x'])),
-                error: null,
-              },
-            ],
+            type: 'dictation',
+            document: { text: 'x'.repeat(MAX_DICTATION_DOCUMENT_CHARS + 1), additions: [] },
           },
         ],
+      ],
+      [
+        'studio:update-project',
+        [
+          {
+            type: 'dictation',
+            document: {
+              text: 'x',
+              additions: Array.from({ length: 3 }, () => ({
+                added: 'y'.repeat(MAX_DICTATION_DOCUMENT_CHARS / 2),
+                removed: '',
+              })),
+            },
+          },
+        ],
+      ],
+      [
+        'studio:update-project',
+        [{ type: 'add-files', files: Array.from({ length: 10_001 }, (_, i) => ({ fileId: `f${i}` })) }],
       ],
     ];
     for (const [channel, args] of big) {

@@ -1,7 +1,7 @@
 import type { IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { channelRows } from '../common/channels';
-import type { InvokeHandlers, InvokeReply, Project } from '../common/ipc-contract';
+import type { InvokeHandlers, InvokeReply, ProjectOp } from '../common/ipc-contract';
 import { invokeValidators } from '../host/validate';
 import { registerIpc, senderProblem } from './ipc';
 import { FakeFrame, FakeWebContents } from './testing/fake-electron';
@@ -52,30 +52,21 @@ describe('IPC registration', () => {
     expect(ctx.handlers['studio:transcribe']).toHaveBeenCalledWith('file-1');
   });
 
-  it('accepts a well-formed project', async () => {
-    const project: Project = {
-      version: 1,
-      selectedId: 'a',
-      items: [
-        {
-          file: { id: 'a', name: 'a.wav', size: 10, mediaUrl: 'app://studio/media/a' },
-          transcript: {
-            text: 'hi',
-            words: [{ word: 'hi', start: 0, end: 0.5, confidence: 0.9 }],
-            durationSec: 1,
-            backend: 'wasm',
-            model: 'm',
-            rtf: 0.1,
-          },
-          edits: { '0': 'hello' },
-          error: null,
-        },
-      ],
-    };
-    expect(await ctx.invoke('studio:save-project', ctx.event(), project)).toEqual({
+  it('accepts well-formed project operations', async () => {
+    const ops: ProjectOp[] = [
+      { type: 'add-files', files: [{ fileId: 'a', reference: 'hello', set: 'corpus', path: 'x/a.wav' }] },
+      { type: 'select', fileId: 'a' },
+      { type: 'edit-word', fileId: 'a', word: { index: 0, start: 0, end: 0.5 }, text: 'hello' },
+      { type: 'cue-time', fileId: 'a', word: { index: 0, start: 0, end: 0.5 }, time: { start: 0, end: 1 } },
+      { type: 'cue-time', fileId: 'a', word: { index: 0, start: 0, end: 0.5 }, time: null },
+      { type: 'remove-file', fileId: 'a' },
+      { type: 'dictation', document: { text: 'Hi.', additions: [{ added: 'Hi.', removed: '' }] } },
+    ];
+    expect(await ctx.invoke('studio:update-project', ctx.event(), ops)).toEqual({
       ok: true,
-      result: 'studio:save-project result',
+      result: 'studio:update-project result',
     });
+    expect(ctx.handlers['studio:update-project']).toHaveBeenCalledWith(ops);
   });
 });
 
@@ -153,28 +144,34 @@ describe('IPC payload validation', () => {
     ['studio:add-paths', [['/tmp/a\0.wav']]],
     ['studio:save-export', [{ suggestedName: '../../.bashrc', format: 'txt', content: 'x' }]],
     ['studio:save-export', [{ suggestedName: 'a.exe', format: 'exe', content: 'x' }]],
-    ['studio:save-project', [{ version: 2, items: [], selectedId: null }]],
-    ['studio:save-project', [{ version: 1, items: [], selectedId: null, extra: true }]],
+    ['studio:update-project', [{ type: 'select', fileId: null }]], // not a list
+    ['studio:update-project', [[{ type: 'drop-tables' }]]],
+    ['studio:update-project', [[{ type: 'select', fileId: null, extra: true }]]],
+    ['studio:update-project', [[{ type: 'select', fileId: '../a' }]]],
     [
-      'studio:save-project',
+      'studio:update-project',
+      [[{ type: 'edit-word', fileId: 'a', word: { index: -1, start: 0, end: 1 }, text: 'x' }]],
+    ],
+    [
+      'studio:update-project',
+      [[{ type: 'edit-word', fileId: 'a', word: { index: 0, start: 0, end: 1 }, text: 7 }]],
+    ],
+    [
+      'studio:update-project',
       [
-        {
-          version: 1,
-          items: [
-            {
-              file: { id: 'a', name: 'a', size: 1, mediaUrl: '' },
-              transcript: null,
-              edits: { x: 'y' },
-              error: null,
-            },
-          ],
-          selectedId: null,
-        },
+        [
+          {
+            type: 'cue-time',
+            fileId: 'a',
+            word: { index: 0, start: 0, end: 1 },
+            time: { start: NaN, end: 1 },
+          },
+        ],
       ],
     ],
     [
-      'studio:save-project',
-      [JSON.parse('{"version":1,"items":[],"selectedId":null,"__proto__":{"polluted":true}}')],
+      'studio:update-project',
+      [[JSON.parse('{"type":"select","fileId":null,"__proto__":{"polluted":true}}')]],
     ],
     ['studio:dictation-start', [{ source: 'native', deviceIndex: 1.5 }]],
     ['studio:dictation-start', [{ source: 'stream', sampleRate: 1e9 }]],

@@ -5,6 +5,7 @@
  * (`ready`, restarts = 1, a new pid), the queue must resume with the remaining jobs, and the transcript
  * finished before the crash must still be in the saved project.
  */
+import { wordAt } from '../common/project-ops';
 import { readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -91,16 +92,16 @@ describe.skipIf(process.platform !== 'linux')('engine crash mid-transcription (r
         ['first.wav', 'long.wav', 'after-1.wav', 'after-2.wav'].map((f) => path.join(dir, f)),
       );
 
-      // A finished transcript, saved the way the renderer saves it (after every change).
+      // A finished transcript (recorded by the host) and an edit, sent the way the page sends it.
       const firstJob = studio.transcribe(first.id);
       await waitFor(() => events.some((e) => e.type === 'job-done' && e.jobId === firstJob.jobId));
       const done = events.find((e) => e.type === 'job-done' && e.jobId === firstJob.jobId);
       if (done?.type !== 'job-done') throw new Error('unreachable');
-      await studio.saveProject({
-        version: 1,
-        selectedId: first.id,
-        items: [{ file: first, transcript: done.transcript, edits: { '0': 'corrected' }, error: null }],
-      });
+      await studio.updateProject([
+        { type: 'add-files', files: [{ fileId: first.id }] },
+        { type: 'select', fileId: first.id },
+        { type: 'edit-word', fileId: first.id, word: wordAt(done.transcript, 0), text: 'corrected' },
+      ]);
 
       // The long job starts; two more wait behind it.
       const longJob = studio.transcribe(long.id);

@@ -95,11 +95,10 @@ describe('project store under kill -9', () => {
     const registry = new FileRegistry((id) => `/media/${id}`);
     const store = new ProjectStore(projectFile, registry);
     const file = await registry.register(audio);
-    await store.save({
-      version: 1,
-      selectedId: null,
-      items: [{ file, transcript: null, edits: { '3': 'kept' }, error: null }],
-    });
+    await store.apply([
+      { type: 'add-files', files: [{ fileId: file.id }] },
+      { type: 'edit-word', fileId: file.id, word: { index: 3, start: 0, end: 0 }, text: 'kept' },
+    ]);
     // What a kill between writing the temporary file and renaming it leaves behind.
     await writeFile(`${projectFile}.99999.tmp`, '{"version":1,"items":[{"path":');
     const project = await loadFresh(projectFile);

@@ -42,7 +42,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 it('syncs the temporary file, renames it over the project, then syncs the folder', async () => {
   const file = path.join(dir, 'project.json');
   const store = new ProjectStore(file, new FileRegistry((id) => `/media/${id}`));
-  await store.save({ version: 1, items: [], selectedId: null });
+  await store.apply([{ type: 'select', fileId: null }]);
   const temp = `${file}.${process.pid}.tmp`;
   expect(calls).toEqual(
     process.platform === 'win32'

@@ -4,31 +4,33 @@
  * saved project survives restarts, and it refuses ids it never issued. Writes are atomic (temp file +
  * rename): a crash mid-save keeps the old file.
  *
- * Two parties change the project: the renderer (autosaved snapshots: files, edits, references) and the
- * host's queue (which files are still to do, and each job's outcome as it finishes). The host records an
- * outcome at once, numbered (`seq`), so a batch interrupted by a crash or a quit neither loses a finished
- * transcript nor redoes it; a renderer snapshot says up to which outcome it is current (`resultsSeen`),
- * and outcomes it has not seen yet are laid over it instead of being overwritten.
+ * The host owns the project. Its queue records each job's outcome at once (numbered, `seq`), so a batch
+ * interrupted by a crash or a quit neither loses a finished transcript nor redoes it; the renderer sends
+ * only what the user did, as operations (main/common/project-ops.ts: edits, cue times, references,
+ * selection, files added or removed, the dictation document), which are applied here to the project
+ * and saved. Transcripts never come back from the renderer.
  */
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { CueTime, ErrorInfo, FileRef, Project } from '../common/ipc-contract';
+import type { CueTime, ErrorInfo, FileRef, Project, ProjectOp } from '../common/ipc-contract';
+import { carryOver, withCueTime, withWordEdit } from '../common/project-ops';
 import type { DictationDocument } from '../common/spoken-commands';
 import type { Transcript } from '../common/transcript';
 import { isProcessAlive } from './data-lock';
+import { HostError } from './errors';
 import type { FileRegistry } from './file-registry';
-import { ID_PATTERN, PayloadError, project as projectValidator } from './validate';
+import { ID_PATTERN, project as projectValidator } from './validate';
 
 /** A file as the store knows it: by path, so it survives restarts. */
 export interface StoredFile {
   path: string;
   name: string;
   size: number;
+  /** The file's id when it was saved, given to it again at the next start (see FileRegistry.restore). */
+  id?: string;
 }
 
 interface StoredItem extends StoredFile {
-  /** The file's id when it was saved, given to it again at the next start (see FileRegistry.restore). */
-  id?: string;
   transcript: Transcript | null;
   edits: Record<string, string>;
   error: ErrorInfo | null;
@@ -61,25 +63,12 @@ export const EMPTY_PROJECT: Project = { version: 1, items: [], selectedId: null 
 
 const emptyStored = (): StoredProject => ({ version: 1, items: [], selectedIndex: null });
 
-/** The same job's transcript (a snapshot that already holds it); a re-run differs at least in its timing. */
-function sameTranscript(a: Transcript, b: Transcript): boolean {
-  return (
-    a === b ||
-    (a.text === b.text &&
-      a.durationSec === b.durationSec &&
-      a.rtf === b.rtf &&
-      a.model === b.model &&
-      a.words.length === b.words.length)
-  );
-}
-
 function applyOutcome(item: StoredItem, outcome: JobOutcome): void {
   if ('transcript' in outcome) {
-    if (item.transcript && sameTranscript(item.transcript, outcome.transcript)) return;
-    // Edits are indexed against the old words: a fresh transcript starts without them (as in the renderer).
+    // Edits and cue times were made on the old words: each moves to the new word at its time.
     if (item.transcript) {
-      item.edits = {};
-      item.cueTimes = {};
+      const kept = { edits: item.edits, cueTimes: item.cueTimes ?? {} };
+      Object.assign(item, carryOver(item.transcript, outcome.transcript, kept));
     }
     item.transcript = outcome.transcript;
     item.error = null;
@@ -89,11 +78,22 @@ function applyOutcome(item: StoredItem, outcome: JobOutcome): void {
   }
 }
 
+/** How many dictation results the store remembers until the page adds one to the project. */
+const OFFERED_TRANSCRIPTS = 16;
+
 export class ProjectStore {
   private state: StoredProject | null = null;
   private loading: Promise<StoredProject> | null = null;
-  /** Outcomes recorded by the host, oldest first, until a renderer snapshot says it has seen them. */
-  private outcomes: { seq: number; file: StoredFile; outcome: JobOutcome }[] = [];
+  /**
+   * Transcripts of files not (yet) in the project, by file id: a dictation's recording, which the page
+   * may add ("Open in editor"); the host keeps its transcript so the page never sends one.
+   */
+  private readonly offered = new Map<string, Transcript>();
+  /**
+   * Files the user took out of the project while this host runs (resolved paths): a job of theirs that
+   * finishes afterwards must not bring them back (its transcript is offered, in case they are added again).
+   */
+  private readonly removed = new Set<string>();
   private writing: Promise<void> = Promise.resolve();
   /** A write that has not started yet: later changes ride along with it. */
   private queuedWrite: Promise<void> | null = null;
@@ -190,7 +190,6 @@ export class ProjectStore {
       version: 1,
       items,
       selectedId: selected?.file.id ?? null,
-      resultsSeen: stored.seq ?? 0,
       ...(stored.dictation ? { dictation: stored.dictation } : {}),
     };
   }
@@ -199,41 +198,127 @@ export class ProjectStore {
     return this.toProject(await this.current());
   }
 
-  /** Saves a renderer snapshot; outcomes newer than the snapshot are kept on top of it. */
-  async save(project: Project): Promise<void> {
-    const items = project.items.map((item, i): StoredItem => {
-      const entry = this.registry.get(item.file.id);
-      if (!entry) throw new PayloadError(`project.items[${i}].file.id`, 'unknown file id');
-      const { transcript, edits, error } = item;
-      return {
-        id: entry.ref.id,
-        path: entry.path,
-        name: entry.ref.name,
-        size: entry.ref.size,
-        transcript,
-        edits,
-        error,
-        reference: item.reference ?? null,
-        set: item.set ?? null,
-        relPath: item.path ?? null,
-        ...(item.cueTimes ? { cueTimes: item.cueTimes } : {}),
-      };
-    });
+  /**
+   * Applies the user's operations in order and saves the result. All or nothing: an operation naming a
+   * file that was never opened, or one not in the project (for an edit, a cue time or the selection),
+   * refuses the whole call with UNKNOWN_FILE before anything changes.
+   */
+  async apply(ops: readonly ProjectOp[]): Promise<void> {
     const state = await this.current();
-    const seen = project.resultsSeen ?? 0;
-    this.outcomes = this.outcomes.filter((o) => o.seq > seen);
-    for (const { file, outcome } of this.outcomes) applyOutcome(this.itemFor(items, file), outcome);
-    const selectedIndex = project.items.findIndex((item) => item.file.id === project.selectedId);
-    state.items = items;
-    state.selectedIndex = selectedIndex < 0 ? null : selectedIndex;
-    state.dictation = project.dictation;
+    this.check(state, ops);
+    let selected = state.selectedIndex === null ? null : (state.items[state.selectedIndex] ?? null);
+    for (const op of ops) {
+      switch (op.type) {
+        case 'add-files':
+          for (const added of op.files) {
+            const file = this.storedFile(added.fileId);
+            this.removed.delete(path.resolve(file.path));
+            const item = this.itemFor(state.items, file);
+            const offered = this.offered.get(added.fileId);
+            if (offered && !item.transcript) item.transcript = offered;
+            this.offered.delete(added.fileId);
+            if (added.reference !== undefined) item.reference = added.reference;
+            if (added.set !== undefined) item.set = added.set;
+            if (added.path !== undefined) item.relPath = added.path;
+          }
+          break;
+        case 'remove-file': {
+          const item = this.member(state, op.fileId);
+          if (!item) break;
+          state.items.splice(state.items.indexOf(item), 1);
+          this.removed.add(path.resolve(item.path));
+          // As the page does: the first file is selected in place of a removed selected one.
+          if (selected === item) selected = state.items[0] ?? null;
+          break;
+        }
+        case 'select':
+          selected = op.fileId === null ? null : this.member(state, op.fileId)!;
+          break;
+        case 'edit-word': {
+          const item = this.member(state, op.fileId)!;
+          item.edits = withWordEdit(item.transcript, item.edits, op.word, op.text);
+          break;
+        }
+        case 'cue-time': {
+          const item = this.member(state, op.fileId)!;
+          item.cueTimes = withCueTime(item.transcript, item.cueTimes ?? {}, op.word, op.time);
+          break;
+        }
+        case 'dictation':
+          state.dictation = op.document;
+          break;
+      }
+    }
+    state.selectedIndex = selected ? state.items.indexOf(selected) : null;
     return this.write();
   }
 
+  /** Throws UNKNOWN_FILE for the first operation that names a file it may not (see apply). */
+  private check(state: StoredProject, ops: readonly ProjectOp[]): void {
+    const members = new Set(state.items.map((item) => path.resolve(item.path)));
+    ops.forEach((op, i) => {
+      const refuse = (fileId: string, why: string) => {
+        throw new HostError('UNKNOWN_FILE', `project operation ${i + 1} (${op.type}): file ${fileId} ${why}`);
+      };
+      const pathOf = (fileId: string) => {
+        const entry = this.registry.get(fileId);
+        if (!entry) refuse(fileId, 'was never opened');
+        return path.resolve(entry!.path);
+      };
+      switch (op.type) {
+        case 'add-files':
+          for (const added of op.files) members.add(pathOf(added.fileId));
+          break;
+        case 'remove-file': {
+          // Removing what is not there is no change (a replay of a removal the host already saved).
+          const entry = this.registry.get(op.fileId);
+          if (entry) members.delete(path.resolve(entry.path));
+          break;
+        }
+        case 'dictation':
+          break;
+        default:
+          // A file to select, edit or time must be in the project (by then).
+          if (op.fileId !== null && !members.has(pathOf(op.fileId)))
+            refuse(op.fileId, 'is not in the project');
+      }
+    });
+  }
+
+  private storedFile(fileId: string): StoredFile {
+    const entry = this.registry.get(fileId)!;
+    return { path: entry.path, name: entry.ref.name, size: entry.ref.size, id: entry.ref.id };
+  }
+
+  /** The project's item for a file id, if the file is in the project. */
+  private member(state: StoredProject, fileId: string): StoredItem | undefined {
+    const entry = this.registry.get(fileId);
+    if (!entry) return undefined;
+    const wanted = path.resolve(entry.path);
+    return state.items.find((item) => path.resolve(item.path) === wanted);
+  }
+
+  /**
+   * A transcript the host made of a file that is not in the project (a dictation's recording): kept for
+   * a while, so that adding the file to the project ("Open in editor") brings it along.
+   */
+  offerTranscript(fileId: string, transcript: Transcript): void {
+    this.offered.delete(fileId);
+    this.offered.set(fileId, transcript);
+    for (const oldest of this.offered.keys()) {
+      if (this.offered.size <= OFFERED_TRANSCRIPTS) break;
+      this.offered.delete(oldest);
+    }
+  }
+
   private itemFor(items: StoredItem[], file: StoredFile): StoredItem {
-    const found = items.find((item) => item.path === file.path);
-    if (found) return found;
-    // A file queued before the renderer's first save that lists it: the outcome must not be lost.
+    const wanted = path.resolve(file.path);
+    const found = items.find((item) => path.resolve(item.path) === wanted);
+    if (found) {
+      found.id ??= file.id;
+      return found;
+    }
+    // A file queued before the page's operation that adds it: the outcome must not be lost.
     const added: StoredItem = { ...file, transcript: null, edits: {}, error: null };
     items.push(added);
     return added;
@@ -244,10 +329,10 @@ export class ProjectStore {
     const state = await this.current();
     const seq = (state.seq ?? 0) + 1;
     state.seq = seq;
-    applyOutcome(this.itemFor(state.items, file), outcome);
-    this.outcomes.push({ seq, file, outcome });
+    if (!this.removed.has(path.resolve(file.path))) applyOutcome(this.itemFor(state.items, file), outcome);
+    else if (file.id && 'transcript' in outcome) this.offerTranscript(file.id, outcome.transcript);
     this.write().catch(() => {
-      // The next write retries with everything; a failing disk is reported by the renderer's saves.
+      // The next write retries with everything; a failing disk is reported by the page's next update.
     });
     return seq;
   }

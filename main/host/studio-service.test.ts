@@ -123,11 +123,11 @@ describe('StudioService', () => {
   it('saves the project with paths and restores it in a new session', async () => {
     const first = service();
     const [ref] = await first.studio.addPaths([await audioFile('talk.wav')]);
-    await first.studio.saveProject({
-      version: 1,
-      selectedId: ref.id,
-      items: [{ file: ref, transcript: null, edits: { '0': 'fixed' }, error: null }],
-    });
+    await first.studio.updateProject([
+      { type: 'add-files', files: [{ fileId: ref.id }] },
+      { type: 'select', fileId: ref.id },
+      { type: 'edit-word', fileId: ref.id, word: { index: 0, start: 0, end: 0 }, text: 'fixed' },
+    ]);
     const stored = JSON.parse(await readFile(path.join(dir, 'project.json'), 'utf8'));
     expect(stored.items[0].path).toBe(path.join(dir, 'talk.wav'));
     first.studio.dispose();
@@ -143,22 +143,11 @@ describe('StudioService', () => {
     second.studio.dispose();
   });
 
-  it('refuses to save files it never registered', async () => {
+  it('refuses to add files it never registered', async () => {
     const { studio } = service();
     await expect(
-      studio.saveProject({
-        version: 1,
-        selectedId: null,
-        items: [
-          {
-            file: { id: 'forged', name: 'x', size: 1, mediaUrl: '' },
-            transcript: null,
-            edits: {},
-            error: null,
-          },
-        ],
-      }),
-    ).rejects.toThrow(/unknown file id/);
+      studio.updateProject([{ type: 'add-files', files: [{ fileId: 'forged' }] }]),
+    ).rejects.toThrow(/file forged was never opened/);
     studio.dispose();
   });
 
@@ -505,7 +494,6 @@ describe('StudioService: the batch queue across restarts', () => {
       file: { name: 'one.wav' },
       transcript: { text: 'hello world' },
     });
-    expect(project.resultsSeen).toBe(1);
     await waitFor(() => second.events.filter((e) => e.type === 'job-done').length === 2);
     expect(second.workers.transcribed.map((f) => path.basename(f))).toEqual(['two.wav', 'three.wav']);
     const after = await second.studio.loadProject();
@@ -553,21 +541,34 @@ describe('StudioService: the batch queue across restarts', () => {
     second.studio.dispose();
   });
 
-  it('keeps an outcome the renderer has not seen when it saves an older snapshot', async () => {
+  it('keeps the transcripts it recorded: the page sends only what the user did', async () => {
     const { studio, events } = service();
     const [ref] = await studio.addPaths([await audioFile('race.wav')]);
-    const item = { file: ref, transcript: null, edits: {}, error: null, reference: 'hello there', set: 's' };
-    await studio.saveProject({ version: 1, selectedId: null, items: [item], resultsSeen: 0 });
     studio.transcribe(ref.id);
+    // The page adds the file with its reference after the host has already recorded its transcript.
     await waitFor(() => events.some((e) => e.type === 'job-done'));
-    // A snapshot taken before the renderer heard of job 1 does not wipe its transcript…
-    await studio.saveProject({ version: 1, selectedId: null, items: [item], resultsSeen: 0 });
+    await studio.updateProject([
+      { type: 'add-files', files: [{ fileId: ref.id, reference: 'hello there', set: 's' }] },
+    ]);
     let project = await studio.loadProject();
+    expect(project.items).toHaveLength(1);
     expect(project.items[0]).toMatchObject({ transcript: { text: 'hello world' }, reference: 'hello there' });
-    // …but one that has seen it is the renderer's word (here: the file was removed).
-    await studio.saveProject({ version: 1, selectedId: null, items: [], resultsSeen: 1 });
+    await studio.updateProject([{ type: 'remove-file', fileId: ref.id }]);
     project = await studio.loadProject();
     expect(project.items).toEqual([]);
+    studio.dispose();
+  });
+
+  it('adds a stopped dictation’s recording with the transcript the host made of it', async () => {
+    const { studio } = service();
+    await studio.startDictation({ source: 'stream', sampleRate: 16000 });
+    studio.pushDictationAudio(new Float32Array(16000).fill(0.1));
+    const result = await studio.stopDictation();
+    await studio.updateProject([{ type: 'add-files', files: [{ fileId: result.file.id }] }]);
+    const project = await studio.loadProject();
+    expect(project.items.map((i) => [i.file.id, i.transcript])).toEqual([
+      [result.file.id, result.transcript],
+    ]);
     studio.dispose();
   });
 });

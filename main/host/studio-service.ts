@@ -20,6 +20,7 @@ import type {
   JobTicket,
   MicStatus,
   Project,
+  ProjectOp,
   QueueState,
   RunTarget,
   StudioEvent,
@@ -103,7 +104,12 @@ export class StudioService {
     });
     this.dictation = new DictationSession({
       engine,
-      emit,
+      emit: (event) => {
+        // A dictation's transcript stays in the host: the page may add its recording to the project.
+        if (event.type === 'dictation-ended' && event.result)
+          this.project.offerTranscript(event.result.file.id, event.result.transcript);
+        emit(event);
+      },
       files,
       mic: options.mic ?? null,
       micUnavailable: options.micUnavailable ?? null,
@@ -230,8 +236,9 @@ export class StudioService {
     return this.project.load();
   }
 
-  saveProject(project: Project): Promise<void> {
-    return this.project.save(project);
+  /** What the user did, applied to the project the host owns (see ProjectStore.apply). */
+  updateProject(ops: ProjectOp[]): Promise<void> {
+    return this.project.apply(ops);
   }
 
   // ---- Dictation ------------------------------------------------------------------------------------

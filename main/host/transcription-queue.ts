@@ -125,7 +125,7 @@ export class TranscriptionQueue {
   }
 
   private storedFile(job: QueuedJob): StoredFile {
-    return { path: job.path, name: job.label, size: job.size };
+    return { path: job.path, name: job.label, size: job.size, id: job.ticket.fileId };
   }
 
   private saveQueue(): Promise<void> {

@@ -14,11 +14,16 @@ import type {
   InvokeChannel,
   Project,
   ProjectItem,
+  ProjectOp,
+  WordAt,
 } from '../common/ipc-contract';
 import { HostError, isErrorCode, type ErrorInfo } from '../common/errors';
 import type { DictationDocument } from '../common/spoken-commands';
 import type { Transcript, Word } from '../common/transcript';
 import { ADAPTED_MODEL_NAME } from '../engine/adapt/adapted-models';
+import { dictationHistoryChars, MAX_DICTATION_DOCUMENT_CHARS } from '../common/project-ops';
+
+export { MAX_DICTATION_DOCUMENT_CHARS };
 
 export class PayloadError extends HostError {
   constructor(path: string, detail: string) {
@@ -197,6 +202,8 @@ const errorInfo: Validator<ErrorInfo> = (value, path) => {
   return { code: isErrorCode(code) ? code : 'INTERNAL', message };
 };
 
+const cueTime = obj({ start: num({ min: 0 }), end: num({ min: 0 }) });
+
 const projectItem: Validator<ProjectItem> = obj<ProjectItem>({
   file: fileRef,
   transcript: nullable(transcript),
@@ -205,25 +212,84 @@ const projectItem: Validator<ProjectItem> = obj<ProjectItem>({
   reference: optional(nullable(str({ max: 100_000 }))),
   set: optional(nullable(str({ max: 1024 }))),
   path: optional(nullable(str({ max: 4096 }))),
-  cueTimes: optional(
-    record(obj({ start: num({ min: 0 }), end: num({ min: 0 }) }), { maxKeys: 200_000, key: /^\d{1,7}$/ }),
-  ),
+  cueTimes: optional(record(cueTime, { maxKeys: 200_000, key: /^\d{1,7}$/ })),
 });
 
-const dictationDocument = obj<DictationDocument>({
+/** Every dictation document a saved project may hold (projects of earlier versions included). */
+const storedDictationDocument = obj<DictationDocument>({
   text: str({ max: 2_000_000 }),
   additions: arr(obj({ added: str({ max: 2_000_000 }), removed: str({ max: 2_000_000 }) }), {
     max: 100_000,
   }),
 });
 
+/** The project as loaded from disk (the file is as untrusted as a renderer payload). */
 export const project: Validator<Project> = obj<Project>({
   version: literal(1),
   items: arr(projectItem, { max: 10_000 }),
   selectedId: nullable(id),
-  resultsSeen: optional(num({ min: 0, integer: true })),
-  dictation: optional(dictationDocument),
+  dictation: optional(storedDictationDocument),
 });
+
+/** The dictation document the page sends (see MAX_DICTATION_DOCUMENT_CHARS). */
+const dictationDocument: Validator<DictationDocument> = (value, path) => {
+  const document = obj<DictationDocument>({
+    text: str({ max: MAX_DICTATION_DOCUMENT_CHARS }),
+    additions: arr(
+      obj({
+        added: str({ max: MAX_DICTATION_DOCUMENT_CHARS }),
+        removed: str({ max: MAX_DICTATION_DOCUMENT_CHARS }),
+      }),
+      { max: MAX_DICTATION_DOCUMENT_CHARS },
+    ),
+  })(value, path);
+  const history = dictationHistoryChars(document);
+  if (history > MAX_DICTATION_DOCUMENT_CHARS) {
+    throw new PayloadError(
+      `${path}.additions`,
+      `${history} characters of dictation history, at most ${MAX_DICTATION_DOCUMENT_CHARS}`,
+    );
+  }
+  return document;
+};
+
+const wordAt = obj<WordAt>({
+  index: num({ min: 0, max: 199_999, integer: true }),
+  start: num({ min: 0 }),
+  end: num({ min: 0 }),
+});
+
+/** One validator per operation type; the mapped type makes a type without one a compile error. */
+const projectOpShapes: { [T in ProjectOp['type']]: Validator<Extract<ProjectOp, { type: T }>> } = {
+  'add-files': obj({
+    type: literal('add-files'),
+    files: arr(
+      obj({
+        fileId: id,
+        reference: optional(nullable(str({ max: 100_000 }))),
+        set: optional(nullable(str({ max: 1024 }))),
+        path: optional(nullable(str({ max: 4096 }))),
+      }),
+      { max: 10_000 },
+    ),
+  }),
+  'remove-file': obj({ type: literal('remove-file'), fileId: id }),
+  select: obj({ type: literal('select'), fileId: nullable(id) }),
+  'edit-word': obj({ type: literal('edit-word'), fileId: id, word: wordAt, text: str({ max: 200 }) }),
+  'cue-time': obj({ type: literal('cue-time'), fileId: id, word: wordAt, time: nullable(cueTime) }),
+  dictation: obj({ type: literal('dictation'), document: dictationDocument }),
+};
+
+export const projectOp: Validator<ProjectOp> = (value, path) => {
+  const type = (value as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !Object.hasOwn(projectOpShapes, type)) {
+    throw new PayloadError(`${path}.type`, `expected one of ${Object.keys(projectOpShapes).join(', ')}`);
+  }
+  return projectOpShapes[type as ProjectOp['type']](value, path);
+};
+
+/** At most this many operations in one call (the page sends fewer: see renderer/src/state/autosave.ts). */
+export const MAX_PROJECT_OPS = 1000;
 
 const exportRequest: Validator<ExportRequest> = obj<ExportRequest>({
   // A bare file name: the host picks the folder (through a dialog), never the renderer.
@@ -284,7 +350,7 @@ export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> 
   'studio:pause-queue': tuple(literal(true, false)),
   'studio:cancel': tuple(id),
   'studio:load-project': tuple(),
-  'studio:save-project': tuple(project),
+  'studio:update-project': tuple(arr(projectOp, { max: MAX_PROJECT_OPS })),
   'studio:save-export': tuple(exportRequest),
   'studio:save-exports': tuple(exportBundle),
   'studio:dictation-start': tuple(dictationStart),

@@ -1,10 +1,10 @@
 /**
  * A stand-in for the app's autosave, run as its own process by project-store.crash.test.ts so that the
- * test can kill it with SIGKILL at any moment: it opens one audio file, then saves the project over and
- * over through the real ProjectStore (each time with a new edit and a large transcript, so that every
- * write takes a while) and prints `saved N` once save N has resolved — what the app would have told the
- * renderer. Usage: node --import tsx project-writer.ts PROJECT_FILE AUDIO_FILE
+ * test can kill it with SIGKILL at any moment: it opens one audio file, records a large transcript of it
+ * (so that every write takes a while), then applies edits over and over through the real ProjectStore
+ * and prints `saved N` once update N has resolved — what the app would have told the renderer. Usage: node --import tsx project-writer.ts PROJECT_FILE AUDIO_FILE
  */
+import { wordAt } from '../../common/project-ops';
 import type { Transcript } from '../../common/transcript';
 import { FileRegistry } from '../file-registry';
 import { ProjectStore } from '../project-store';
@@ -30,11 +30,16 @@ const transcript: Transcript = {
   rtf: 0.1,
 };
 
+await store.apply([
+  { type: 'add-files', files: [{ fileId: file.id }] },
+  { type: 'select', fileId: file.id },
+]);
+await store.recordOutcome({ path: audioFile, name: file.name, size: file.size, id: file.id }, { transcript });
+
 for (let n = 1; ; n++) {
-  await store.save({
-    version: 1,
-    selectedId: file.id,
-    items: [{ file, transcript, edits: { '0': `edit-${n}`, '1': `also-${n}` }, error: null }],
-  });
+  await store.apply([
+    { type: 'edit-word', fileId: file.id, word: wordAt(transcript, 0), text: `edit-${n}` },
+    { type: 'edit-word', fileId: file.id, word: wordAt(transcript, 1), text: `also-${n}` },
+  ]);
   process.stdout.write(`saved ${n}\n`);
 }

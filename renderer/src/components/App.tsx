@@ -16,8 +16,11 @@ import {
 import type {
   BatchAdded,
   CueTime,
+  AddedFile,
   DictationResult,
   DroppedFile,
+  FileRef,
+  ProjectOp,
   StudioApi,
   StudioEvent,
 } from '../../../main/common/ipc-contract';
@@ -40,8 +43,9 @@ import {
   sortItems,
   wordErrors,
 } from '../state/evaluation';
-import { Autosaver, restoreUnsaved, takeUnsaved } from '../state/autosave';
-import { initialState, reducer, toProject, type Item } from '../state/studio-state';
+import { dictationTooLong, wordAt } from '../../../main/common/project-ops';
+import { ProjectUpdates, replayable, takePreviousSnapshot, takeUnsent } from '../state/autosave';
+import { initialState, reducer, type Item } from '../state/studio-state';
 import { formatClock, formatDuration, wordIndexAt } from '../state/transcript-edits';
 import { AlignmentStrip } from './AlignmentStrip';
 import { CueView } from './CueView';
@@ -111,6 +115,35 @@ export function App({ client }: { client: StudioApi }) {
   // Stable, so that a re-render does not restart the timers of the notices that dismiss themselves.
   const dismissNotice = useCallback((id: number) => dispatch({ type: 'dismiss', id }), []);
 
+  // ---- Saving: what the user does to the project, sent to the host as operations (state/autosave.ts) ---
+  const [unsaved, setUnsaved] = useState(0);
+  /** How many requests the host has confirmed (each one announced as `project-saved`). */
+  const [confirmed, setConfirmed] = useState(0);
+  /** The selection as the host has it (or has been sent). */
+  const hostSelection = useRef<string | null>(null);
+  const updates = useMemo(
+    () =>
+      new ProjectUpdates({
+        send: (ops) => client.updateProject(ops),
+        storage: browserStorage(),
+        onPending: setUnsaved,
+        onSent: () => setConfirmed((n) => n + 1),
+        // A lost or restarted server is shown once, in the notices and the status bar, not per save.
+        onError: (error) => {
+          if (!isConnectionError(error)) notifyError(error);
+        },
+      }),
+    [client, notifyError],
+  );
+  /** Applies what the user did here and sends it to the host. */
+  const act = useCallback(
+    (op: ProjectOp) => {
+      dispatch({ type: 'project-op', op });
+      updates.push([op]);
+    },
+    [updates],
+  );
+
   // ---- Host connection: info, events, the saved project ------------------------------------------------
   useEffect(() => {
     const off = client.onEvent((event: StudioEvent) => {
@@ -136,17 +169,21 @@ export function App({ client }: { client: StudioApi }) {
     client
       .loadProject()
       .then(async (loaded) => {
-        // Edits a previous page load kept because the host never confirmed them (it was killed, or
-        // restarted with a new token) are laid over what the host saved.
-        const kept = takeUnsaved(browserStorage());
-        const { project, dropped } = kept ? restoreUnsaved(loaded, kept) : { project: loaded, dropped: [] };
-        dispatch({ type: 'project-loaded', project });
-        if (kept && JSON.stringify(project.items) !== JSON.stringify(loaded.items))
-          dispatch({
-            type: 'notice',
-            kind: 'info',
-            message: 'Restored edits the studio server had not saved.',
-          });
+        dispatch({ type: 'project-loaded', project: loaded });
+        hostSelection.current = loaded.selectedId;
+        // What a previous page load did that the host never confirmed (it was killed, or restarted with
+        // a new token) is replayed here and sent again.
+        // (Or the whole project the previous version kept, as operations: an update loses nothing.)
+        const kept = takeUnsent(browserStorage()) ?? takePreviousSnapshot(browserStorage());
+        const { ops, dropped } = kept ? replayable(loaded, kept) : { ops: [], dropped: [] };
+        for (const op of ops) dispatch({ type: 'project-op', op });
+        updates.push(ops);
+        const restored = ops.filter((op) => op.type !== 'select').length;
+        if (restored > 0) {
+          const message = 'Restored edits the studio server had not saved.';
+          dispatch({ type: 'notice', kind: 'info', message });
+          emitAppEvent('edits-restored', { operations: restored, message });
+        }
         if (dropped.length)
           notifyError(
             `${dropped.length} file(s) added just before the studio server stopped were not saved; add them again: ${dropped.join(', ')}`,
@@ -161,35 +198,18 @@ export function App({ client }: { client: StudioApi }) {
         notifyError(error);
         dispatch({ type: 'project-loaded', project: { version: 1, items: [], selectedId: null } });
       });
-  }, [client, notifyError, connected, state.projectLoaded]);
+  }, [client, notifyError, connected, state.projectLoaded, updates]);
 
-  // ---- Autosave: the project (transcripts and edits) at every change (state/autosave.ts) --------------
-  // The JSON is the change detector: it differs exactly when something worth saving changed.
-  const projectJson = useMemo(() => JSON.stringify(toProject(state)), [state]);
-  const [savedJson, setSavedJson] = useState<string | null>(null);
-  const autosaver = useMemo(
-    () =>
-      new Autosaver({
-        save: (project) => client.saveProject(project),
-        storage: browserStorage(),
-        onSaved: (json, project) => {
-          setSavedJson(json);
-          emitAppEvent('project-saved', { items: project.items.length });
-        },
-        // A lost or restarted server is shown once, in the notices and the status bar, not per save.
-        onError: (error) => {
-          if (!isConnectionError(error)) notifyError(error);
-        },
-      }),
-    [client, notifyError],
-  );
+  // Selection changes with what the user does (a click, an added file, a removal): the host follows it.
   useEffect(() => {
-    if (state.projectLoaded) autosaver.change(projectJson);
-  }, [autosaver, projectJson, state.projectLoaded]);
+    if (!state.projectLoaded || state.selectedId === hostSelection.current) return;
+    hostSelection.current = state.selectedId;
+    updates.push([{ type: 'select', fileId: state.selectedId }]);
+  }, [updates, state.projectLoaded, state.selectedId]);
   // Back in touch with the server: what it has not confirmed is sent again.
   useEffect(() => {
-    if (connected) autosaver.flush();
-  }, [autosaver, connected]);
+    if (connected) updates.flush();
+  }, [updates, connected]);
 
   // ---- Named app events for automation: model ready, transcripts final/failed --------------------------
   const engineState = state.engine?.state ?? 'starting';
@@ -237,6 +257,13 @@ export function App({ client }: { client: StudioApi }) {
     [client, notifyError],
   );
 
+  /** Files added here become part of the host's project (with what a folder or manifest said of them). */
+  const addToProject = useCallback(
+    (files: AddedFile[], refs: readonly FileRef[]) =>
+      updates.push([{ type: 'add-files', files }], Object.fromEntries(refs.map((ref) => [ref.id, ref.name]))),
+    [updates],
+  );
+
   const addFiles = useCallback(
     async (pick: () => Promise<Awaited<ReturnType<StudioApi['openFiles']>>>) => {
       try {
@@ -244,12 +271,16 @@ export function App({ client }: { client: StudioApi }) {
         if (files.length === 0) return;
         setView('files');
         dispatch({ type: 'files-added', files });
+        addToProject(
+          files.map((file) => ({ fileId: file.id })),
+          files,
+        );
         for (const file of files) transcribe(file.id);
       } catch (error) {
         notifyError(error);
       }
     },
-    [transcribe, notifyError],
+    [transcribe, notifyError, addToProject],
   );
 
   const openFiles = useCallback(() => void addFiles(() => client.openFiles()), [addFiles, client]);
@@ -259,6 +290,10 @@ export function App({ client }: { client: StudioApi }) {
   useEffect(() => {
     itemsRef.current = state.items;
   });
+  // Announced for automation once the host has confirmed a request (state/autosave.ts).
+  useEffect(() => {
+    if (confirmed > 0) emitAppEvent('project-saved', { items: itemsRef.current.length });
+  }, [confirmed]);
   const addBatch = useCallback(
     async (pick: () => Promise<BatchAdded | null>) => {
       try {
@@ -282,6 +317,18 @@ export function App({ client }: { client: StudioApi }) {
           });
         }
         dispatch({ type: 'batch-added', added, references });
+        addToProject(
+          [
+            ...added.files.map((f) => ({
+              fileId: f.file.id,
+              reference: f.reference,
+              set: added.set,
+              path: f.path,
+            })),
+            ...[...(references ?? [])].map(([fileId, reference]) => ({ fileId, reference, set: added.set })),
+          ],
+          added.files.map((f) => f.file),
+        );
         for (const warning of added.warnings) dispatch({ type: 'notice', kind: 'info', message: warning });
         const done = new Set(itemsRef.current.filter((i) => i.transcript).map((i) => i.file.id));
         for (const { file } of added.files) if (!done.has(file.id)) transcribe(file.id);
@@ -289,7 +336,7 @@ export function App({ client }: { client: StudioApi }) {
         notifyError(error);
       }
     },
-    [transcribe, notifyError],
+    [transcribe, notifyError, addToProject],
   );
   const openFolder = useCallback(() => void addBatch(() => client.openFolder()), [addBatch, client]);
   const openManifest = useCallback(() => void addBatch(() => client.openManifest()), [addBatch, client]);
@@ -421,9 +468,10 @@ export function App({ client }: { client: StudioApi }) {
   const selectedId = selected?.file.id;
   const editWord = useCallback(
     (index: number, text: string) => {
-      if (selectedId) dispatch({ type: 'edit-word', fileId: selectedId, index, text });
+      if (selectedId && selectedTranscript)
+        act({ type: 'edit-word', fileId: selectedId, word: wordAt(selectedTranscript, index), text });
     },
-    [selectedId],
+    [selectedId, selectedTranscript, act],
   );
 
   // The cue view: the cues of the words as shown, with the times set there.
@@ -434,9 +482,10 @@ export function App({ client }: { client: StudioApi }) {
   );
   const setCueTime = useCallback(
     (firstWord: number, time: CueTime | null) => {
-      if (selectedId) dispatch({ type: 'cue-time', fileId: selectedId, firstWord, time });
+      if (selectedId && selectedTranscript)
+        act({ type: 'cue-time', fileId: selectedId, word: wordAt(selectedTranscript, firstWord), time });
     },
-    [selectedId],
+    [selectedId, selectedTranscript, act],
   );
 
   // The player stays at the top of the editor while the transcript scrolls under it; words scrolled into
@@ -479,13 +528,25 @@ export function App({ client }: { client: StudioApi }) {
   // The dictation document and recording live here, not in the view: switching views keeps them. The
   // document is part of the project state, so it is saved with the project and survives a reload.
   const dictationDocument = state.dictationDocument;
+  // The newest document, ahead of the render that shows it: an update is applied to it here, so that the
+  // host is sent exactly what the page shows.
+  const latestDocument = useRef(dictationDocument);
+  useEffect(() => {
+    latestDocument.current = dictationDocument;
+  }, [dictationDocument]);
   const setDictationDocument = useCallback(
-    (next: SetStateAction<DictationDocument>) =>
-      dispatch({
-        type: 'dictation-document',
-        update: typeof next === 'function' ? next : () => next,
-      }),
-    [],
+    (next: SetStateAction<DictationDocument>) => {
+      const document = typeof next === 'function' ? next(latestDocument.current) : next;
+      if (document === latestDocument.current) return;
+      latestDocument.current = document;
+      // Past the host's limit the document stays on the page, unsaved, and the user is told (once).
+      const tooLong = dictationTooLong(document);
+      if (tooLong) {
+        dispatch({ type: 'project-op', op: { type: 'dictation', document } });
+        dispatch({ type: 'notice', kind: 'error', message: tooLong });
+      } else act({ type: 'dictation', document });
+    },
+    [act],
   );
   const [dictationResult, setDictationResult] = useState<DictationResult | null>(null);
   // The dictation shortcut in another view (or, in Electron, from another application) opens the dictation
@@ -511,18 +572,28 @@ export function App({ client }: { client: StudioApi }) {
   }, [client, notifyError]);
   // The vocabulary's unsaved text lives here too, so that switching views keeps it.
   const [vocabularyDraft, setVocabularyDraft] = useState<string | null>(null);
-  const openDictationInEditor = useCallback((result: DictationResult) => {
-    dispatch({ type: 'files-added', files: [result.file] });
-    dispatch({
-      type: 'host-event',
-      event: { type: 'job-done', jobId: 'dictation', fileId: result.file.id, transcript: result.transcript },
-    });
-    setView('files');
-  }, []);
+  const openDictationInEditor = useCallback(
+    (result: DictationResult) => {
+      dispatch({ type: 'files-added', files: [result.file] });
+      // The host kept the transcript it made of the recording: the project gets it from there.
+      addToProject([{ fileId: result.file.id }], [result.file]);
+      dispatch({
+        type: 'host-event',
+        event: {
+          type: 'job-done',
+          jobId: 'dictation',
+          fileId: result.file.id,
+          transcript: result.transcript,
+        },
+      });
+      setView('files');
+    },
+    [addToProject],
+  );
 
   // Switching files starts at the beginning with no word selected.
   const selectFile = useCallback((fileId: string) => {
-    dispatch({ type: 'select', fileId });
+    dispatch({ type: 'project-op', op: { type: 'select', fileId } });
     setSelectedWord(-1);
     setTime(0);
     setPlaying(false);
@@ -576,7 +647,7 @@ export function App({ client }: { client: StudioApi }) {
   return (
     <div
       className="app"
-      data-project={!state.projectLoaded ? 'loading' : savedJson === projectJson ? 'saved' : 'unsaved'}
+      data-project={!state.projectLoaded ? 'loading' : unsaved === 0 ? 'saved' : 'unsaved'}
       onDragOver={onDragOver}
       onDragLeave={(e) => {
         if (e.currentTarget === e.target) setDragging(false);
@@ -712,7 +783,7 @@ export function App({ client }: { client: StudioApi }) {
               onSelect={selectFile}
               onRetry={transcribe}
               onCancel={(item) => item.jobId && void client.cancel(item.jobId).catch(notifyError)}
-              onRemove={(fileId) => dispatch({ type: 'remove', fileId })}
+              onRemove={(fileId) => act({ type: 'remove-file', fileId })}
               progress={progress}
               paused={state.paused}
               onPause={pauseQueue}

@@ -20,6 +20,11 @@ export interface AppEvents {
   seeked: { time: number };
   /** The project was saved by the host. */
   'project-saved': { items: number };
+  /**
+   * What a previous page load did and the host never confirmed was replayed at load (`operations`, the
+   * selection not counted), and the notice the user was shown (it dismisses itself, the event stays).
+   */
+  'edits-restored': { operations: number; message: string };
   /** Live dictation finished an utterance (after a pause); its text was added to the document. */
   'dictation-segment': { words: Word[]; text: string; displayText?: string };
   /** Dictation finished and its transcript is shown. */
@@ -54,6 +59,7 @@ export const APP_EVENT_NAMES = [
   'waveform-labels',
   'seeked',
   'project-saved',
+  'edits-restored',
   'dictation-segment',
   'dictation-final',
   'exported',

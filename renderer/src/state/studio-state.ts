@@ -1,7 +1,8 @@
 /**
  * The renderer's state: the project's files with their queue status, transcripts and edits, the
  * engine status and user-facing notices. One reducer, so every host event and user action is a plain,
- * testable transition; the project snapshot for saving is derived from it.
+ * testable transition. What the user does to the project is a ProjectOp (main/common/project-ops.ts),
+ * applied here by the same rules the host applies it by, and sent to the host (state/autosave.ts).
  */
 import type {
   BatchAdded,
@@ -12,10 +13,12 @@ import type {
   ErrorInfo,
   FileRef,
   Project,
+  ProjectOp,
   QueueState,
   StudioEvent,
   StudioInfo,
 } from '../../../main/common/ipc-contract';
+import { carryOver, withCueTime, withWordEdit } from '../../../main/common/project-ops';
 import { EMPTY_DICTATION, type DictationDocument } from '../../../main/common/spoken-commands';
 import type { Transcript } from '../../../main/common/transcript';
 
@@ -62,8 +65,6 @@ export interface StudioState {
   notices: Notice[];
   /** The host's queue is paused (no new file starts). */
   paused: boolean;
-  /** The last job outcome the host numbered that this state reflects (saved with the project). */
-  resultsSeen: number;
   /** Processing seconds over file bytes, for files finished in this session: the batch ETA's rate. */
   rate: { bytes: number; sec: number };
   /** Browser mode: whether the studio server is reachable and takes this page's token. */
@@ -82,12 +83,8 @@ export type Action =
   | { type: 'queue-state'; queue: QueueState }
   | { type: 'job-started'; fileId: string; jobId: string }
   | { type: 'host-event'; event: StudioEvent }
-  | { type: 'select'; fileId: string }
-  | { type: 'remove'; fileId: string }
-  | { type: 'edit-word'; fileId: string; index: number; text: string }
-  /** A cue's times set in the cue view (null: back to the times the rules give). */
-  | { type: 'cue-time'; fileId: string; firstWord: number; time: CueTime | null }
-  | { type: 'dictation-document'; update: (document: DictationDocument) => DictationDocument }
+  /** Something the user did to the project (an edit, a cue's times, a removal…), or one kept to replay. */
+  | { type: 'project-op'; op: ProjectOp }
   | { type: 'notice'; kind: Notice['kind']; message: string }
   | { type: 'dismiss'; id: number };
 
@@ -99,7 +96,6 @@ export const initialState: StudioState = {
   projectLoaded: false,
   notices: [],
   paused: false,
-  resultsSeen: 0,
   rate: { bytes: 0, sec: 0 },
   connection: 'ok',
   dictation: null,
@@ -133,11 +129,6 @@ function updateItem(state: StudioState, fileId: string, patch: (item: Item) => P
     return { ...item, ...patch(item) };
   });
   return changed ? { ...state, items } : state;
-}
-
-/** Job outcomes are numbered by the host; the state remembers the newest it has applied. */
-function seen(state: StudioState, seq: number | undefined): StudioState {
-  return seq !== undefined && seq > state.resultsSeen ? { ...state, resultsSeen: seq } : state;
 }
 
 function onHostEvent(state: StudioState, event: StudioEvent): StudioState {
@@ -179,19 +170,19 @@ function onHostEvent(state: StudioState, event: StudioEvent): StudioState {
         item && event.seq !== undefined
           ? { bytes: state.rate.bytes + item.file.size, sec: state.rate.sec + t.rtf * t.durationSec }
           : state.rate;
-      // A fresh transcript replaces the old one, and edits indexed against the old words no longer apply.
-      return updateItem(seen({ ...state, rate }, event.seq), event.fileId, (item) => ({
+      // A fresh transcript replaces the old one; edits and cue times move to its words at their times,
+      // as the host moves them (project-ops.ts).
+      return updateItem({ ...state, rate }, event.fileId, (item) => ({
         status: 'done',
         fraction: 1,
         etaSec: 0,
         transcript: event.transcript,
-        edits: item.transcript ? {} : item.edits,
-        cueTimes: item.transcript ? {} : item.cueTimes,
+        ...(item.transcript ? carryOver(item.transcript, event.transcript, item) : {}),
         error: null,
       }));
     }
     case 'job-failed':
-      return updateItem(seen(state, event.seq), event.fileId, (item) => ({
+      return updateItem(state, event.fileId, (item) => ({
         // A cancelled re-run keeps the transcript it had.
         status: item.transcript && event.error.code === 'CANCELLED' ? 'done' : 'error',
         error: event.error,
@@ -233,13 +224,12 @@ export function reducer(state: StudioState, action: Action): StudioState {
       const known = new Set(restored.map((i) => i.file.id));
       const items = [...restored, ...state.items.filter((i) => !known.has(i.file.id))];
       const selectedId = state.selectedId ?? action.project.selectedId ?? items[0]?.file.id ?? null;
-      const resultsSeen = Math.max(state.resultsSeen, action.project.resultsSeen ?? 0);
       // A document dictated before the project arrived (a fast start) is not replaced by the saved one.
       const dictationDocument =
         state.dictationDocument.text === '' && action.project.dictation
           ? action.project.dictation
           : state.dictationDocument;
-      return { ...state, items, selectedId, projectLoaded: true, resultsSeen, dictationDocument };
+      return { ...state, items, selectedId, projectLoaded: true, dictationDocument };
     }
     case 'batch-added': {
       const { added, references } = action;
@@ -282,32 +272,8 @@ export function reducer(state: StudioState, action: Action): StudioState {
       );
     case 'host-event':
       return onHostEvent(state, action.event);
-    case 'select':
-      return { ...state, selectedId: action.fileId };
-    case 'remove': {
-      const items = state.items.filter((i) => i.file.id !== action.fileId);
-      const selectedId = state.selectedId === action.fileId ? (items[0]?.file.id ?? null) : state.selectedId;
-      return { ...state, items, selectedId };
-    }
-    case 'edit-word':
-      return updateItem(state, action.fileId, (item) => {
-        const original = item.transcript?.words[action.index]?.word;
-        const edits = { ...item.edits };
-        if (action.text === original) delete edits[String(action.index)];
-        else edits[String(action.index)] = action.text;
-        return { edits };
-      });
-    case 'cue-time':
-      return updateItem(state, action.fileId, (item) => {
-        const cueTimes = { ...item.cueTimes };
-        if (action.time) cueTimes[String(action.firstWord)] = action.time;
-        else delete cueTimes[String(action.firstWord)];
-        return { cueTimes };
-      });
-    case 'dictation-document': {
-      const dictationDocument = action.update(state.dictationDocument);
-      return dictationDocument === state.dictationDocument ? state : { ...state, dictationDocument };
-    }
+    case 'project-op':
+      return applyOp(state, action.op);
     case 'notice':
       return addNotice(state, action.kind, action.message);
     case 'dismiss':
@@ -315,27 +281,39 @@ export function reducer(state: StudioState, action: Action): StudioState {
   }
 }
 
-/**
- * What is saved: files, transcripts, edits, references and the last error. The queue itself is saved by
- * the host; `resultsSeen` tells it which of its recorded outcomes this snapshot already reflects.
- */
-export function toProject(state: StudioState): Project {
-  return {
-    version: 1,
-    selectedId: state.selectedId,
-    resultsSeen: state.resultsSeen,
-    items: state.items.map((item) => ({
-      file: item.file,
-      transcript: item.transcript,
-      edits: item.edits,
-      ...(Object.keys(item.cueTimes).length ? { cueTimes: item.cueTimes } : {}),
-      error: item.status === 'error' ? item.error : null,
-      reference: item.reference,
-      set: item.set,
-      path: item.path,
-    })),
-    ...(state.dictationDocument.text || state.dictationDocument.additions.length
-      ? { dictation: state.dictationDocument }
-      : {}),
-  };
+/** A project operation applied to the page's state, by the rules the host applies it by (project-ops.ts). */
+function applyOp(state: StudioState, op: ProjectOp): StudioState {
+  switch (op.type) {
+    case 'add-files': {
+      // The files themselves come with files-added/batch-added (which know their names); this sets what
+      // a folder or a manifest said about them.
+      let next = state;
+      for (const added of op.files) {
+        next = updateItem(next, added.fileId, () => ({
+          ...(added.reference !== undefined ? { reference: added.reference } : {}),
+          ...(added.set !== undefined ? { set: added.set } : {}),
+          ...(added.path !== undefined ? { path: added.path } : {}),
+        }));
+      }
+      return next;
+    }
+    case 'remove-file': {
+      const items = state.items.filter((i) => i.file.id !== op.fileId);
+      if (items.length === state.items.length) return state;
+      const selectedId = state.selectedId === op.fileId ? (items[0]?.file.id ?? null) : state.selectedId;
+      return { ...state, items, selectedId };
+    }
+    case 'select':
+      return { ...state, selectedId: op.fileId };
+    case 'edit-word':
+      return updateItem(state, op.fileId, (item) => ({
+        edits: withWordEdit(item.transcript, item.edits, op.word, op.text),
+      }));
+    case 'cue-time':
+      return updateItem(state, op.fileId, (item) => ({
+        cueTimes: withCueTime(item.transcript, item.cueTimes, op.word, op.time),
+      }));
+    case 'dictation':
+      return { ...state, dictationDocument: op.document };
+  }
 }
