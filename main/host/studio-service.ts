@@ -26,6 +26,8 @@ import type {
   StudioInfo,
   TextInsertionInfo,
   VoiceProfile,
+  LearningCorrection,
+  LearningStatus,
 } from '../common/ipc-contract';
 import { loadWavFile } from '../engine/audio/wav-load';
 import { loadManifest, scanFolder, type EvalSetInput } from '../evaluation/reference-files';
@@ -36,6 +38,9 @@ import { FileRegistry } from './file-registry';
 import type { MicCapture } from './native-mic';
 import { VoiceProfileStore } from './profile';
 import { ProfileService } from './profile-service';
+import { LearningService, roundSizeFromEnv } from './correction-learning';
+import { LearningStore } from './learning-store';
+import type { LearnAdaptSettings } from './engine-protocol';
 import { ProjectStore } from './project-store';
 import { RunTargetSwitch } from './run-target';
 import { TextInsertion } from './text-insertion';
@@ -68,6 +73,8 @@ export interface StudioServiceOptions {
   profileDir?: string;
   /** Typing dictation into other applications; default: this machine's tools, no clipboard fallback. */
   textInsertion?: TextInsertion;
+  /** Learning from corrections: round size and adaptation settings (tests); default 20 (or the test env). */
+  learning?: { roundSize?: number; adapt?: LearnAdaptSettings };
 }
 
 export class StudioService {
@@ -79,6 +86,7 @@ export class StudioService {
   private readonly transcription: TranscriptionQueue;
   private readonly dictation: DictationSession;
   private readonly voice: ProfileService;
+  private readonly learning: LearningService;
   private disposed = false;
   private readonly textInsertion: TextInsertion;
 
@@ -120,6 +128,13 @@ export class StudioService {
       loadAudio,
       busy: () => this.dictation.dictationSession !== null || this.transcription.busy,
       disposed: () => this.disposed,
+    });
+    this.learning = new LearningService(new LearningStore(this.profile.dir), {
+      engine,
+      emit,
+      audioOf: (fileId) => this.voice.profileAudio(fileId),
+      roundSize: options.learning?.roundSize ?? roundSizeFromEnv(),
+      adapt: options.learning?.adapt,
     });
   }
 
@@ -259,8 +274,9 @@ export class StudioService {
 
   // ---- The voice profile ----------------------------------------------------------------------------
 
-  startEngine(): Promise<void> {
-    return this.voice.startEngine();
+  async startEngine(): Promise<void> {
+    await this.voice.startEngine();
+    await this.learning.start();
   }
 
   setVocabulary(phrases: readonly string[]): Promise<VoiceProfile> {
@@ -295,6 +311,24 @@ export class StudioService {
     return this.voice.deleteModel(name);
   }
 
+  // ---- Learning from corrections ------------------------------------------------------------------
+
+  getLearning(): Promise<LearningStatus> {
+    return this.learning.status();
+  }
+
+  setLearning(enabled: boolean): Promise<LearningStatus> {
+    return this.learning.setEnabled(enabled);
+  }
+
+  learnFromCorrection(correction: LearningCorrection): Promise<LearningStatus> {
+    return this.learning.add(correction);
+  }
+
+  forgetLearning(): Promise<LearningStatus> {
+    return this.learning.forget();
+  }
+
   /**
    * Resolves when the project and queue writes made so far are on disk: after dispose(), a write that
    * had already started still finishes (for example before removing the data folder).
@@ -305,6 +339,7 @@ export class StudioService {
 
   dispose(): void {
     this.disposed = true;
+    this.learning.dispose();
     this.cancelDictation();
     this.transcription.dispose();
     void this.runTarget.dispose();

@@ -63,6 +63,15 @@ export class CorrectionLearner {
     this.pending.push(utterance);
   }
 
+  /**
+   * Keeps a corrected utterance learned from in an earlier round (one kept on disk between sessions):
+   * it is only replayed, never learned from as new.
+   */
+  remember(utterance: EnrollmentUtterance): void {
+    if (utterance.text.trim() === '' || utterance.samples.length === 0) return;
+    this.history.push(utterance);
+  }
+
   /** Corrected utterances not yet learned from. */
   get waiting(): number {
     return this.pending.length;
