@@ -112,3 +112,27 @@ test('corrections are kept, a round runs and the accuracy chart updates; forget 
   expect(await keptAudio()).toEqual([]);
   expect(await readdir(learningDir())).toEqual(['index.json']);
 });
+
+test('a dictated sentence corrected after Stop is kept with its stretch of the recording', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const studio = await StudioPage.attach(page);
+  await studio.open(server.url);
+  const file = await fixtureCopy('sentences.wav', (n) => testInfo.outputPath(n), 'learn-dictated.wav');
+  await studio.openFiles(file);
+  await studio.useFileAsMicrophone('learn-dictated.wav');
+  await studio.dictation.getByRole('button', { name: 'Start dictation' }).click();
+  // The file plays in real time and the session ends by itself with the recording kept.
+  await studio.waitForEvent('dictation-final');
+  await expect(studio.dictation.getByTestId('dictation-result')).toBeVisible({ timeout: 60_000 });
+  await expect(studio.dictation).toHaveAttribute('data-phase', 'idle');
+
+  const sentence = studio.dictation.getByTestId('dictation-sentence').first();
+  const before = (await keptAudio()).length;
+  await sentence.getByRole('textbox').fill('the lighthouse keeper waved');
+  await sentence.getByRole('button', { name: 'Correct' }).click();
+  await expect(sentence).toHaveAttribute('data-state', 'kept');
+  await expect(sentence).toContainText('Kept for learning');
+  expect(await keptAudio()).toHaveLength(before + 1);
+});
