@@ -233,6 +233,9 @@ describe('learning from corrections on the host', () => {
     await expect(service.add({ fileId: 'f1', startSec: 12, endSec: 13, text: 'x' })).rejects.toThrow(
       /after the end of the file \(10\.00 s\)/,
     );
+    await expect(service.add({ fileId: 'f1', startSec: 0, endSec: 3600, text: 'x' })).rejects.toThrow(
+      /3600 s long; at most 30 s/,
+    );
     await expect(service.add({ ...correction(0), fileId: 'missing' })).rejects.toThrow(
       /no file with id missing/,
     );

@@ -113,6 +113,13 @@ export class LearningService {
         'INVALID_REQUEST',
         `The corrected span ends (${endSec} s) before it starts (${startSec} s).`,
       );
+    // Checked before the file is decoded: the store checks the cut audio again.
+    const { maxSec } = this.store.limits;
+    if (endSec - startSec > maxSec + 1)
+      throw new HostError(
+        'RECORDING_TOO_LONG',
+        `The corrected span is ${Math.round(endSec - startSec)} s long; at most ${maxSec} s are learned from.`,
+      );
     if (!(await this.store.index()).enabled) return this.status();
     const audio = await this.deps.audioOf(fileId);
     const first = Math.floor(startSec * PROFILE_SAMPLE_RATE);
