@@ -67,7 +67,7 @@ export function LearningPanel({ client }: { client: StudioApi }) {
         utterance{status.kept === 1 ? '' : 's'} ({megabytes(status.bytes)}; at most {status.limits.utterances}{' '}
         and {megabytes(status.limits.bytes)}, {status.limits.maxSec} s each); {status.waiting} of{' '}
         {status.roundSize} for the next round.
-        {status.learnedWeights && ' Learned weights are in use.'}
+        {status.learnedWeights && ' Learned weights are kept and used with the model they were learned for.'}
       </p>
       {running && (
         <div className="vp-progress" data-testid="learning-progress">
