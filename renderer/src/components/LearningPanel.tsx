@@ -94,7 +94,8 @@ export function LearningPanel({ client }: { client: StudioApi }) {
             Round {last.round}: word accuracy on your new corrections{' '}
             {accuracyPercent(last.heldBackWerBefore).toFixed(0)} % before,{' '}
             {accuracyPercent(last.heldBackWerAfter).toFixed(0)} % with the new weights —{' '}
-            {last.kept === 'adapted' ? 'kept' : 'not better, not kept'} ({Math.round(last.seconds)} s).
+            {last.kept === 'adapted' ? 'kept' : 'not better, not kept'} (
+            {last.seconds < 10 ? last.seconds.toFixed(1) : Math.round(last.seconds)} s).
           </p>
         </div>
       )}
