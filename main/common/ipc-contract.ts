@@ -356,6 +356,8 @@ export interface LearningStatus {
   limits: LearningLimits;
   /** The round running now (in a low-priority engine process), or null. */
   running: AdaptProgress | { phase: 'starting' } | null;
+  /** The running round waits while a dictation runs (its process is stopped; it continues after). */
+  paused: boolean;
   /** Rounds so far, oldest first. */
   rounds: LearningRoundInfo[];
   /** Weights learned from corrections are kept (and used with the model they were learned for). */

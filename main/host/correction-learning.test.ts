@@ -60,6 +60,7 @@ let dir: string;
 let helpers: ScriptedHelper[];
 let learnedWeights: (string | null)[];
 let events: LearningStatus[];
+let signals: [number, string][];
 let service: LearningService;
 
 const engine = {
@@ -118,7 +119,9 @@ beforeEach(async () => {
   helpers = [];
   learnedWeights = [];
   events = [];
+  signals = [];
   service = new LearningService(new LearningStore(dir), {
+    signal: (pid, signal) => signals.push([pid, signal]),
     engine,
     audioOf,
     emit: (event: StudioEvent) => {
@@ -225,6 +228,38 @@ describe('learning from corrections on the host', () => {
     });
     expect(learnedWeights).toEqual([weights, null]);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'pauses the round while anyone dictates, and starts a due one only after the dictation',
+    async () => {
+      for (let i = 0; i < 3; i++) await service.add(correction(i));
+      const started = { deviceName: 'mic', sampleRate: 16000, source: 'native' } as never;
+      service.observe({ type: 'dictation-started', started });
+      expect(signals).toEqual([[4242, 'SIGSTOP']]);
+      expect(await service.status()).toMatchObject({ paused: true });
+      const ended = { type: 'dictation-ended', reason: 'stopped', result: null, error: null } as const;
+      service.observe(ended);
+      expect(signals).toEqual([
+        [4242, 'SIGSTOP'],
+        [4242, 'SIGCONT'],
+      ]);
+      expect(await service.status()).toMatchObject({ paused: false });
+
+      // Switched off while paused: continued first, or the stopped process would ignore its end.
+      service.observe({ type: 'dictation-started', started });
+      await service.setEnabled(false);
+      expect(signals.slice(2)).toEqual([
+        [4242, 'SIGSTOP'],
+        [4242, 'SIGCONT'],
+      ]);
+      expect(helpers[0].killed).toBe(true);
+      // Due during a dictation: the round waits for its end.
+      await service.setEnabled(true);
+      expect(helpers).toHaveLength(1);
+      service.observe(ended);
+      await expect.poll(() => helpers.length).toBe(2);
+    },
+  );
 
   it('refuses spans outside the file or backwards, and unknown files, with a one-line reason', async () => {
     await expect(service.add({ fileId: 'f1', startSec: 2, endSec: 1, text: 'x' })).rejects.toThrow(

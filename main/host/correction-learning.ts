@@ -44,7 +44,15 @@ export interface LearningDeps {
   replay?: number;
   /** Adaptation settings for rounds (tests: 1 epoch, keep weights that are not better). */
   adapt?: LearnAdaptSettings;
+  /** Sends a signal to a process (default process.kill; tests record instead). */
+  signal?: (pid: number, signal: NodeJS.Signals) => void;
 }
+
+/**
+ * Whether a running round can be paused by stopping its process (SIGSTOP/SIGCONT): POSIX systems. On
+ * Windows the round runs on at its low priority while dictating.
+ */
+const CAN_PAUSE = process.platform !== 'win32';
 
 interface RunningRound {
   roundId: string;
@@ -53,12 +61,16 @@ interface RunningRound {
   exited: Promise<void>;
   /** Stopped on purpose (switched off, forgotten, shut down): its end is no failure. */
   stopped: boolean;
+  /** Its process has been told to end. */
+  killed: boolean;
 }
 
 let roundCounter = 0;
 
 export class LearningService {
   private round: RunningRound | null = null;
+  /** A dictation is running: rounds wait (a running one is paused, a due one does not start). */
+  private dictating = false;
   private error: string | null = null;
   private disposed = false;
   readonly roundSize: number;
@@ -86,6 +98,7 @@ export class LearningService {
       roundSize: this.roundSize,
       limits: this.store.limits,
       running: this.round?.progress ?? null,
+      paused: this.round !== null && this.dictating && CAN_PAUSE,
       rounds: index.rounds,
       learnedWeights,
       error: this.error,
@@ -144,8 +157,44 @@ export class LearningService {
     return this.announce();
   }
 
+  /**
+   * Follows dictation sessions (every window's): while one runs, the round's process is stopped, so the
+   * dictating engine has the CPU to itself — a low priority alone still delayed finals (bench:latency
+   * `--while-learning`); it continues when the session ends.
+   */
+  observe(event: StudioEvent): void {
+    if (event.type === 'dictation-started' && !this.dictating) {
+      this.dictating = true;
+      this.signalRound('SIGSTOP');
+      void this.announce();
+    } else if (event.type === 'dictation-ended' && this.dictating) {
+      this.dictating = false;
+      this.signalRound('SIGCONT');
+      if (this.round) void this.announce();
+      else void this.startRoundIfDue();
+    }
+  }
+
+  private signalRound(signal: 'SIGSTOP' | 'SIGCONT', round = this.round): void {
+    const pid = round?.worker.pid;
+    if (!CAN_PAUSE || pid === undefined) return;
+    try {
+      (this.deps.signal ?? process.kill)(pid, signal);
+    } catch {
+      // Already gone: its exit is handled there.
+    }
+  }
+
+  /** Ends the round's process; a paused one is continued first, or it would not act on the signal. */
+  private killRound(round: RunningRound): void {
+    if (round.killed) return;
+    round.killed = true;
+    if (this.dictating) this.signalRound('SIGCONT', round);
+    round.worker.kill();
+  }
+
   private async startRoundIfDue(): Promise<void> {
-    if (this.round || this.disposed) return;
+    if (this.round || this.disposed || this.dictating) return;
     const index = await this.store.index();
     const waiting = index.items.filter((i) => !i.learned);
     if (!index.enabled || waiting.length < this.roundSize || this.round) return;
@@ -160,7 +209,14 @@ export class LearningService {
     const roundId = `learn-${++roundCounter}`;
     let exit!: () => void;
     const exited = new Promise<void>((resolve) => (exit = resolve));
-    const round: RunningRound = { roundId, worker, progress: { phase: 'starting' }, exited, stopped: false };
+    const round: RunningRound = {
+      roundId,
+      worker,
+      progress: { phase: 'starting' },
+      exited,
+      stopped: false,
+      killed: false,
+    };
     this.round = round;
     this.error = null;
     const item = (i: LearningItem) => ({ path: this.store.wavPath(i.id), text: i.text });
@@ -168,7 +224,7 @@ export class LearningService {
     const finish = async (outcome: { result: LearnRoundResult } | { error: string }) => {
       if (settled) return;
       settled = true;
-      worker.kill();
+      this.killRound(round);
       if (this.round === round) this.round = null;
       if (this.disposed || round.stopped) return;
       if ('error' in outcome) this.error = outcome.error;
@@ -229,14 +285,16 @@ export class LearningService {
     if (!round) return;
     this.round = null;
     round.stopped = true;
-    round.worker.kill();
+    this.killRound(round);
     await round.exited;
   }
 
   dispose(): void {
     this.disposed = true;
-    if (this.round) this.round.stopped = true;
-    this.round?.worker.kill();
+    if (this.round) {
+      this.round.stopped = true;
+      this.killRound(this.round);
+    }
     this.round = null;
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Learning from corrections with real processes and a small random model: a round runs in a helper
- * engine process at the lowest priority while the engine worker stays at normal priority; kept weights
+ * engine process at the lowest priority (stopped while a dictation runs); kept weights
  * are written and the engine worker continues with them (its transcript changes); weights that are not
  * better are not written; "forget" deletes the data and the engine worker is back to the model's own
  * weights (the transcript is the original one again).
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,9 @@ const feed = async (service: LearningService) => {
   for (let i = 0; i < TEXTS.length; i++)
     await service.add({ fileId: 'speech', startSec: i * 0.3, endSec: i * 0.3 + span, text: TEXTS[i] });
 };
+/** A Linux process's state letter (R running, S sleeping, T stopped), from /proc. */
+const processState = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+
 /** Polls a condition until it holds (the test's own timeout ends a wait that never does). */
 const until = async <T>(read: () => T | undefined): Promise<T> => {
   for (;;) {
@@ -86,7 +90,8 @@ describe('learning rounds in a helper engine process', () => {
     await until(() => (engine.status.state === 'ready' ? true : undefined));
     const original = fingerprint(await transcribe());
     const { service, statuses, helperPid } = learningService(path.join(dir, 'kept'), {
-      epochs: 1,
+      // Two epochs: the round must still run when the dictation below starts.
+      epochs: 2,
       learningRate: 0.05,
       forceAdapted: true,
     });
@@ -95,6 +100,14 @@ describe('learning rounds in a helper engine process', () => {
     // The helper lowers its own priority at the start of the round (the engine worker keeps its own).
     await until(() => (statuses.some((s) => s.running && s.running.phase !== 'starting') ? true : undefined));
     expect(os.getPriority(pid)).toBe(19);
+    // A dictation stops the round's process (state T) until it ends.
+    if (process.platform === 'linux') {
+      const started = { deviceName: 'mic', sampleRate: 16000, source: 'native' } as never;
+      service.observe({ type: 'dictation-started', started });
+      await until(() => (processState(pid) === 'T' ? true : undefined));
+      service.observe({ type: 'dictation-ended', reason: 'stopped', result: null, error: null });
+      await until(() => (processState(pid) !== 'T' ? true : undefined));
+    }
 
     const done = await until(() => statuses.find((s) => s.rounds.length === 1 && s.running === null));
     expect(done).toMatchObject({ waiting: 0, kept: 3, learnedWeights: true, error: null });

@@ -111,7 +111,11 @@ export class StudioService {
     });
     this.dictation = new DictationSession({
       engine,
-      emit,
+      // Learning rounds pause while anyone dictates.
+      emit: (event) => {
+        this.learning.observe(event);
+        emit(event);
+      },
       files,
       mic: options.mic ?? null,
       micUnavailable: options.micUnavailable ?? null,

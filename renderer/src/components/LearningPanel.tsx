@@ -73,7 +73,9 @@ export function LearningPanel({ client }: { client: StudioApi }) {
         <div className="vp-progress" data-testid="learning-progress">
           <ProgressBar label="Learning round progress" fraction={fraction} />
           <span className="muted">
-            Learning in the background (low priority; dictation goes on)
+            {status.paused
+              ? 'Learning waits while you dictate'
+              : 'Learning in the background (low priority; it waits while you dictate)'}
             {running.phase === 'starting'
               ? ': starting…'
               : running.phase === 'features'
