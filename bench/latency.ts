@@ -30,8 +30,9 @@ measures, on the wall clock:
   (the live results are real, and this shows what segmenting on the fly costs).
 
 \`--while-learning\` runs learning-from-corrections rounds (20 new corrections + 12 replayed, the app's
-settings, on sentences of the first set not dictated here) in a low-priority helper engine process for
-the whole measurement, as the app does once 20 corrections have gathered: dictation must not slow down.
+settings, on sentences of the first set not dictated here) in a helper engine process at the lowest
+priority for the whole measurement: what a low priority alone leaves of the latency. (The app does more:
+it stops that process while anyone dictates, main/host/correction-learning.ts.)
 
 \`--soak-minutes N\` then streams N minutes of synthetic speech and silence (utterances separated by
 silences; \`--soak-speed\` times real time) and prints the engine's RSS and tensor count at start and end.
