@@ -173,6 +173,29 @@ describe('learning from corrections on the host', () => {
     expect(helpers[1].request.learned.map((l) => l.text)).toEqual(['sentence 0', 'sentence 1', 'sentence 2']);
   });
 
+  it('sends only the evenly spread sample a round replays, not every earlier correction', async () => {
+    const few = new LearningService(new LearningStore(path.join(dir, 'few')), {
+      engine,
+      audioOf,
+      emit: () => {},
+      roundSize: 2,
+      replay: 2,
+    });
+    const finishRound = (helper: ScriptedHelper) =>
+      helper.reply({ type: 'learn-done', roundId: helper.request.roundId, result: result('base', null) });
+    for (let i = 0; i < 6; i += 2) {
+      await few.add(correction(i));
+      await few.add(correction(i + 1));
+      finishRound(helpers.at(-1)!);
+      await expect.poll(async () => (await few.status()).waiting).toBe(0);
+    }
+    await few.add(correction(6));
+    await few.add(correction(7));
+    // Six learned (0–5): the 1st and 4th of them ((i + 0.5) · 6 / 2), as CorrectionLearner picks them.
+    expect(helpers.at(-1)!.request.learned.map((l) => l.text)).toEqual(['sentence 1', 'sentence 4']);
+    few.dispose();
+  });
+
   it('keeps the weights in use when a round is not better (nothing goes to the engine)', async () => {
     for (let i = 0; i < 3; i++) await service.add(correction(i));
     const ended = roundEnded();

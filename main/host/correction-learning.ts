@@ -11,6 +11,7 @@
  * at the host's next start).
  */
 import type { LearningCorrection, LearningStatus, StudioEvent } from '../common/ipc-contract';
+import { evenlySpread } from '../engine/adapt/learner';
 import type { FromWorker, LearnAdaptSettings, LearnRoundResult } from './engine-protocol';
 import type { EngineSupervisor, EngineWorkerHandle } from './engine-supervisor';
 import { HostError } from './errors';
@@ -219,6 +220,7 @@ export class LearningService {
     };
     this.round = round;
     this.error = null;
+    const replay = this.deps.replay ?? DEFAULT_REPLAY;
     const item = (i: LearningItem) => ({ path: this.store.wavPath(i.id), text: i.text });
     let settled = false;
     const finish = async (outcome: { result: LearnRoundResult } | { error: string }) => {
@@ -271,8 +273,9 @@ export class LearningService {
         weightsIn: this.store.weightsFile,
         weightsOut: this.store.weightsFile,
         fresh: fresh.map(item),
-        learned: learned.map(item),
-        replay: this.deps.replay ?? DEFAULT_REPLAY,
+        // Only the ones a round replays are read: the learner picks the same evenly spread sample.
+        learned: evenlySpread(learned, replay).map(item),
+        replay,
         adapt: this.deps.adapt,
       },
     });

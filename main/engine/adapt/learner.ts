@@ -84,11 +84,7 @@ export class CorrectionLearner {
 
   /** Earlier corrections to train on again: `replay` of them, evenly spread from oldest to newest. */
   private replaySample(): EnrollmentUtterance[] {
-    const n = Math.min(this.replay, this.history.length);
-    return Array.from(
-      { length: n },
-      (_, i) => this.history[Math.floor(((i + 0.5) * this.history.length) / n)],
-    );
+    return evenlySpread(this.history, this.replay);
   }
 
   /**
@@ -132,4 +128,10 @@ export class CorrectionLearner {
       throw error;
     }
   }
+}
+
+/** `n` of `items` (all when there are fewer), evenly spread from the first to the last. */
+export function evenlySpread<T>(items: readonly T[], n: number): T[] {
+  const count = Math.min(n, items.length);
+  return Array.from({ length: count }, (_, i) => items[Math.floor(((i + 0.5) * items.length) / count)]);
 }
