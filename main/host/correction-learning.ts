@@ -11,7 +11,7 @@
  * at the host's next start).
  */
 import type { LearningCorrection, LearningStatus, StudioEvent } from '../common/ipc-contract';
-import { evenlySpread } from '../engine/adapt/learner';
+import { evenlySpread } from '../engine/adapt/replay';
 import type { FromWorker, LearnAdaptSettings, LearnRoundResult } from './engine-protocol';
 import type { EngineSupervisor, EngineWorkerHandle } from './engine-supervisor';
 import { HostError } from './errors';

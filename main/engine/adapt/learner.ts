@@ -10,6 +10,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { AcousticModel } from '../model/acoustic-model';
 import { adaptModel, type AdaptOptions, type AdaptResult, type EnrollmentUtterance } from './adapt';
+import { evenlySpread } from './replay';
 
 /** What the learner needs from the engine: its model, and a way to continue with new weights. */
 export interface LearningEngine {
@@ -128,10 +129,4 @@ export class CorrectionLearner {
       throw error;
     }
   }
-}
-
-/** `n` of `items` (all when there are fewer), evenly spread from the first to the last. */
-export function evenlySpread<T>(items: readonly T[], n: number): T[] {
-  const count = Math.min(n, items.length);
-  return Array.from({ length: count }, (_, i) => items[Math.floor(((i + 0.5) * items.length) / count)]);
 }
