@@ -10,6 +10,7 @@ import type { EngineStats, ForwardedLiveEvent } from '../main/host/engine-protoc
 import { EngineSupervisor } from '../main/host/engine-supervisor';
 import { ENGINE_WORKER_SOURCE, spawnNodeWorker } from '../main/host/node-worker';
 import type { CorpusEntry } from '../main/common/corpus-manifest';
+import { startBackgroundLearning, type BackgroundLearning } from './background-learning';
 import { loadEvalSet } from './eval-sets';
 import { parseCommandLine, UsageError } from '../main/cli/command-line';
 
@@ -28,11 +29,17 @@ measures, on the wall clock:
 - the WER of the finals against the references, beside the WER of the same files transcribed offline
   (the live results are real, and this shows what segmenting on the fly costs).
 
+\`--while-learning\` runs learning-from-corrections rounds (20 new corrections + 12 replayed, the app's
+settings, on sentences of the first set not dictated here) in a helper engine process at the lowest
+priority for the whole measurement: what a low priority alone leaves of the latency. (The app does more:
+it stops that process while anyone dictates, main/host/correction-learning.ts.)
+
 \`--soak-minutes N\` then streams N minutes of synthetic speech and silence (utterances separated by
 silences; \`--soak-speed\` times real time) and prints the engine's RSS and tensor count at start and end.
 
   npm run bench:latency -- [--backends wasm,cpu] [--count 30] [--sets eval-slt-clean,eval-awb-clean]
                            [--soak-minutes 60] [--soak-speed 4] [--worker bundled|source] [--json FILE]
+                           [--while-learning]
 
 The engine worker runs bundled by esbuild, as the app ships it (\`--worker source\`: the TypeScript
 sources through tsx's loader, as \`npm run web\` runs it; its compiler adds about 60 MB of RSS).
@@ -57,6 +64,7 @@ const { values } = parseCommandLine(
       'soak-speed': { type: 'string', default: '4' },
       worker: { type: 'string', default: 'bundled' },
       json: { type: 'string' },
+      'while-learning': { type: 'boolean', default: false },
     },
   },
   undefined,
@@ -297,6 +305,16 @@ async function soak(engine: EngineSupervisor, utterances: Utterance[], minutes: 
   return { start, end, finals, readings, audioMinutes: total / RATE / 60 };
 }
 
+/** Rounds on 32 sentences of the first set that are not among the dictated ones (20 new, 12 replayed). */
+async function startLearning(engine: EngineSupervisor, dictated: Utterance[]): Promise<BackgroundLearning> {
+  const used = new Set(dictated.map((u) => u.entry.path));
+  const items = (await loadEvalSet(values.sets.split(',')[0]))
+    .filter((e) => !used.has(e.path))
+    .slice(0, 32)
+    .map((e) => ({ path: e.path, text: e.transcript }));
+  return startBackgroundLearning(engine, items.slice(0, 20), items.slice(20));
+}
+
 const mb = (bytes: number | undefined) => (bytes === undefined ? '—' : `${(bytes / 2 ** 20).toFixed(0)} MB`);
 
 async function main(): Promise<void> {
@@ -308,9 +326,19 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = {};
   for (const backend of values.backends.split(',')) {
     const engine = await startEngine(backend);
+    let learning: BackgroundLearning | null = null;
     try {
       const status = engine.status;
+      if (values['while-learning']) learning = await startLearning(engine, utterances);
       const m = await measureLatency(engine, utterances);
+      const learned = await learning?.stop();
+      learning = null;
+      if (learned)
+        console.log(
+          `\nwhile learning in the background: ${learned.rounds} round(s) finished during the measurement` +
+            `${learned.seconds.length ? ` (${learned.seconds.map((s) => `${s.toFixed(0)} s`).join(', ')})` : ''}` +
+            `${learned.failures.length ? `; failed: ${learned.failures.join('; ')}` : ''}`,
+        );
       const wer = errorRate(sumCounts(m.counts));
       console.log(`\nbackend ${status.backend?.label ?? backend} (model ${status.modelName})`);
       const latency = summary(m.latencyMs);
@@ -361,6 +389,7 @@ async function main(): Promise<void> {
       }
       report[backend] = result;
     } finally {
+      await learning?.stop();
       engine.dispose();
     }
   }

@@ -313,6 +313,64 @@ export interface AdaptSummary {
   seconds: number;
 }
 
+// ---- Learning from corrections ------------------------------------------------------------------------
+
+/** A corrected utterance to learn from: a span of an opened file (or a dictation's recording) and its text. */
+export interface LearningCorrection {
+  fileId: string;
+  /** Seconds from the start of the file; at most LearningLimits.maxSec long. */
+  startSec: number;
+  endSec: number;
+  /** What was said there, as the user corrected it. */
+  text: string;
+}
+
+/** One learning round: the model in use before it, measured on the new corrections it had not seen. */
+export interface LearningRoundInfo {
+  round: number;
+  /** ISO time the round finished. */
+  at: string;
+  newUtterances: number;
+  replayed: number;
+  /** 'adapted': the new weights were better on the held-back corrections and are in use. */
+  kept: 'adapted' | 'base';
+  /** Held-back greedy WER (0..1) of the model in use before the round, and of the new weights. */
+  heldBackWerBefore: number;
+  heldBackWerAfter: number;
+  seconds: number;
+}
+
+export interface LearningLimits {
+  /** Corrected utterances kept at most (the oldest already learned from go first). */
+  utterances: number;
+  /** Bytes of kept audio at most. */
+  bytes: number;
+  /** Longest utterance kept, in seconds. */
+  maxSec: number;
+}
+
+export interface LearningStatus {
+  /** "Learn from my corrections": corrections are kept and learned from (on by default). */
+  enabled: boolean;
+  /** Corrected utterances kept, and how many of them have not been learned from yet. */
+  kept: number;
+  waiting: number;
+  bytes: number;
+  /** New corrected utterances that start a round. */
+  roundSize: number;
+  limits: LearningLimits;
+  /** The round running now (in a low-priority engine process), or null. */
+  running: AdaptProgress | { phase: 'starting' } | null;
+  /** The running round waits while a dictation runs (its process is stopped; it continues after). */
+  paused: boolean;
+  /** Rounds so far, oldest first. */
+  rounds: LearningRoundInfo[];
+  /** Weights learned from corrections are kept (and used with the model they were learned for). */
+  learnedWeights: boolean;
+  /** Why the last round failed (null when it did not). Its corrections wait for the next. */
+  error: string | null;
+}
+
 /** Everything the host pushes to the renderer, on one channel. */
 export type StudioEvent =
   | { type: 'engine'; status: EngineStatus }
@@ -370,6 +428,8 @@ export type StudioEvent =
   | ({ type: 'adapt-progress' } & AdaptProgress)
   | { type: 'adapt-done'; summary: AdaptSummary }
   | { type: 'adapt-failed'; error: ErrorInfo }
+  /** Learning from corrections: a correction kept, a round's progress or outcome, data forgotten. */
+  | { type: 'learning'; status: LearningStatus }
   /** A global keyboard shortcut was pressed (Electron registers it system-wide). */
   | { type: 'shortcut'; action: 'toggle-dictation' }
   /**
@@ -490,6 +550,14 @@ export interface StudioApi {
   deleteModel(name: string): Promise<VoiceProfile>;
   /** Replaces the vocabulary to boost (empty: none); it is saved in the profile and applied at once. */
   setVocabulary(phrases: string[]): Promise<VoiceProfile>;
+  /** Learning from corrections: what is kept, the round running, the accuracy history. */
+  getLearning(): Promise<LearningStatus>;
+  /** Switches "Learn from my corrections" on or off (off: nothing new is kept; a running round stops). */
+  setLearning(enabled: boolean): Promise<LearningStatus>;
+  /** Keeps a corrected utterance for learning (ignored while learning is off); a round starts when enough gathered. */
+  learnFromCorrection(correction: LearningCorrection): Promise<LearningStatus>;
+  /** Deletes every kept utterance, the history and the learned weights (the model's own are used again). */
+  forgetLearning(): Promise<LearningStatus>;
   /** Files queued from now on run on the queue at `queueUrl` (a redis:// URL), or on this computer (null). */
   setRunTarget(queueUrl: string | null): Promise<RunTarget>;
   /** How (and whether) finals can be typed into other applications here. */

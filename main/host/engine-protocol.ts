@@ -34,7 +34,55 @@ export type ToWorker =
       name: string;
       options: AdaptJobOptions;
     }
-  | { type: 'adapt-cancel'; adaptId: string };
+  | { type: 'adapt-cancel'; adaptId: string }
+  /**
+   * Learned weights (learning from corrections) for the loaded model, applied now (after a running
+   * dictation) and kept for the model's next load; null: back to the model's own weights.
+   */
+  | { type: 'use-weights'; path: string | null }
+  /** Sent to a helper engine process started for it, at low priority: one learning round (learning-round.ts). */
+  | { type: 'learn-round'; request: LearnRoundRequest }
+  | { type: 'learn-cancel'; roundId: string };
+
+/** Corrected utterances as the learner reads them: a 16 kHz WAV the host wrote and the corrected text. */
+export interface LearnItem {
+  path: string;
+  text: string;
+}
+
+export interface LearnRoundRequest {
+  roundId: string;
+  /** The model in use and the models folder, as in `load`. */
+  model: string;
+  modelsDir: string | null;
+  /** Weights learned in earlier rounds to start from (ignored when they belong to another model). */
+  weightsIn: string | null;
+  /** Where the new weights are written when they are kept. */
+  weightsOut: string;
+  /** Corrections not learned from yet (the held-back check uses these only), then earlier ones to replay. */
+  fresh: LearnItem[];
+  learned: LearnItem[];
+  replay: number;
+  adapt?: LearnAdaptSettings;
+}
+
+/** Adaptation settings over the learner's defaults, for tests (1 epoch; keep weights that are not better). */
+export interface LearnAdaptSettings {
+  epochs?: number;
+  learningRate?: number;
+  forceAdapted?: boolean;
+}
+
+export interface LearnRoundResult {
+  kept: 'adapted' | 'base';
+  heldBackWerBefore: number;
+  heldBackWerAfter: number;
+  newUtterances: number;
+  replayed: number;
+  seconds: number;
+  /** The weights file written (weightsOut) when the new weights were kept; null otherwise. */
+  weightsFile: string | null;
+}
 
 export interface AdaptJobOptions {
   epochs?: number;
@@ -71,7 +119,10 @@ export type FromWorker =
   | { type: 'stats'; requestId: string; stats: EngineStats }
   | { type: 'adapt-progress'; adaptId: string; progress: AdaptJobProgress }
   | { type: 'adapt-done'; adaptId: string; result: AdaptJobResult }
-  | { type: 'adapt-failed'; adaptId: string; error: ErrorInfo };
+  | { type: 'adapt-failed'; adaptId: string; error: ErrorInfo }
+  | { type: 'learn-progress'; roundId: string; progress: AdaptJobProgress }
+  | { type: 'learn-done'; roundId: string; result: LearnRoundResult }
+  | { type: 'learn-failed'; roundId: string; error: ErrorInfo };
 
 export interface EngineStats {
   rssBytes: number;

@@ -117,6 +117,7 @@ export class EngineSupervisor {
   private job: RunningJob | null = null;
   private live: LiveSession | null = null;
   private vocabulary: string[] = [];
+  private learnedWeights: string | null = null;
   private adaptJob: AdaptJob | null = null;
   /** The model given at construction; `useModel(null)` returns to it. */
   readonly baseModel: string;
@@ -237,6 +238,24 @@ export class EngineSupervisor {
     worker.send({ type: 'load', model: this.options.model, modelsDir: this.options.modelsDir });
     // A restarted worker gets the user's vocabulary again (it applies it once the model is loaded).
     if (this.vocabulary.length > 0) worker.send({ type: 'set-vocabulary', phrases: this.vocabulary });
+    if (this.learnedWeights) worker.send({ type: 'use-weights', path: this.learnedWeights });
+  }
+
+  /**
+   * Weights learned from corrections, applied to the model now (after a running dictation) and after
+   * every restart; they are skipped for a model they were not learned for. null: the model's own.
+   */
+  setLearnedWeights(file: string | null): void {
+    this.learnedWeights = file;
+    this.worker?.send({ type: 'use-weights', path: file });
+  }
+
+  /**
+   * Another engine process for background work (a learning round), started the way this worker is,
+   * with the model this one loads. The caller owns it: nothing here watches or restarts it.
+   */
+  spawnHelper(): { worker: EngineWorkerHandle; model: string; modelsDir: string | null } {
+    return { worker: this.options.spawn(), model: this.options.model, modelsDir: this.options.modelsDir };
   }
 
   /** Words and phrases the decoder favours, now and after every restart (empty: none). */

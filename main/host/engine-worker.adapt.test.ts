@@ -12,8 +12,8 @@ import { loadWavFile } from '../engine/audio/wav-load';
 import { encodeWav } from '../engine/audio/wav-writer';
 import { createRandomModel } from '../engine/model/random-model';
 import type { AdaptJobProgress } from './engine-protocol';
-import { EngineSupervisor } from './engine-supervisor';
-import { spawnNodeWorker } from './node-worker';
+import type { EngineSupervisor } from './engine-supervisor';
+import { startRealEngine } from './testing/real-engine';
 
 const SPEECH = fileURLToPath(new URL('../../e2e/fixtures/speech.wav', import.meta.url));
 let dir: string;
@@ -33,13 +33,7 @@ beforeAll(async () => {
     await writeFile(file, encodeWav([part], { sampleRate: 48000, bitsPerSample: 16, encoding: 'int' }));
     items.push({ path: file, text: texts[i] });
   }
-  engine = new EngineSupervisor({
-    spawn: spawnNodeWorker(),
-    model: path.join(dir, 'base'),
-    modelsDir: null,
-    restartDelayMs: 10,
-  });
-  engine.start();
+  engine = startRealEngine(path.join(dir, 'base'));
 });
 
 afterAll(async () => {

@@ -11,7 +11,20 @@ import { loadWavFile } from '../engine/audio/wav-load';
 import { AsrEngine, resolveModelDir } from '../engine/engine';
 import { CancelledError } from '../engine/errors';
 import { LiveRecognizer } from '../engine/stream/live-recognizer';
-import { CRASH_TEST_ENV, type AdaptJobOptions, type FromWorker, type ToWorker } from './engine-protocol';
+import { loadWeightsFor } from '../engine/adapt/weights-file';
+import {
+  CRASH_TEST_ENV,
+  type AdaptJobOptions,
+  type FromWorker,
+  type LearnRoundRequest,
+  type ToWorker,
+} from './engine-protocol';
+import {
+  lowerOwnPriority,
+  PROGRESS_INTERVAL_MS,
+  runLearningRound,
+  throttledProgress,
+} from './learning-round';
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void;
@@ -28,9 +41,6 @@ function send(message: FromWorker): void {
 /** A failure as the host hears of it: the engine's own codes kept, anything else an ENGINE_ERROR. */
 const toErrorInfo = (error: unknown): ErrorInfo => toInfo(error, 'ENGINE_ERROR');
 
-/** Progress messages at most this often: a long file must not flood the host with IPC. */
-const PROGRESS_INTERVAL_MS = 150;
-
 let engine: AsrEngine | null = null;
 const running = new Map<string, AbortController>();
 // Jobs run strictly one after another (the host queues too; this guards against a misbehaving host).
@@ -44,7 +54,11 @@ function applyVocabulary(): void {
   engine?.setVocabulary(vocabulary.length > 0 ? { phrases: vocabulary } : undefined);
 }
 
+/** The model last asked for, so learned weights can be dropped by loading it again. */
+let loaded: { model: string; modelsDir: string | null } | null = null;
+
 async function load(model: string, modelsDir: string | null): Promise<void> {
+  loaded = { model, modelsDir };
   try {
     const modelDir = modelsDir ? resolveModelDir(model, modelsDir) : resolveModelDir(model);
     // The punctuation model ships beside the acoustic models (in a packaged app: resources/models/punct)
@@ -116,7 +130,11 @@ function stopLive(sessionId: string): void {
   const { recognizer } = live;
   live = null;
   recognizer.stop().then(
-    () => send({ type: 'live-stopped', sessionId }),
+    () => {
+      send({ type: 'live-stopped', sessionId });
+      // Learned weights that arrived during the dictation: its recogniser is done with the old model.
+      if (learned.waiting) scheduleLearnedWeights();
+    },
     (error: unknown) => send({ type: 'live-failed', sessionId, error: toErrorInfo(error) }),
   );
 }
@@ -145,26 +163,12 @@ async function adapt(
       data.push({ samples: await loadWavFile(item.path, base.sampleRate), text: item.text });
       if (controller.signal.aborted) break;
     }
-    let last = 0;
     const result = await adaptModel(base.model, data, {
       epochs: options.epochs,
       layers: options.layers,
       forceAdapted: options.keepAnyway,
       signal: controller.signal,
-      onProgress: (p) => {
-        const now = performance.now();
-        if (now - last < PROGRESS_INTERVAL_MS && p.step < p.total) return;
-        last = now;
-        const progress = {
-          phase: p.phase,
-          step: p.step,
-          total: p.total,
-          loss: Number.isFinite(p.loss) ? p.loss : null,
-          etaSec: Number.isFinite(p.etaSec) ? p.etaSec : null,
-          epoch: p.epoch,
-        };
-        send({ type: 'adapt-progress', adaptId, progress });
-      },
+      onProgress: throttledProgress((progress) => send({ type: 'adapt-progress', adaptId, progress })),
     });
     const { weights, ...summary } = result;
     let modelDir: string | null = null;
@@ -198,6 +202,65 @@ async function adapt(
   }
 }
 
+/**
+ * Learned weights (learning from corrections): the file the host named, or null for the model's own.
+ * They are applied between jobs, never under a running dictation (its recogniser keeps the model it
+ * started with); `inUse` says whether the loaded model carries them.
+ */
+const learned = { path: null as string | null, waiting: false, inUse: false };
+
+function scheduleLearnedWeights(): void {
+  learned.waiting = true;
+  if (!live) chain = chain.then(applyLearnedWeights);
+}
+
+async function applyLearnedWeights(): Promise<void> {
+  if (!learned.waiting || live || !engine) return;
+  learned.waiting = false;
+  try {
+    if (learned.path === null) {
+      if (!learned.inUse || !loaded) return;
+      // Back to the model's own weights: load it again (the previous ones are gone).
+      engine.dispose();
+      engine = null;
+      learned.inUse = false;
+      await load(loaded.model, loaded.modelsDir);
+      return;
+    }
+    const shapes = engine.model.layersModel.getWeights().map((w) => w.shape);
+    const weights = await loadWeightsFor(learned.path, engine.model.manifest.name, shapes);
+    // Weights learned for another model (the user switched models since) are not applied.
+    if (!weights) return;
+    engine.useWeights(weights);
+    for (const w of weights) w.dispose();
+    learned.inUse = true;
+  } catch (error) {
+    // A missing or damaged file leaves the model as it is; the host learns again from the corrections.
+    console.error(`engine-worker: learned weights not applied: ${(error as Error).message}`);
+  }
+}
+
+/** A helper process's learning round (the only thing such a process does). */
+let learning: { roundId: string; controller: AbortController } | null = null;
+
+async function learnRound(request: LearnRoundRequest): Promise<void> {
+  lowerOwnPriority();
+  const controller = new AbortController();
+  learning = { roundId: request.roundId, controller };
+  const { roundId } = request;
+  try {
+    const result = await runLearningRound(request, {
+      signal: controller.signal,
+      onProgress: (progress) => send({ type: 'learn-progress', roundId, progress }),
+    });
+    send({ type: 'learn-done', roundId, result });
+  } catch (error) {
+    send({ type: 'learn-failed', roundId, error: toErrorInfo(error) });
+  } finally {
+    learning = null;
+  }
+}
+
 function handle(raw: unknown): void {
   const message = raw as ToWorker;
   switch (message?.type) {
@@ -227,6 +290,16 @@ function handle(raw: unknown): void {
     case 'adapt-cancel':
       if (adapting?.adaptId === message.adaptId) adapting.controller.abort();
       else cancelledAdapts.add(message.adaptId);
+      break;
+    case 'use-weights':
+      learned.path = message.path;
+      scheduleLearnedWeights();
+      break;
+    case 'learn-round':
+      chain = chain.then(() => learnRound(message.request));
+      break;
+    case 'learn-cancel':
+      if (learning?.roundId === message.roundId) learning.controller.abort();
       break;
     case 'set-vocabulary':
       vocabulary = message.phrases;

@@ -93,7 +93,8 @@ export class ProfileService {
     };
   }
 
-  private async profileAudio(fileId: string): Promise<Float32Array> {
+  /** An opened file's audio at the profile's rate (learning from corrections cuts spans from it too). */
+  async profileAudio(fileId: string): Promise<Float32Array> {
     const entry = this.deps.files.get(fileId);
     if (!entry) throw new HostError('UNKNOWN_FILE', `no file with id ${fileId} was opened`);
     try {

@@ -27,6 +27,8 @@ import type {
   StudioInfo,
   TextInsertionInfo,
   VoiceProfile,
+  LearningCorrection,
+  LearningStatus,
 } from '../common/ipc-contract';
 import { loadWavFile } from '../engine/audio/wav-load';
 import { loadManifest, scanFolder, type EvalSetInput } from '../evaluation/reference-files';
@@ -37,6 +39,9 @@ import { FileRegistry } from './file-registry';
 import type { MicCapture } from './native-mic';
 import { VoiceProfileStore } from './profile';
 import { ProfileService } from './profile-service';
+import { LearningService, roundSizeFromEnv } from './correction-learning';
+import { LearningStore } from './learning-store';
+import type { LearnAdaptSettings } from './engine-protocol';
 import { ProjectStore } from './project-store';
 import { RunTargetSwitch } from './run-target';
 import { TextInsertion } from './text-insertion';
@@ -69,6 +74,8 @@ export interface StudioServiceOptions {
   profileDir?: string;
   /** Typing dictation into other applications; default: this machine's tools, no clipboard fallback. */
   textInsertion?: TextInsertion;
+  /** Learning from corrections: round size and adaptation settings (tests); default 20 (or the test env). */
+  learning?: { roundSize?: number; adapt?: LearnAdaptSettings };
 }
 
 export class StudioService {
@@ -80,6 +87,7 @@ export class StudioService {
   private readonly transcription: TranscriptionQueue;
   private readonly dictation: DictationSession;
   private readonly voice: ProfileService;
+  private readonly learning: LearningService;
   private disposed = false;
   private readonly textInsertion: TextInsertion;
 
@@ -108,6 +116,8 @@ export class StudioService {
         // A dictation's transcript stays in the host: the page may add its recording to the project.
         if (event.type === 'dictation-ended' && event.result)
           this.project.offerTranscript(event.result.file.id, event.result.transcript);
+        // Learning rounds pause while anyone dictates.
+        this.learning.observe(event);
         emit(event);
       },
       files,
@@ -126,6 +136,13 @@ export class StudioService {
       loadAudio,
       busy: () => this.dictation.dictationSession !== null || this.transcription.busy,
       disposed: () => this.disposed,
+    });
+    this.learning = new LearningService(new LearningStore(this.profile.dir), {
+      engine,
+      emit,
+      audioOf: (fileId) => this.voice.profileAudio(fileId),
+      roundSize: options.learning?.roundSize ?? roundSizeFromEnv(),
+      adapt: options.learning?.adapt,
     });
   }
 
@@ -266,8 +283,9 @@ export class StudioService {
 
   // ---- The voice profile ----------------------------------------------------------------------------
 
-  startEngine(): Promise<void> {
-    return this.voice.startEngine();
+  async startEngine(): Promise<void> {
+    await this.voice.startEngine();
+    await this.learning.start();
   }
 
   setVocabulary(phrases: readonly string[]): Promise<VoiceProfile> {
@@ -302,6 +320,24 @@ export class StudioService {
     return this.voice.deleteModel(name);
   }
 
+  // ---- Learning from corrections ------------------------------------------------------------------
+
+  getLearning(): Promise<LearningStatus> {
+    return this.learning.status();
+  }
+
+  setLearning(enabled: boolean): Promise<LearningStatus> {
+    return this.learning.setEnabled(enabled);
+  }
+
+  learnFromCorrection(correction: LearningCorrection): Promise<LearningStatus> {
+    return this.learning.add(correction);
+  }
+
+  forgetLearning(): Promise<LearningStatus> {
+    return this.learning.forget();
+  }
+
   /**
    * Resolves when the project and queue writes made so far are on disk: after dispose(), a write that
    * had already started still finishes (for example before removing the data folder).
@@ -312,6 +348,7 @@ export class StudioService {
 
   dispose(): void {
     this.disposed = true;
+    this.learning.dispose();
     this.cancelDictation();
     this.transcription.dispose();
     void this.runTarget.dispose();

@@ -12,6 +12,7 @@ import type {
   FileRef,
   InvokeArgs,
   InvokeChannel,
+  LearningCorrection,
   Project,
   ProjectItem,
   ProjectOp,
@@ -337,6 +338,14 @@ const adaptRequest: Validator<AdaptRequest> = obj<AdaptRequest>({
   keepAnyway: optional(literal(true, false)),
 });
 
+/** A span of an opened file and its corrected text; the host checks the span against the file and the limits. */
+const learningCorrection: Validator<LearningCorrection> = obj<LearningCorrection>({
+  fileId: id,
+  startSec: num({ min: 0, max: 86_400 }),
+  endSec: num({ min: 0, max: 86_400 }),
+  text: str({ min: 1, max: 2000 }),
+});
+
 /** One validator per invoke channel; the mapped type makes a missing channel a compile error. */
 export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> } = {
   'studio:get-info': tuple(),
@@ -366,6 +375,10 @@ export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> 
   'studio:delete-model': tuple(modelName),
   // One word or phrase per entry; the host trims, de-duplicates and caps the count again.
   'studio:set-vocabulary': tuple(arr(str({ max: 100 }), { max: 5000 })),
+  'studio:learning-get': tuple(),
+  'studio:learning-set': tuple(literal(true, false)),
+  'studio:learning-add': tuple(learningCorrection),
+  'studio:learning-forget': tuple(),
   // Parsed as a redis:// URL by the host; anything else is refused there with the reason.
   'studio:set-run-target': tuple(nullable(str({ min: 1, max: 2048 }))),
 };

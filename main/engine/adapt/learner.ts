@@ -10,6 +10,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { AcousticModel } from '../model/acoustic-model';
 import { adaptModel, type AdaptOptions, type AdaptResult, type EnrollmentUtterance } from './adapt';
+import { evenlySpread } from './replay';
 
 /** What the learner needs from the engine: its model, and a way to continue with new weights. */
 export interface LearningEngine {
@@ -63,6 +64,15 @@ export class CorrectionLearner {
     this.pending.push(utterance);
   }
 
+  /**
+   * Keeps a corrected utterance learned from in an earlier round (one kept on disk between sessions):
+   * it is only replayed, never learned from as new.
+   */
+  remember(utterance: EnrollmentUtterance): void {
+    if (utterance.text.trim() === '' || utterance.samples.length === 0) return;
+    this.history.push(utterance);
+  }
+
   /** Corrected utterances not yet learned from. */
   get waiting(): number {
     return this.pending.length;
@@ -75,11 +85,7 @@ export class CorrectionLearner {
 
   /** Earlier corrections to train on again: `replay` of them, evenly spread from oldest to newest. */
   private replaySample(): EnrollmentUtterance[] {
-    const n = Math.min(this.replay, this.history.length);
-    return Array.from(
-      { length: n },
-      (_, i) => this.history[Math.floor(((i + 0.5) * this.history.length) / n)],
-    );
+    return evenlySpread(this.history, this.replay);
   }
 
   /**

@@ -59,6 +59,7 @@ import { Notices } from './Notices';
 import { Queue } from './Queue';
 import { StatusBar } from './StatusBar';
 import { TranscriptEditor } from './TranscriptEditor';
+import { learnFromEdit } from '../state/learn-from-edit';
 import { Waveform, type PlayerHandle } from './Waveform';
 
 type View = 'files' | 'dictation' | 'voice';
@@ -466,12 +467,16 @@ export function App({ client }: { client: StudioApi }) {
   );
 
   const selectedId = selected?.file.id;
+  const selectedEdits = selected?.edits;
   const editWord = useCallback(
     (index: number, text: string) => {
-      if (selectedId && selectedTranscript)
-        act({ type: 'edit-word', fileId: selectedId, word: wordAt(selectedTranscript, index), text });
+      if (!selectedId || !selectedTranscript) return;
+      act({ type: 'edit-word', fileId: selectedId, word: wordAt(selectedTranscript, index), text });
+      // The corrected segment's audio and text can teach the recogniser (the voice profile's setting).
+      if (transcript && selectedEdits)
+        learnFromEdit(client, selectedId, transcript, selectedEdits, index, text);
     },
-    [selectedId, selectedTranscript, act],
+    [client, selectedId, selectedTranscript, transcript, selectedEdits, act],
   );
 
   // The cue view: the cues of the words as shown, with the times set there.

@@ -34,6 +34,7 @@ import { startMicCapture } from '../api/capture';
 import type { MicStream } from '../api/mic-stream';
 import { useDictationShortcut } from './dictation-shortcut';
 import { LevelMeter } from './LevelMeter';
+import { DictationCorrections } from './DictationCorrections';
 import { useRecordingClock } from './recording-clock';
 
 type Phase = 'idle' | 'starting' | 'recording' | 'finishing';
@@ -440,6 +441,7 @@ export function DictationView({
           </button>
         </div>
       )}
+      <DictationCorrections client={client} result={result} />
     </section>
   );
 }

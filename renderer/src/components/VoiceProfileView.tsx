@@ -25,6 +25,8 @@ import { editedTranscript, formatClock, formatDuration } from '../state/transcri
 import { LevelMeter } from './LevelMeter';
 import { useRecordingClock } from './recording-clock';
 import { VocabularyEditor } from './VocabularyEditor';
+import { LearningPanel } from './LearningPanel';
+import { ProgressBar } from './ProgressBar';
 
 type Phase = 'idle' | 'starting' | 'recording' | 'saving';
 
@@ -388,16 +390,7 @@ export function VoiceProfileView({
         </div>
         {adapting && (
           <div className="vp-progress" data-testid="adapt-progress">
-            <div
-              className="progress"
-              role="progressbar"
-              aria-label="Adaptation progress"
-              aria-valuemin={0}
-              aria-valuemax={1}
-              aria-valuenow={fraction}
-            >
-              <div className="progress-bar" style={{ width: `${(100 * fraction).toFixed(1)}%` }} />
-            </div>
+            <ProgressBar label="Adaptation progress" fraction={fraction} />
             <span className="muted">
               {progress?.phase === 'train'
                 ? `Training: step ${progress.step} of ${progress.total}` +
@@ -472,6 +465,8 @@ export function VoiceProfileView({
         </ul>
         {switching && <p className="muted">Loading the model…</p>}
       </div>
+
+      <LearningPanel client={client} />
 
       <VocabularyEditor
         client={client}
