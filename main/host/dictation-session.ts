@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { frameMeterLevel } from '../common/audio-level';
 import type {
   DictationEndReason,
   DictationResult,
@@ -202,7 +203,7 @@ export class DictationSession {
       const now = performance.now();
       if (now - this.levelAt >= 50) {
         this.levelAt = now;
-        this.deps.emit({ type: 'mic-level', level: rmsLevel(samples) });
+        this.deps.emit({ type: 'mic-level', level: frameMeterLevel(samples) });
       }
     }
   }
@@ -306,12 +307,4 @@ export class DictationSession {
     if (d.source === 'native') this.deps.mic?.stop();
     d.playback?.stop();
   }
-}
-
-/** RMS of a frame mapped from -60..0 dBFS to 0..1, the scale a level meter shows. */
-export function rmsLevel(samples: Float32Array): number {
-  let sum = 0;
-  for (const x of samples) sum += x * x;
-  const db = 10 * Math.log10(sum / Math.max(1, samples.length) + 1e-12);
-  return Math.max(0, Math.min(1, (db + 60) / 60));
 }

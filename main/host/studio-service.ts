@@ -41,7 +41,7 @@ import { RunTargetSwitch } from './run-target';
 import { TextInsertion } from './text-insertion';
 import { TranscriptionQueue } from './transcription-queue';
 
-export { MAX_DICTATION_SEC, rmsLevel } from './dictation-session';
+export { MAX_DICTATION_SEC } from './dictation-session';
 export { MAX_VOCABULARY_PHRASES } from './profile-service';
 
 export interface StudioServiceOptions {
