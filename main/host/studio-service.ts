@@ -27,7 +27,6 @@ import type {
   TextInsertionInfo,
   VoiceProfile,
 } from '../common/ipc-contract';
-import { loadWavFile } from '../engine/audio/wav-load';
 import { loadManifest, scanFolder, type EvalSetInput } from '../evaluation/reference-files';
 import { DictationSession } from './dictation-session';
 import type { EngineSupervisor } from './engine-supervisor';
@@ -59,11 +58,6 @@ export interface StudioServiceOptions {
   mic?: MicCapture | null;
   /** Why native capture is unavailable, for the status bar. */
   micUnavailable?: string | null;
-  /**
-   * Decodes a file for the file source of dictation. Default: WAV only, with no codec libraries (what
-   * Electron's main process may load); the browser bridge passes the engine's full decoder.
-   */
-  loadAudio?: (file: string, sampleRate: number) => Promise<Float32Array>;
   /** The voice profile folder (enrollment, corrections, adapted models); default `<project dir>/profile`. */
   profileDir?: string;
   /** Typing dictation into other applications; default: this machine's tools, no clipboard fallback. */
@@ -90,8 +84,9 @@ export class StudioService {
     this.profile = new VoiceProfileStore(
       options.profileDir ?? path.join(path.dirname(options.projectFile), 'profile'),
     );
-    // WAV only by default, with no codec libraries (what Electron's main process may load).
-    const loadAudio = options.loadAudio ?? loadWavFile;
+    // Files are decoded in the engine process, in every host: every format the engine reads, and no codec
+    // libraries (nor a long decode) in Electron's main process or the bridge's.
+    const loadAudio = (file: string, sampleRate: number) => engine.decodeAudio(file, sampleRate);
     const runTarget = this.runTarget;
     this.transcription = new TranscriptionQueue({
       engine,

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StudioEvent } from '../common/ipc-contract';
-import { loadWavFile } from '../engine/audio/wav-load';
+import { loadAudioFile } from '../engine/audio/load';
 import { encodeWav } from '../engine/audio/wav-writer';
 import { EngineSupervisor } from './engine-supervisor';
 import { ENROLLMENT_PROMPTS } from './profile';
@@ -70,7 +70,7 @@ describe('voice profile', () => {
     let profile = await studio.saveEnrollment(2, first.id);
     expect(profile.prompts[2].recordedSec).toBeCloseTo(2, 1);
     const saved = path.join(profileDir(), 'enrollment', '003.wav');
-    expect((await loadWavFile(saved, 16000)).length).toBeCloseTo(32000, -2);
+    expect((await loadAudioFile(saved, 16000)).length).toBeCloseTo(32000, -2);
     expect((await readFile(saved)).readUInt32LE(24)).toBe(16000); // the header's sample rate
 
     const [redo] = await studio.addPaths([await wav('take2.wav', 3)]);
