@@ -248,7 +248,8 @@ async function serve(
         });
 
   // The service channels, as Electron serves them; the native ones (dialogs, the shell) the page does
-  // itself. Dictation's start and stop also keep track of the socket's audio stream.
+  // itself. Dictation's start and stop (and the enrollment save, which stops a recording) also keep track
+  // of the socket's audio stream.
   const handlers: InvokeHandlers<ServiceChannel> = {
     ...serviceHandlers(service),
     'studio:dictation-start': (request) => {
@@ -261,6 +262,10 @@ async function serve(
     'studio:dictation-stop': async () => {
       await waitForStreamEnd();
       return service.stopDictation();
+    },
+    'studio:enroll-save': async (index) => {
+      await waitForStreamEnd();
+      return service.saveEnrollment(index);
     },
   };
 

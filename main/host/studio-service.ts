@@ -266,8 +266,8 @@ export class StudioService {
     return this.voice.getVoiceProfile();
   }
 
-  saveEnrollment(index: number, fileId: string): Promise<VoiceProfile> {
-    return this.voice.saveEnrollment(index, fileId);
+  async saveEnrollment(index: number): Promise<VoiceProfile> {
+    return this.voice.saveEnrollment(index, this.dictation.takeEnrollment(index));
   }
 
   addCorrection(fileId: string, text: string): Promise<VoiceProfile> {
