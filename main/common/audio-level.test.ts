@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { frameDbfs, frameMeterLevel, meterLevel, METER_FLOOR_DBFS, SILENCE_DBFS } from './audio-level';
+import {
+  energyDb,
+  frameDbfs,
+  frameMeterLevel,
+  meterLevel,
+  METER_FLOOR_DBFS,
+  SILENCE_DBFS,
+} from './audio-level';
 
 describe('frameDbfs', () => {
   it('is the RMS energy in dBFS: full-scale DC is 0 dB, a full-scale sine −3 dB, a tenth −20 dB', () => {
@@ -21,6 +28,21 @@ describe('frameDbfs', () => {
     expect(frameDbfs(new Float32Array(160))).toBe(SILENCE_DBFS);
     expect(frameDbfs(new Float32Array(0))).toBe(SILENCE_DBFS);
     expect(frameDbfs(new Float32Array(160).fill(1e-9))).toBe(SILENCE_DBFS);
+  });
+});
+
+describe('energyDb', () => {
+  it('is the same energy unfloored, so frames quieter than the floor still rank by loudness', () => {
+    const faint = new Float32Array(160).fill(1e-6);
+    const fainter = new Float32Array(160).fill(1e-7);
+    expect(energyDb(faint)).toBeLessThan(SILENCE_DBFS);
+    expect(energyDb(fainter)).toBeLessThan(energyDb(faint));
+    expect(energyDb(new Float32Array(160))).toBeCloseTo(-120, 6);
+    expect(frameDbfs(faint)).toBe(SILENCE_DBFS);
+    expect(energyDb(new Float32Array(100).fill(0.1))).toBeCloseTo(
+      frameDbfs(new Float32Array(100).fill(0.1)),
+      10,
+    );
   });
 });
 

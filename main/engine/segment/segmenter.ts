@@ -3,7 +3,7 @@
  * transcribed in bounded memory and a BiLSTM never sees more than `maxSegmentSec` at once. Segments are
  * contiguous: segment k starts where k − 1 ended, so absolute times are exact.
  */
-import { frameDbfs } from '../../common/audio-level';
+import { energyDb } from '../../common/audio-level';
 
 export interface SegmenterOptions {
   sampleRate: number;
@@ -34,7 +34,7 @@ export function frameLevelsDb(samples: Float32Array, frameSize: number): Float32
   const levels = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {
     const end = Math.min(samples.length, (f + 1) * frameSize);
-    levels[f] = frameDbfs(samples, f * frameSize, end - f * frameSize);
+    levels[f] = energyDb(samples, f * frameSize, end - f * frameSize);
   }
   return levels;
 }
