@@ -258,7 +258,7 @@ export class DictationSession {
     const d = this.dictation;
     if (!d) throw new HostError('DICTATION_IDLE', 'Dictation is not running.');
     if (d.enrollPrompt !== null) {
-      // Stop from elsewhere (another window, the status bar, a file that ended): the take was not saved
+      // Stop from elsewhere (another window, the status bar, the recording page gone): the take was not saved
       // as its prompt's recording, and says so where it was being recorded.
       const error = new HostError(
         'CANCELLED',
