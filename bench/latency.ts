@@ -2,10 +2,10 @@
 import { writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 import path from 'node:path';
+import { frameDbfs } from '../main/common/audio-level';
 import { errorRate, scoreTranscript, sumCounts, type ErrorCounts } from '../main/common/scoring';
 import { loadAudioFile } from '../main/engine/audio/load';
 import { playRealtime } from '../main/engine/audio/realtime-source';
-import { frameDbfs } from '../main/engine/stream/vad';
 import type { EngineStats, ForwardedLiveEvent } from '../main/host/engine-protocol';
 import { EngineSupervisor } from '../main/host/engine-supervisor';
 import { ENGINE_WORKER_SOURCE, spawnNodeWorker } from '../main/host/node-worker';

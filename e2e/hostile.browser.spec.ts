@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { loadWavFile } from '../main/engine/audio/wav-load';
+import { loadAudioFile } from '../main/engine/audio/load';
 import { encodeWav } from '../main/engine/audio/wav-writer';
 import { createRandomModel } from '../main/engine/model/random-model';
 import { expect, FIXTURES, fixtureCopy, startWebServer, test, TEST_MODEL_SEED } from './support/fixtures';
@@ -124,7 +124,7 @@ test('a dictation another tab runs is offered a Stop here; that tab hears it sto
   bridge,
 }, testInfo) => {
   // A file long enough to be still playing while the second tab opens (it plays in real time).
-  const speech = await loadWavFile(path.join(FIXTURES, 'speech.wav'), 16000);
+  const speech = await loadAudioFile(path.join(FIXTURES, 'speech.wav'), 16000);
   const long = new Float32Array(speech.length * 10);
   for (let i = 0; i < 10; i++) long.set(speech, i * speech.length);
   const file = testInfo.outputPath('long-file-mic.wav');

@@ -7,7 +7,9 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { DICTATION_END_MARKER } from '../main/bridge/server';
 import { expect, test } from './support/fixtures';
+import { StudioPage } from './support/studio-page';
 
 test('enrollment → adapt → select → dictate with the adapted model', async ({ studio, bridge }) => {
   test.setTimeout(240_000);
@@ -98,4 +100,23 @@ test('unsaved vocabulary survives a visit to another view', async ({ studio }) =
   await studio.openVoiceProfile();
   await expect(vocabulary).toHaveValue('Kowalski\nelectroencephalogram');
   await expect(studio.voiceProfile.getByRole('button', { name: 'Save vocabulary' })).toBeEnabled();
+});
+
+test('saving a take marks the end of its audio on the socket, as Stop does for a dictation', async ({
+  page,
+  bridge,
+}) => {
+  // Without the mark the bridge waits for frames that will not come before it keeps the take.
+  const marks: string[] = [];
+  page.on('websocket', (socket) =>
+    socket.on('framesent', ({ payload }) => {
+      if (payload === DICTATION_END_MARKER) marks.push(String(payload));
+    }),
+  );
+  const studio = await StudioPage.attach(page);
+  await studio.open(bridge.url);
+  await studio.openVoiceProfile();
+  const saved = await studio.recordPrompt(5, 1);
+  expect(saved.index).toBe(5);
+  await expect.poll(() => marks.length).toBe(1);
 });

@@ -24,7 +24,6 @@ import { FileRegistryError } from '../host/file-registry';
 import { contentType, parseRange } from '../host/http-range';
 import { mediaHeaders } from '../host/media-headers';
 import { StudioService } from '../host/studio-service';
-import { loadAudioFile } from '../engine/audio/load';
 import { serviceHandlers } from '../host/service-handlers';
 import { ID_PATTERN, PayloadError, dictationAudio, validateInvoke } from '../host/validate';
 import { checkRequest, createToken, TOKEN_COOKIE, TOKEN_QUERY } from './auth';
@@ -224,8 +223,6 @@ async function serve(
     emit: broadcast,
     mic: null,
     micUnavailable: 'browser mode uses the browser microphone',
-    // Any format the engine reads can stand in for the microphone (the bridge is plain Node, not bundled).
-    loadAudio: loadAudioFile,
   });
   const keep = await service.projectPaths();
   if (keep) await removeOrphanUploads(uploadsDir, keep);
@@ -251,7 +248,8 @@ async function serve(
         });
 
   // The service channels, as Electron serves them; the native ones (dialogs, the shell) the page does
-  // itself. Dictation's start and stop also keep track of the socket's audio stream.
+  // itself. Dictation's start and stop (and the enrollment save, which stops a recording) also keep track
+  // of the socket's audio stream.
   const handlers: InvokeHandlers<ServiceChannel> = {
     ...serviceHandlers(service),
     'studio:dictation-start': (request) => {
@@ -264,6 +262,10 @@ async function serve(
     'studio:dictation-stop': async () => {
       await waitForStreamEnd();
       return service.stopDictation();
+    },
+    'studio:enroll-save': async (index) => {
+      await waitForStreamEnd();
+      return service.saveEnrollment(index);
     },
   };
 

@@ -212,6 +212,11 @@ export interface DictationStartRequest {
    * user's punctuation setting; default true). Spoken commands apply either way.
    */
   punctuate?: boolean;
+  /**
+   * Records voice-profile prompt `enrollPrompt` (0-based) instead of dictating: the same capture, but no
+   * live recognition; `saveEnrollment(enrollPrompt)` ends it and keeps the recording in the profile.
+   */
+  enrollPrompt?: number;
 }
 
 export type DictationTarget = 'studio' | 'focused-app';
@@ -538,8 +543,11 @@ export interface StudioApi {
   openExternal(url: string): Promise<void>;
   /** The voice profile: enrollment prompts and recordings, corrections, adapted models. */
   getVoiceProfile(): Promise<VoiceProfile>;
-  /** Keeps a recording (a dictation result's file) as the enrollment recording of prompt `index`. */
-  saveEnrollment(index: number, fileId: string): Promise<VoiceProfile>;
+  /**
+   * Ends the enrollment recording of prompt `index` (started with `enrollPrompt: index`) and keeps it in
+   * the profile as that prompt's recording, replacing any.
+   */
+  saveEnrollment(index: number): Promise<VoiceProfile>;
   /** Adds an opened file with its corrected transcript as further adaptation data. */
   addCorrection(fileId: string, text: string): Promise<VoiceProfile>;
   /** Starts speaker adaptation in the engine process; progress and the outcome come as events. */

@@ -3,9 +3,14 @@
  * at real-time pace) is recorded, so the session can be replayed and nothing is lost, and streamed to the
  * engine process, which answers with partial and final results as the user speaks. One session at a time,
  * owned by the host, not by a window.
+ *
+ * Voice-profile enrollment records through the same session (the same sources, level meter, limits and
+ * finite-sample rule) but only records: no live recogniser is started, and its audio is handed to the
+ * profile (`takeEnrollment`) instead of being written to `recordings/`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { frameMeterLevel } from '../common/audio-level';
 import type {
   DictationEndReason,
   DictationResult,
@@ -16,11 +21,13 @@ import type {
 } from '../common/ipc-contract';
 import type { Transcript, Word } from '../common/transcript';
 import { playRealtime, type RealtimePlayback } from '../engine/audio/realtime-source';
+import { concatSamples } from '../engine/audio/samples';
 import { encodeWav } from '../engine/audio/wav-writer';
 import type { EngineSupervisor } from './engine-supervisor';
 import { fileError, HostError, toErrorInfo, type ErrorInfo } from './errors';
 import type { FileRegistry } from './file-registry';
 import type { MicCapture } from './native-mic';
+import { ENROLLMENT_PROMPTS } from './profile';
 import type { TextInsertion, TypingSession } from './text-insertion';
 import { finiteAudio } from './validate';
 
@@ -58,6 +65,14 @@ interface Dictation {
   playback: RealtimePlayback | null;
   /** Cancelled: late engine events are ignored. */
   ended: boolean;
+  /** An enrollment recording (of this prompt): recorded only, with no live recogniser. */
+  enrollPrompt: number | null;
+}
+
+/** A finished enrollment recording, as captured (mono, at the source's rate). */
+export interface Recording {
+  samples: Float32Array;
+  sampleRate: number;
 }
 
 /** The sample rate a file source plays at (the model's, so nothing is resampled twice). */
@@ -92,6 +107,11 @@ export class DictationSession {
 
   async startDictation(request: DictationStartRequest): Promise<DictationStarted> {
     if (this.dictation) throw new HostError('DICTATION_BUSY', 'Dictation is already running; stop it first.');
+    const enrollPrompt = request.enrollPrompt ?? null;
+    if (enrollPrompt !== null && request.typeInto === 'focused-app')
+      throw new HostError('INVALID_REQUEST', 'an enrollment recording is not typed into other applications');
+    if (enrollPrompt !== null && enrollPrompt >= ENROLLMENT_PROMPTS.length)
+      throw new HostError('INVALID_REQUEST', `there is no enrollment prompt ${enrollPrompt + 1}`);
     // First, before any window of ours can take it: the application that has focus is where text goes.
     const typing =
       request.typeInto === 'focused-app'
@@ -140,44 +160,52 @@ export class DictationSession {
       liveFailed: false,
       playback,
       ended: false,
+      enrollPrompt,
     };
     this.dictation = session;
     try {
-      await this.deps.engine.startLive(
-        started.sampleRate,
-        (event) => {
-          if (session.ended) return;
-          if (event.type === 'partial') {
-            const { segment, words, stableWords } = event;
-            this.deps.emit({ type: 'dictation-partial', segment, words, stableWords });
-          } else if (event.type === 'final') {
-            const { segment, text, displayText, words, startSec, endSec } = event;
-            session.finals.push(words);
-            session.computeSec += event.timing.computeMs / 1000;
-            const shown = displayText === undefined ? {} : { displayText };
-            this.deps.emit({ type: 'dictation-final', segment, text, ...shown, words, startSec, endSec });
-            // Punctuated and capitalised where the model is on, as the studio's document shows it.
-            if (typing) this.typeFinal(typing, session, { text, displayText });
-          }
-        },
-        (error) => {
-          if (session.ended) return;
-          // Keep recording: the recording is transcribed as a file when the user stops.
-          session.liveFailed = true;
-          this.deps.emit({ type: 'dictation-error', error: toErrorInfo(error) });
-        },
-      );
+      if (enrollPrompt === null) await this.startRecogniser(session, typing);
     } catch (error) {
       this.cancelDictation();
       throw error;
     }
     this.deps.emit({ type: 'dictation-started', started });
-    // A file that has played to its end finishes the session: its last utterance is finalised and the
-    // result goes to every window (a Stop meanwhile has already ended it: then nothing happens here).
-    void playback?.done.then(() => {
-      if (this.dictation === session) this.stopDictation('source-ended').catch(() => {});
-    });
+    // A file that has played to its end finishes a dictation: its last utterance is finalised and the
+    // result goes to every window (a Stop meanwhile has already ended it: then nothing happens here). An
+    // enrollment recording waits for its save.
+    if (enrollPrompt === null)
+      void playback?.done.then(() => {
+        if (this.dictation === session) this.stopDictation('source-ended').catch(() => {});
+      });
     return started;
+  }
+
+  /** The engine's live recogniser for a dictation: its partials and finals go to every window. */
+  private async startRecogniser(session: Dictation, typing: TypingSession | null): Promise<void> {
+    await this.deps.engine.startLive(
+      session.sampleRate,
+      (event) => {
+        if (session.ended) return;
+        if (event.type === 'partial') {
+          const { segment, words, stableWords } = event;
+          this.deps.emit({ type: 'dictation-partial', segment, words, stableWords });
+        } else if (event.type === 'final') {
+          const { segment, text, displayText, words, startSec, endSec } = event;
+          session.finals.push(words);
+          session.computeSec += event.timing.computeMs / 1000;
+          const shown = displayText === undefined ? {} : { displayText };
+          this.deps.emit({ type: 'dictation-final', segment, text, ...shown, words, startSec, endSec });
+          // Punctuated and capitalised where the model is on, as the studio's document shows it.
+          if (typing) this.typeFinal(typing, session, { text, displayText });
+        }
+      },
+      (error) => {
+        if (session.ended) return;
+        // Keep recording: the recording is transcribed as a file when the user stops.
+        session.liveFailed = true;
+        this.deps.emit({ type: 'dictation-error', error: toErrorInfo(error) });
+      },
+    );
   }
 
   /** Audio for the running dictation (stream frames from the renderer, native or file frames). */
@@ -200,12 +228,12 @@ export class DictationSession {
     const copy = finiteAudio(Float32Array.from(samples));
     d.chunks.push(copy);
     d.samples += copy.length;
-    if (!d.liveFailed) this.deps.engine.liveAudio(copy);
+    if (!d.liveFailed && d.enrollPrompt === null) this.deps.engine.liveAudio(copy);
     if (d.source !== 'stream') {
       const now = performance.now();
       if (now - this.levelAt >= 50) {
         this.levelAt = now;
-        this.deps.emit({ type: 'mic-level', level: rmsLevel(samples) });
+        this.deps.emit({ type: 'mic-level', level: frameMeterLevel(samples) });
       }
     }
   }
@@ -232,6 +260,16 @@ export class DictationSession {
   async stopDictation(reason: DictationEndReason = 'stopped'): Promise<DictationResult> {
     const d = this.dictation;
     if (!d) throw new HostError('DICTATION_IDLE', 'Dictation is not running.');
+    if (d.enrollPrompt !== null) {
+      // Stop from elsewhere (another window, the status bar, the recording page gone): the take was not saved
+      // as its prompt's recording, and says so where it was being recorded.
+      const error = new HostError(
+        'CANCELLED',
+        `The recording of prompt ${d.enrollPrompt + 1} was stopped before it was saved; record it again.`,
+      );
+      this.end(d, reason, error);
+      throw error;
+    }
     this.dictation = null;
     this.stopCapture(d);
     try {
@@ -246,23 +284,45 @@ export class DictationSession {
     }
   }
 
+  /**
+   * Ends the enrollment recording of prompt `index` and hands over its audio (nothing is written here:
+   * the profile keeps it, once). Every window hears that the session ended.
+   */
+  takeEnrollment(index: number): Recording {
+    const d = this.dictation;
+    if (!d || d.enrollPrompt === null)
+      throw new HostError('DICTATION_IDLE', 'No enrollment recording is running.');
+    if (d.enrollPrompt !== index)
+      throw new HostError(
+        'INVALID_REQUEST',
+        `the recording running is of prompt ${d.enrollPrompt + 1}, not prompt ${index + 1}`,
+      );
+    if (d.samples === 0) {
+      const error = emptyRecording();
+      this.end(d, 'stopped', error);
+      throw error;
+    }
+    this.end(d, 'stopped', null);
+    return { samples: recordedAudio(d), sampleRate: d.sampleRate };
+  }
+
+  /** Ends a session that has no dictation result (an enrollment recording). */
+  private end(d: Dictation, reason: DictationEndReason, error: HostError | null): void {
+    this.dictation = null;
+    this.stopCapture(d);
+    d.ended = true;
+    this.deps.emit({ type: 'dictation-ended', reason, result: null, error: error && toErrorInfo(error) });
+  }
+
   /** The recording of an ended session, saved and registered, with its transcript. */
   private async dictationResult(d: Dictation): Promise<DictationResult> {
     if (d.samples === 0) {
       this.deps.engine.abandonLive();
-      throw new HostError(
-        'DICTATION_EMPTY',
-        'No audio was recorded: is the microphone connected and allowed?',
-      );
+      throw emptyRecording();
     }
     // Wait for the engine to finish the last utterance (its final arrives before this resolves).
     if (!d.liveFailed) await this.deps.engine.stopLive().catch(() => (d.liveFailed = true));
-    const audio = new Float32Array(d.samples);
-    let offset = 0;
-    for (const chunk of d.chunks) {
-      audio.set(chunk, offset);
-      offset += chunk.length;
-    }
+    const audio = recordedAudio(d);
     await mkdir(this.deps.recordingsDir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const file = path.join(this.deps.recordingsDir, `dictation-${stamp}.wav`);
@@ -293,11 +353,8 @@ export class DictationSession {
   cancelDictation(): void {
     const d = this.dictation;
     if (!d) return;
-    this.stopCapture(d);
-    this.dictation = null;
-    d.ended = true;
-    this.deps.engine.abandonLive();
-    this.deps.emit({ type: 'dictation-ended', reason: 'cancelled', result: null, error: null });
+    if (d.enrollPrompt === null) this.deps.engine.abandonLive();
+    this.end(d, 'cancelled', null);
   }
 
   /** The session running now, as its start reported it; null when there is none. */
@@ -311,10 +368,11 @@ export class DictationSession {
   }
 }
 
-/** RMS of a frame mapped from -60..0 dBFS to 0..1, the scale a level meter shows. */
-export function rmsLevel(samples: Float32Array): number {
-  let sum = 0;
-  for (const x of samples) sum += x * x;
-  const db = 10 * Math.log10(sum / Math.max(1, samples.length) + 1e-12);
-  return Math.max(0, Math.min(1, (db + 60) / 60));
+function emptyRecording(): HostError {
+  return new HostError('DICTATION_EMPTY', 'No audio was recorded: is the microphone connected and allowed?');
+}
+
+/** The session's audio as one array. */
+function recordedAudio(d: Dictation): Float32Array {
+  return concatSamples(d.chunks);
 }

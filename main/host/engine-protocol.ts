@@ -20,6 +20,11 @@ export type ToWorker =
   | { type: 'live-stop'; sessionId: string }
   /** Memory figures, for soak tests and diagnostics. */
   | { type: 'stats'; requestId: string }
+  /**
+   * Decodes a whole audio file (any format the engine reads) to mono at `sampleRate`: the host's file
+   * source for dictation and the voice profile's recordings. Not queued behind file jobs.
+   */
+  | { type: 'decode'; requestId: string; path: string; sampleRate: number }
   /** Words and phrases for the decoder to favour from now on (empty: none). */
   | { type: 'set-vocabulary'; phrases: string[] }
   /**
@@ -117,6 +122,8 @@ export type FromWorker =
   | { type: 'live-stopped'; sessionId: string }
   | { type: 'live-failed'; sessionId: string; error: ErrorInfo }
   | { type: 'stats'; requestId: string; stats: EngineStats }
+  | { type: 'decoded'; requestId: string; samples: Float32Array }
+  | { type: 'decode-failed'; requestId: string; error: ErrorInfo }
   | { type: 'adapt-progress'; adaptId: string; progress: AdaptJobProgress }
   | { type: 'adapt-done'; adaptId: string; result: AdaptJobResult }
   | { type: 'adapt-failed'; adaptId: string; error: ErrorInfo }

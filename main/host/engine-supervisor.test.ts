@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import type { EngineStatus } from '../common/ipc-contract';
+import { loadAudioFile } from '../engine/audio/load';
 import { EngineJobError, EngineSupervisor } from './engine-supervisor';
 import { fakeWorkers } from './testing/fake-worker';
 
@@ -76,6 +78,23 @@ describe('EngineSupervisor', () => {
       text: 'hello world',
     });
     engine.dispose();
+  });
+
+  it('decodes files in the worker, and a crash fails the decodes in flight', async () => {
+    const { engine, workers } = supervisor();
+    engine.start();
+    const file = fileURLToPath(new URL('../engine/__fixtures__/speech-22k.mp3', import.meta.url));
+    const decoded = await engine.decodeAudio(file, 16000);
+    expect(decoded).toEqual(await loadAudioFile(file, 16000));
+    // Sent, then the worker dies before answering.
+    const lost = engine.decodeAudio(file, 16000);
+    workers.workers[0].crash(70);
+    await expect(lost).rejects.toMatchObject({ info: { code: 'ENGINE_CRASHED' } });
+    await expect(lost).rejects.toThrow(/while decoding the file/);
+    engine.dispose();
+    await expect(engine.decodeAudio(file, 16000)).rejects.toMatchObject({
+      info: { code: 'ENGINE_UNAVAILABLE' },
+    });
   });
 
   it('gives up after repeated crashes and says so', async () => {

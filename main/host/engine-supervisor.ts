@@ -105,6 +105,11 @@ interface AdaptJob {
   reject: (error: EngineJobError) => void;
 }
 
+interface Decode {
+  resolve: (samples: Float32Array) => void;
+  reject: (error: EngineJobError) => void;
+}
+
 let liveCounter = 0;
 
 export class EngineSupervisor {
@@ -122,6 +127,8 @@ export class EngineSupervisor {
   /** The model given at construction; `useModel(null)` returns to it. */
   readonly baseModel: string;
   private statsWaiters = new Map<string, (stats: EngineStats) => void>();
+  /** Decodes asked of the worker that runs now; a crash or a stop fails them. */
+  private decodes = new Map<string, Decode>();
   private crashTimes: number[] = [];
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private readyWaiters: { resolve: () => void; reject: (error: EngineJobError) => void }[] = [];
@@ -214,6 +221,12 @@ export class EngineSupervisor {
     this.restartTimer = null;
     this.stopWorker();
     this.crashTimes = [];
+    this.failDecodes(
+      new EngineJobError({
+        code: 'ENGINE_BUSY',
+        message: 'The speech engine was restarted with another model while decoding the file; try again.',
+      }),
+    );
     this.setStatus({ state: 'starting', modelName: null, backend: null, message: null });
     const ready = this.whenReady();
     this.start();
@@ -351,6 +364,31 @@ export class EngineSupervisor {
     });
   }
 
+  /**
+   * Decodes a whole audio file (every format the engine reads) to mono samples at `sampleRate` in the
+   * engine process, so no host loads codec libraries. Runs beside file jobs and dictation, not behind
+   * them; rejects with EngineJobError when the file cannot be decoded or the engine stops meanwhile.
+   */
+  async decodeAudio(file: string, sampleRate: number): Promise<Float32Array> {
+    // A worker that is up decodes at once (the model need not have loaded); otherwise wait for one.
+    if (!this.worker) await this.whenReady();
+    const worker = this.worker;
+    if (!worker || this.disposed)
+      throw new EngineJobError({ code: 'ENGINE_STOPPED', message: 'The speech engine was shut down.' });
+    const requestId = `decode-${++liveCounter}`;
+    return new Promise<Float32Array>((resolve, reject) => {
+      this.decodes.set(requestId, { resolve, reject });
+      worker.send({ type: 'decode', requestId, path: file, sampleRate });
+    });
+  }
+
+  /** Fails every decode in flight (the worker that was doing them is gone). */
+  private failDecodes(error: EngineJobError): void {
+    const decodes = [...this.decodes.values()];
+    this.decodes.clear();
+    for (const decode of decodes) decode.reject(error);
+  }
+
   cancel(jobId: string): void {
     if (this.job?.jobId === jobId) this.worker?.send({ type: 'cancel', jobId });
   }
@@ -367,6 +405,7 @@ export class EngineSupervisor {
     this.adaptJob = null;
     if (this.live) this.endLive(this.live, error);
     this.live = null;
+    this.failDecodes(error);
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
   }
 
@@ -438,6 +477,7 @@ export class EngineSupervisor {
         // A missing or broken model will not fix itself by restarting: stop and say why.
         this.setStatus({ state: 'failed', message: message.error.message });
         this.stopWorker();
+        this.failDecodes(new EngineJobError({ code: 'ENGINE_UNAVAILABLE', message: message.error.message }));
         break;
       case 'progress':
         if (this.job?.jobId === message.jobId) this.job.onProgress(message.fraction, message.processedSec);
@@ -446,6 +486,14 @@ export class EngineSupervisor {
         this.statsWaiters.get(message.requestId)?.(message.stats);
         this.statsWaiters.delete(message.requestId);
         break;
+      case 'decoded':
+      case 'decode-failed': {
+        const decode = this.decodes.get(message.requestId);
+        this.decodes.delete(message.requestId);
+        if (message.type === 'decoded') decode?.resolve(message.samples);
+        else decode?.reject(new EngineJobError(message.error));
+        break;
+      }
       case 'adapt-progress':
         if (this.adaptJob?.adaptId === message.adaptId) this.adaptJob.onProgress(message.progress);
         break;
@@ -502,6 +550,7 @@ export class EngineSupervisor {
     const session = this.live;
     this.live = null;
     if (session) this.endLive(session, error('Dictation'));
+    this.failDecodes(error('Decoding the file'));
     this.setStatus({ state: 'starting', message: null, restarts: this.current.restarts + 1 });
     this.start();
   }
@@ -538,6 +587,12 @@ export class EngineSupervisor {
       new EngineJobError({
         code: 'ENGINE_CRASHED',
         message: `The speech engine stopped unexpectedly during speaker adaptation (exit code ${code ?? 'unknown'}). The recordings are kept; try again.`,
+      }),
+    );
+    this.failDecodes(
+      new EngineJobError({
+        code: 'ENGINE_CRASHED',
+        message: `The speech engine stopped unexpectedly while decoding the file (exit code ${code ?? 'unknown'}); try again.`,
       }),
     );
     const job = this.job;

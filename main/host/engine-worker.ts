@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { toErrorInfo as toInfo, type ErrorInfo } from '../common/errors';
 import { adaptModel, saveAdaptedModel } from '../engine/adapt/adapt';
-import { loadWavFile } from '../engine/audio/wav-load';
+import { loadAudioFile } from '../engine/audio/load';
 import { AsrEngine, resolveModelDir } from '../engine/engine';
 import { CancelledError } from '../engine/errors';
 import { LiveRecognizer } from '../engine/stream/live-recognizer';
@@ -139,6 +139,16 @@ function stopLive(sessionId: string): void {
   );
 }
 
+/** Decodes a file for the host, which itself loads no codec libraries (Electron main must stay light). */
+async function decode(requestId: string, file: string, sampleRate: number): Promise<void> {
+  try {
+    const samples = await loadAudioFile(file, sampleRate);
+    send({ type: 'decoded', requestId, samples });
+  } catch (error) {
+    send({ type: 'decode-failed', requestId, error: toErrorInfo(error) });
+  }
+}
+
 /** The running adaptation, if any. It waits behind file jobs like one, and blocks them while it runs. */
 let adapting: { adaptId: string; controller: AbortController } | null = null;
 /** Adaptations cancelled while still waiting behind other work. */
@@ -160,7 +170,7 @@ async function adapt(
     const base = engine;
     const data = [];
     for (const item of items) {
-      data.push({ samples: await loadWavFile(item.path, base.sampleRate), text: item.text });
+      data.push({ samples: await loadAudioFile(item.path, base.sampleRate), text: item.text });
       if (controller.signal.aborted) break;
     }
     const result = await adaptModel(base.model, data, {
@@ -300,6 +310,9 @@ function handle(raw: unknown): void {
       break;
     case 'learn-cancel':
       if (learning?.roundId === message.roundId) learning.controller.abort();
+      break;
+    case 'decode':
+      void decode(message.requestId, message.path, message.sampleRate);
       break;
     case 'set-vocabulary':
       vocabulary = message.phrases;

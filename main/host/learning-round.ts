@@ -13,7 +13,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { AdaptProgress as EngineAdaptProgress } from '../engine/adapt/adapt';
 import { CorrectionLearner } from '../engine/adapt/learner';
 import { loadWeightsFor, writeWeightsFile } from '../engine/adapt/weights-file';
-import { loadWavFile } from '../engine/audio/wav-load';
+import { loadAudioFile } from '../engine/audio/load';
 import { AsrEngine, resolveModelDir } from '../engine/engine';
 import type { AdaptJobProgress, LearnRoundRequest, LearnRoundResult } from './engine-protocol';
 
@@ -79,7 +79,7 @@ export async function runLearningRound(
       adapt: request.adapt,
     });
     const read = async (item: { path: string; text: string }) => ({
-      samples: await loadWavFile(item.path, engine.sampleRate),
+      samples: await loadAudioFile(item.path, engine.sampleRate),
       text: item.text,
     });
     for (const item of request.learned) learner.remember(await read(item));

@@ -2,13 +2,17 @@
  * The voice profile: enrollment recordings, corrections, speaker adaptation, model selection and the
  * boosted vocabulary.
  *
- * Recordings come from files the host registered (a dictation's recording, an opened file): they are
- * decoded here and stored in the profile folder as 16 kHz WAV; the engine worker adapts the model in use
+ * Enrollment recordings come from the host's capture (dictation-session.ts, recording only) and
+ * corrections from files the host registered, decoded by the engine worker; both are stored in the
+ * profile folder as 16 kHz WAV; the engine worker adapts the model in use
  * to them and saves the result under `<profile>/models/<name>/`, which can then be selected.
  */
 import path from 'node:path';
 import { boostPhrases } from '../common/boost-list';
 import type { AdaptRequest, StudioEvent, VoiceProfile } from '../common/ipc-contract';
+import { Resampler } from '../engine/audio/resample';
+import { concatSamples } from '../engine/audio/samples';
+import type { Recording } from './dictation-session';
 import type { EngineSupervisor } from './engine-supervisor';
 import { fileError, HostError, toErrorInfo } from './errors';
 import type { FileRegistry } from './file-registry';
@@ -104,9 +108,11 @@ export class ProfileService {
     }
   }
 
-  /** Keeps an opened file (normally the recording a dictation session returned) for prompt `index`. */
-  async saveEnrollment(index: number, fileId: string): Promise<VoiceProfile> {
-    await this.store.saveRecording(index, await this.profileAudio(fileId));
+  /** Keeps an enrollment recording (as captured) for prompt `index`, at the profile's sample rate. */
+  async saveEnrollment(index: number, recording: Recording): Promise<VoiceProfile> {
+    const resampler = new Resampler(recording.sampleRate, PROFILE_SAMPLE_RATE);
+    const samples = concatSamples([resampler.process(recording.samples), resampler.flush()]);
+    await this.store.saveRecording(index, samples);
     return this.getVoiceProfile();
   }
 

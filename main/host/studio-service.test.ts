@@ -7,7 +7,7 @@ import { utteranceText } from '../common/display-text';
 import { applyUtterance, EMPTY_DICTATION } from '../common/spoken-commands';
 import { EngineSupervisor } from './engine-supervisor';
 import type { MicCapture, MicHandlers } from './native-mic';
-import { rmsLevel, StudioService } from './studio-service';
+import { StudioService } from './studio-service';
 import { fakeWorkers } from './testing/fake-worker';
 import { TextInsertion } from './text-insertion';
 
@@ -445,14 +445,6 @@ describe('StudioService', () => {
     expect(studio.getInfo().mic).toEqual({ source: 'stream', devices: [], nativeUnavailable: 'test' });
     await expect(studio.startDictation({ source: 'native' })).rejects.toThrow(/not available \(test\)/);
     studio.dispose();
-  });
-});
-
-describe('rmsLevel', () => {
-  it('maps -60..0 dBFS to 0..1', () => {
-    expect(rmsLevel(new Float32Array(100))).toBe(0);
-    expect(rmsLevel(new Float32Array(100).fill(1))).toBeCloseTo(1, 5);
-    expect(rmsLevel(new Float32Array(100).fill(0.001))).toBeCloseTo(0, 5);
   });
 });
 

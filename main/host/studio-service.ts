@@ -30,7 +30,6 @@ import type {
   LearningCorrection,
   LearningStatus,
 } from '../common/ipc-contract';
-import { loadWavFile } from '../engine/audio/wav-load';
 import { loadManifest, scanFolder, type EvalSetInput } from '../evaluation/reference-files';
 import { DictationSession } from './dictation-session';
 import type { EngineSupervisor } from './engine-supervisor';
@@ -47,7 +46,7 @@ import { RunTargetSwitch } from './run-target';
 import { TextInsertion } from './text-insertion';
 import { TranscriptionQueue } from './transcription-queue';
 
-export { MAX_DICTATION_SEC, rmsLevel } from './dictation-session';
+export { MAX_DICTATION_SEC } from './dictation-session';
 export { MAX_VOCABULARY_PHRASES } from './profile-service';
 
 export interface StudioServiceOptions {
@@ -65,11 +64,6 @@ export interface StudioServiceOptions {
   mic?: MicCapture | null;
   /** Why native capture is unavailable, for the status bar. */
   micUnavailable?: string | null;
-  /**
-   * Decodes a file for the file source of dictation. Default: WAV only, with no codec libraries (what
-   * Electron's main process may load); the browser bridge passes the engine's full decoder.
-   */
-  loadAudio?: (file: string, sampleRate: number) => Promise<Float32Array>;
   /** The voice profile folder (enrollment, corrections, adapted models); default `<project dir>/profile`. */
   profileDir?: string;
   /** Typing dictation into other applications; default: this machine's tools, no clipboard fallback. */
@@ -99,8 +93,9 @@ export class StudioService {
     this.profile = new VoiceProfileStore(
       options.profileDir ?? path.join(path.dirname(options.projectFile), 'profile'),
     );
-    // WAV only by default, with no codec libraries (what Electron's main process may load).
-    const loadAudio = options.loadAudio ?? loadWavFile;
+    // Files are decoded in the engine process, in every host: every format the engine reads, and no codec
+    // libraries (nor a long decode) in Electron's main process or the bridge's.
+    const loadAudio = (file: string, sampleRate: number) => engine.decodeAudio(file, sampleRate);
     const runTarget = this.runTarget;
     this.transcription = new TranscriptionQueue({
       engine,
@@ -296,8 +291,8 @@ export class StudioService {
     return this.voice.getVoiceProfile();
   }
 
-  saveEnrollment(index: number, fileId: string): Promise<VoiceProfile> {
-    return this.voice.saveEnrollment(index, fileId);
+  async saveEnrollment(index: number): Promise<VoiceProfile> {
+    return this.voice.saveEnrollment(index, this.dictation.takeEnrollment(index));
   }
 
   addCorrection(fileId: string, text: string): Promise<VoiceProfile> {

@@ -316,6 +316,9 @@ const exportBundle: Validator<ExportBundle> = (value, path) => {
   return bundle;
 };
 
+/** An enrollment prompt's index (the profile refuses one past its list). */
+const enrollmentPrompt = num({ min: 0, max: 999, integer: true });
+
 const dictationStart: Validator<DictationStartRequest> = obj<DictationStartRequest>({
   source: literal('native', 'stream', 'file'),
   deviceIndex: optional(num({ min: -1, max: 255, integer: true })),
@@ -323,6 +326,7 @@ const dictationStart: Validator<DictationStartRequest> = obj<DictationStartReque
   fileId: optional(id),
   typeInto: optional(literal('studio', 'focused-app')),
   punctuate: optional(literal(true, false)),
+  enrollPrompt: optional(enrollmentPrompt),
 });
 
 /** An absolute path from a drag and drop (POSIX or Windows), bounded in length. */
@@ -367,7 +371,7 @@ export const invokeValidators: { [C in InvokeChannel]: Validator<InvokeArgs<C>> 
   'studio:dictation-cancel': tuple(),
   'studio:open-external': tuple(str({ min: 1, max: 2048 })),
   'studio:get-voice-profile': tuple(),
-  'studio:enroll-save': tuple(num({ min: 0, max: 999, integer: true }), id),
+  'studio:enroll-save': tuple(enrollmentPrompt),
   'studio:profile-add-correction': tuple(id, str({ min: 1, max: 10_000 })),
   'studio:adapt-start': tuple(adaptRequest),
   'studio:adapt-cancel': tuple(),

@@ -1,15 +1,16 @@
 /**
  * The voice profile through the studio service with a scripted engine worker: enrollment recordings
- * kept in the profile folder (normalised to 16 kHz WAV, redo replaces), corrections, adaptation with
+ * recorded through the dictation session without live recognition and kept once, in the profile folder
+ * (normalised to 16 kHz WAV, redo replaces), corrections, adaptation with
  * progress/done/failed/cancel events, model selection (the worker is restarted with the adapted model's
  * folder and the choice survives a restart), deletion, and the refusals.
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StudioEvent } from '../common/ipc-contract';
-import { loadWavFile } from '../engine/audio/wav-load';
+import { loadAudioFile } from '../engine/audio/load';
 import { encodeWav } from '../engine/audio/wav-writer';
 import { EngineSupervisor } from './engine-supervisor';
 import { ENROLLMENT_PROMPTS } from './profile';
@@ -48,60 +49,127 @@ async function service(behaviour: Parameters<typeof fakeWorkers>[0] = {}) {
 
 /** A WAV of `seconds` of a 220 Hz tone at `rate`. */
 async function wav(name: string, seconds: number, rate = 48000): Promise<string> {
-  const samples = new Float32Array(Math.round(seconds * rate));
-  for (let i = 0; i < samples.length; i++) samples[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / rate);
   const file = path.join(dir, name);
-  await writeFile(file, encodeWav([samples], { sampleRate: rate, bitsPerSample: 16, encoding: 'int' }));
+  await writeFile(
+    file,
+    encodeWav([tone(seconds, rate)], { sampleRate: rate, bitsPerSample: 16, encoding: 'int' }),
+  );
   return file;
 }
 
 const profileDir = () => path.join(dir, 'profile');
 
+/** A 220 Hz tone of `seconds` at `rate`. */
+function tone(seconds: number, rate: number): Float32Array {
+  const samples = new Float32Array(Math.round(seconds * rate));
+  for (let i = 0; i < samples.length; i++) samples[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / rate);
+  return samples;
+}
+
+/** Records prompt `index` as the voice profile view does: a stream session that only records, then saved. */
+async function record(studio: StudioService, index: number, seconds: number, rate = 48000) {
+  await studio.startDictation({ source: 'stream', sampleRate: rate, enrollPrompt: index });
+  const audio = tone(seconds, rate);
+  for (let i = 0; i < audio.length; i += 2048) studio.pushDictationAudio(audio.subarray(i, i + 2048));
+  return studio.saveEnrollment(index);
+}
+
+/** Every file under `folder`, relative to it. */
+async function filesUnder(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(folder, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
 describe('voice profile', () => {
   it('keeps enrollment recordings in the profile as 16 kHz WAV; a redo replaces the recording', async () => {
-    const { studio } = await service();
+    const { studio, events, workers } = await service();
     const initial = await studio.getVoiceProfile();
     expect(initial.prompts).toHaveLength(ENROLLMENT_PROMPTS.length);
     expect(initial.prompts.length).toBeGreaterThanOrEqual(30);
     expect(initial.prompts.every((p) => p.recordedSec === null)).toBe(true);
     expect(initial).toMatchObject({ baseModel: 'base', models: [], selected: null, adapting: false });
 
-    const [first] = await studio.addPaths([await wav('take1.wav', 2)]);
-    let profile = await studio.saveEnrollment(2, first.id);
+    let profile = await record(studio, 2, 2);
     expect(profile.prompts[2].recordedSec).toBeCloseTo(2, 1);
     const saved = path.join(profileDir(), 'enrollment', '003.wav');
-    expect((await loadWavFile(saved, 16000)).length).toBeCloseTo(32000, -2);
+    expect((await loadAudioFile(saved, 16000)).length).toBeCloseTo(32000, -2);
     expect((await readFile(saved)).readUInt32LE(24)).toBe(16000); // the header's sample rate
 
-    const [redo] = await studio.addPaths([await wav('take2.wav', 3)]);
-    profile = await studio.saveEnrollment(2, redo.id);
+    profile = await record(studio, 2, 3);
     expect(profile.prompts[2].recordedSec).toBeCloseTo(3, 1);
     expect(profile.prompts.filter((p) => p.recordedSec !== null)).toHaveLength(1);
+    // Every window hears that the microphone is taken and free again; no dictation result goes out.
+    expect(events.filter((e) => e.type === 'dictation-started')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'dictation-ended')).toEqual([
+      { type: 'dictation-ended', reason: 'stopped', result: null, error: null },
+      { type: 'dictation-ended', reason: 'stopped', result: null, error: null },
+    ]);
     // Persisted: a new service over the same folder sees it.
     studio.dispose();
     const again = await service();
     expect((await again.studio.getVoiceProfile()).prompts[2].recordedSec).toBeCloseTo(3, 1);
     again.studio.dispose();
+    // Recorded only: the engine never started a live recogniser for it, and the take was written once,
+    // into the profile (not also to recordings/ as a dictation).
+    expect(workers.workers.flatMap((w) => w.received).filter((m) => m.type.startsWith('live-'))).toEqual([]);
+    expect(await filesUnder(dir)).toEqual([
+      path.join('profile', 'enrollment', '003.wav'),
+      path.join('profile', 'enrollment', 'prompts.json'),
+    ]);
   });
 
-  it('refuses unknown files, prompts out of range, recordings too short or too long, and wordless corrections', async () => {
-    const { studio } = await service();
-    await expect(studio.saveEnrollment(0, 'nope')).rejects.toMatchObject({ code: 'UNKNOWN_FILE' });
-    const [ok] = await studio.addPaths([await wav('ok.wav', 1)]);
-    await expect(studio.saveEnrollment(ENROLLMENT_PROMPTS.length, ok.id)).rejects.toMatchObject({
+  it('refuses prompts out of range, a save of another prompt or of none, and recordings too short, long or empty', async () => {
+    const { studio, events } = await service();
+    await expect(studio.saveEnrollment(0)).rejects.toMatchObject({ code: 'DICTATION_IDLE' });
+    await expect(record(studio, ENROLLMENT_PROMPTS.length, 1)).rejects.toMatchObject({
       code: 'INVALID_REQUEST',
     });
-    const [short] = await studio.addPaths([await wav('short.wav', 0.2)]);
-    await expect(studio.saveEnrollment(0, short.id)).rejects.toMatchObject({ code: 'RECORDING_TOO_SHORT' });
-    const [long] = await studio.addPaths([await wav('long.wav', 31, 16000)]);
-    await expect(studio.saveEnrollment(0, long.id)).rejects.toMatchObject({ code: 'RECORDING_TOO_LONG' });
+    await studio.startDictation({ source: 'stream', sampleRate: 16000, enrollPrompt: 0 });
+    await expect(studio.saveEnrollment(1)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    // The take goes on after a refused save.
+    studio.pushDictationAudio(tone(1, 16000));
+    expect((await studio.saveEnrollment(0)).prompts[0].recordedSec).toBeCloseTo(1, 1);
+    await expect(record(studio, 1, 0.2)).rejects.toMatchObject({ code: 'RECORDING_TOO_SHORT' });
+    await expect(record(studio, 1, 31, 16000)).rejects.toMatchObject({ code: 'RECORDING_TOO_LONG' });
+    await expect(record(studio, 1, 0)).rejects.toMatchObject({ code: 'DICTATION_EMPTY' });
+    await expect(
+      studio.startDictation({
+        source: 'stream',
+        sampleRate: 16000,
+        enrollPrompt: 1,
+        typeInto: 'focused-app',
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    // Stop from elsewhere (another window, the status bar) ends the take without keeping it, and says so.
+    await studio.startDictation({ source: 'stream', sampleRate: 16000, enrollPrompt: 1 });
+    studio.pushDictationAudio(tone(1, 16000));
+    await expect(studio.stopDictation()).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(events.at(-1)).toMatchObject({
+      type: 'dictation-ended',
+      result: null,
+      error: { code: 'CANCELLED', message: expect.stringContaining('prompt 2') },
+    });
+    expect(studio.getInfo().dictation).toBeNull();
+    const profile = await studio.getVoiceProfile();
+    expect(profile.prompts.filter((p) => p.recordedSec !== null).map((p) => p.index)).toEqual([0]);
+    studio.dispose();
+  });
+
+  it('refuses unknown files and wordless corrections, and names an undecodable file by its name', async () => {
+    const { studio } = await service();
+    await expect(studio.addCorrection('nope', 'hello')).rejects.toMatchObject({ code: 'UNKNOWN_FILE' });
+    const [ok] = await studio.addPaths([await wav('ok.wav', 1)]);
     await expect(studio.addCorrection(ok.id, ' ?! ')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
     await writeFile(path.join(dir, 'corrupt.wav'), 'RIFFxxxxWAVE');
     const [corrupt] = await studio.addPaths([path.join(dir, 'corrupt.wav')]);
-    const failure = await studio.saveEnrollment(0, corrupt.id).catch((e: unknown) => e as Error);
+    const failure = await studio.addCorrection(corrupt.id, 'hello').catch((e: unknown) => e as Error);
     expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toContain('corrupt.wav');
     expect((failure as Error).message).not.toContain(dir); // named by its name, not its path
-    expect((await studio.getVoiceProfile()).prompts.every((p) => p.recordedSec === null)).toBe(true);
+    expect((await studio.getVoiceProfile()).corrections).toEqual([]);
     studio.dispose();
   });
 
@@ -109,8 +177,7 @@ describe('voice profile', () => {
     const { studio, events, workers, engine } = await service();
     await expect(studio.startAdaptation({ name: 'me' })).rejects.toMatchObject({ code: 'NOT_ENOUGH_DATA' });
     for (const i of [0, 1]) {
-      const [ref] = await studio.addPaths([await wav(`p${i}.wav`, 1.5)]);
-      await studio.saveEnrollment(i, ref.id);
+      await record(studio, i, 1.5);
     }
     const [corr] = await studio.addPaths([await wav('corr.wav', 2)]);
     const withCorrection = await studio.addCorrection(corr.id, '  hello   there  world ');
@@ -171,8 +238,7 @@ describe('voice profile', () => {
   it('keeps the base model when adaptation does not help, and reports failures and cancellation', async () => {
     const { studio, events } = await service({ adapt: { kept: 'base' } });
     for (const i of [0, 1]) {
-      const [ref] = await studio.addPaths([await wav(`p${i}.wav`, 1)]);
-      await studio.saveEnrollment(i, ref.id);
+      await record(studio, i, 1);
     }
     await studio.startAdaptation({ name: 'nothing' });
     await vi.waitFor(() => expect(events.some((e) => e.type === 'adapt-done')).toBe(true));
@@ -208,8 +274,7 @@ describe('voice profile', () => {
   it('falls back to the base model when the selected adapted model does not load', async () => {
     const first = await service();
     for (const i of [0, 1]) {
-      const [ref] = await first.studio.addPaths([await wav(`p${i}.wav`, 1)]);
-      await first.studio.saveEnrollment(i, ref.id);
+      await record(first.studio, i, 1);
     }
     await first.studio.startAdaptation({ name: 'broken' });
     await vi.waitFor(() => expect(first.events.some((e) => e.type === 'adapt-done')).toBe(true));

@@ -35,6 +35,7 @@ export class FakeBrowserWindow extends EventEmitter {
   readonly showInactive = vi.fn();
   readonly setAlwaysOnTop = vi.fn();
   readonly setVisibleOnAllWorkspaces = vi.fn();
+  readonly isDestroyed = vi.fn(() => false);
 
   constructor(readonly options: Record<string, unknown>) {
     super();
@@ -80,6 +81,7 @@ export function fakeElectron() {
       getDisplayNearestPoint: vi.fn(() => ({ workArea: { x: 0, y: 0, width: 1920, height: 1040 } })),
     },
     dialog: { showErrorBox: vi.fn(), showOpenDialog: vi.fn(), showSaveDialog: vi.fn() },
+    clipboard: { readText: vi.fn(() => ''), writeText: vi.fn() },
     globalShortcut: { register: vi.fn(() => true), unregisterAll: vi.fn() },
     ipcMain: { handle: vi.fn(), on: vi.fn() },
     session: { defaultSession: {} },

@@ -53,6 +53,18 @@ describe('SilenceSegmenter', () => {
     }
   });
 
+  it('ranks pauses quieter than −100 dBFS by their level too (resampled silence is such a pause)', () => {
+    // Two pauses between loud stretches, both below −100 dB and not digital silence: a fainter one
+    // (about −120 dB) and a faint one later (−110 dB). The cut goes into the fainter: were both levels
+    // floored alike, the tie would go to the later pause.
+    const samples = new Float32Array(12 * rate).fill(0.2);
+    samples.fill(3e-7, 5 * rate, 6 * rate);
+    samples.fill(3e-6, 8 * rate, 9 * rate);
+    const [first] = run(new SilenceSegmenter(options), samples, 16000);
+    expect(first.samples.length).toBeGreaterThan(5 * rate);
+    expect(first.samples.length).toBeLessThan(6 * rate);
+  });
+
   it('marks silent segments so they are not decoded', () => {
     const samples = new Float32Array(25 * rate);
     samples.fill(0.2, 22 * rate, 23 * rate);

@@ -3,6 +3,7 @@
  * transcribed in bounded memory and a BiLSTM never sees more than `maxSegmentSec` at once. Segments are
  * contiguous: segment k starts where k − 1 ended, so absolute times are exact.
  */
+import { energyDb } from '../../common/audio-level';
 
 export interface SegmenterOptions {
   sampleRate: number;
@@ -33,9 +34,7 @@ export function frameLevelsDb(samples: Float32Array, frameSize: number): Float32
   const levels = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {
     const end = Math.min(samples.length, (f + 1) * frameSize);
-    let sum = 0;
-    for (let i = f * frameSize; i < end; i++) sum += samples[i] * samples[i];
-    levels[f] = 10 * Math.log10(sum / Math.max(1, end - f * frameSize) + 1e-12);
+    levels[f] = energyDb(samples, f * frameSize, end - f * frameSize);
   }
   return levels;
 }

@@ -19,10 +19,11 @@
  *
  * Plain Node (no Electron): the engine worker, the latency benchmark and the tests run this same code.
  */
+import { frameDbfs, meterLevel } from '../../common/audio-level';
 import type { Word } from '../../common/transcript';
 import { Resampler } from '../audio/resample';
 import type { Posteriors } from '../engine';
-import { frameDbfs, VoiceActivityDetector, type VadOptions } from './vad';
+import { VoiceActivityDetector, type VadOptions } from './vad';
 
 /** What the recognizer needs from the engine (AsrEngine provides it). */
 export interface LiveEngine {
@@ -233,7 +234,7 @@ export class LiveRecognizer {
       return;
     }
     if (event?.type !== 'speech-start') this.append(segment, frame);
-    segment.energies.push(frameDbfs(frame, 0, frame.length));
+    segment.energies.push(frameDbfs(frame));
 
     if (event?.type === 'speech-end') {
       const speechEnd = event.endSample - segment.startSample;
@@ -436,7 +437,6 @@ export class LiveRecognizer {
   private reportLevel(): void {
     if (++this.framesSinceLevel < LEVEL_INTERVAL_FRAMES) return;
     this.framesSinceLevel = 0;
-    const level = Math.max(0, Math.min(1, (this.vad.levelDbfs + 60) / 60));
-    this.emit({ type: 'level', level, speech: this.vad.speaking });
+    this.emit({ type: 'level', level: meterLevel(this.vad.levelDbfs), speech: this.vad.speaking });
   }
 }

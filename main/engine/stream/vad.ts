@@ -10,6 +10,7 @@
  *   rising slowly, so a fan switching on raises the thresholds and a quiet room lowers them.
  * - An absolute minimum keeps digital silence (−∞ dB) from making any faint noise "speech".
  */
+import { frameDbfs } from '../../common/audio-level';
 export interface VadOptions {
   sampleRate: number;
   frameMs: number;
@@ -46,13 +47,6 @@ export type VadEvent =
   | { type: 'speech-start'; startSample: number }
   /** Speech ended at `endSample` (end of the last speech frame); decided `hangoverSamples` later. */
   | { type: 'speech-end'; endSample: number; hangoverSamples: number };
-
-/** Energy of a frame in dBFS (floored at −100 so silence has a finite value). */
-export function frameDbfs(samples: Float32Array, start: number, length: number): number {
-  let sum = 0;
-  for (let i = start; i < start + length; i++) sum += samples[i] * samples[i];
-  return Math.max(-100, 10 * Math.log10(sum / length + 1e-12));
-}
 
 export class VoiceActivityDetector {
   readonly options: VadOptions;
@@ -118,7 +112,7 @@ export class VoiceActivityDetector {
    */
   pushFrame(frame: Float32Array): VadEvent | null {
     const o = this.options;
-    const db = frameDbfs(frame, 0, frame.length);
+    const db = frameDbfs(frame);
     this.lastDbfs = db;
     const frameStart = this.position;
     this.position += frame.length;

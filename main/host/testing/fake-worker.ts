@@ -1,11 +1,13 @@
 /**
  * A scripted engine worker for tests of the supervisor, the service and the bridge: it answers `load`
- * with `ready` (or a failure) and `transcribe` with one progress message and a fixed transcript, and can
- * be made to crash. No process, no model.
+ * with `ready` (or a failure) and `transcribe` with one progress message and a fixed transcript, decodes
+ * files with the engine's real decoder, and can be made to crash. No process, no model.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { toErrorInfo } from '../../common/errors';
 import type { Transcript } from '../../common/transcript';
+import { loadAudioFile } from '../../engine/audio/load';
 import type { FromWorker, ToWorker } from '../engine-protocol';
 import type { EngineWorkerHandle, SpawnEngineWorker } from '../engine-supervisor';
 
@@ -169,6 +171,15 @@ export class FakeWorker implements EngineWorkerHandle {
           error: { code: 'CANCELLED', message: 'speaker adaptation cancelled' },
         });
       }
+    } else if (message.type === 'decode') {
+      // Decoding is the engine's real decoder, as in the worker: only the model is scripted here.
+      const { requestId } = message;
+      loadAudioFile(message.path, message.sampleRate).then(
+        (samples) => !this.exited && this.emit({ type: 'decoded', requestId, samples }),
+        (error: unknown) =>
+          !this.exited &&
+          this.emit({ type: 'decode-failed', requestId, error: toErrorInfo(error, 'ENGINE_ERROR') }),
+      );
     } else if (message.type === 'cancel') {
       this.emit({ type: 'failed', jobId: message.jobId, error: { code: 'CANCELLED', message: 'cancelled' } });
     }

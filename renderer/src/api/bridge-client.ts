@@ -296,6 +296,10 @@ export function createBridgeClient(): StudioApi {
     },
   };
 
+  const endAudio = () => {
+    if (socket?.readyState === WebSocket.OPEN) socket.send('{"type":"dictation-end"}');
+  };
+
   return {
     ...serviceCalls,
     ...inThePage,
@@ -303,10 +307,15 @@ export function createBridgeClient(): StudioApi {
     sendDictationAudio: (samples) => {
       if (socket?.readyState === WebSocket.OPEN) socket.send(samples);
     },
+    // Both end a capture: the end of the audio is marked on the socket first, so the bridge knows every
+    // frame has arrived (without it, it waits a while for frames that will not come).
     stopDictation: () => {
-      // Marks the end of the audio on the socket, so the bridge knows every frame has arrived.
-      if (socket?.readyState === WebSocket.OPEN) socket.send('{"type":"dictation-end"}');
+      endAudio();
       return invoke(STUDIO_CHANNELS.stopDictation.channel);
+    },
+    saveEnrollment: (index) => {
+      endAudio();
+      return invoke(STUDIO_CHANNELS.saveEnrollment.channel, index);
     },
     onEvent: (listener) => {
       listeners.add(listener);

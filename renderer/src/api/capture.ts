@@ -1,10 +1,10 @@
 /**
  * Starts a microphone session on the host through the dictation channels, the way the app captures
- * everywhere (dictation, voice-profile enrollment): the host's native recorder when it has one, else the
- * page's microphone streamed to the host. The level comes from the page's own meter for a stream; for
- * native capture the host sends `mic-level` events.
+ * everywhere (dictation, voice-profile enrollment; see components/use-capture.ts): the host's native
+ * recorder when it has one, else the page's microphone streamed to the host. The level comes from the
+ * page's own meter for a stream; for native capture the host sends `mic-level` events.
  */
-import type { DictationStarted, DictationTarget, StudioApi } from '../../../main/common/ipc-contract';
+import type { DictationStarted, DictationStartRequest, StudioApi } from '../../../main/common/ipc-contract';
 import { startMicStream, type MicStream } from './mic-stream';
 
 export interface CaptureSession {
@@ -14,18 +14,24 @@ export interface CaptureSession {
   deviceName: string;
 }
 
-/** `onLost`: the page's microphone went away mid-session (native capture reports it as a host event). */
+/**
+ * `request`: the device (native), where finals are typed, or the enrollment prompt recorded.
+ * `onLost`: the page's microphone went away mid-session (native capture reports it as a host event).
+ */
 export async function startMicCapture(
   client: StudioApi,
   native: boolean,
-  deviceIndex: number,
+  request: Pick<DictationStartRequest, 'deviceIndex' | 'typeInto' | 'enrollPrompt'>,
   onLevel: (level: number) => void,
   onLost: (deviceName: string) => void = () => {},
-  typeInto: DictationTarget = 'studio',
 ): Promise<CaptureSession> {
-  const target = typeInto === 'focused-app' ? { typeInto } : {};
+  const { deviceIndex, ...purpose } = request;
   if (native) {
-    const started = await client.startDictation({ source: 'native', deviceIndex, ...target });
+    const started = await client.startDictation({
+      ...purpose,
+      source: 'native',
+      deviceIndex: deviceIndex ?? -1,
+    });
     return { started, stream: null, deviceName: started.deviceName };
   }
   let hostReady = false;
@@ -37,7 +43,7 @@ export async function startMicCapture(
     onLost,
   );
   try {
-    const started = await client.startDictation({ source: 'stream', sampleRate: mic.sampleRate, ...target });
+    const started = await client.startDictation({ ...purpose, source: 'stream', sampleRate: mic.sampleRate });
     hostReady = true;
     return { started, stream: mic, deviceName: mic.deviceName };
   } catch (e) {

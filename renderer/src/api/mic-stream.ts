@@ -2,6 +2,7 @@
  * The renderer-side microphone: getUserMedia → AudioWorklet → float frames handed to a callback (which
  * sends them to the host). Used in browser mode, and in Electron when the native recorder cannot load.
  */
+import { frameMeterLevel } from '../../../main/common/audio-level';
 import workletUrl from './mic-worklet.ts?worker&url';
 
 export interface MicStream {
@@ -57,10 +58,7 @@ export async function startMicStream(
   node.port.onmessage = (message: MessageEvent<Float32Array>) => {
     const samples = message.data;
     onFrame(samples);
-    let sum = 0;
-    for (const x of samples) sum += x * x;
-    const db = 10 * Math.log10(sum / samples.length + 1e-12);
-    onLevel(Math.max(0, Math.min(1, (db + 60) / 60)));
+    onLevel(frameMeterLevel(samples));
   };
   const [track] = stream.getAudioTracks();
   const deviceName = track?.label || 'microphone';

@@ -30,14 +30,10 @@ import { formatClock } from '../state/transcript-edits';
 import { usePunctuationSetting } from '../state/punctuation-setting';
 import { utteranceText } from '../../../main/common/display-text';
 import { PunctuationToggle } from './PunctuationToggle';
-import { startMicCapture } from '../api/capture';
-import type { MicStream } from '../api/mic-stream';
 import { useDictationShortcut } from './dictation-shortcut';
 import { LevelMeter } from './LevelMeter';
 import { DictationCorrections } from './DictationCorrections';
-import { useRecordingClock } from './recording-clock';
-
-type Phase = 'idle' | 'starting' | 'recording' | 'finishing';
+import { useCapture } from './use-capture';
 
 interface Partial {
   stable: string;
@@ -86,8 +82,6 @@ export function DictationView({
   onAutoStart,
   hostDictation,
 }: DictationViewProps) {
-  const [phase, setPhase] = useState<Phase>('idle');
-  const [level, setLevel] = useState(0);
   const [partial, setPartial] = useState<Partial | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
@@ -103,13 +97,23 @@ export function DictationView({
       .catch(() => setInsertion(null));
   }, [client]);
   useEffect(checkInsertion, [checkInsertion]);
-  const [deviceName, setDeviceName] = useState<string | null>(null);
-  const stream = useRef<MicStream | null>(null);
-  // The phase as the host event listener sees it (it is registered once).
-  const phaseRef = useRef<Phase>('idle');
-  useEffect(() => {
-    phaseRef.current = phase;
-  }, [phase]);
+  const native = info?.mic.source === 'native';
+  const capture = useCapture(client, {
+    native,
+    onError: setError,
+    // The file played to its end, or another window stopped the session: its result is shown here.
+    onEndedElsewhere: (event) => {
+      setPartial(null);
+      if (event.result) {
+        setResult(event.result);
+        const { words, text } = event.result.transcript;
+        emitAppEvent('dictation-final', { words, text });
+      }
+      if (event.reason !== 'source-ended')
+        setError(event.error?.message ?? 'Dictation was stopped in another window.');
+    },
+  });
+  const { phase, level, deviceName, seconds: clockSec } = capture;
   // The punctuation setting as the host event listener sees it (it is registered once).
   const [punctuation] = usePunctuationSetting();
   const punctuationRef = useRef(punctuation);
@@ -117,19 +121,13 @@ export function DictationView({
     punctuationRef.current = punctuation;
   }, [punctuation]);
   const documentRef = useRef<HTMLTextAreaElement | null>(null);
-  const native = info?.mic.source === 'native';
 
-  const { seconds: clockSec, start: startClock } = useRecordingClock(phase === 'recording');
-
-  // Host events: level, partial and final results, failures. A failure does not end the session: the
-  // recording so far is kept, and Stop finishes it.
+  // Host events: partial and final results, failures (the level and the session's end are the capture
+  // hook's). A failure does not end the session: the recording so far is kept, and Stop finishes it.
   useEffect(
     () =>
       client.onEvent((event) => {
         switch (event.type) {
-          case 'mic-level':
-            setLevel(event.level);
-            break;
           case 'dictation-partial':
             setPartial(partialParts(event.words, event.stableWords));
             break;
@@ -148,96 +146,30 @@ export function DictationView({
           case 'dictation-error':
             setError(event.error.message);
             break;
-          case 'dictation-ended':
-            // Our own Stop handles its result; a session that ended otherwise (the file played to its
-            // end, another window stopped it) is finished here.
-            if (phaseRef.current !== 'recording') break;
-            stream.current?.stop();
-            stream.current = null;
-            setLevel(0);
-            setPartial(null);
-            setPhase('idle');
-            if (event.result) {
-              setResult(event.result);
-              const { words, text } = event.result.transcript;
-              emitAppEvent('dictation-final', { words, text });
-            }
-            if (event.reason !== 'source-ended')
-              setError(event.error?.message ?? 'Dictation was stopped in another window.');
-            break;
         }
       }),
-    [client, setDictationDocument, setResult],
+    [client, setDictationDocument],
   );
 
-  // Leaving the view while recording releases the microphone and the host session.
-  useEffect(
-    () => () => {
-      if (stream.current) {
-        stream.current.stop();
-        stream.current = null;
-        void client.cancelDictation().catch(() => {});
-      }
-    },
-    [client],
-  );
-
+  const { start: startCapture, finish } = capture;
   const start = useCallback(async () => {
     setError(null);
     setResult(null);
     setPartial(null);
     setCopied(false);
-    setPhase('starting');
-    try {
-      if (source !== MICROPHONE) {
-        const started = await client.startDictation({
-          source: 'file',
-          fileId: source,
-          ...(typeInto === 'focused-app' ? { typeInto } : {}),
-        });
-        setDeviceName(started.deviceName);
-      } else {
-        const session = await startMicCapture(
-          client,
-          native,
-          device,
-          setLevel,
-          (name) => {
-            stream.current = null;
-            setLevel(0);
-            setError(
-              `The microphone "${name}" stopped delivering audio (was it unplugged?). What was recorded so far is kept: press Stop to finish.`,
-            );
-          },
-          typeInto,
-        );
-        stream.current = session.stream;
-        setDeviceName(session.deviceName);
-      }
-      startClock();
-      setPhase('recording');
-    } catch (e) {
-      setError((e as Error).message);
-      setPhase('idle');
-    }
-  }, [client, device, native, source, setResult, startClock, typeInto]);
+    await startCapture({
+      ...(source === MICROPHONE ? { deviceIndex: device } : { fileId: source }),
+      ...(typeInto === 'focused-app' ? { typeInto } : {}),
+    });
+  }, [device, source, setResult, startCapture, typeInto]);
 
   const stop = useCallback(async () => {
-    stream.current?.stop();
-    stream.current = null;
-    setPhase('finishing');
-    setLevel(0);
-    try {
-      const done = await client.stopDictation();
-      setResult(done);
-      setPartial(null);
-      emitAppEvent('dictation-final', { words: done.transcript.words, text: done.transcript.text });
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setPhase('idle');
-    }
-  }, [client, setResult]);
+    const done = await finish(() => client.stopDictation());
+    if (!done) return;
+    setResult(done);
+    setPartial(null);
+    emitAppEvent('dictation-final', { words: done.transcript.words, text: done.transcript.text });
+  }, [client, finish, setResult]);
 
   // Once per opening (React's development mode runs effects twice).
   const autoStarted = useRef(false);

@@ -9,7 +9,7 @@
  * - Models: the base and the adapted ones; selecting one reloads the engine with it; adapted ones can be
  *   removed.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type Dispatch, type SetStateAction } from 'react';
+import { useCallback, useEffect, useMemo, useState, type Dispatch, type SetStateAction } from 'react';
 import type {
   AdaptProgress,
   AdaptSummary,
@@ -17,18 +17,14 @@ import type {
   StudioInfo,
   VoiceProfile,
 } from '../../../main/common/ipc-contract';
-import { startMicCapture } from '../api/capture';
-import type { MicStream } from '../api/mic-stream';
 import { emitAppEvent } from '../state/app-events';
 import type { Item } from '../state/studio-state';
 import { editedTranscript, formatClock, formatDuration } from '../state/transcript-edits';
 import { LevelMeter } from './LevelMeter';
-import { useRecordingClock } from './recording-clock';
+import { useCapture } from './use-capture';
 import { VocabularyEditor } from './VocabularyEditor';
 import { LearningPanel } from './LearningPanel';
 import { ProgressBar } from './ProgressBar';
-
-type Phase = 'idle' | 'starting' | 'recording' | 'saving';
 
 interface VoiceProfileViewProps {
   client: StudioApi;
@@ -60,8 +56,6 @@ export function VoiceProfileView({
 }: VoiceProfileViewProps) {
   const [profile, setProfile] = useState<VoiceProfile | null>(null);
   const [current, setCurrent] = useState(0);
-  const [phase, setPhase] = useState<Phase>('idle');
-  const [level, setLevel] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [progress, setProgress] = useState<AdaptProgress | null>(null);
   const [summary, setSummary] = useState<AdaptSummary | null>(null);
@@ -70,8 +64,15 @@ export function VoiceProfileView({
   const [keepAnyway, setKeepAnyway] = useState(false);
   const [switching, setSwitching] = useState(false);
   const [added, setAdded] = useState<Set<string>>(new Set());
-  const stream = useRef<MicStream | null>(null);
   const native = info?.mic.source === 'native';
+  // Enrollment records through the same capture as dictation, recording only (no live recognition).
+  const capture = useCapture(client, {
+    native,
+    onError: setError,
+    onEndedElsewhere: (event) =>
+      setError(event.error?.message ?? 'The recording was stopped in another window.'),
+  });
+  const { phase, level, seconds: clockSec } = capture;
 
   const refresh = useCallback(
     () =>
@@ -92,15 +93,10 @@ export function VoiceProfileView({
       .catch((e: unknown) => setError((e as Error).message));
   }, [refresh]);
 
-  const { seconds: clockSec, start: startClock } = useRecordingClock(phase === 'recording');
-
   useEffect(
     () =>
       client.onEvent((event) => {
         switch (event.type) {
-          case 'mic-level':
-            setLevel(event.level);
-            break;
           case 'adapt-progress': {
             const { phase, step, total, loss, etaSec, epoch } = event;
             setProgress({ phase, step, total, loss, etaSec, epoch });
@@ -131,52 +127,24 @@ export function VoiceProfileView({
   const recorded = prompts.filter((p) => p.recordedSec !== null).length;
   const prompt = prompts[current];
 
+  const { start: startCapture, finish } = capture;
   const record = useCallback(async () => {
     setError(null);
-    setPhase('starting');
-    try {
-      stream.current = (await startMicCapture(client, native, -1, setLevel)).stream;
-      startClock();
-      setPhase('recording');
-    } catch (e) {
-      setError((e as Error).message);
-      setPhase('idle');
-    }
-  }, [client, native, startClock]);
+    await startCapture({ enrollPrompt: current });
+  }, [current, startCapture]);
 
   const stop = useCallback(async () => {
-    stream.current?.stop();
-    stream.current = null;
-    setPhase('saving');
-    setLevel(0);
-    try {
-      const done = await client.stopDictation();
-      const p = await client.saveEnrollment(current, done.file.id);
-      setProfile(p);
-      const saved = p.prompts[current];
-      emitAppEvent('enrollment-saved', { index: current, recordedSec: saved.recordedSec ?? 0 });
-      // On to the next prompt not yet recorded (after this one, then from the top).
-      const order = [...p.prompts.slice(current + 1), ...p.prompts.slice(0, current)];
-      const next = order.find((x) => x.recordedSec === null);
-      if (next) setCurrent(next.index);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setPhase('idle');
-    }
-  }, [client, current]);
-
-  // Leaving the view mid-recording discards the take.
-  useEffect(
-    () => () => {
-      if (stream.current) {
-        stream.current.stop();
-        stream.current = null;
-        void client.cancelDictation().catch(() => {});
-      }
-    },
-    [client],
-  );
+    // Saving ends the recording on the host and keeps it in the profile (written once, there).
+    const p = await finish(() => client.saveEnrollment(current));
+    if (!p) return;
+    setProfile(p);
+    const saved = p.prompts[current];
+    emitAppEvent('enrollment-saved', { index: current, recordedSec: saved.recordedSec ?? 0 });
+    // On to the next prompt not yet recorded (after this one, then from the top).
+    const order = [...p.prompts.slice(current + 1), ...p.prompts.slice(0, current)];
+    const next = order.find((x) => x.recordedSec === null);
+    if (next) setCurrent(next.index);
+  }, [client, current, finish]);
 
   const adapt = async () => {
     setError(null);
@@ -271,7 +239,7 @@ export function VoiceProfileView({
               onClick={recording ? stop : record}
               disabled={
                 phase === 'starting' ||
-                phase === 'saving' ||
+                phase === 'finishing' ||
                 (!recording && (!engineReady || adapting || !prompt))
               }
               aria-pressed={recording}
@@ -279,7 +247,7 @@ export function VoiceProfileView({
               <span className="record-dot" aria-hidden="true" />
               {recording
                 ? 'Stop'
-                : phase === 'saving'
+                : phase === 'finishing'
                   ? 'Saving…'
                   : prompt?.recordedSec != null
                     ? 'Record again'

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { frameMeterLevel } from '../../common/audio-level';
 import { loadAudioFile } from '../audio/load';
 import { concatSamples } from '../audio/samples';
 import { AsrEngine } from '../engine';
@@ -92,6 +93,16 @@ describe('LiveRecognizer', () => {
     const levels = events.filter((e) => e.type === 'level');
     expect(levels.some((l) => l.type === 'level' && l.speech)).toBe(true);
     expect(levels.some((l) => l.type === 'level' && !l.speech)).toBe(true);
+  });
+
+  it('reports the level on the meter scale every part of the app uses (audio-level.ts)', async () => {
+    // A steady tone: every 10 ms frame has the same energy, so each level event is that frame's level.
+    const tone = new Float32Array(16000).map((_, i) => 0.1 * Math.sin((2 * Math.PI * 440 * i) / 16000));
+    const levels = (await dictate(tone, 16000)).filter((e) => e.type === 'level');
+    expect(levels.length).toBeGreaterThan(0);
+    const expected = frameMeterLevel(tone.subarray(0, 160));
+    expect(expected).toBeGreaterThan(0.5);
+    for (const level of levels) expect(level.level).toBeCloseTo(expected, 2);
   });
 
   it('measures the quiet the model hears at the end: all of an appended second, none in mid-speech', async () => {

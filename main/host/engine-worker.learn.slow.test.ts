@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LearningStatus, StudioEvent } from '../common/ipc-contract';
 import type { Transcript } from '../common/transcript';
-import { loadWavFile } from '../engine/audio/wav-load';
+import { loadAudioFile } from '../engine/audio/load';
 import { createRandomModel } from '../engine/model/random-model';
 import { LearningService } from './correction-learning';
 import type { LearnAdaptSettings } from './engine-protocol';
@@ -31,7 +31,7 @@ let jobs = 0;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'engine-worker-learn-'));
   await createRandomModel(path.join(dir, 'base'), { seed: 11 });
-  speech = await loadWavFile(SPEECH, PROFILE_SAMPLE_RATE);
+  speech = await loadAudioFile(SPEECH, PROFILE_SAMPLE_RATE);
   engine = startRealEngine(path.join(dir, 'base'));
 });
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadWavFile } from '../engine/audio/wav-load';
+import { loadAudioFile } from '../engine/audio/load';
 import { encodeWav } from '../engine/audio/wav-writer';
 import { createRandomModel } from '../engine/model/random-model';
 import type { AdaptJobProgress } from './engine-protocol';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'engine-worker-adapt-'));
   await createRandomModel(path.join(dir, 'base'), { seed: 7 });
   // Four "enrollment recordings": parts of the fixture at 48 kHz (the worker resamples), with texts.
-  const speech = await loadWavFile(SPEECH, 48000);
+  const speech = await loadAudioFile(SPEECH, 48000);
   const texts = ['hello there', 'speech studio', 'one two three', 'good morning'];
   items = [];
   for (let i = 0; i < texts.length; i++) {

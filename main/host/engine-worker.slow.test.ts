@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadWavFile } from '../engine/audio/wav-load';
+import { loadAudioFile } from '../engine/audio/load';
 import { createRandomModel } from '../engine/model/random-model';
 import type { ForwardedLiveEvent } from './engine-protocol';
 import { CRASH_TEST_ENV } from './engine-protocol';
@@ -15,6 +15,7 @@ import { EngineSupervisor } from './engine-supervisor';
 import { spawnNodeWorker } from './node-worker';
 
 const SPEECH = fileURLToPath(new URL('../../e2e/fixtures/speech.wav', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../engine/__fixtures__/', import.meta.url));
 let dir: string;
 let engine: EngineSupervisor;
 
@@ -50,7 +51,7 @@ describe('engine worker process', () => {
   });
 
   it('runs live dictation: audio in (as Float32Array over IPC), partials and a final out, stats on request', async () => {
-    const speech = await loadWavFile(SPEECH, 16000);
+    const speech = await loadAudioFile(SPEECH, 16000);
     const events: ForwardedLiveEvent[] = [];
     const failures: unknown[] = [];
     await engine.startLive(
@@ -71,6 +72,22 @@ describe('engine worker process', () => {
     const stats = await engine.stats();
     expect(stats?.tensors).toBeGreaterThan(0);
     expect(stats?.rssBytes).toBeGreaterThan(10e6);
+  });
+
+  it('decodes every documented format for the host (MP3, FLAC, Ogg), as the engine reads them itself', async () => {
+    for (const name of ['speech-22k.mp3', 'speech-44k-stereo.flac', 'speech-48k.ogg']) {
+      const file = path.join(FIXTURES, name);
+      const decoded = await engine.decodeAudio(file, 16000);
+      expect(decoded).toBeInstanceOf(Float32Array);
+      expect(decoded).toEqual(await loadAudioFile(file, 16000));
+      expect(decoded.length / 16000).toBeGreaterThan(1);
+    }
+    await expect(engine.decodeAudio(path.join(FIXTURES, 'broken.flac'), 16000)).rejects.toMatchObject({
+      info: { code: 'CORRUPT_AUDIO' },
+    });
+    await expect(engine.decodeAudio(path.join(dir, 'missing.mp3'), 16000)).rejects.toMatchObject({
+      info: { code: 'FILE_NOT_FOUND' },
+    });
   });
 
   it('reports engine errors by code', async () => {
