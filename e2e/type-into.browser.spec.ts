@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page, type TestInfo } from '@playwright/test';
 import { createRandomModel } from '../main/engine/model/random-model';
 import { startXDisplay, type XDisplay } from '../main/host/testing/xvfb';
 import { fixtureCopy, startWebServer, TEST_MODEL_SEED } from './support/fixtures';
@@ -32,15 +32,23 @@ test.afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-test('finals of a dictation appear in the focused X application, as in the studio document', async ({
-  page,
-}, testInfo) => {
+/** Dictates `name` (a copy of the speech fixture) into a new editor window; returns both texts. */
+async function dictateInto(
+  page: Page,
+  name: string,
+  testInfo: TestInfo,
+  options: { punctuation: boolean },
+): Promise<{ document: string; typed: () => Promise<string> }> {
   const editor = await x.editorWindow('Editor');
   const studio = await StudioPage.attach(page);
   await studio.open(server.url);
-  const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), 'typed-speech.wav');
+  const file = await fixtureCopy('speech.wav', (n) => testInfo.outputPath(n), name);
   await studio.openFiles(file);
-  await studio.useFileAsMicrophone('typed-speech.wav');
+  await studio.useFileAsMicrophone(name);
+  await studio.clearDictationDocument();
+  await studio.dictation
+    .getByRole('checkbox', { name: 'Punctuation and capitals' })
+    .setChecked(options.punctuation);
 
   await studio.dictation.getByTestId('type-into').selectOption('focused-app');
   await expect(studio.dictation.getByTestId('type-into-note')).toContainText('typed (xdotool)');
@@ -51,5 +59,21 @@ test('finals of a dictation appear in the focused X application, as in the studi
 
   const document = await studio.dictation.getByTestId('dictation-document').inputValue();
   expect(document.trim()).not.toBe('');
-  await expect.poll(() => editor.locator('#doc').inputValue(), { timeout: 30_000 }).toBe(document);
+  return { document, typed: () => editor.locator('#doc').inputValue() };
+}
+
+test('finals of a dictation appear in the focused X application, as in the studio document', async ({
+  page,
+}, testInfo) => {
+  const { document, typed } = await dictateInto(page, 'typed-speech.wav', testInfo, { punctuation: true });
+  expect(document).not.toBe(document.toLowerCase());
+  await expect.poll(typed, { timeout: 30_000 }).toBe(document);
+});
+
+test('with punctuation and capitals switched off, the words are typed as the document shows them', async ({
+  page,
+}, testInfo) => {
+  const { document, typed } = await dictateInto(page, 'typed-plain.wav', testInfo, { punctuation: false });
+  expect(document).toBe(document.toLowerCase());
+  await expect.poll(typed, { timeout: 30_000 }).toBe(document);
 });

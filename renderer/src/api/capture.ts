@@ -21,7 +21,7 @@ export interface CaptureSession {
 export async function startMicCapture(
   client: StudioApi,
   native: boolean,
-  request: Pick<DictationStartRequest, 'deviceIndex' | 'typeInto' | 'enrollPrompt'>,
+  request: Pick<DictationStartRequest, 'deviceIndex' | 'typeInto' | 'punctuate' | 'enrollPrompt'>,
   onLevel: (level: number) => void,
   onLost: (deviceName: string) => void = () => {},
 ): Promise<CaptureSession> {

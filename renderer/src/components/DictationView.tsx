@@ -159,9 +159,10 @@ export function DictationView({
     setCopied(false);
     await startCapture({
       ...(source === MICROPHONE ? { deviceIndex: device } : { fileId: source }),
-      ...(typeInto === 'focused-app' ? { typeInto } : {}),
+      // Typed text follows the punctuation setting, as the document does.
+      ...(typeInto === 'focused-app' ? { typeInto, punctuate: punctuation } : {}),
     });
-  }, [device, source, setResult, startCapture, typeInto]);
+  }, [device, source, setResult, startCapture, typeInto, punctuation]);
 
   const stop = useCallback(async () => {
     const done = await finish(() => client.stopDictation());

@@ -33,7 +33,7 @@ export interface CaptureOptions {
 /** What to capture: the microphone (`fileId` absent) or an opened file, and what the session is for. */
 export type CaptureRequest = Pick<
   DictationStartRequest,
-  'fileId' | 'deviceIndex' | 'typeInto' | 'enrollPrompt'
+  'fileId' | 'deviceIndex' | 'typeInto' | 'punctuate' | 'enrollPrompt'
 >;
 
 export interface Capture {
