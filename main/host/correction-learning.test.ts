@@ -61,6 +61,9 @@ let helpers: ScriptedHelper[];
 let learnedWeights: (string | null)[];
 let events: LearningStatus[];
 let signals: [number, string][];
+/** What the scripted helper's memory reads (MB). */
+let helperRssMb: number;
+let rssReads: number;
 let service: LearningService;
 
 const engine = {
@@ -120,8 +123,16 @@ beforeEach(async () => {
   learnedWeights = [];
   events = [];
   signals = [];
+  helperRssMb = 300;
+  rssReads = 0;
   service = new LearningService(new LearningStore(dir), {
     signal: (pid, signal) => signals.push([pid, signal]),
+    readRssMb: () => {
+      rssReads++;
+      return helperRssMb;
+    },
+    memoryLimitMb: 2048,
+    memoryPollMs: 5,
     engine,
     audioOf,
     emit: (event: StudioEvent) => {
@@ -230,6 +241,22 @@ describe('learning from corrections on the host', () => {
     // On again: the waiting corrections are due, so a round starts.
     await service.setEnabled(true);
     expect(helpers).toHaveLength(3);
+  });
+
+  it('stops a round whose process grows past the memory ceiling, and keeps its corrections waiting', async () => {
+    for (let i = 0; i < 3; i++) await service.add(correction(i));
+    const ended = roundEnded();
+    // Within the ceiling the round runs on (the watchdog has looked three times); past it, it is stopped.
+    const seen = rssReads;
+    await expect.poll(() => rssReads).toBeGreaterThanOrEqual(seen + 3);
+    expect(helpers[0].killed).toBe(false);
+    helperRssMb = 2100;
+    const failed = await ended;
+    expect(helpers[0].killed).toBe(true);
+    expect(failed.error).toBe(
+      'The learning round used more than 2048 MB of memory and was stopped; your corrections are kept.',
+    );
+    expect(failed).toMatchObject({ waiting: 3, kept: 3, rounds: [], running: null });
   });
 
   it('forgets: stops the round, deletes audio, text, history and weights, and the engine drops them', async () => {
