@@ -201,7 +201,10 @@ export class AcousticModel {
     }
   }
 
-  /** The tfjs LayersModel. Its weights are copied into the fast path at load: change them via withWeights(). */
+  /**
+   * The tfjs LayersModel. The fast path shares its tensors and holds a copy of its recurrent kernels, so
+   * never change its weights in place: withWeights() builds a new model and fast path.
+   */
   get layersModel(): tf.LayersModel {
     return this.model;
   }
