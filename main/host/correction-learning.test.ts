@@ -15,7 +15,7 @@ import {
   roundSizeFromEnv,
 } from './correction-learning';
 import type { FromWorker, LearnRoundRequest, LearnRoundResult, ToWorker } from './engine-protocol';
-import type { EngineSupervisor, EngineWorkerHandle } from './engine-supervisor';
+import { EngineSupervisor, type EngineWorkerHandle } from './engine-supervisor';
 import { HostError } from './errors';
 import { LearningStore } from './learning-store';
 import { PROFILE_SAMPLE_RATE } from './profile';
@@ -66,6 +66,19 @@ let helperRssMb: number;
 let rssReads: number;
 let service: LearningService;
 
+/** A supervisor that never starts a worker: its memory watchdog, reading the scripted helper's RSS. */
+const watchdogs = new EngineSupervisor({
+  spawn: () => new ScriptedHelper(),
+  model: 'default',
+  modelsDir: null,
+  memoryLimitMb: 2048,
+  memoryPollMs: 5,
+  readRssMb: () => {
+    rssReads++;
+    return helperRssMb;
+  },
+});
+
 const engine = {
   spawnHelper: () => {
     const worker = new ScriptedHelper();
@@ -73,6 +86,7 @@ const engine = {
     return { worker, model: 'default', modelsDir: '/models' };
   },
   setLearnedWeights: (file: string | null) => learnedWeights.push(file),
+  memoryWatchdog: watchdogs.memoryWatchdog.bind(watchdogs),
 } as unknown as EngineSupervisor;
 
 /** Ten seconds of "audio" per file id. */
@@ -127,12 +141,6 @@ beforeEach(async () => {
   rssReads = 0;
   service = new LearningService(new LearningStore(dir), {
     signal: (pid, signal) => signals.push([pid, signal]),
-    readRssMb: () => {
-      rssReads++;
-      return helperRssMb;
-    },
-    memoryLimitMb: 2048,
-    memoryPollMs: 5,
     engine,
     audioOf,
     emit: (event: StudioEvent) => {

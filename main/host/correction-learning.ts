@@ -13,8 +13,7 @@
 import type { LearningCorrection, LearningStatus, StudioEvent } from '../common/ipc-contract';
 import { evenlySpread } from '../engine/adapt/replay';
 import type { FromWorker, LearnAdaptSettings, LearnRoundResult } from './engine-protocol';
-import { processRssMb } from '../engine/process-memory';
-import { ENGINE_MEMORY_LIMIT_MB, type EngineSupervisor, type EngineWorkerHandle } from './engine-supervisor';
+import type { EngineSupervisor, EngineWorkerHandle } from './engine-supervisor';
 import { HostError } from './errors';
 import type { LearningItem, LearningStore } from './learning-store';
 import { PROFILE_SAMPLE_RATE } from './profile';
@@ -48,12 +47,6 @@ export interface LearningDeps {
   adapt?: LearnAdaptSettings;
   /** Sends a signal to a process (default process.kill; tests record instead). */
   signal?: (pid: number, signal: NodeJS.Signals) => void;
-  /** A process's resident memory in MB, null when unknown (default: read from the OS). */
-  readRssMb?: (pid: number) => number | null;
-  /** The round's process is stopped above this (default: the engine's own ceiling). */
-  memoryLimitMb?: number;
-  /** How often the round's memory is read (default 1 s). */
-  memoryPollMs?: number;
 }
 
 /**
@@ -71,8 +64,8 @@ interface RunningRound {
   stopped: boolean;
   /** Its process has been told to end. */
   killed: boolean;
-  /** The memory watchdog's timer. */
-  watchdog?: NodeJS.Timeout;
+  /** Stops the round's memory watchdog. */
+  stopWatchdog?: () => void;
 }
 
 let roundCounter = 0;
@@ -197,7 +190,7 @@ export class LearningService {
 
   /** Ends the round's process; a paused one is continued first, or it would not act on the signal. */
   private killRound(round: RunningRound): void {
-    clearInterval(round.watchdog);
+    round.stopWatchdog?.();
     if (round.killed) return;
     round.killed = true;
     if (this.dictating) this.signalRound('SIGCONT', round);
@@ -274,19 +267,14 @@ export class LearningService {
       exit();
       void finish({ error: `The learning process stopped unexpectedly (exit code ${code ?? 'unknown'}).` });
     });
-    // The round's process holds a second copy of the model and trains: it gets the engine's memory
-    // ceiling too (the supervisor watches only the engine worker), so a runaway round cannot take the
-    // machine down. Its corrections stay waiting, as after a crash.
-    const limitMb = this.deps.memoryLimitMb ?? ENGINE_MEMORY_LIMIT_MB;
-    const readRssMb = this.deps.readRssMb ?? processRssMb;
-    round.watchdog = setInterval(() => {
-      const rss = worker.pid === undefined ? null : readRssMb(worker.pid);
-      if (rss !== null && rss > limitMb)
-        void finish({
-          error: `The learning round used more than ${limitMb} MB of memory and was stopped; your corrections are kept.`,
-        });
-    }, this.deps.memoryPollMs ?? 1000);
-    round.watchdog.unref();
+    // The round's process holds a second copy of the model and trains: it gets the engine worker's
+    // memory ceiling too, so a runaway round cannot take the machine down. Its corrections stay waiting,
+    // as after a crash.
+    round.stopWatchdog = this.deps.engine.memoryWatchdog(worker, (_rssMb, limitMb) => {
+      void finish({
+        error: `The learning round used more than ${limitMb} MB of memory and was stopped; your corrections are kept.`,
+      });
+    });
     worker.send({
       type: 'learn-round',
       request: {

@@ -115,7 +115,8 @@ let liveCounter = 0;
 export class EngineSupervisor {
   private readonly options: Required<Omit<EngineSupervisorOptions, 'onStatus'>> &
     Pick<EngineSupervisorOptions, 'onStatus'>;
-  private memoryTimer: ReturnType<typeof setInterval> | null = null;
+  /** Stops the worker's memory watchdog (null: none running). */
+  private stopMemoryWatch: (() => void) | null = null;
   /** Set when the watchdog stopped the worker, so its exit is reported as that and not as a crash. */
   private memoryKill: { rssMb: number } | null = null;
   private worker: EngineWorkerHandle | null = null;
@@ -265,7 +266,8 @@ export class EngineSupervisor {
 
   /**
    * Another engine process for background work (a learning round), started the way this worker is,
-   * with the model this one loads. The caller owns it: nothing here watches or restarts it.
+   * with the model this one loads. The caller owns it: nothing here restarts it, and its memory is
+   * watched only where the caller asks (memoryWatchdog).
    */
   spawnHelper(): { worker: EngineWorkerHandle; model: string; modelsDir: string | null } {
     return { worker: this.options.spawn(), model: this.options.model, modelsDir: this.options.modelsDir };
@@ -421,20 +423,33 @@ export class EngineSupervisor {
   private watchMemory(worker: EngineWorkerHandle): void {
     this.stopWatchingMemory();
     this.memoryKill = null;
-    this.memoryTimer = setInterval(() => {
+    this.stopMemoryWatch = this.memoryWatchdog(worker, (rssMb) => {
       if (this.worker !== worker) return;
-      const rssMb = this.options.readRssMb(worker);
-      if (rssMb === null || rssMb <= this.options.memoryLimitMb) return;
       this.memoryKill = { rssMb };
-      this.stopWatchingMemory();
+      this.stopMemoryWatch = null;
       worker.kill();
-    }, this.options.memoryPollMs);
-    this.memoryTimer.unref?.();
+    });
   }
 
   private stopWatchingMemory(): void {
-    if (this.memoryTimer) clearInterval(this.memoryTimer);
-    this.memoryTimer = null;
+    this.stopMemoryWatch?.();
+    this.stopMemoryWatch = null;
+  }
+
+  /**
+   * Reads `worker`'s RSS every `memoryPollMs` and calls `onOver` once when it passes this engine's memory
+   * ceiling (then stops reading). The worker's own watchdog and helpers' (spawnHelper) share it. Returns
+   * a function that stops it.
+   */
+  memoryWatchdog(worker: EngineWorkerHandle, onOver: (rssMb: number, limitMb: number) => void): () => void {
+    const timer = setInterval(() => {
+      const rssMb = this.options.readRssMb(worker);
+      if (rssMb === null || rssMb <= this.options.memoryLimitMb) return;
+      clearInterval(timer);
+      onOver(rssMb, this.options.memoryLimitMb);
+    }, this.options.memoryPollMs);
+    timer.unref?.();
+    return () => clearInterval(timer);
   }
 
   private whenReady(): Promise<void> {
