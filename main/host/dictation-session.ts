@@ -115,7 +115,7 @@ export class DictationSession {
     // First, before any window of ours can take it: the application that has focus is where text goes.
     const typing =
       request.typeInto === 'focused-app'
-        ? await this.deps.textInsertion.startSession(request.punctuate ?? true)
+        ? await this.deps.textInsertion.startSession(request.punctuate)
         : null;
     let started: DictationStarted;
     let playback: RealtimePlayback | null = null;
