@@ -294,7 +294,12 @@ export interface TextInserterOptions {
   support: InsertionSupport;
   clipboard?: ClipboardAccess;
   run?: RunProgram;
-  /** How long the pasted text stays on the clipboard before the user's own is put back. */
+  /**
+   * How long the pasted text stays on the clipboard before the user's own is put back. Nothing says when
+   * the target has read it, and a busy machine delays that by hundreds of milliseconds (a CI run saw more
+   * than 300 ms): too short and the user's old clipboard is pasted in place of their words, so the
+   * default errs long.
+   */
   restoreAfterMs?: number;
   /** Force the clipboard path even when a typing tool exists (some applications drop synthetic keys). */
   preferClipboard?: boolean;
@@ -405,7 +410,7 @@ export class TextInserter {
   }
 
   private async paste(text: string): Promise<void> {
-    const { clipboard, support, restoreAfterMs = 400 } = this.options;
+    const { clipboard, support, restoreAfterMs = 1500 } = this.options;
     const command = pasteCommand(support);
     if (!clipboard || !command) {
       throw new Error(`cannot type into other applications here: ${support.hint ?? 'no input tool'}`);

@@ -75,7 +75,7 @@ describe('typing into the focused X11 application', () => {
     clipboard.writeText("the user's own clipboard");
     const support = await xSupport();
     const editor = await editorWindow('Pasted');
-    const inserter = new TextInserter({ support, clipboard, preferClipboard: true, restoreAfterMs: 300 });
+    const inserter = new TextInserter({ support, clipboard, preferClipboard: true });
     expect(inserter.method).toBe('clipboard');
     await inserter.rememberTarget();
     await inserter.insert('Pasted, not typed: ünïcödé — “quotes”.');
