@@ -15,7 +15,7 @@ import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
 import { Lexicon } from './decoder/lexicon';
 import { NgramLm } from './decoder/ngram-lm';
 import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError } from './errors';
-import { modelInput } from './frontend/mfcc';
+import { modelInput, type MfccPrefixCache } from './frontend/mfcc';
 import { AcousticModel } from './model/acoustic-model';
 import type { DecoderSettings } from './model/manifest';
 import { DEFAULT_MODEL, resolveModelDir } from './model-location';
@@ -220,8 +220,8 @@ export class AsrEngine {
    * Front end and acoustic model: audio at the model's sample rate → per-step log-posteriors. Split from
    * decoding so live dictation can decode the same posteriors more than once (partial, then final).
    */
-  async posteriors(samples: Float32Array): Promise<Posteriors> {
-    const { data, steps } = modelInput(samples, this.model.manifest);
+  async posteriors(samples: Float32Array, features?: MfccPrefixCache): Promise<Posteriors> {
+    const { data, steps } = modelInput(samples, this.model.manifest, features);
     return { logProbs: await this.model.logProbs(data, steps), steps };
   }
 

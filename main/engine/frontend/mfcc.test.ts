@@ -6,6 +6,7 @@ import {
   computeMfcc,
   DEFAULT_FRONT_END,
   frameCount,
+  MfccPrefixCache,
   normalizeFeatures,
   stackFrames,
   validateFrontEndConfig,
@@ -35,6 +36,28 @@ describe('MFCC front end', () => {
       );
     }
     expect(maxError).toBeLessThan(1e-4);
+  });
+
+  it('reuses the frames of a growing signal exactly, and only whole frames of the same configuration', async () => {
+    const samples = await loadAudioFile(path.join(fixtures, 'speech-16k.wav'), 16000);
+    const cache = new MfccPrefixCache();
+    // Live dictation: the segment grows by uneven chunks, is cut shorter (split), and grows again.
+    for (const length of [1000, 1000, 4321, 9000, 16000, 12345, 20000, samples.length]) {
+      const part = samples.subarray(0, length);
+      const reusable = cache.reusableFrames(length, DEFAULT_FRONT_END);
+      expect(computeMfcc(part, DEFAULT_FRONT_END, cache)).toEqual(computeMfcc(part, DEFAULT_FRONT_END));
+      // Never a frame that reached past the shorter signal's end (those were zero-padded).
+      expect(reusable * DEFAULT_FRONT_END.hopLength + DEFAULT_FRONT_END.frameLength).toBeLessThanOrEqual(
+        length + DEFAULT_FRONT_END.hopLength,
+      );
+    }
+    expect(cache.reusableFrames(samples.length, DEFAULT_FRONT_END)).toBe(
+      Math.floor((samples.length - 512) / 160) + 1,
+    );
+    // Another configuration computes everything again.
+    const louder = { ...DEFAULT_FRONT_END, inputGain: 65536 };
+    expect(cache.reusableFrames(samples.length, louder)).toBe(0);
+    expect(computeMfcc(samples, louder, cache)).toEqual(computeMfcc(samples, louder));
   });
 
   it('produces one frame per hop, zero-padding the last', () => {

@@ -111,17 +111,71 @@ export function frameCount(samples: number, config: FrontEndConfig): number {
 }
 
 /**
+ * MFCCs already computed for the start of a signal that is analysed again as it grows: live dictation
+ * decodes the same utterance every few hundred milliseconds, and the front end took as long as the model
+ * on each decode. A frame depends only on its own samples, so a frame that lay wholly inside the audio
+ * seen before is reused exactly; frames that were zero-padded at the old end are computed again.
+ *
+ * The owner must pass signals that agree on their common start (one live segment: it only grows, or is
+ * cut shorter when split).
+ */
+export class MfccPrefixCache {
+  private cached = new Float32Array(0);
+  /** Whole frames held: frame f covers samples [f·hop, f·hop + frameLength) of the signal. */
+  private frames = 0;
+  /** The configuration they were computed with. */
+  private config = '';
+
+  /** How many leading frames of a `samples`-long signal can be taken from here. */
+  reusableFrames(samples: number, config: FrontEndConfig): number {
+    return JSON.stringify(config) === this.config ? Math.min(this.frames, wholeFrames(samples, config)) : 0;
+  }
+
+  /** Copies the first `frames` frames into `out`. */
+  copyTo(out: Float32Array, frames: number, dim: number): void {
+    out.set(this.cached.subarray(0, frames * dim));
+  }
+
+  /** Keeps the whole frames of `features`, computed for a `samples`-long signal. */
+  remember(features: Float32Array, samples: number, config: FrontEndConfig): void {
+    const dim = config.mfccCoefficients;
+    const frames = Math.min(wholeFrames(samples, config), features.length / dim);
+    if (this.cached.length < frames * dim) {
+      const grown = new Float32Array(Math.max(frames * dim, this.cached.length * 2));
+      grown.set(this.cached.subarray(0, this.frames * dim));
+      this.cached = grown;
+    }
+    this.cached.set(features.subarray(0, frames * dim));
+    this.frames = frames;
+    this.config = JSON.stringify(config);
+  }
+}
+
+/** Frames that lie wholly inside a `samples`-long signal (no zero padding). */
+function wholeFrames(samples: number, config: FrontEndConfig): number {
+  return Math.max(0, Math.floor((samples - config.frameLength) / config.hopLength) + 1);
+}
+
+/**
  * Computes MFCCs for a mono signal at `config.sampleRate`. Frame i covers samples
  * [i·hop, i·hop + frameLength), zero-padded past the end. Returns a row-major [frames × coefficients] array.
+ * With `cache`, frames known from an earlier call on the same signal's start are reused (and the new
+ * whole frames kept there).
  */
-export function computeMfcc(samples: Float32Array, config: FrontEndConfig = DEFAULT_FRONT_END): Float32Array {
+export function computeMfcc(
+  samples: Float32Array,
+  config: FrontEndConfig = DEFAULT_FRONT_END,
+  cache?: MfccPrefixCache,
+): Float32Array {
   validateFrontEndConfig(config);
   applyMeydaConfig(config);
   const frames = frameCount(samples.length, config);
   const dim = config.mfccCoefficients;
   const out = new Float32Array(frames * dim);
+  const reused = cache ? Math.min(frames, cache.reusableFrames(samples.length, config)) : 0;
+  if (reused > 0) cache!.copyTo(out, reused, dim);
   const frame = new Float32Array(config.frameLength);
-  for (let f = 0; f < frames; f++) {
+  for (let f = reused; f < frames; f++) {
     const start = f * config.hopLength;
     const available = Math.max(0, Math.min(config.frameLength, samples.length - start));
     for (let i = 0; i < available; i++) frame[i] = samples[start + i] * config.inputGain;
@@ -132,6 +186,7 @@ export function computeMfcc(samples: Float32Array, config: FrontEndConfig = DEFA
     }
     out.set(mfcc, f * dim);
   }
+  cache?.remember(out, samples.length, config);
   return out;
 }
 
@@ -214,8 +269,9 @@ export function stackFrames(
 export function modelInput(
   samples: Float32Array,
   manifest: { frontend: FrontEndConfig; normalization: Normalization; stacking: Stacking },
+  cache?: MfccPrefixCache,
 ): { data: Float32Array; steps: number } {
   const { frontend, normalization, stacking } = manifest;
-  const features = normalizeFeatures(computeMfcc(samples, frontend), normalization);
+  const features = normalizeFeatures(computeMfcc(samples, frontend, cache), normalization);
   return stackFrames(features, frontend.mfccCoefficients, stacking);
 }

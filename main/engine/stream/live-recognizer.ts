@@ -23,12 +23,14 @@ import { frameDbfs, meterLevel } from '../../common/audio-level';
 import type { Word } from '../../common/transcript';
 import { Resampler } from '../audio/resample';
 import type { Posteriors } from '../engine';
+import { MfccPrefixCache } from '../frontend/mfcc';
 import { VoiceActivityDetector, type VadOptions } from './vad';
 
 /** What the recognizer needs from the engine (AsrEngine provides it). */
 export interface LiveEngine {
   readonly sampleRate: number;
-  posteriors(samples: Float32Array): Promise<Posteriors>;
+  /** `features`: MFCCs of the audio's start from earlier calls on the same segment, reused and kept. */
+  posteriors(samples: Float32Array, features?: MfccPrefixCache): Promise<Posteriors>;
   decodePosteriors(posteriors: Posteriors, offsetSec: number): Word[];
   /** Seconds at the end of the posteriors in which the model hears no character. */
   trailingQuietSec(posteriors: Posteriors): number;
@@ -111,6 +113,8 @@ interface Segment {
   energies: number[];
   lastDecode: Decoded | null;
   previousWords: string[];
+  /** Each decode covers the segment from its start again: its MFCCs so far are computed once. */
+  features: MfccPrefixCache;
 }
 
 const DEFAULTS = {
@@ -316,6 +320,7 @@ export class LiveRecognizer {
       energies,
       lastDecode: null,
       previousWords: [],
+      features: new MfccPrefixCache(),
     };
   }
 
@@ -341,7 +346,7 @@ export class LiveRecognizer {
 
   private async decode(segment: Segment, samples: number): Promise<Decoded> {
     const started = performance.now();
-    const posteriors = await this.engine.posteriors(segment.audio.slice(0, samples));
+    const posteriors = await this.engine.posteriors(segment.audio.slice(0, samples), segment.features);
     const words = this.engine.decodePosteriors(posteriors, segment.startSample / this.rate);
     const trailingQuietSec = this.engine.trailingQuietSec(posteriors);
     return { coveredSamples: samples, words, computeMs: performance.now() - started, trailingQuietSec };
