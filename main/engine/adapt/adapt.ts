@@ -30,7 +30,13 @@ import { MANIFEST_FILE, type ModelManifest } from '../model/manifest';
 import { adaptedModelDir } from './adapted-models';
 export { adaptedModelDir, deleteAdaptedModel, listAdaptedModels } from './adapted-models';
 import { ctcLoss, ctcLossAndGrad, ctcMinFrames } from './ctc-loss';
-import { biLstmBackward, biLstmForward, type BiLstmCache, type LstmDirectionWeights } from './lstm-grad';
+import {
+  biLstmBackward,
+  biLstmForward,
+  RecurrentProducts,
+  type BiLstmCache,
+  type LstmDirectionWeights,
+} from './lstm-grad';
 
 /** One enrollment recording: audio at the model's sample rate and the text that was read. */
 export interface EnrollmentUtterance {
@@ -237,12 +243,12 @@ function cloneWeights(w: TrainableWeights): TrainableWeights {
 }
 
 /** Input of the output layer from the trained BiLSTM layers; the caches (lowest first) are for backpropagation. */
-function forward(w: TrainableWeights, item: Prepared, inputDim: number) {
+function forward(w: TrainableWeights, item: Prepared, inputDim: number, products: RecurrentProducts) {
   let features = item.x;
   let dim = inputDim;
   const caches: BiLstmCache[] = [];
   for (const layer of w.lstm) {
-    const { output, cache } = biLstmForward(features, item.steps, dim, layer);
+    const { output, cache } = biLstmForward(features, item.steps, dim, layer, products);
     caches.push(cache);
     features = output;
     dim = output.length / item.steps;
@@ -281,6 +287,7 @@ async function score(
   w: TrainableWeights,
   inputDim: number,
   manifest: ModelManifest,
+  products: RecurrentProducts,
   signal?: AbortSignal,
 ): Promise<AdaptScore> {
   const K = manifest.alphabet.length;
@@ -290,7 +297,7 @@ async function score(
   let labels = 0;
   for (const item of items) {
     throwIfAborted(signal);
-    const { features } = forward(w, item, inputDim);
+    const { features } = forward(w, item, inputDim, products);
     const logits = logitsOf(features, item.steps, w, K);
     const s = scoreTranscript(item.text, greedyText(logits, item.steps, manifest));
     wer.push(s.wer);
@@ -448,8 +455,10 @@ export async function adaptModel(
   const current = cloneWeights(initial);
   const params = flatten(current);
   const adam = new Adam(params, lr);
+  // The recurrent kernels of the base and the trained weights in kernel memory, copied again per step.
+  const products = new RecurrentProducts();
 
-  const before = await score(heldBack, initial, inputDim, manifest, signal);
+  const before = await score(heldBack, initial, inputDim, manifest, products, signal);
   let best = before;
   let bestWeights = cloneWeights(initial);
   let bestEpoch = 0;
@@ -492,7 +501,7 @@ export async function adaptModel(
                 ),
               }
             : item;
-        const { features, caches } = forward(current, input, inputDim);
+        const { features, caches } = forward(current, input, inputDim, products);
         const scale = 1 / (item.labels.length * batch.length);
         // d(loss)/d(features, dense) through tfjs autodiff and the CTC custom gradient.
         const out = tf.tidy(() => {
@@ -516,7 +525,7 @@ export async function adaptModel(
         // Down through the trained BiLSTM layers, top first.
         let dOutput = dFeatures;
         for (let l = caches.length - 1; l >= 0; l--) {
-          const g = biLstmBackward(caches[l], dOutput, current.lstm[l], l > 0);
+          const g = biLstmBackward(caches[l], dOutput, current.lstm[l], l > 0, products);
           const parts = [g.forward, g.backward].flatMap((d) => [d.kernel, d.recurrent, d.bias]);
           parts.forEach((part, p) => {
             const target = gLstm[6 * l + p];
@@ -539,6 +548,7 @@ export async function adaptModel(
       norm = Math.sqrt(norm);
       if (norm > clipNorm) for (const g of grads) for (let j = 0; j < g.length; j++) g[j] *= clipNorm / norm;
       adam.step(params, grads);
+      products.weightsChanged();
       step++;
       const elapsed = (performance.now() - trainStarted) / 1000;
       onProgress?.({
@@ -552,7 +562,7 @@ export async function adaptModel(
       });
     }
     epochsRun = epoch;
-    const now = await score(heldBack, current, inputDim, manifest, signal);
+    const now = await score(heldBack, current, inputDim, manifest, products, signal);
     heldBackLoss = now.loss;
     if (better(now, best)) {
       best = now;
@@ -569,7 +579,7 @@ export async function adaptModel(
   if (options.forceAdapted) {
     kept = 'adapted';
     chosen = current;
-    best = await score(heldBack, current, inputDim, manifest, signal);
+    best = await score(heldBack, current, inputDim, manifest, products, signal);
     bestEpoch = epochsRun;
   }
   const replaced = flatten(chosen);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAcousticModel } from '../model/acoustic-model';
 import { initBackend } from '../model/backend';
-import { biLstmBackward, biLstmForward, type LstmDirectionWeights } from './lstm-grad';
+import { biLstmBackward, biLstmForward, RecurrentProducts, type LstmDirectionWeights } from './lstm-grad';
 
 function random(n: number, seed: number, scale: number): Float32Array {
   let state = seed;
@@ -52,6 +52,25 @@ function expectFiniteDifference(values: Float32Array, i: number, objective: () =
 describe('bidirectional LSTM forward/backward for adaptation', () => {
   beforeAll(async () => {
     await initBackend();
+  });
+
+  it('reuses the recurrent kernels until told that the weights changed, then uses the new ones', () => {
+    const weights = makeWeights(5);
+    const input = random(T * D, 98, 1);
+    const dOut = random(T * 2 * H, 97, 1);
+    const products = new RecurrentProducts();
+    const { cache } = biLstmForward(input, T, D, weights, products);
+    biLstmBackward(cache, dOut, weights, true, products);
+    // An optimiser step changes the weights in place.
+    for (const d of [weights.forward, weights.backward])
+      for (let i = 0; i < d.recurrent.length; i++) d.recurrent[i] *= 1.5;
+    const fresh = biLstmForward(input, T, D, weights);
+    products.weightsChanged();
+    const reused = biLstmForward(input, T, D, weights, products);
+    expect(reused.output).toEqual(fresh.output);
+    expect(biLstmBackward(reused.cache, dOut, weights, true, products)).toEqual(
+      biLstmBackward(fresh.cache, dOut, weights, true),
+    );
   });
 
   it('forward matches the tfjs layers model built by buildAcousticModel', () => {

@@ -56,24 +56,17 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
  */
 type Product = (v: Float32Array | Float64Array, out: Float64Array) => void;
 
-function recurrentProduct(recurrent: Float32Array, H: number, transposed: boolean): Product {
+/** M or Mᵀ of a row-major [H, 4H] recurrent kernel, row-major, as the mat-vec kernel takes it. */
+function kernelLayout(recurrent: Float32Array, H: number, transposed: boolean): Float32Array {
+  if (!transposed) return recurrent;
   const G = 4 * H;
-  if (matVecKernelAvailable() && H % 4 === 0) {
-    const kernel = new MatVecKernel(G * H, G, G);
-    let matrix: KernelMatrix;
-    if (transposed) {
-      const t = new Float32Array(G * H);
-      for (let j = 0; j < H; j++) for (let k = 0; k < G; k++) t[k * H + j] = recurrent[j * G + k];
-      matrix = kernel.addMatrix(t, G, H);
-    } else {
-      matrix = kernel.addMatrix(recurrent, H, G);
-    }
-    return (v, out) => {
-      kernel.x.set(v);
-      kernel.multiply(matrix);
-      for (let k = 0; k < matrix.rows; k++) out[k] = kernel.y[k];
-    };
-  }
+  const t = new Float32Array(G * H);
+  for (let j = 0; j < H; j++) for (let k = 0; k < G; k++) t[k * H + j] = recurrent[j * G + k];
+  return t;
+}
+
+function javascriptProduct(recurrent: Float32Array, H: number, transposed: boolean): Product {
+  const G = 4 * H;
   return transposed
     ? (v, out) => {
         out.fill(0, 0, G);
@@ -93,6 +86,49 @@ function recurrentProduct(recurrent: Float32Array, H: number, transposed: boolea
       };
 }
 
+/**
+ * The recurrent kernels of the weights being trained, in WebAssembly memory each way round, kept while
+ * the weights stay as they are: copying (and transposing) them for every utterance and direction took
+ * about a tenth of an adaptation round. Call `weightsChanged()` after changing any weight in place.
+ */
+export class RecurrentProducts {
+  private readonly kernels = new Map<
+    Float32Array,
+    Map<boolean, { kernel: MatVecKernel; matrix: KernelMatrix; version: number; product: Product }>
+  >();
+  private version = 0;
+
+  weightsChanged(): void {
+    this.version++;
+  }
+
+  /** y = Mᵀ·v (`transposed`: a state's 4H gate contributions) or y = M·v for M [H, 4H]. */
+  get(recurrent: Float32Array, H: number, transposed: boolean): Product {
+    if (!matVecKernelAvailable() || H % 4 !== 0) return javascriptProduct(recurrent, H, transposed);
+    let ways = this.kernels.get(recurrent);
+    if (!ways) this.kernels.set(recurrent, (ways = new Map()));
+    const G = 4 * H;
+    let entry = ways.get(transposed);
+    if (!entry) {
+      const kernel = new MatVecKernel(G * H, G, G);
+      const matrix = transposed
+        ? kernel.addMatrix(kernelLayout(recurrent, H, true), G, H)
+        : kernel.addMatrix(recurrent, H, G);
+      const product: Product = (v, out) => {
+        kernel.x.set(v);
+        kernel.multiply(matrix);
+        for (let k = 0; k < matrix.rows; k++) out[k] = kernel.y[k];
+      };
+      entry = { kernel, matrix, version: this.version, product };
+      ways.set(transposed, entry);
+    } else if (entry.version !== this.version) {
+      entry.kernel.writeMatrix(entry.matrix, kernelLayout(recurrent, H, transposed));
+      entry.version = this.version;
+    }
+    return entry.product;
+  }
+}
+
 /** x [T, D] · W [D, N] + b with one tfjs matmul. */
 function project(x: Float32Array, T: number, D: number, w: LstmDirectionWeights, H: number): Float32Array {
   const out = tf.tidy(() =>
@@ -109,13 +145,14 @@ function runDirection(
   T: number,
   H: number,
   reverse: boolean,
+  products: RecurrentProducts,
 ): DirectionCache {
   const G = 4 * H;
   const gates = new Float32Array(T * G);
   const cell = new Float32Array(T * H);
   const hidden = new Float32Array(T * H);
   const z = new Float64Array(G);
-  const product = recurrentProduct(recurrent, H, true);
+  const product = products.get(recurrent, H, true);
   let prev = -1;
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
@@ -140,12 +177,16 @@ function runDirection(
   return { gates, cell, hidden };
 }
 
-/** Forward pass of a bidirectional layer; `output` is [T, 2H] (forward states, then backward). */
+/**
+ * Forward pass of a bidirectional layer; `output` is [T, 2H] (forward states, then backward). Pass the
+ * same `products` for as long as the weights do not change.
+ */
 export function biLstmForward(
   input: Float32Array,
   steps: number,
   inputDim: number,
   weights: { forward: LstmDirectionWeights; backward: LstmDirectionWeights },
+  products = new RecurrentProducts(),
 ): { output: Float32Array; cache: BiLstmCache } {
   const H = weights.forward.bias.length / 4;
   const forward = runDirection(
@@ -154,6 +195,7 @@ export function biLstmForward(
     steps,
     H,
     false,
+    products,
   );
   const backward = runDirection(
     project(input, steps, inputDim, weights.backward, H),
@@ -161,6 +203,7 @@ export function biLstmForward(
     steps,
     H,
     true,
+    products,
   );
   const output = new Float32Array(steps * 2 * H);
   for (let t = 0; t < steps; t++) {
@@ -179,12 +222,13 @@ function backDirection(
   T: number,
   H: number,
   reverse: boolean,
+  products: RecurrentProducts,
 ): Float32Array {
   const G = 4 * H;
   const dz = new Float32Array(T * G);
   const dhNext = new Float64Array(H);
   const dcNext = new Float64Array(H);
-  const product = recurrentProduct(recurrent, H, false);
+  const product = products.get(recurrent, H, false);
   for (let s = T - 1; s >= 0; s--) {
     const t = reverse ? T - 1 - s : s;
     const prev = s > 0 ? (reverse ? t + 1 : t - 1) : -1;
@@ -264,11 +308,21 @@ export function biLstmBackward(
   dOutput: Float32Array,
   weights: { forward: LstmDirectionWeights; backward: LstmDirectionWeights },
   withInput = false,
+  products = new RecurrentProducts(),
 ): BiLstmGradients {
   const { steps: T, inputDim: D, units: H, input } = cache;
   let dInput: Float32Array | undefined;
   const grads = (which: 'forward' | 'backward', column: number, reverse: boolean): LstmDirectionWeights => {
-    const dz = backDirection(cache[which], dOutput, column, weights[which].recurrent, T, H, reverse);
+    const dz = backDirection(
+      cache[which],
+      dOutput,
+      column,
+      weights[which].recurrent,
+      T,
+      H,
+      reverse,
+      products,
+    );
     if (withInput) {
       const part = inputGradient(dz, weights[which].kernel, T, D, H);
       if (dInput) for (let j = 0; j < part.length; j++) dInput[j] += part[j];

@@ -104,6 +104,12 @@ export class MatVecKernel {
     return { offset, rows, cols };
   }
 
+  /** Overwrites a matrix added before with new values of the same shape. */
+  writeMatrix(matrix: KernelMatrix, data: Float32Array): void {
+    if (data.length !== matrix.rows * matrix.cols) throw new Error('matrix data does not match its shape');
+    this.heap.set(data, matrix.offset);
+  }
+
   /** y[0..rows) = M · x[0..cols), on the scratch vectors. */
   multiply(matrix: KernelMatrix): void {
     this.exports.matvec(matrix.offset * 4, this.xOffset * 4, this.yOffset * 4, matrix.rows, matrix.cols);
