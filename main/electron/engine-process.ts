@@ -1,13 +1,19 @@
 /** Starts the engine worker in an Electron utility process (a crash there cannot take the window down). */
 import { utilityProcess } from 'electron';
 import type { FromWorker } from '../host/engine-protocol';
-import { ENGINE_V8_FLAGS, type EngineWorkerHandle, type SpawnEngineWorker } from '../host/engine-supervisor';
+import {
+  engineEnvironment,
+  ENGINE_V8_FLAGS,
+  type EngineWorkerHandle,
+  type SpawnEngineWorker,
+} from '../host/engine-supervisor';
 
 export function spawnUtilityWorker(workerPath: string): SpawnEngineWorker {
   return () => {
     const child = utilityProcess.fork(workerPath, [], {
       serviceName: 'Speech Studio engine',
       execArgv: [...ENGINE_V8_FLAGS],
+      env: engineEnvironment(),
       stdio: 'inherit',
     });
     let alive = true;

@@ -80,7 +80,7 @@ export interface EngineOptions {
 
 export class AsrEngine {
   readonly backend: BackendInfo;
-  private acousticModel: AcousticModel;
+  private readonly acousticModel: AcousticModel;
   private readonly segmenterOptions: SegmenterOptions;
   private readonly decoder: CtcDecoder;
   /** Null when punctuation is switched off. */
@@ -257,19 +257,18 @@ export class AsrEngine {
     });
   }
 
-  /** The acoustic model in use (replaced by useWeights). */
+  /** The acoustic model in use (its weights replaced in place by useWeights). */
   get model(): AcousticModel {
     return this.acousticModel;
   }
 
   /**
    * Continues with other weights for the same architecture (e.g. after learning from corrections): the
-   * manifest, decoder and language model stay; the previous weights are released. `weights` are copied.
+   * manifest, decoder and language model stay; the previous weights are released. The caller still
+   * disposes `weights` (the model keeps its own reference to their data).
    */
   useWeights(weights: tf.Tensor[]): void {
-    const next = this.acousticModel.withWeights(weights);
-    this.acousticModel.dispose();
-    this.acousticModel = next;
+    this.acousticModel.replaceWeights(weights);
   }
 
   /** A dictated utterance with punctuation and capitals (spoken commands kept); undefined when switched off. */

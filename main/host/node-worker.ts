@@ -6,7 +6,12 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromWorker } from './engine-protocol';
-import { ENGINE_V8_FLAGS, type EngineWorkerHandle, type SpawnEngineWorker } from './engine-supervisor';
+import {
+  engineEnvironment,
+  ENGINE_V8_FLAGS,
+  type EngineWorkerHandle,
+  type SpawnEngineWorker,
+} from './engine-supervisor';
 
 export const ENGINE_WORKER_SOURCE = fileURLToPath(new URL('./engine-worker.ts', import.meta.url));
 
@@ -20,6 +25,7 @@ export function spawnNodeWorker(workerPath = ENGINE_WORKER_SOURCE): SpawnEngineW
     // "advanced" (structured clone) so live dictation audio crosses as Float32Array, as with utilityProcess.
     const child = fork(workerPath, [], {
       execArgv,
+      env: engineEnvironment(),
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
     });

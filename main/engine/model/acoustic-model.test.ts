@@ -30,4 +30,33 @@ describe('AcousticModel memory', () => {
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.memory().numBytes).toBe(before.numBytes);
   });
+
+  it('replaces weights in place: the same logits as a model built with them, no tensor more, nothing half-done', async () => {
+    const model = await AcousticModel.load(dir, 'fast');
+    const steps = 9;
+    const input = new Float32Array(steps * model.inputDim).map((_, i) => Math.sin(i));
+    const before = tf.memory();
+    const others = model.layersModel.getWeights().map((w, i) => tf.tidy(() => w.mul(i % 2 ? 0.5 : -1.5)));
+    const built = model.withWeights(others);
+    const expected = await built.logits(input, steps);
+    built.dispose();
+
+    // A set that does not fit (one tensor of the wrong shape) changes nothing.
+    const wrong = [...others.slice(0, -1), tf.zeros([3])];
+    const unchanged = await model.logits(input, steps);
+    expect(() => model.replaceWeights(wrong)).toThrow(/do not fit/);
+    expect(await model.logits(input, steps)).toEqual(unchanged);
+    wrong.at(-1)!.dispose();
+
+    model.replaceWeights(others);
+    tf.dispose(others);
+    // The fast path (recurrent kernels rewritten, input kernels taken again) and tfjs's own path agree.
+    const logits = await model.logits(input, steps);
+    logits.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
+    expect(logits).not.toEqual(unchanged);
+    // The old weights were released as the new ones were taken: as many tensors and bytes as before.
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    model.dispose();
+  });
 });

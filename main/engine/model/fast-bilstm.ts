@@ -34,8 +34,8 @@ function sigmoid(x: number): number {
 export class FastBiLstm {
   private readonly kernel: MatVecKernel;
   private readonly layers: Layer[];
-  private readonly denseKernel: tf.Tensor2D;
-  private readonly denseBias: tf.Tensor1D;
+  private denseKernel: tf.Tensor2D;
+  private denseBias: tf.Tensor1D;
 
   private constructor(kernel: MatVecKernel, layers: Layer[], dense: [tf.Tensor2D, tf.Tensor1D]) {
     this.kernel = kernel;
@@ -93,6 +93,32 @@ export class FastBiLstm {
       weights[weights.length - 1] as tf.Tensor1D,
     ];
     return new FastBiLstm(kernel, layers, dense);
+  }
+
+  /**
+   * Takes the model's weights again after they were replaced in place (AcousticModel.replaceWeights): the
+   * input kernels, biases and dense layer are read afresh and the recurrent kernels are written over the
+   * old ones in this kernel's memory, so a swap allocates no second kernel memory. The model must have
+   * the architecture this was built for.
+   */
+  refresh(model: tf.LayersModel): void {
+    const weights = model.getWeights();
+    const triples: tf.Tensor[][] = [];
+    for (let w = 0; w + 2 < weights.length; w += 3) triples.push(weights.slice(w, w + 3));
+    const update = (direction: Direction, [input, recurrent, bias]: tf.Tensor[]) => {
+      const transposedTensor = tf.transpose(recurrent);
+      const transposed = transposedTensor.dataSync() as Float32Array;
+      transposedTensor.dispose();
+      this.kernel.writeMatrix(direction.recurrent, transposed);
+      direction.kernel = input as tf.Tensor2D;
+      direction.bias = bias as tf.Tensor1D;
+    };
+    this.layers.forEach((layer, l) => {
+      update(layer.forward, triples[2 * l]);
+      update(layer.backward, triples[2 * l + 1]);
+    });
+    this.denseKernel = weights[weights.length - 2] as tf.Tensor2D;
+    this.denseBias = weights[weights.length - 1] as tf.Tensor1D;
   }
 
   /** Number of bidirectional layers. */
