@@ -12,7 +12,7 @@ import { ENGINE_WORKER_SOURCE, spawnNodeWorker } from '../main/host/node-worker'
 import type { CorpusEntry } from '../main/common/corpus-manifest';
 import { startBackgroundLearning, type BackgroundLearning } from './background-learning';
 import { loadEvalSet } from './eval-sets';
-import { parseCommandLine, UsageError } from '../main/cli/command-line';
+import { numberOption, parseCommandLine, UsageError } from '../main/cli/command-line';
 
 /** What `--help` prints: this file's own description. */
 const USAGE = `\`npm run bench:latency\` — how fast live dictation answers, through the same path as the app: a real
@@ -29,17 +29,20 @@ measures, on the wall clock:
 - the WER of the finals against the references, beside the WER of the same files transcribed offline
   (the live results are real, and this shows what segmenting on the fly costs).
 
-\`--while-learning\` runs learning-from-corrections rounds (20 new corrections + 12 replayed, the app's
-settings, on sentences of the first set not dictated here) in a helper engine process at the lowest
-priority for the whole measurement: what a low priority alone leaves of the latency. (The app does more:
-it stops that process while anyone dictates, main/host/correction-learning.ts.)
+\`--while-learning\` runs learning from corrections beside the dictation, through the app's own learning
+service (main/host/correction-learning.ts): sentences of the first set not dictated here are corrected 20
+at a time, a round (20 new + 12 replayed, the app's settings) runs in a low-priority helper engine
+process whenever 20 are waiting, and the service is told when each utterance's dictation starts and
+ends, as the studio tells it, so it stops a running round while dictating. \`--gap S\` leaves S seconds
+between utterances (the user reading and correcting), in which a round goes on. \`--no-pause\` does not
+tell the service about dictation: what a low priority alone leaves of the latency.
 
 \`--soak-minutes N\` then streams N minutes of synthetic speech and silence (utterances separated by
 silences; \`--soak-speed\` times real time) and prints the engine's RSS and tensor count at start and end.
 
   npm run bench:latency -- [--backends wasm,cpu] [--count 30] [--sets eval-slt-clean,eval-awb-clean]
                            [--soak-minutes 60] [--soak-speed 4] [--worker bundled|source] [--json FILE]
-                           [--while-learning]
+                           [--while-learning [--gap 3] [--no-pause]]
 
 The engine worker runs bundled by esbuild, as the app ships it (\`--worker source\`: the TypeScript
 sources through tsx's loader, as \`npm run web\` runs it; its compiler adds about 60 MB of RSS).
@@ -65,12 +68,15 @@ const { values } = parseCommandLine(
       worker: { type: 'string', default: 'bundled' },
       json: { type: 'string' },
       'while-learning': { type: 'boolean', default: false },
+      gap: { type: 'string', default: '0' },
+      'no-pause': { type: 'boolean', default: false },
     },
   },
   undefined,
   (parsed) => {
     if (parsed.values.worker !== 'bundled' && parsed.values.worker !== 'source')
       throw new UsageError(`--worker must be bundled or source, got ${parsed.values.worker}`);
+    numberOption('gap', parsed.values.gap, { min: 0, max: 600 });
     return parsed;
   },
 );
@@ -129,6 +135,8 @@ interface Measured {
   missed: number;
   counts: ErrorCounts[];
   cpuPerWallSec: number;
+  /** Utterances dictated while a learning round's process existed (stopped, or running at low priority). */
+  duringRound: number;
 }
 
 const quantile = (xs: number[], q: number) => {
@@ -180,7 +188,11 @@ async function startEngine(backend: string): Promise<EngineSupervisor> {
   return engine;
 }
 
-async function measureLatency(engine: EngineSupervisor, utterances: Utterance[]): Promise<Measured> {
+async function measureLatency(
+  engine: EngineSupervisor,
+  utterances: Utterance[],
+  learning: BackgroundLearning | null,
+): Promise<Measured> {
   const m: Measured = {
     latencyMs: [],
     vadMs: [],
@@ -192,12 +204,18 @@ async function measureLatency(engine: EngineSupervisor, utterances: Utterance[])
     missed: 0,
     counts: [],
     cpuPerWallSec: NaN,
+    duringRound: 0,
   };
+  const pause = learning !== null && !values['no-pause'];
+  const gapMs = Number(values.gap) * 1000;
   const before = await engine.stats();
   const wallStart = performance.now();
   for (const [i, u] of utterances.entries()) {
     const events: { at: number; event: ForwardedLiveEvent }[] = [];
     let failure: Error | null = null;
+    if (i > 0 && gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    if (learning?.roundRunning) m.duringRound++;
+    if (pause) learning!.dictationStarted();
     await engine.startLive(
       RATE,
       (event) => events.push({ at: performance.now(), event }),
@@ -206,6 +224,7 @@ async function measureLatency(engine: EngineSupervisor, utterances: Utterance[])
     const playback = playRealtime(u.audio, RATE, (frame) => engine.liveAudio(frame));
     await playback.done;
     await engine.stopLive();
+    if (pause) learning!.dictationEnded();
     if (failure) throw failure;
     const spokenAt = (sample: number) => playback.startedAt + (sample / RATE) * 1000;
     const finals = events.filter((e) => e.event.type === 'final');
@@ -305,14 +324,16 @@ async function soak(engine: EngineSupervisor, utterances: Utterance[], minutes: 
   return { start, end, finals, readings, audioMinutes: total / RATE / 60 };
 }
 
-/** Rounds on 32 sentences of the first set that are not among the dictated ones (20 new, 12 replayed). */
+/** Sentences of the first set that are not among the dictated ones, for the simulated user to correct. */
 async function startLearning(engine: EngineSupervisor, dictated: Utterance[]): Promise<BackgroundLearning> {
   const used = new Set(dictated.map((u) => u.entry.path));
-  const items = (await loadEvalSet(values.sets.split(',')[0]))
+  const entries = (await loadEvalSet(values.sets.split(',')[0]))
     .filter((e) => !used.has(e.path))
-    .slice(0, 32)
-    .map((e) => ({ path: e.path, text: e.transcript }));
-  return startBackgroundLearning(engine, items.slice(0, 20), items.slice(20));
+    .slice(0, 100);
+  const sentences = [];
+  for (const e of entries)
+    sentences.push({ id: e.path, samples: await loadAudioFile(e.path, RATE), text: e.transcript });
+  return startBackgroundLearning(engine, sentences);
 }
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? '—' : `${(bytes / 2 ** 20).toFixed(0)} MB`);
@@ -330,15 +351,19 @@ async function main(): Promise<void> {
     try {
       const status = engine.status;
       if (values['while-learning']) learning = await startLearning(engine, utterances);
-      const m = await measureLatency(engine, utterances);
+      const m = await measureLatency(engine, utterances, learning);
       const learned = await learning?.stop();
       learning = null;
-      if (learned)
+      if (learned) {
+        const how = values['no-pause'] ? 'at low priority, never stopped' : 'stopped while dictating';
         console.log(
-          `\nwhile learning in the background: ${learned.rounds} round(s) finished during the measurement` +
-            `${learned.seconds.length ? ` (${learned.seconds.map((s) => `${s.toFixed(0)} s`).join(', ')})` : ''}` +
+          `\nwhile learning from corrections (${how}; ${values.gap} s between utterances): ` +
+            `${m.duringRound}/${utterances.length} utterances dictated while a round was under way; ` +
+            `${learned.rounds.length} round(s) finished` +
+            `${learned.rounds.length ? ` (${learned.rounds.map((r) => `${r.seconds.toFixed(0)} s, ${r.kept}`).join('; ')})` : ''}` +
             `${learned.failures.length ? `; failed: ${learned.failures.join('; ')}` : ''}`,
         );
+      }
       const wer = errorRate(sumCounts(m.counts));
       console.log(`\nbackend ${status.backend?.label ?? backend} (model ${status.modelName})`);
       const latency = summary(m.latencyMs);

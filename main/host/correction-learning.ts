@@ -163,19 +163,28 @@ export class LearningService {
   /**
    * Follows dictation sessions (every window's): while one runs, the round's process is stopped, so the
    * dictating engine has the CPU to itself — a low priority alone still delayed finals (bench:latency
-   * `--while-learning`); it continues when the session ends.
+   * `--while-learning --no-pause`); it continues when the session ends.
    */
   observe(event: StudioEvent): void {
-    if (event.type === 'dictation-started' && !this.dictating) {
-      this.dictating = true;
-      this.signalRound('SIGSTOP');
-      void this.announce();
-    } else if (event.type === 'dictation-ended' && this.dictating) {
-      this.dictating = false;
-      this.signalRound('SIGCONT');
-      if (this.round) void this.announce();
-      else void this.startRoundIfDue();
-    }
+    if (event.type === 'dictation-started') this.dictationStarted();
+    else if (event.type === 'dictation-ended') this.dictationEnded();
+  }
+
+  /** A dictation began: the running round's process is stopped until it ends. */
+  dictationStarted(): void {
+    if (this.dictating) return;
+    this.dictating = true;
+    this.signalRound('SIGSTOP');
+    void this.announce();
+  }
+
+  /** The dictation ended: the round continues, or one that became due meanwhile starts. */
+  dictationEnded(): void {
+    if (!this.dictating) return;
+    this.dictating = false;
+    this.signalRound('SIGCONT');
+    if (this.round) void this.announce();
+    else void this.startRoundIfDue();
   }
 
   private signalRound(signal: 'SIGSTOP' | 'SIGCONT', round = this.round): void {
