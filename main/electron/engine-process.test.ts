@@ -16,6 +16,6 @@ describe('the engine in an Electron utility process', () => {
     expect(ENGINE_V8_FLAGS.some((flag) => flag.startsWith('--max-old-space-size='))).toBe(true);
     // Large freed buffers go back to the system (glibc's malloc), as in the Node child.
     expect(options?.env).toEqual(engineEnvironment());
-    expect(options?.env?.MALLOC_MMAP_THRESHOLD_).toBe('131072');
+    expect(options?.env).toMatchObject({ MALLOC_MMAP_THRESHOLD_: '131072' });
   });
 });
