@@ -16,7 +16,8 @@ figure is on speech the model has not learned from), the time of each learning r
 last block's WER ≤ 60 % of the first's, ≤ 60 s per round.
 
   npm run bench:learn -- [--set eval-awb-clean] [--sentences 200] [--round 20] [--replay 12]
-                         [--epochs 4] [--layers all|top|dense] [--backend wasm] [--model default]
+                         [--epochs 4] [--layers all|top|dense] [--select wer|loss] [--backend wasm]
+                         [--model default]
 
 Settings were chosen with \`--set eval-slt-clean\` (the other held-out voice), so the default voice, awb,
 plays no part in any choice.
@@ -36,6 +37,7 @@ const { values, layers, roundSize, wanted, replay, epochs } = parseCommandLine(
       replay: { type: 'string', default: '12' },
       epochs: { type: 'string', default: '4' },
       layers: { type: 'string', default: 'all' },
+      select: { type: 'string' },
       backend: { type: 'string' },
       model: { type: 'string', default: 'default' },
     },
@@ -44,6 +46,8 @@ const { values, layers, roundSize, wanted, replay, epochs } = parseCommandLine(
   ({ values }) => {
     const layers = LAYERS.find((l) => l === values.layers);
     if (!layers) throw new UsageError(`--layers must be one of ${LAYERS.join(', ')}, got ${values.layers}`);
+    if (values.select !== undefined && values.select !== 'wer' && values.select !== 'loss')
+      throw new UsageError(`--select must be wer or loss, got ${values.select}`);
     return {
       values,
       layers,
@@ -69,7 +73,12 @@ const engine = await AsrEngine.load({
 const learner = new CorrectionLearner(engine, {
   roundSize,
   replay,
-  adapt: { layers, epochs, patience: 2 },
+  adapt: {
+    layers,
+    epochs,
+    patience: 2,
+    ...(values.select ? { select: values.select as 'wer' | 'loss' } : {}),
+  },
 });
 console.log(
   `model ${engine.modelName}, decoder ${engine.decoderName}, backend ${engine.backend.label}; voice ` +

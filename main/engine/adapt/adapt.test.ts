@@ -128,6 +128,21 @@ describe('speaker adaptation on a tiny random model', () => {
     model.dispose();
   });
 
+  it('with select "loss", keeps an epoch that lowers the held-back loss where the WER ties', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const settings = { epochs: 4, learningRate: 0.02, l2: 0, batchSize: 2 } as const;
+    // A tiny random model gets every held-back word wrong before and after: by WER nothing is better.
+    const byWer = await adaptModel(model, enrollment, settings);
+    expect(byWer.after.wer).toBe(byWer.before.wer);
+    expect(byWer.kept).toBe('base');
+    const byLoss = await adaptModel(model, enrollment, { ...settings, select: 'loss' });
+    expect(byLoss.kept).toBe('adapted');
+    expect(byLoss.bestEpoch).toBeGreaterThan(0);
+    expect(byLoss.after.loss).toBeLessThan(byLoss.before.loss);
+    tf.dispose([...byWer.weights, ...byLoss.weights]);
+    model.dispose();
+  });
+
   it('keeps the base weights when the held-back data does not improve', async () => {
     const model = await AcousticModel.load(baseDir);
     const base = model.layersModel.getWeights();

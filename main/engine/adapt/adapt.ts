@@ -98,6 +98,12 @@ export interface AdaptOptions {
   heldBackFrom?: number;
   /** Stop after this many epochs without a better held-back score (default 3). */
   patience?: number;
+  /**
+   * What "better" on the held-back part means: a lower greedy WER, then CER (`'wer'`, the default), or a
+   * lower CTC loss per label (`'loss'`: smoother than the WER of a handful of utterances, where most
+   * epochs tie).
+   */
+  select?: 'wer' | 'loss';
   /** Global gradient-norm clip (default 5). */
   clipNorm?: number;
   /**
@@ -316,7 +322,8 @@ async function score(
 }
 
 /** Lower is better: word errors first, then character errors. */
-const better = (a: AdaptScore, b: AdaptScore) => a.wer < b.wer || (a.wer === b.wer && a.cer < b.cer);
+const fewerErrors = (a: AdaptScore, b: AdaptScore) => a.wer < b.wer || (a.wer === b.wer && a.cer < b.cer);
+const lowerLoss = (a: AdaptScore, b: AdaptScore) => a.loss < b.loss;
 
 class Adam {
   private readonly m: Float32Array[];
@@ -366,6 +373,7 @@ export async function adaptModel(
   const batchSize = Math.max(1, options.batchSize ?? 4);
   const patience = options.patience ?? 3;
   const clipNorm = options.clipNorm ?? 5;
+  const better = options.select === 'loss' ? lowerLoss : fewerErrors;
   const { signal, onProgress } = options;
   const { manifest } = model;
   const K = manifest.alphabet.length;
