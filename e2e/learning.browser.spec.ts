@@ -131,6 +131,12 @@ test('a dictated sentence corrected after Stop is kept with its stretch of the r
   const sentence = studio.dictation.getByTestId('dictation-sentence').first();
   const before = (await keptAudio()).length;
   await sentence.getByRole('textbox').fill('the lighthouse keeper waved');
+  // Another view and back: the sentences and the half-done correction are still there.
+  const views = studio.page.getByRole('group', { name: 'View' });
+  await views.getByRole('button', { name: 'Files' }).click();
+  await expect(studio.dictation).toHaveCount(0);
+  await views.getByRole('button', { name: 'Dictation' }).click();
+  await expect(sentence.getByRole('textbox')).toHaveValue('the lighthouse keeper waved');
   await sentence.getByRole('button', { name: 'Correct' }).click();
   await expect(sentence).toHaveAttribute('data-state', 'kept');
   await expect(sentence).toContainText('Kept for learning');

@@ -49,6 +49,7 @@ import { initialState, reducer, type Item } from '../state/studio-state';
 import { formatClock, formatDuration, wordIndexAt } from '../state/transcript-edits';
 import { AlignmentStrip } from './AlignmentStrip';
 import { CueView } from './CueView';
+import { useDictationSentences } from './DictationCorrections';
 import { DictationView } from './DictationView';
 import { useDictationShortcut } from './dictation-shortcut';
 import { RunOn } from './RunOn';
@@ -554,6 +555,7 @@ export function App({ client }: { client: StudioApi }) {
     [act],
   );
   const [dictationResult, setDictationResult] = useState<DictationResult | null>(null);
+  const dictationSentences = useDictationSentences(client);
   // The dictation shortcut in another view (or, in Electron, from another application) opens the dictation
   // view and starts there; in the dictation view, the view itself handles it.
   const [dictationAutoStart, setDictationAutoStart] = useState(false);
@@ -758,6 +760,7 @@ export function App({ client }: { client: StudioApi }) {
             setDictationDocument={setDictationDocument}
             result={dictationResult}
             setResult={setDictationResult}
+            sentences={dictationSentences}
             autoStart={dictationAutoStart}
             onAutoStart={clearDictationAutoStart}
             hostDictation={state.dictation}

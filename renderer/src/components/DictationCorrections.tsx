@@ -4,7 +4,7 @@
  * text in the voice profile ("Learn from my corrections"). The document above stays the user's own
  * text; this list is tied to the recording, so the audio of each sentence is known exactly.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type Dispatch, type SetStateAction } from 'react';
 import type { DictationResult, StudioApi } from '../../../main/common/ipc-contract';
 
 interface Sentence {
@@ -16,18 +16,23 @@ interface Sentence {
 
 type SentenceState = 'kept' | 'off' | { error: string };
 
-export function DictationCorrections({
-  client,
-  result,
-}: {
-  client: StudioApi;
-  result: DictationResult | null;
-}) {
+/** The latest session's sentences and what the user has done with them. */
+export interface DictationSentences {
+  sentences: Sentence[];
+  drafts: Record<number, string>;
+  setDrafts: Dispatch<SetStateAction<Record<number, string>>>;
+  states: Record<number, SentenceState>;
+  setStates: Dispatch<SetStateAction<Record<number, SentenceState>>>;
+}
+
+/**
+ * Follows the sessions' finals (a new session starts a new list). Called by the App, which outlives the
+ * views: switching to Files and back keeps the list and half-typed corrections.
+ */
+export function useDictationSentences(client: StudioApi): DictationSentences {
   const [sentences, setSentences] = useState<Sentence[]>([]);
   const [drafts, setDrafts] = useState<Record<number, string>>({});
   const [states, setStates] = useState<Record<number, SentenceState>>({});
-
-  // The finals of the session running now (a new session starts a new list).
   useEffect(
     () =>
       client.onEvent((event) => {
@@ -45,6 +50,19 @@ export function DictationCorrections({
       }),
     [client],
   );
+  return { sentences, drafts, setDrafts, states, setStates };
+}
+
+export function DictationCorrections({
+  client,
+  result,
+  list,
+}: {
+  client: StudioApi;
+  result: DictationResult | null;
+  list: DictationSentences;
+}) {
+  const { sentences, drafts, setDrafts, states, setStates } = list;
 
   if (!result || sentences.length === 0) return null;
 

@@ -32,7 +32,7 @@ import { utteranceText } from '../../../main/common/display-text';
 import { PunctuationToggle } from './PunctuationToggle';
 import { useDictationShortcut } from './dictation-shortcut';
 import { LevelMeter } from './LevelMeter';
-import { DictationCorrections } from './DictationCorrections';
+import { DictationCorrections, type DictationSentences } from './DictationCorrections';
 import { useCapture } from './use-capture';
 
 interface Partial {
@@ -55,6 +55,8 @@ interface DictationViewProps {
   setDictationDocument: Dispatch<SetStateAction<DictationDocument>>;
   result: DictationResult | null;
   setResult: (result: DictationResult | null) => void;
+  /** The last session's sentences and their corrections, kept by the app for the same reason. */
+  sentences: DictationSentences;
   /** Opened by the dictation shortcut from another view: start at once (then `onAutoStart`). */
   autoStart: boolean;
   onAutoStart: () => void;
@@ -78,6 +80,7 @@ export function DictationView({
   setDictationDocument,
   result,
   setResult,
+  sentences,
   autoStart,
   onAutoStart,
   hostDictation,
@@ -374,7 +377,7 @@ export function DictationView({
           </button>
         </div>
       )}
-      <DictationCorrections client={client} result={result} />
+      <DictationCorrections client={client} result={result} list={sentences} />
     </section>
   );
 }
