@@ -203,7 +203,7 @@ export class AcousticModel {
 
   /**
    * The tfjs LayersModel. The fast path shares its tensors and holds a copy of its recurrent kernels, so
-   * never change its weights in place other than through replaceWeights(), which rebuilds the fast path.
+   * never change its weights in place other than through replaceWeights(), which refreshes the fast path.
    */
   get layersModel(): tf.LayersModel {
     return this.model;
@@ -253,11 +253,10 @@ export class AcousticModel {
   /**
    * Continues with other weights for the same architecture, in place: the model's variables take the
    * given tensors' data (tfjs shares it: no copy) and the fast path takes them (its recurrent kernels
-   * written over the old ones). An engine that
-   * swaps in learned weights this way keeps one model in WebAssembly memory, which never shrinks:
-   * building a second model for each swap (withWeights) left the engine 43 MB larger after each of the
-   * first two swaps (measured). Only for a model nothing else is using meanwhile (the engine's own, between
-   * decodes); the caller still disposes `weights`.
+   * written over the old ones). An engine that swaps in learned weights this way keeps one model in
+   * WebAssembly memory, which never shrinks: building a second model for each swap (withWeights) left the
+   * engine 43 MB larger after each of the first two swaps (measured). Only for a model nothing else is
+   * using meanwhile (the engine's own, between decodes); the caller still disposes `weights`.
    */
   replaceWeights(weights: tf.Tensor[]): void {
     const current = this.model.getWeights();

@@ -31,6 +31,23 @@ function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+/** Per direction, layer by layer (forward then backward), its [input kernel, recurrent kernel, bias]. */
+function directionWeights(weights: tf.Tensor[]): tf.Tensor[][] {
+  const triples: tf.Tensor[][] = [];
+  for (let w = 0; w + 2 < weights.length; w += 3) triples.push(weights.slice(w, w + 3));
+  return triples;
+}
+
+/** A recurrent kernel [H, 4H] transposed to [4H, H], the rows the SIMD kernel multiplies. */
+function transposedData(recurrent: tf.Tensor): Float32Array {
+  const transposed = tf.transpose(recurrent);
+  try {
+    return transposed.dataSync() as Float32Array;
+  } finally {
+    transposed.dispose();
+  }
+}
+
 export class FastBiLstm {
   private readonly kernel: MatVecKernel;
   private readonly layers: Layer[];
@@ -49,16 +66,15 @@ export class FastBiLstm {
    *
    * The input kernels, biases and the dense layer are the model's own tensors, used as they are: copies
    * would take another 15 MB of WebAssembly memory for the shipped model (which never shrinks). So the
-   * model must outlive this object, and its weights must not change in place (AcousticModel builds a new
-   * model and a new fast path for new weights: withWeights). Only the recurrent kernels are copied, as
-   * transposed matrices into the SIMD kernel's own memory.
+   * model must outlive this object, and its weights may change in place only if refresh() follows
+   * (AcousticModel.replaceWeights). Only the recurrent kernels are copied, as transposed matrices into the
+   * SIMD kernel's own memory.
    */
   static fromLayersModel(model: tf.LayersModel, dir: string): FastBiLstm {
     const weights = model.getWeights();
     if (weights.length < 8 || (weights.length - 2) % 6 !== 0)
       throw new ModelMismatchError(dir, `unexpected weight layout (${weights.length} tensors)`);
-    const triples: tf.Tensor[][] = [];
-    for (let w = 0; w + 2 < weights.length; w += 3) triples.push(weights.slice(w, w + 3));
+    const triples = directionWeights(weights);
     let matrixFloats = 0;
     let maxUnits = 0;
     for (const [, recurrent] of triples) {
@@ -71,13 +87,10 @@ export class FastBiLstm {
     const kernel = new MatVecKernel(matrixFloats, 4 * maxUnits, maxUnits);
     const direction = ([input, recurrent, bias]: tf.Tensor[]): Direction => {
       const units = recurrent.shape[0];
-      const transposedTensor = tf.transpose(recurrent);
-      const transposed = transposedTensor.dataSync() as Float32Array;
-      transposedTensor.dispose();
       return {
         kernel: input as tf.Tensor2D,
         bias: bias as tf.Tensor1D,
-        recurrent: kernel.addMatrix(transposed, 4 * units, units),
+        recurrent: kernel.addMatrix(transposedData(recurrent), 4 * units, units),
       };
     };
     const layers: Layer[] = [];
@@ -103,13 +116,9 @@ export class FastBiLstm {
    */
   refresh(model: tf.LayersModel): void {
     const weights = model.getWeights();
-    const triples: tf.Tensor[][] = [];
-    for (let w = 0; w + 2 < weights.length; w += 3) triples.push(weights.slice(w, w + 3));
+    const triples = directionWeights(weights);
     const update = (direction: Direction, [input, recurrent, bias]: tf.Tensor[]) => {
-      const transposedTensor = tf.transpose(recurrent);
-      const transposed = transposedTensor.dataSync() as Float32Array;
-      transposedTensor.dispose();
-      this.kernel.writeMatrix(direction.recurrent, transposed);
+      this.kernel.writeMatrix(direction.recurrent, transposedData(recurrent));
       direction.kernel = input as tf.Tensor2D;
       direction.bias = bias as tf.Tensor1D;
     };
