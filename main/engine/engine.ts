@@ -16,6 +16,7 @@ import { Lexicon } from './decoder/lexicon';
 import { NgramLm } from './decoder/ngram-lm';
 import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError } from './errors';
 import { modelInput, type MfccPrefixCache } from './frontend/mfcc';
+import { loadWeightsFor } from './adapt/weights-file';
 import { AcousticModel } from './model/acoustic-model';
 import type { DecoderSettings } from './model/manifest';
 import { DEFAULT_MODEL, resolveModelDir } from './model-location';
@@ -269,6 +270,22 @@ export class AsrEngine {
    */
   useWeights(weights: tf.Tensor[]): void {
     this.acousticModel.replaceWeights(weights);
+  }
+
+  /**
+   * Continues with the weights in `file` (adapt/weights-file.ts) when they were learned for this model;
+   * false, changing nothing, when they belong to another model. Rejects when the file cannot be read.
+   */
+  async useWeightsFile(file: string): Promise<boolean> {
+    const shapes = this.model.layersModel.getWeights().map((w) => w.shape);
+    const weights = await loadWeightsFor(file, this.model.manifest.name, shapes);
+    if (!weights) return false;
+    try {
+      this.useWeights(weights);
+    } finally {
+      for (const w of weights) w.dispose();
+    }
+    return true;
   }
 
   /** A dictated utterance with punctuation and capitals (spoken commands kept); undefined when switched off. */

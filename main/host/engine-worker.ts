@@ -11,7 +11,6 @@ import { loadAudioFile } from '../engine/audio/load';
 import { AsrEngine, resolveModelDir } from '../engine/engine';
 import { CancelledError } from '../engine/errors';
 import { LiveRecognizer } from '../engine/stream/live-recognizer';
-import { loadWeightsFor } from '../engine/adapt/weights-file';
 import {
   CRASH_TEST_ENV,
   type AdaptJobOptions,
@@ -227,8 +226,9 @@ async function adapt(
 
 /**
  * Learned weights (learning from corrections): the file the host named, or null for the model's own.
- * They are applied between jobs, never under a running dictation (its recogniser keeps the model it
- * started with); `inUse` says whether the loaded model carries them.
+ * They are applied between jobs, never under a running dictation (they replace the model's weights in
+ * place, and a dictation's utterances are all decoded with one set); `inUse` says whether the loaded
+ * model carries them.
  */
 const learned = { path: null as string | null, waiting: false, inUse: false };
 
@@ -250,13 +250,8 @@ async function applyLearnedWeights(): Promise<void> {
       await load(loaded.model, loaded.modelsDir);
       return;
     }
-    const shapes = engine.model.layersModel.getWeights().map((w) => w.shape);
-    const weights = await loadWeightsFor(learned.path, engine.model.manifest.name, shapes);
     // Weights learned for another model (the user switched models since) are not applied.
-    if (!weights) return;
-    engine.useWeights(weights);
-    for (const w of weights) w.dispose();
-    learned.inUse = true;
+    if (await engine.useWeightsFile(learned.path)) learned.inUse = true;
   } catch (error) {
     // A missing or damaged file leaves the model as it is; the host learns again from the corrections.
     console.error(`engine-worker: learned weights not applied: ${(error as Error).message}`);

@@ -9,10 +9,9 @@
  * only when they are better on held-back new corrections.
  */
 import os from 'node:os';
-import type * as tf from '@tensorflow/tfjs';
 import type { AdaptProgress as EngineAdaptProgress } from '../engine/adapt/adapt';
 import { CorrectionLearner } from '../engine/adapt/learner';
-import { loadWeightsFor, writeWeightsFile } from '../engine/adapt/weights-file';
+import { writeWeightsFile } from '../engine/adapt/weights-file';
 import { loadAudioFile } from '../engine/audio/load';
 import { AsrEngine, resolveModelDir } from '../engine/engine';
 import type { AdaptJobProgress, LearnRoundRequest, LearnRoundResult } from './engine-protocol';
@@ -49,9 +48,6 @@ export function lowerOwnPriority(): void {
   }
 }
 
-/** The model's weight shapes, to check that learned weights belong to it. */
-const shapesOf = (weights: tf.Tensor[]) => weights.map((w) => w.shape);
-
 export async function runLearningRound(
   request: LearnRoundRequest,
   options: { signal: AbortSignal; onProgress: (progress: AdaptJobProgress) => void },
@@ -62,17 +58,8 @@ export async function runLearningRound(
   const engine = await AsrEngine.load({ model: modelDir, decoder: 'greedy', punctuation: false });
   try {
     const name = engine.model.manifest.name;
-    if (request.weightsIn) {
-      const learned = await loadWeightsFor(
-        request.weightsIn,
-        name,
-        shapesOf(engine.model.layersModel.getWeights()),
-      ).catch(() => null);
-      if (learned) {
-        engine.useWeights(learned);
-        for (const w of learned) w.dispose();
-      }
-    }
+    // Weights that are missing, damaged or for another model: the round starts from the model's own.
+    if (request.weightsIn) await engine.useWeightsFile(request.weightsIn).catch(() => false);
     const learner = new CorrectionLearner(engine, {
       roundSize: request.fresh.length,
       replay: request.replay,
