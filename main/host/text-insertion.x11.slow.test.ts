@@ -75,7 +75,10 @@ describe('typing into the focused X11 application', () => {
     clipboard.writeText("the user's own clipboard");
     const support = await xSupport();
     const editor = await editorWindow('Pasted');
-    const inserter = new TextInserter({ support, clipboard, preferClipboard: true });
+    // Chromium reads the clipboard when it handles the paste key, which CI's load delayed past 1.5 s (it
+    // then pasted nothing, or the user's own text): the restore waits long enough for a loaded machine.
+    // The restore is the same code whatever the delay.
+    const inserter = new TextInserter({ support, clipboard, preferClipboard: true, restoreAfterMs: 10_000 });
     expect(inserter.method).toBe('clipboard');
     await inserter.rememberTarget();
     await inserter.insert('Pasted, not typed: ünïcödé — “quotes”.');
