@@ -10,13 +10,18 @@ import { loadEvalSet } from './eval-sets';
 const USAGE = `\`npm run bench:learn\` — learning from corrections, on a simulated user: a held-out voice dictates
 sentences one after another; after each, the user corrects the text to what was said, and the correction
 is kept. Every \`--round\` corrections the model learns from them in the background (CorrectionLearner:
-the new ones plus a replay of earlier ones, kept only when better on a held-back part). Prints the WER of
-each block of \`--round\` sentences (each block is recognised before the model learns from it, so every
-figure is on speech the model has not learned from), the time of each learning round, and the targets:
-last block's WER ≤ 60 % of the first's, ≤ 60 s per round.
+the new ones plus a replay of earlier ones, kept only when better on \`--check\` corrections kept back
+from training: every fifth new one, the newest first). Prints the WER of each block of \`--round\`
+sentences (each block is recognised before the model learns from it, so every figure is on speech the
+model has not learned from), the time of each learning round, and the targets: last block's WER ≤ 60 %
+of the first's, ≤ 60 s per round. Blocks differ in difficulty by themselves, so each block is also
+recognised by the model as it was before any learning (\`base\`), and the blocks after the first are
+pooled against it: how much the learning took off on the same sentences. \`--lr\`, \`--l2\` and \`--spec-augment\` are adaptModel's settings,
+for experiments.
 
   npm run bench:learn -- [--set eval-awb-clean] [--sentences 200] [--round 20] [--replay 12]
-                         [--epochs 4] [--layers all|top|dense] [--select wer|loss] [--backend wasm]
+                         [--check 16] [--epochs 4] [--layers all|top|dense] [--select wer|loss]
+                         [--lr X] [--l2 X] [--spec-augment] [--backend wasm]
                          [--model default]
 
 Settings were chosen with \`--set eval-slt-clean\` (the other held-out voice), so the default voice, awb,
@@ -26,7 +31,7 @@ plays no part in any choice.
 const LAYERS = ['all', 'top', 'dense'] as const;
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
-const { values, layers, roundSize, wanted, replay, epochs } = parseCommandLine(
+const { values, layers, roundSize, wanted, replay, checkSize, epochs, lr, l2 } = parseCommandLine(
   {
     command: 'npm run bench:learn --',
     usage: USAGE,
@@ -35,9 +40,13 @@ const { values, layers, roundSize, wanted, replay, epochs } = parseCommandLine(
       sentences: { type: 'string', default: '200' },
       round: { type: 'string', default: '20' },
       replay: { type: 'string', default: '12' },
+      check: { type: 'string', default: '16' },
       epochs: { type: 'string', default: '4' },
       layers: { type: 'string', default: 'all' },
       select: { type: 'string' },
+      lr: { type: 'string' },
+      l2: { type: 'string' },
+      'spec-augment': { type: 'boolean', default: false },
       backend: { type: 'string' },
       model: { type: 'string', default: 'default' },
     },
@@ -54,7 +63,10 @@ const { values, layers, roundSize, wanted, replay, epochs } = parseCommandLine(
       wanted: numberOption('sentences', values.sentences, { min: 1, integer: true })!,
       roundSize: numberOption('round', values.round, { min: 2, integer: true })!,
       replay: numberOption('replay', values.replay, { min: 0, integer: true })!,
+      checkSize: numberOption('check', values.check, { min: 1, integer: true })!,
       epochs: numberOption('epochs', values.epochs, { min: 1, max: 50, integer: true })!,
+      lr: numberOption('lr', values.lr, { min: 0, max: 1 }),
+      l2: numberOption('l2', values.l2, { min: 0, max: 1 }),
     };
   },
 );
@@ -73,10 +85,14 @@ const engine = await AsrEngine.load({
 const learner = new CorrectionLearner(engine, {
   roundSize,
   replay,
+  checkSize,
   adapt: {
     layers,
     epochs,
     patience: 2,
+    ...(lr !== undefined ? { learningRate: lr } : {}),
+    ...(l2 !== undefined ? { l2 } : {}),
+    ...(values['spec-augment'] ? { specAugment: true } : {}),
     ...(values.select ? { select: values.select as 'wer' | 'loss' } : {}),
   },
 });
@@ -84,43 +100,65 @@ console.log(
   `model ${engine.modelName}, decoder ${engine.decoderName}, backend ${engine.backend.label}; voice ` +
     `${entries[0].voice} (${values.set}), ${wanted} sentences, a learning round every ${roundSize} corrections`,
 );
-console.log('block  sentences   WER      CER     | learning round: kept  held-back WER      time');
+// The model as it was before any learning: the same sentences, for comparison.
+const base = await AsrEngine.load({
+  model: values.model,
+  backend: values.backend as BackendPreference | undefined,
+});
+console.log(
+  'block  sentences   WER      CER      base WER | learning round: kept  checked WER          time',
+);
 
 const blockWer: number[] = [];
+const laterLearned: ErrorCounts[] = [];
+const laterBase: ErrorCounts[] = [];
 const roundSeconds: number[] = [];
 for (let start = 0; start < wanted; start += roundSize) {
   const block = entries.slice(start, Math.min(wanted, start + roundSize));
   const wer: ErrorCounts[] = [];
   const cer: ErrorCounts[] = [];
+  const baseWer: ErrorCounts[] = [];
   for (const entry of block) {
     const samples = await loadAudioFile(entry.path, engine.sampleRate);
     const heard = (await engine.transcribeFile(entry.path)).text;
     const score = scoreTranscript(entry.transcript, heard);
     wer.push(score.wer);
     cer.push(score.cer);
+    baseWer.push(scoreTranscript(entry.transcript, (await base.transcribeFile(entry.path)).text).wer);
     // The user corrects the text to what they said; the correction joins the profile.
     learner.add({ samples, text: entry.transcript, id: entry.path });
   }
   const blockIndex = blockWer.length + 1;
   blockWer.push(errorRate(sumCounts(wer)));
+  if (blockIndex > 1) {
+    laterLearned.push(...wer);
+    laterBase.push(...baseWer);
+  }
   let roundText = '';
   if (learner.due && start + roundSize < wanted) {
     const round = await learner.learn();
     roundSeconds.push(round.seconds);
     roundText =
       `${round.kept.padEnd(8)} ${pct(round.heldBackWerBefore)} → ${pct(round.heldBackWerAfter)}`.padEnd(34) +
-      `${round.seconds.toFixed(1)} s (${round.newUtterances} new + ${round.replayed} replayed)`;
+      `${round.seconds.toFixed(1)} s (${round.newUtterances} new + ${round.replayed} replayed; checked on ${round.heldBackIds.length})`;
   }
   console.log(
     `${String(blockIndex).padStart(5)}  ${String(start + 1).padStart(3)}–${String(start + block.length).padEnd(5)} ` +
-      `${pct(blockWer.at(-1)!).padStart(7)}  ${pct(errorRate(sumCounts(cer))).padStart(7)}   | ${roundText}`,
+      `${pct(blockWer.at(-1)!).padStart(7)}  ${pct(errorRate(sumCounts(cer))).padStart(7)}  ` +
+      `${pct(errorRate(sumCounts(baseWer))).padStart(7)}  | ${roundText}`,
   );
 }
 const first = blockWer[0];
 const last = blockWer.at(-1)!;
 const slowest = Math.max(...roundSeconds);
+const learnedLater = errorRate(sumCounts(laterLearned));
+const baseLater = errorRate(sumCounts(laterBase));
 console.log(
-  `\nlast block / first block WER: ${pct(last)} / ${pct(first)} = ${((100 * last) / first).toFixed(0)} % ` +
+  `\nblocks 2–${blockWer.length} pooled: ${pct(learnedLater)} after learning, ${pct(baseLater)} with the model ` +
+    `before any learning (${((100 * (learnedLater - baseLater)) / baseLater).toFixed(1)} % relative)`,
+);
+console.log(
+  `last block / first block WER: ${pct(last)} / ${pct(first)} = ${((100 * last) / first).toFixed(0)} % ` +
     `(target ≤ 60 %: ${last <= 0.6 * first ? 'met' : 'not met'})`,
 );
 console.log(
@@ -128,3 +166,4 @@ console.log(
     `slowest ${slowest.toFixed(1)} s on ${engine.backend.name} (target ≤ 60 s: ${slowest <= 60 ? 'met' : 'not met'})`,
 );
 engine.dispose();
+base.dispose();

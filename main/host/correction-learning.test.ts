@@ -96,8 +96,13 @@ const audioOf = async (fileId: string) => {
 };
 
 const correction = (i: number) => ({ fileId: 'f1', startSec: i, endSec: i + 1, text: `sentence ${i}` });
-const result = (kept: 'adapted' | 'base', weightsFile: string | null): LearnRoundResult => ({
+const result = (
+  kept: 'adapted' | 'base',
+  weightsFile: string | null,
+  checkIds: string[] = [],
+): LearnRoundResult => ({
   kept,
+  checkIds,
   heldBackWerBefore: 0.4,
   heldBackWerAfter: kept === 'adapted' ? 0.3 : 0.5,
   newUtterances: 3,
@@ -190,6 +195,31 @@ describe('learning from corrections on the host', () => {
     // The next round replays what was learned.
     for (let i = 3; i < 6; i++) await service.add(correction(i));
     expect(helpers[1].request.learned.map((l) => l.text)).toEqual(['sentence 0', 'sentence 1', 'sentence 2']);
+  });
+
+  it('sends the corrections kept back for the check apart from the replay, until a round trains on them', async () => {
+    for (let i = 0; i < 3; i++) await service.add(correction(i));
+    const finish = (helper: ScriptedHelper, checkIds: string[]) =>
+      helper.reply({
+        type: 'learn-done',
+        roundId: helper.request.roundId,
+        result: result('base', null, checkIds),
+      });
+    const [, , third] = helpers[0].request.fresh;
+    finish(helpers[0], [third.id]);
+    await expect.poll(async () => (await service.status()).waiting).toBe(0);
+    for (let i = 3; i < 6; i++) await service.add(correction(i));
+    expect(helpers[1].request.check.map((c) => c.text)).toEqual(['sentence 2']);
+    expect(helpers[1].request.learned.map((l) => l.text)).toEqual(['sentence 0', 'sentence 1']);
+    // The round trained on it (it is not in the new check): replayed from then on.
+    const sixth = helpers[1].request.fresh[2];
+    finish(helpers[1], [sixth.id]);
+    await expect.poll(async () => (await service.status()).waiting).toBe(0);
+    for (let i = 6; i < 9; i++) await service.add(correction(i));
+    expect(helpers[2].request.check.map((c) => c.text)).toEqual(['sentence 5']);
+    expect(helpers[2].request.learned.map((l) => l.text)).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `sentence ${i}`),
+    );
   });
 
   it('sends only the evenly spread sample a round replays, not every earlier correction', async () => {

@@ -213,11 +213,12 @@ export class LearningService {
     if (!index.enabled || waiting.length < this.roundSize || this.round) return;
     this.runRound(
       waiting.slice(0, this.roundSize),
-      index.items.filter((i) => i.learned),
+      index.items.filter((i) => i.learned && !i.checking),
+      index.items.filter((i) => i.learned && i.checking),
     );
   }
 
-  private runRound(fresh: LearningItem[], learned: LearningItem[]): void {
+  private runRound(fresh: LearningItem[], learned: LearningItem[], check: LearningItem[]): void {
     const { worker, model, modelsDir } = this.deps.engine.spawnHelper();
     const roundId = `learn-${++roundCounter}`;
     let exit!: () => void;
@@ -233,7 +234,7 @@ export class LearningService {
     this.round = round;
     this.error = null;
     const replay = this.deps.replay ?? DEFAULT_REPLAY;
-    const item = (i: LearningItem) => ({ path: this.store.wavPath(i.id), text: i.text });
+    const item = (i: LearningItem) => ({ id: i.id, path: this.store.wavPath(i.id), text: i.text });
     let settled = false;
     const finish = async (outcome: { result: LearnRoundResult } | { error: string }) => {
       if (settled) return;
@@ -256,6 +257,7 @@ export class LearningService {
             seconds: result.seconds,
           },
           fresh.map((i) => i.id),
+          result.checkIds,
         );
         if (result.weightsFile) this.deps.engine.setLearnedWeights(result.weightsFile);
       }
@@ -295,6 +297,7 @@ export class LearningService {
         fresh: fresh.map(item),
         // Only the ones a round replays are read: the learner picks the same evenly spread sample.
         learned: evenlySpread(learned, replay).map(item),
+        check: check.map(item),
         replay,
         adapt: this.deps.adapt,
       },

@@ -51,6 +51,7 @@ export type ToWorker =
 
 /** Corrected utterances as the learner reads them: a 16 kHz WAV the host wrote and the corrected text. */
 export interface LearnItem {
+  id: string;
   path: string;
   text: string;
 }
@@ -64,9 +65,13 @@ export interface LearnRoundRequest {
   weightsIn: string | null;
   /** Where the new weights are written when they are kept. */
   weightsOut: string;
-  /** Corrections not learned from yet (the held-back check uses these only), then earlier ones to replay. */
+  /**
+   * Corrections not learned from yet; earlier ones to replay; and those kept back from training in
+   * earlier rounds (oldest first), which the round is checked on with some of its new ones.
+   */
   fresh: LearnItem[];
   learned: LearnItem[];
+  check: LearnItem[];
   replay: number;
   adapt?: LearnAdaptSettings;
 }
@@ -87,6 +92,8 @@ export interface LearnRoundResult {
   seconds: number;
   /** The weights file written (weightsOut) when the new weights were kept; null otherwise. */
   weightsFile: string | null;
+  /** The corrections kept back for the next round's check (the others of the request were trained on). */
+  checkIds: string[];
 }
 
 export interface AdaptJobOptions {

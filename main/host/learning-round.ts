@@ -14,7 +14,7 @@ import { CorrectionLearner } from '../engine/adapt/learner';
 import { writeWeightsFile } from '../engine/adapt/weights-file';
 import { loadAudioFile } from '../engine/audio/load';
 import { AsrEngine, resolveModelDir } from '../engine/engine';
-import type { AdaptJobProgress, LearnRoundRequest, LearnRoundResult } from './engine-protocol';
+import type { AdaptJobProgress, LearnItem, LearnRoundRequest, LearnRoundResult } from './engine-protocol';
 
 /** Progress messages at most this often: a long file or round must not flood the host with IPC. */
 export const PROGRESS_INTERVAL_MS = 150;
@@ -55,7 +55,9 @@ export async function runLearningRound(
   const modelDir = request.modelsDir
     ? resolveModelDir(request.model, request.modelsDir)
     : resolveModelDir(request.model);
-  const engine = await AsrEngine.load({ model: modelDir, decoder: 'greedy', punctuation: false });
+  // The model's own decoder (beam search with its language model, where it has one): rounds are checked
+  // on the text dictation would give.
+  const engine = await AsrEngine.load({ model: modelDir, punctuation: false });
   try {
     const name = engine.model.manifest.name;
     // Weights that are missing, damaged or for another model: the round starts from the model's own.
@@ -65,11 +67,13 @@ export async function runLearningRound(
       replay: request.replay,
       adapt: request.adapt,
     });
-    const read = async (item: { path: string; text: string }) => ({
+    const read = async (item: LearnItem) => ({
       samples: await loadAudioFile(item.path, engine.sampleRate),
       text: item.text,
+      id: item.id,
     });
     for (const item of request.learned) learner.remember(await read(item));
+    for (const item of request.check) learner.keepBack(await read(item));
     for (const item of request.fresh) learner.add(await read(item));
     const round = await learner.learn({
       signal: options.signal,
@@ -88,6 +92,7 @@ export async function runLearningRound(
       replayed: round.replayed,
       seconds: round.seconds,
       weightsFile,
+      checkIds: round.heldBackIds,
     };
   } finally {
     engine.dispose();

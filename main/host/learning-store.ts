@@ -35,6 +35,11 @@ export interface LearningItem {
   bytes: number;
   /** Learned from in a round (then only replayed); false while it waits for a round. */
   learned: boolean;
+  /**
+   * Kept back from training to check rounds on (CorrectionLearner's check): not waiting, not replayed,
+   * trained on once newer ones take its place.
+   */
+  checking?: boolean;
   /** Where it came from (file id and span): a second correction of the same span replaces the first. */
   source: string;
 }
@@ -176,12 +181,26 @@ export class LearningStore {
     }
   }
 
-  /** Marks the round's new utterances as learned from and adds the round to the history. */
-  recordRound(round: Omit<LearningRoundInfo, 'round'>, learnedIds: readonly string[]): Promise<void> {
+  /**
+   * Marks the round's new utterances as learned from, those of `checkIds` as kept back for the next
+   * round's check (no others), and adds the round to the history.
+   */
+  recordRound(
+    round: Omit<LearningRoundInfo, 'round'>,
+    learnedIds: readonly string[],
+    checkIds: readonly string[] = [],
+  ): Promise<void> {
     return this.serial(async () => {
       const index = await this.index();
       const ids = new Set(learnedIds);
-      const items = index.items.map((i) => (ids.has(i.id) ? { ...i, learned: true } : i));
+      const check = new Set(checkIds);
+      const items = index.items.map((i) => {
+        const learned = i.learned || ids.has(i.id);
+        const item: LearningItem = { ...i, learned };
+        if (learned && check.has(i.id)) item.checking = true;
+        else delete item.checking;
+        return item;
+      });
       const number = (index.rounds.at(-1)?.round ?? 0) + 1;
       const rounds = [...index.rounds, { round: number, ...round }].slice(-MAX_ROUNDS_KEPT);
       await this.write({ ...index, items, rounds });

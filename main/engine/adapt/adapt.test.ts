@@ -128,6 +128,46 @@ describe('speaker adaptation on a tiny random model', () => {
     model.dispose();
   });
 
+  it('checks on the given utterances only, and trains on all the data', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const check = [
+      { samples: utterance(7), text: 'one', id: 'c1' },
+      { samples: utterance(8), text: 'two', id: 'c2' },
+    ];
+    const result = await adaptModel(model, enrollment, {
+      epochs: 1,
+      batchSize: 2,
+      forceAdapted: true,
+      check,
+    });
+    expect(result.trainUtterances).toBe(TEXTS.length);
+    expect(result.heldBackUtterances).toBe(2);
+    expect(result.heldBackIds).toEqual(['c1', 'c2']);
+    // The check is scored: its words, not the data's.
+    expect(result.before.words).toBe(2);
+    tf.dispose(result.weights);
+    await expect(adaptModel(model, enrollment, { epochs: 1, check: [] })).rejects.toThrow(/check on/);
+
+    // The check is read by the given decoder, from per-step log-posteriors: here one that hears each
+    // check utterance exactly, so nothing can be better and the base is kept.
+    const seen: number[] = [];
+    const exact = await adaptModel(model, enrollment, {
+      epochs: 1,
+      check,
+      decode: (logProbs, steps) => {
+        const K = logProbs.length / steps;
+        seen.push(logProbs.slice(0, K).reduce((sum, v) => sum + Math.exp(v), 0));
+        return seen.length % 2 === 1 ? 'one' : 'two';
+      },
+    });
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    for (const total of seen) expect(total).toBeCloseTo(1, 5);
+    expect(exact.before.wer).toBe(0);
+    expect(exact.kept).toBe('base');
+    tf.dispose(exact.weights);
+    model.dispose();
+  });
+
   it('with select "loss", keeps an epoch that lowers the held-back loss where the WER ties', async () => {
     const model = await AcousticModel.load(baseDir);
     const settings = { epochs: 4, learningRate: 0.02, l2: 0, batchSize: 2 } as const;

@@ -29,7 +29,7 @@ import {
 import { MANIFEST_FILE, type ModelManifest } from '../model/manifest';
 import { adaptedModelDir } from './adapted-models';
 export { adaptedModelDir, deleteAdaptedModel, listAdaptedModels } from './adapted-models';
-import { ctcLoss, ctcLossAndGrad, ctcMinFrames } from './ctc-loss';
+import { ctcLoss, ctcLossAndGrad, ctcMinFrames, logSoftmaxRows } from './ctc-loss';
 import {
   biLstmBackward,
   biLstmForward,
@@ -92,6 +92,18 @@ export interface AdaptOptions {
   /** Share of the enrollment data held back for early stopping and the before/after check (default 0.2). */
   heldBackFraction?: number;
   /**
+   * Utterances to check on instead of a held-back share of `data` (all of which is then trained on): a
+   * learner's corrections kept back over several rounds, a larger and steadier check than one round's.
+   */
+  check?: EnrollmentUtterance[];
+  /**
+   * How the held-back utterances' text is read from the model's output (per-step log-posteriors) for
+   * their WER: by default the greedy best path. A learner passes the engine's own decoder (beam search
+   * with the language model), so that weights are kept only when what the user reads gets better: an
+   * adapted model can spell better alone and still decode worse with the language model.
+   */
+  decode?: (logProbs: Float32Array, steps: number) => string;
+  /**
    * Only the first this-many utterances may be held back (default: all): when the rest were trained on
    * before (a replay), the check must be on speech the model has not learned from.
    */
@@ -115,7 +127,7 @@ export interface AdaptOptions {
   onProgress?: (progress: AdaptProgress) => void;
 }
 
-/** Greedy-decoding accuracy and CTC loss of a set of utterances. */
+/** Accuracy (greedy decoding, or the `decode` option's) and CTC loss of a set of utterances. */
 export interface AdaptScore {
   wer: number;
   cer: number;
@@ -295,6 +307,7 @@ async function score(
   manifest: ModelManifest,
   products: RecurrentProducts,
   signal?: AbortSignal,
+  decode?: AdaptOptions['decode'],
 ): Promise<AdaptScore> {
   const K = manifest.alphabet.length;
   const wer: ErrorCounts[] = [];
@@ -305,7 +318,10 @@ async function score(
     throwIfAborted(signal);
     const { features } = forward(w, item, inputDim, products);
     const logits = logitsOf(features, item.steps, w, K);
-    const s = scoreTranscript(item.text, greedyText(logits, item.steps, manifest));
+    const text = decode
+      ? decode(logSoftmaxRows(logits, item.steps, K, new Float32Array(logits.length)), item.steps)
+      : greedyText(logits, item.steps, manifest);
+    const s = scoreTranscript(item.text, text);
     wer.push(s.wer);
     cer.push(s.cer);
     loss += ctcLossAndGrad(logits, item.steps, K, item.labels, { blank: manifest.blankIndex }).loss;
@@ -395,8 +411,9 @@ export async function adaptModel(
   };
   const prepared: { item: Prepared; source: number }[] = [];
   let skipped = 0;
+  const check = options.check ?? [];
   // An estimate until the held-back split is known; then exact.
-  let featureSteps = data.length * (1 + speeds.length);
+  let featureSteps = (data.length + check.length) * (1 + speeds.length);
   const reportFeatures = (done: number) => {
     const elapsed = (performance.now() - started) / 1000;
     onProgress?.({
@@ -408,9 +425,11 @@ export async function adaptModel(
       epoch: 0,
     });
   };
-  for (let i = 0; i < data.length; i++) {
+  // The check utterances are numbered after the data's (source ≥ data.length).
+  const all = [...data, ...check];
+  for (let i = 0; i < all.length; i++) {
     throwIfAborted(signal);
-    const item = prepare(data[i].samples, data[i].text);
+    const item = prepare(all[i].samples, all[i].text);
     if (item) prepared.push({ item, source: i });
     else skipped++;
     reportFeatures(i + 1);
@@ -418,21 +437,28 @@ export async function adaptModel(
   }
   if (prepared.length < 2) throw new RangeError('fewer than 2 usable enrollment utterances');
 
-  // Every n-th utterance is held back (at least one).
-  const fraction = Math.min(0.5, Math.max(0, options.heldBackFraction ?? 0.2));
-  const every = Math.max(2, Math.round(1 / Math.max(fraction, 1e-9)));
-  const candidates = prepared.filter((p) => p.source < (options.heldBackFrom ?? data.length));
-  if (candidates.length === 0) throw new RangeError('no usable utterance to hold back');
-  const held = candidates.filter((_, i) => i % every === every - 1);
-  if (held.length === 0) held.push(candidates[candidates.length - 1]);
+  let held: typeof prepared;
+  if (options.check) {
+    held = prepared.filter((p) => p.source >= data.length);
+    if (held.length === 0) throw new RangeError('no usable utterance to check on');
+  } else {
+    // Every n-th utterance is held back (at least one).
+    const fraction = Math.min(0.5, Math.max(0, options.heldBackFraction ?? 0.2));
+    const every = Math.max(2, Math.round(1 / Math.max(fraction, 1e-9)));
+    const candidates = prepared.filter((p) => p.source < (options.heldBackFrom ?? data.length));
+    if (candidates.length === 0) throw new RangeError('no usable utterance to hold back');
+    held = candidates.filter((_, i) => i % every === every - 1);
+    if (held.length === 0) held.push(candidates[candidates.length - 1]);
+  }
   const trainSources = prepared.filter((p) => !held.includes(p));
+  if (trainSources.length === 0) throw new RangeError('no usable enrollment utterance to train on');
   const heldBack = held.map((p) => p.item);
   const train = trainSources.map((p) => p.item);
   const inputDim = train[0].x.length / train[0].steps;
 
   // Speed-perturbed copies of the training part: a speed factor f plays the audio f times faster.
-  let featuresDone = data.length;
-  featureSteps = data.length + speeds.length * trainSources.length;
+  let featuresDone = all.length;
+  featureSteps = all.length + speeds.length * trainSources.length;
   for (const f of speeds) {
     for (const { source } of trainSources) {
       throwIfAborted(signal);
@@ -466,7 +492,7 @@ export async function adaptModel(
   // The recurrent kernels of the base and the trained weights in kernel memory, copied again per step.
   const products = new RecurrentProducts();
 
-  const before = await score(heldBack, initial, inputDim, manifest, products, signal);
+  const before = await score(heldBack, initial, inputDim, manifest, products, signal, options.decode);
   let best = before;
   let bestWeights = cloneWeights(initial);
   let bestEpoch = 0;
@@ -570,7 +596,7 @@ export async function adaptModel(
       });
     }
     epochsRun = epoch;
-    const now = await score(heldBack, current, inputDim, manifest, products, signal);
+    const now = await score(heldBack, current, inputDim, manifest, products, signal, options.decode);
     heldBackLoss = now.loss;
     if (better(now, best)) {
       best = now;
@@ -587,7 +613,7 @@ export async function adaptModel(
   if (options.forceAdapted) {
     kept = 'adapted';
     chosen = current;
-    best = await score(heldBack, current, inputDim, manifest, products, signal);
+    best = await score(heldBack, current, inputDim, manifest, products, signal, options.decode);
     bestEpoch = epochsRun;
   }
   const replaced = flatten(chosen);
@@ -606,7 +632,7 @@ export async function adaptModel(
     steps: step,
     trainUtterances: train.length,
     heldBackUtterances: heldBack.length,
-    heldBackIds: held.flatMap((p) => (data[p.source].id === undefined ? [] : [data[p.source].id!])),
+    heldBackIds: held.flatMap((p) => (all[p.source].id === undefined ? [] : [all[p.source].id!])),
     skipped,
     seconds: (performance.now() - started) / 1000,
   };

@@ -36,6 +36,25 @@ function logAdd(a: number, b: number): number {
 }
 
 /** Fewest frames that can emit `labels` under CTC: one per label plus a blank between equal neighbours. */
+/** Log-softmax of each row of `logits` [steps, K], written into `out` (returned). */
+export function logSoftmaxRows<Out extends Float32Array | Float64Array>(
+  logits: ArrayLike<number>,
+  steps: number,
+  K: number,
+  out: Out,
+): Out {
+  for (let t = 0; t < steps; t++) {
+    const o = t * K;
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) max = Math.max(max, logits[o + k]);
+    let sum = 0;
+    for (let k = 0; k < K; k++) sum += Math.exp(logits[o + k] - max);
+    const lse = max + Math.log(sum);
+    for (let k = 0; k < K; k++) out[o + k] = logits[o + k] - lse;
+  }
+  return out;
+}
+
 export function ctcMinFrames(labels: ArrayLike<number>): number {
   let n = labels.length;
   for (let i = 1; i < labels.length; i++) if (labels[i] === labels[i - 1]) n++;
@@ -68,16 +87,7 @@ export function ctcLossAndGrad(
   }
 
   // Log-softmax per frame, in float64.
-  const logp = new Float64Array(T * K);
-  for (let t = 0; t < T; t++) {
-    const o = t * K;
-    let max = -Infinity;
-    for (let k = 0; k < K; k++) max = Math.max(max, logits[o + k]);
-    let sum = 0;
-    for (let k = 0; k < K; k++) sum += Math.exp(logits[o + k] - max);
-    const lse = max + Math.log(sum);
-    for (let k = 0; k < K; k++) logp[o + k] = logits[o + k] - lse;
-  }
+  const logp = logSoftmaxRows(logits, T, K, new Float64Array(T * K));
 
   // Extended label sequence: blank, l1, blank, l2, …, lL, blank.
   const S = 2 * L + 1;

@@ -62,10 +62,46 @@ describe('CorrectionLearner', () => {
     for (let i = 4; i < 8; i++) learner.add(corrected(i));
     const second = await learner.learn();
     expect(second).toMatchObject({ round: 2, newUtterances: 4, replayed: 2 });
-    // Checked on new corrections only (every 5th of the six would be a replayed one).
-    expect(second.heldBackIds.length).toBeGreaterThan(0);
-    for (const id of second.heldBackIds) expect(['u4', 'u5', 'u6', 'u7']).toContain(id);
+    // Checked on corrections never trained on: the last of each round's four is kept back (fewer than
+    // five new ones), never a replayed one.
+    expect(first.heldBackIds).toEqual(['u3']);
+    expect(second.heldBackIds).toEqual(['u3', 'u7']);
     expect(learner.rounds).toHaveLength(2);
+    engine.dispose();
+  });
+
+  it('checks each round on corrections kept back from training: every fifth new one, the newest checkSize of them', async () => {
+    const engine = await AsrEngine.load({ model: modelDir, decoder: 'greedy' });
+    const learner = new CorrectionLearner(engine, {
+      roundSize: 5,
+      replay: 0,
+      checkSize: 2,
+      adapt: { layers: 'dense', epochs: 1, forceAdapted: true },
+    });
+    const round = async (from: number) => {
+      for (let i = from; i < from + 5; i++) learner.add(corrected(i));
+      return learner.learn();
+    };
+    const first = await round(0);
+    expect(first.heldBackIds).toEqual(['u4']);
+    const second = await round(5);
+    expect(second.heldBackIds).toEqual(['u4', 'u9']);
+    // u4 leaves the check for u14 and is trained on now: 4 new ones and u4.
+    const third = await round(10);
+    expect(third.heldBackIds).toEqual(['u9', 'u14']);
+    expect(third.newUtterances).toBe(5);
+
+    // Kept back in an earlier session: checked on first, then trained on as newer ones come.
+    const next = new CorrectionLearner(engine, {
+      roundSize: 5,
+      replay: 0,
+      checkSize: 2,
+      adapt: { layers: 'dense', epochs: 1 },
+    });
+    next.keepBack(corrected(20));
+    next.keepBack(corrected(21));
+    for (let i = 22; i < 27; i++) next.add(corrected(i));
+    expect((await next.learn()).heldBackIds).toEqual(['u21', 'u26']);
     engine.dispose();
   });
 

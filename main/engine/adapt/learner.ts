@@ -1,21 +1,33 @@
 /**
  * Learning from corrections: every utterance a user corrects (its audio and the corrected text) is kept;
  * once `roundSize` new ones have gathered, the acoustic model is fine-tuned on them plus a replay of
- * earlier corrections, checked on a held-back part of that data, and kept only if it is better there.
- * Each round starts from the weights in use, so what was learned accumulates; the replay keeps earlier
- * corrections from being forgotten, and bounds the work per round whatever the history's length.
+ * earlier corrections, checked on corrections kept back from training, and kept only if it is better
+ * there. Each round starts from the weights in use, so what was learned accumulates; the replay keeps
+ * earlier corrections from being forgotten, and bounds the work per round whatever the history's length.
+ *
+ * The check: every fifth new correction of a round is kept back, and those of the last few rounds
+ * together (`checkSize`) are what each round is checked on; the oldest leave the check as new ones come
+ * and are then trained on. One round's four would decide on a handful of words: rounds that helped were
+ * thrown away and the best epoch was picked by chance.
  *
  * Plain Node: the engine worker runs it in the background, and bench:learn simulates a user with it.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { Word } from '../../common/transcript';
+import type { Posteriors } from '../engine';
 import type { AcousticModel } from '../model/acoustic-model';
 import { adaptModel, type AdaptOptions, type AdaptResult, type EnrollmentUtterance } from './adapt';
 import { evenlySpread } from './replay';
 
-/** What the learner needs from the engine: its model, and a way to continue with new weights. */
+/**
+ * What the learner needs from the engine: its model, a way to continue with new weights, and its decoder:
+ * rounds are checked on the text the user would read (beam search with the language model, where the
+ * engine has it), not on the model's best path alone.
+ */
 export interface LearningEngine {
   readonly model: AcousticModel;
   useWeights(weights: tf.Tensor[]): void;
+  decodePosteriors(posteriors: Posteriors, offsetSec: number): Word[];
 }
 
 export interface LearnerOptions {
@@ -23,6 +35,8 @@ export interface LearnerOptions {
   roundSize?: number;
   /** Earlier corrected utterances trained on again in each round, evenly spread over the history (default 12). */
   replay?: number;
+  /** Corrections kept back from training to check rounds on, the newest first (default 16). */
+  checkSize?: number;
   /** Adaptation settings for a round (default: all layers, 4 epochs, patience 2). */
   adapt?: Omit<AdaptOptions, 'signal' | 'onProgress'>;
 }
@@ -33,10 +47,10 @@ export interface LearningRound {
   newUtterances: number;
   replayed: number;
   kept: AdaptResult['kept'];
-  /** Held-back greedy WER before and after, on this round's data. */
+  /** WER of the check before and after (the engine's decoder). */
   heldBackWerBefore: number;
   heldBackWerAfter: number;
-  /** Ids of the corrections the round was checked on (always new ones, never replayed). */
+  /** Ids of the corrections the round was checked on (never trained on): the check kept for the next round. */
   heldBackIds: string[];
   seconds: number;
 }
@@ -46,9 +60,12 @@ const DEFAULT_ADAPT: LearnerOptions['adapt'] = { layers: 'all', epochs: 4, patie
 export class CorrectionLearner {
   private readonly history: EnrollmentUtterance[] = [];
   private readonly pending: EnrollmentUtterance[] = [];
+  /** Corrections kept back from training, oldest first. */
+  private check: EnrollmentUtterance[] = [];
   readonly rounds: LearningRound[] = [];
   private readonly roundSize: number;
   private readonly replay: number;
+  private readonly checkSize: number;
 
   constructor(
     private readonly engine: LearningEngine,
@@ -56,6 +73,7 @@ export class CorrectionLearner {
   ) {
     this.roundSize = Math.max(2, options.roundSize ?? 20);
     this.replay = Math.max(0, options.replay ?? 12);
+    this.checkSize = Math.max(1, options.checkSize ?? 16);
   }
 
   /** Keeps a corrected utterance: its audio at the model's sample rate and the text it should have given. */
@@ -71,6 +89,15 @@ export class CorrectionLearner {
   remember(utterance: EnrollmentUtterance): void {
     if (utterance.text.trim() === '' || utterance.samples.length === 0) return;
     this.history.push(utterance);
+  }
+
+  /**
+   * Keeps a correction that an earlier round kept back to check on (one kept on disk between sessions),
+   * oldest first: it is checked on, and trained on once newer ones take its place.
+   */
+  keepBack(utterance: EnrollmentUtterance): void {
+    if (utterance.text.trim() === '' || utterance.samples.length === 0) return;
+    this.check.push(utterance);
   }
 
   /** Corrected utterances not yet learned from. */
@@ -95,13 +122,24 @@ export class CorrectionLearner {
   async learn(options: Pick<AdaptOptions, 'signal' | 'onProgress'> = {}): Promise<LearningRound> {
     const fresh = this.pending.splice(0);
     const replayed = this.replaySample();
+    // Every fifth new correction is kept back (the last one when there are fewer than five).
+    const keptBack = fresh.filter((_, i) => i % 5 === 4);
+    if (keptBack.length === 0 && fresh.length > 1) keptBack.push(fresh[fresh.length - 1]);
+    const pool = [...this.check, ...keptBack];
+    const leaving = pool.slice(0, Math.max(0, pool.length - this.checkSize));
+    const check = pool.slice(leaving.length);
+    const learnedNow = [...fresh.filter((u) => !keptBack.includes(u)), ...leaving];
     try {
-      // Checked on new corrections only: the replayed ones were learned from before.
-      const result = await adaptModel(this.engine.model, [...fresh, ...replayed], {
+      const result = await adaptModel(this.engine.model, [...learnedNow, ...replayed], {
         ...DEFAULT_ADAPT,
         ...this.options.adapt,
         ...options,
-        heldBackFrom: fresh.length,
+        check,
+        decode: (logProbs, steps) =>
+          this.engine
+            .decodePosteriors({ logProbs, steps }, 0)
+            .map((w) => w.word)
+            .join(' '),
       });
       try {
         if (result.kept === 'adapted') this.engine.useWeights(result.weights);
@@ -110,7 +148,8 @@ export class CorrectionLearner {
         const own = new Set(this.engine.model.layersModel.getWeights().map((w) => w.id));
         for (const w of result.weights) if (!own.has(w.id) && !w.isDisposed) w.dispose();
       }
-      this.history.push(...fresh);
+      this.history.push(...learnedNow);
+      this.check = check;
       const round: LearningRound = {
         round: this.rounds.length + 1,
         newUtterances: fresh.length,
