@@ -2,6 +2,7 @@
 """Punctuated, cased text for the punctuation + truecasing model (Python 3 stdlib only).
 
     python3 training/punct/prepare.py        # writes training/work/punct/{train,test}.jsonl, held-out files
+    python3 training/punct/prepare.py --new-heldout   # also replaces the shipped held-out text split
 
 Sources (the same Debian packages as the speech corpus, see training/corpus/text.py): fortunes, wordnet
 example sentences (each made a sentence: first letter capitalised, a full stop where it has no end mark),
@@ -181,7 +182,9 @@ def doc_passages():
     many of the questions the other sources lack. Code, lists and tables are left out."""
     import gzip
     out = []
-    for root, _, files in os.walk("/usr/share/doc"):
+    for root, dirs, files in os.walk("/usr/share/doc"):
+        # The manuals read by pod_passages / html_doc_passages (training text only, see main).
+        dirs[:] = [d for d in dirs if os.path.join(root, d) not in MANUAL_DIRS]
         for fn in sorted(files):
             low = fn.lower()
             if not ("faq" in low or low.startswith("readme") or low.endswith((".txt", ".txt.gz"))):
@@ -197,15 +200,91 @@ def doc_passages():
                 lines = para.split("\n")
                 if any(l.startswith((" ", "\t", "*", "-", "+", "#", ">", "|", "$")) for l in lines):
                     continue  # code, lists, tables, quotes, headings
-                text = " ".join(l.strip() for l in lines).strip()
-                words = text.split()
-                if len(words) < 6 or text[-1] not in ".?!" or not text[0].isupper():
-                    continue
-                if re.search(r"https?:|www\.|[<>{}|\\_=@/~\[\]]", text):
-                    continue
-                if sum(1 for w in words if re.match(r"^[A-Za-z'][a-z']*[.,?!;:]?$", w)) < 0.85 * len(words):
-                    continue
+                text = prose(" ".join(l.strip() for l in lines), strict=False)
+                if text:
+                    out.append(text)
+    return out
+
+
+def prose(text, min_words=6, strict=True):
+    """The text when it reads as a prose sentence or paragraph (capital first, end mark last, nearly all
+    plain words, no addresses, paths or code symbols; `strict` also refuses $ ^ * and "(2)", which
+    programming manuals are full of); else None."""
+    text = " ".join(text.split())
+    words = text.split()
+    if len(words) < min_words or text[-1] not in ".?!" or not text[0].isupper():
+        return None
+    if re.search(r"https?:|www\.|[<>{}|\\_=@/~\[\]]", text):
+        return None
+    if strict and re.search(r"[$^*]|\(\d\)", text):
+        return None
+    if sum(1 for w in words if re.match(r"^[A-Za-z'][a-z']*[.,?!;:]?$", w)) < 0.85 * len(words):
+        return None
+    return text
+
+
+POD_DIR = "/usr/share/perl/5.36/pod"  # Debian perl-doc
+
+
+def pod_passages():
+    """Prose of Perl's manuals (Debian perl-doc): the FAQs' questions (their =head2 headings, each a
+    one-sentence passage) and the paragraphs around them. Verbatim (indented) code is left out, and the
+    markup of inline code, files and links is unwrapped."""
+    out = []
+    if not os.path.isdir(POD_DIR):
+        return out
+    inline = re.compile(r"[A-Z]<+\s*([^<>]*?)\s*>+")
+    for fn in sorted(os.listdir(POD_DIR)):
+        if not fn.endswith(".pod"):
+            continue
+        with open(os.path.join(POD_DIR, fn), encoding="utf-8", errors="replace") as f:
+            data = f.read()
+        for para in re.split(r"\n\s*\n", data):
+            if para.startswith((" ", "\t")):
+                continue  # verbatim code
+            heading = re.match(r"=head\d\s+(.*)", para, re.S)
+            if para.startswith("=") and not heading:
+                continue  # =over, =item, =cut ...
+            text = heading.group(1) if heading else para
+            if "C<" in text or "F<" in text:
+                continue  # names of functions, variables or files read out do not make speech
+            for _ in range(3):
+                text = inline.sub(lambda m: m.group(1).split("|")[0], text)
+            text = prose(text, min_words=4 if heading else 6)
+            if text:
                 out.append(text)
+    return out
+
+
+HTML_DOC_DIR = "/usr/share/doc/python3.11/html"  # Debian python3-doc
+MANUAL_DIRS = {HTML_DOC_DIR, "/usr/share/doc/python3-doc", "/usr/share/doc/perl-doc"}
+# Training text only: the held-out test split stays the one the targets were set on (before these were added).
+TRAIN_ONLY_SOURCES = {"perl manuals", "python manuals"}
+
+
+def html_doc_passages():
+    """Paragraphs and question headings of Python's documentation (Debian python3-doc, HTML): its FAQ
+    and tutorials ask many questions. Paragraphs with inline code are left out."""
+    import html as html_lib
+
+    out = []
+    if not os.path.isdir(HTML_DOC_DIR):
+        return out
+    block = re.compile(r"<(p|h[1-4])\b[^>]*>(.*?)</\1>", re.S | re.I)
+    for root, _, files in os.walk(HTML_DOC_DIR):
+        for fn in sorted(files):
+            if not fn.endswith(".html"):
+                continue
+            with open(os.path.join(root, fn), encoding="utf-8", errors="replace") as f:
+                data = f.read()
+            for tag, body in block.findall(data):
+                if re.search(r"<(code|tt|pre|span class=\"pre)", body):
+                    continue
+                text = html_lib.unescape(re.sub(r"<[^>]+>", "", body)).replace("\u00b6", "")
+                text = re.sub(r"^\s*[QA]\.\s+", "", text)  # the FAQ's "Q." and "A." labels
+                text = prose(text, min_words=4 if tag.lower() != "p" else 6)
+                if text:
+                    out.append(text)
     return out
 
 
@@ -238,6 +317,8 @@ def main():
         "wordnet": wordnet_passages(rng),
         "packages": package_passages(),
         "docs": doc_passages(),
+        "perl manuals": pod_passages(),
+        "python manuals": html_doc_passages(),
     }
     for k, v in sources.items():
         print(f"{k}: {len(v)} passages", flush=True)
@@ -258,7 +339,12 @@ def main():
             normalized = {corpus.normalize_text(x) for x in corpus.split_sentences(passage)}
             hit = normalized & held
             digest = int(hashlib.sha1(passage.encode()).hexdigest()[:8], 16)
-            split = "test" if hit or digest % 100 < TEST_PERCENT else "train"
+            if hit:
+                split = "test"
+            elif source in TRAIN_ONLY_SOURCES:
+                split = "train"
+            else:
+                split = "test" if digest % 100 < TEST_PERCENT else "train"
             for sentence in corpus.split_sentences(passage):
                 n = corpus.normalize_text(sentence)
                 if n in held:
@@ -269,6 +355,19 @@ def main():
                                   "marks": [t[1] for t in tokens], "cases": [t[2] for t in tokens],
                                   "surfaces": [t[3] for t in tokens]})
             n_tokens[split] += len(tokens)
+    # The shipped held-out split is the benchmark's fixed set: kept as it is (the documentation installed on
+    # a machine changes from one to the next), unless --new-heldout. No training passage may read as one of
+    # its passages or the new test split's (package descriptions recur with other punctuation).
+    shipped = os.path.join(HELDOUT_DIR, "text-test.txt")
+    keep_shipped = os.path.exists(shipped) and "--new-heldout" not in sys.argv
+    held_words = {" ".join(r["words"]) for r in splits["test"]}
+    if keep_shipped:
+        with open(shipped, encoding="utf-8") as f:
+            held_words |= {" ".join(t[0] for t in tokenize(l.strip())) for l in f if l.strip()}
+    before = len(splits["train"])
+    splits["train"] = [r for r in splits["train"] if " ".join(r["words"]) not in held_words]
+    n_tokens["train"] = sum(len(r["words"]) for r in splits["train"])
+    print(f"train passages dropped as held out: {before - len(splits['train'])}", flush=True)
     for split, rows in splits.items():
         rng.shuffle(rows)
         tmp = os.path.join(OUT, split + ".jsonl.tmp")
@@ -280,9 +379,10 @@ def main():
 
     # The held-out text test split, shipped so that `npm run bench:punct` runs on a fresh clone: one passage a
     # line, as the model should display it.
-    with open(os.path.join(HELDOUT_DIR, "text-test.txt"), "w") as f:
-        for r in sorted(splits["test"], key=lambda r: " ".join(r["words"])):
-            f.write(" ".join(s + MARK_TEXT[m] for s, m in zip(r["surfaces"], r["marks"])) + "\n")
+    if not keep_shipped:
+        with open(shipped, "w") as f:
+            for r in sorted(splits["test"], key=lambda r: " ".join(r["words"])):
+                f.write(" ".join(s + MARK_TEXT[m] for s, m in zip(r["surfaces"], r["marks"])) + "\n")
     # The held-out voices' sentences as written (for scoring the recogniser's transcripts of them)
     with open(os.path.join(HELDOUT_DIR, "eval-sentences.tsv"), "w") as f:
         f.write("transcript\twritten\n")
