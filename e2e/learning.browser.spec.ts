@@ -99,7 +99,7 @@ test('corrections are kept, a round runs and the accuracy chart updates; forget 
   const history = learning.getByTestId('learning-history');
   await expect(history).toHaveAttribute('data-rounds', '1', { timeout: 180_000 });
   await expect(learning.getByTestId('accuracy-chart')).toHaveAttribute('data-rounds', '1');
-  await expect(history).toContainText('Round 1: word accuracy on your new corrections');
+  await expect(history).toContainText('Round 1: word accuracy on corrections kept back to check it');
   await expect(summary).toHaveAttribute('data-kept', '2');
   await expect(summary).toHaveAttribute('data-waiting', '0');
   await expect(learning.getByTestId('learning-progress')).toHaveCount(0);

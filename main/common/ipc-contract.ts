@@ -330,16 +330,16 @@ export interface LearningCorrection {
   text: string;
 }
 
-/** One learning round: the model in use before it, measured on the new corrections it had not seen. */
+/** One learning round: the model in use before it and the new weights, measured on corrections never trained on. */
 export interface LearningRoundInfo {
   round: number;
   /** ISO time the round finished. */
   at: string;
   newUtterances: number;
   replayed: number;
-  /** 'adapted': the new weights were better on the held-back corrections and are in use. */
+  /** 'adapted': the new weights were better on the check (corrections kept back from training) and are in use. */
   kept: 'adapted' | 'base';
-  /** Held-back greedy WER (0..1) of the model in use before the round, and of the new weights. */
+  /** WER (0..1) on the check, as dictation decodes it, of the model in use before the round and of the new weights. */
   heldBackWerBefore: number;
   heldBackWerAfter: number;
   seconds: number;

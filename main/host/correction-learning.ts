@@ -3,7 +3,7 @@
  * editor, a corrected sentence of a dictation) keeps that span's audio and text in the voice profile
  * (learning-store.ts); once `roundSize` new ones have gathered, a round runs in a helper engine process
  * at low priority (learning-round.ts) while the engine worker goes on dictating and transcribing. When
- * the round's weights are better on the held-back new corrections, the engine worker continues with
+ * the round's weights are better on the corrections kept back to check it, the engine worker continues with
  * them (and loads them again after every restart); otherwise nothing changes.
  *
  * Nothing is lost to a crash or cancel: corrections are marked learned only when a round has finished,

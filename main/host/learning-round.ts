@@ -6,7 +6,7 @@
  *
  * The round loads the model in use, continues from the weights learned so far, and runs
  * CorrectionLearner on the new corrections plus a replay of earlier ones; the new weights are written
- * only when they are better on held-back new corrections.
+ * only when they are better on the corrections kept back to check them.
  */
 import os from 'node:os';
 import type { AdaptProgress as EngineAdaptProgress } from '../engine/adapt/adapt';

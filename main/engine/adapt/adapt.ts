@@ -397,7 +397,9 @@ export async function adaptModel(
   const base = model.layersModel.getWeights();
   const depth = (base.length - 2) / 6;
   if (!Number.isInteger(depth) || depth < 1) throw new Error('unexpected model layout for adaptation');
-  if (data.length < 2) throw new RangeError('speaker adaptation needs at least 2 enrollment utterances');
+  // Two at least: one to train on and one to check on (given apart as `check`, or held back from `data`).
+  if (data.length === 0 || data.length + (options.check?.length ?? 0) < 2)
+    throw new RangeError('speaker adaptation needs at least 2 enrollment utterances');
 
   // Features once, through the frozen layers.
   const trainedLstm = layers === 'all' ? depth : layers === 'top' ? 1 : 0;

@@ -91,6 +91,12 @@ describe('CorrectionLearner', () => {
     expect(third.heldBackIds).toEqual(['u9', 'u14']);
     expect(third.newUtterances).toBe(5);
 
+    // The smallest round: one correction trained on, one kept back.
+    const pair = new CorrectionLearner(engine, { roundSize: 2, adapt: { layers: 'dense', epochs: 1 } });
+    pair.add(corrected(30));
+    pair.add(corrected(31));
+    expect(await pair.learn()).toMatchObject({ newUtterances: 2, heldBackIds: ['u31'] });
+
     // Kept back in an earlier session: checked on first, then trained on as newer ones come.
     const next = new CorrectionLearner(engine, {
       roundSize: 5,

@@ -1,8 +1,8 @@
 /**
  * Accuracy over time for learning from corrections: one point per round, the word accuracy (1 − WER) of
- * the model in use on that round's new corrections before it learned from them — corrections it had
- * never seen, so each point is a fair measure of the model the user was dictating with. A hollow marker
- * shows the new weights' accuracy on the held-back part, filled when they were kept. Plain SVG.
+ * the model in use on that round's check — corrections kept back from training, so each point is a fair
+ * measure of the model the user was dictating with. A hollow marker shows the new weights' accuracy on
+ * the same check, filled when they were kept. Plain SVG.
  */
 import type { LearningRoundInfo } from '../../../main/common/ipc-contract';
 

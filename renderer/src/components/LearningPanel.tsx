@@ -63,10 +63,10 @@ export function LearningPanel({ client }: { client: StudioApi }) {
       >
         Each sentence you correct (in the editor, or a dictated sentence) keeps its audio and your text in
         this profile; after every {status.roundSize} new ones the model learns from them in the background and
-        keeps what it learned only if it recognises your held-back corrections better. Kept: {status.kept}{' '}
-        utterance{status.kept === 1 ? '' : 's'} ({megabytes(status.bytes)}; at most {status.limits.utterances}{' '}
-        and {megabytes(status.limits.bytes)}, {status.limits.maxSec} s each); {status.waiting} of{' '}
-        {status.roundSize} for the next round.
+        keeps what it learned only if it recognises corrections it has not learned from (some are kept back to
+        check it) better. Kept: {status.kept} utterance{status.kept === 1 ? '' : 's'} (
+        {megabytes(status.bytes)}; at most {status.limits.utterances} and {megabytes(status.limits.bytes)},{' '}
+        {status.limits.maxSec} s each); {status.waiting} of {status.roundSize} for the next round.
         {status.learnedWeights && ' Learned weights are kept and used with the model they were learned for.'}
       </p>
       {running && (
@@ -93,7 +93,7 @@ export function LearningPanel({ client }: { client: StudioApi }) {
         <div className="learning-history" data-testid="learning-history" data-rounds={status.rounds.length}>
           <AccuracyChart rounds={status.rounds} />
           <p className="muted">
-            Round {last.round}: word accuracy on your new corrections{' '}
+            Round {last.round}: word accuracy on corrections kept back to check it{' '}
             {accuracyPercent(last.heldBackWerBefore).toFixed(0)} % before,{' '}
             {accuracyPercent(last.heldBackWerAfter).toFixed(0)} % with the new weights —{' '}
             {last.kept === 'adapted' ? 'kept' : 'not better, not kept'} (
