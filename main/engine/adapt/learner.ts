@@ -35,7 +35,7 @@ export interface LearnerOptions {
   roundSize?: number;
   /** Earlier corrected utterances trained on again in each round, evenly spread over the history (default 12). */
   replay?: number;
-  /** Corrections kept back from training to check rounds on, the newest first (default 16). */
+  /** How many corrections kept back from training the check holds, the newest (default 16). */
   checkSize?: number;
   /** Adaptation settings for a round (default: all layers, 4 epochs, patience 2). */
   adapt?: Omit<AdaptOptions, 'signal' | 'onProgress'>;
