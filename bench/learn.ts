@@ -140,7 +140,10 @@ for (let start = 0; start < wanted; start += roundSize) {
     roundSeconds.push(round.seconds);
     roundText =
       `${round.kept.padEnd(8)} ${pct(round.heldBackWerBefore)} → ${pct(round.heldBackWerAfter)}`.padEnd(34) +
-      `${round.seconds.toFixed(1)} s (${round.newUtterances} new + ${round.replayed} replayed; checked on ${round.heldBackIds.length})`;
+      `${round.seconds.toFixed(1)} s (${round.newUtterances} new + ${round.replayed} replayed; checked on ${round.heldBackIds.length})` +
+      (round.lmWeightsChanged
+        ? `; LM weights now α ${round.lmWeights!.alpha}, β ${round.lmWeights!.beta}`
+        : '');
   }
   console.log(
     `${String(blockIndex).padStart(5)}  ${String(start + 1).padStart(3)}–${String(start + block.length).padEnd(5)} ` +

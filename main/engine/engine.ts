@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Transcript, Word } from '../common/transcript';
 import { openAudioFile } from './audio/source';
 import { Resampler } from './audio/resample';
-import { BeamCtcDecoder, type BeamDecoderOptions } from './decoder/beam-decoder';
+import { BeamCtcDecoder, type BeamDecoderOptions, type LmWeights } from './decoder/beam-decoder';
 import type { VocabularyBoost } from './decoder/boost';
 import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
 import { Lexicon } from './decoder/lexicon';
@@ -273,18 +273,34 @@ export class AsrEngine {
   }
 
   /**
-   * Continues with the weights in `file` (adapt/weights-file.ts) when they were learned for this model;
-   * false, changing nothing, when they belong to another model. Rejects when the file cannot be read.
+   * The beam decoder's LM weight and word bonus in use; null with a decoder that has none (greedy).
+   */
+  get lmWeights(): LmWeights | null {
+    return this.decoder instanceof BeamCtcDecoder ? this.decoder.lmWeights : null;
+  }
+
+  /** Decodes with another LM weight and word bonus from now on; false (nothing changes) without a beam decoder. */
+  useLmWeights(weights: LmWeights): boolean {
+    if (!(this.decoder instanceof BeamCtcDecoder)) return false;
+    this.decoder.setLmWeights(weights);
+    return true;
+  }
+
+  /**
+   * Continues with the weights in `file` (adapt/weights-file.ts), and the LM weights chosen with them,
+   * when they were learned for this model; false, changing nothing, when they belong to another model.
+   * Rejects when the file cannot be read.
    */
   async useWeightsFile(file: string): Promise<boolean> {
     const shapes = this.model.layersModel.getWeights().map((w) => w.shape);
-    const weights = await loadWeightsFor(file, this.model.manifest.name, shapes);
-    if (!weights) return false;
+    const loaded = await loadWeightsFor(file, this.model.manifest.name, shapes);
+    if (!loaded) return false;
     try {
-      this.useWeights(weights);
+      this.useWeights(loaded.weights);
     } finally {
-      for (const w of weights) w.dispose();
+      for (const w of loaded.weights) w.dispose();
     }
+    if (loaded.decoder) this.useLmWeights(loaded.decoder);
     return true;
   }
 

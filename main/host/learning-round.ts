@@ -79,9 +79,15 @@ export async function runLearningRound(
       signal: options.signal,
       onProgress: throttledProgress(options.onProgress),
     });
+    // New weights, or LM weights tuned anew to the ones in use: both travel in the one file.
     let weightsFile: string | null = null;
-    if (round.kept === 'adapted') {
-      await writeWeightsFile(request.weightsOut, name, engine.model.layersModel.getWeights());
+    if (round.kept === 'adapted' || round.lmWeightsChanged) {
+      await writeWeightsFile(
+        request.weightsOut,
+        name,
+        engine.model.layersModel.getWeights(),
+        round.lmWeights ?? undefined,
+      );
       weightsFile = request.weightsOut;
     }
     return {

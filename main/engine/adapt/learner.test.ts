@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AsrEngine } from '../engine';
 import { CancelledError } from '../errors';
 import { createRandomModel } from '../model/random-model';
+import { scoreTranscript } from '../../common/scoring';
+import { NgramLm } from '../decoder/ngram-lm';
 import { CorrectionLearner } from './learner';
+import { writeWeightsFile } from './weights-file';
 
 let work: string;
 let modelDir: string;
@@ -108,6 +111,53 @@ describe('CorrectionLearner', () => {
     next.keepBack(corrected(21));
     for (let i = 22; i < 27; i++) next.add(corrected(i));
     expect((await next.learn()).heldBackIds).toEqual(['u21', 'u26']);
+    engine.dispose();
+  });
+
+  it("tunes a beam decoder's LM weights on the check, and they travel with the weights file", async () => {
+    const dir = path.join(work, 'beam');
+    await createRandomModel(dir, { layers: 2, units: 8, seed: 3 });
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    manifest.decoder = {
+      type: 'beam',
+      lmFile: 'lm.bin',
+      alpha: 0.5,
+      beta: 1,
+      beamWidth: 8,
+      prunePerFrame: 10,
+    };
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    await writeFile(path.join(dir, 'lm.bin'), NgramLm.build(TEXTS, { order: 3 }).toBuffer());
+    const engine = await AsrEngine.load({ model: dir, punctuation: false });
+    const manifestWeights = { alpha: 0.5, beta: 1 };
+    expect(engine.lmWeights).toEqual(manifestWeights);
+    const learner = new CorrectionLearner(engine, { roundSize: 5, adapt: { layers: 'dense', epochs: 1 } });
+    for (let i = 0; i < 5; i++) learner.add(corrected(i));
+    const round = await learner.learn();
+    const chosen = round.lmWeights!;
+    expect(engine.lmWeights).toEqual(chosen);
+    expect([0.25, 0.325, 0.4, 0.5]).toContain(chosen.alpha);
+    expect([0, 1]).toContain(chosen.beta);
+    expect(round.lmWeightsChanged).toBe(chosen.alpha !== 0.5 || chosen.beta !== 1);
+    // On the check (u4), the chosen weights make no more word errors than the manifest's.
+    const errors = async (weights: { alpha: number; beta: number }) => {
+      engine.useLmWeights(weights);
+      const heard = engine.decodePosteriors(await engine.posteriors(utterance(4)), 0);
+      const { wer } = scoreTranscript(TEXTS[4], heard.map((w) => w.word).join(' '));
+      return wer.substitutions + wer.deletions + wer.insertions;
+    };
+    expect(await errors(chosen)).toBeLessThanOrEqual(await errors(manifestWeights));
+
+    // Written with the weights, applied with them by another engine.
+    const file = path.join(work, 'learned.bin');
+    await writeWeightsFile(file, engine.model.manifest.name, engine.model.layersModel.getWeights(), {
+      alpha: 0.3,
+      beta: 0,
+    });
+    const other = await AsrEngine.load({ model: dir, punctuation: false });
+    expect(await other.useWeightsFile(file)).toBe(true);
+    expect(other.lmWeights).toEqual({ alpha: 0.3, beta: 0 });
+    other.dispose();
     engine.dispose();
   });
 

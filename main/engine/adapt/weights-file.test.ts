@@ -30,8 +30,14 @@ describe('learned weights file', () => {
     ]);
 
     const loaded = await loadWeightsFor(file, 'default', [[2, 3], [2]]);
-    expect(loaded?.map((t) => t.shape)).toEqual([[2, 3], [2]]);
-    loaded?.forEach((t) => t.dispose());
+    expect(loaded?.weights.map((t) => t.shape)).toEqual([[2, 3], [2]]);
+    expect(loaded?.decoder).toBeNull();
+    loaded?.weights.forEach((t) => t.dispose());
+    // With the LM weights chosen alongside: read back with them.
+    await writeWeightsFile(file, 'default', weights, { alpha: 1.04, beta: 0 });
+    const withDecoder = await loadWeightsFor(file, 'default', [[2, 3], [2]]);
+    expect(withDecoder?.decoder).toEqual({ alpha: 1.04, beta: 0 });
+    withDecoder?.weights.forEach((t) => t.dispose());
     // Another model's name or architecture: not applied.
     expect(await loadWeightsFor(file, 'other', [[2, 3], [2]])).toBeNull();
     expect(await loadWeightsFor(file, 'default', [[3, 2], [2]])).toBeNull();

@@ -9,6 +9,7 @@
  */
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
+import type { LmWeights } from '../decoder/beam-decoder';
 
 const MAGIC = 'SSLW1\n';
 
@@ -17,16 +18,24 @@ export interface WeightsHeader {
   model: string;
   shapes: number[][];
   createdAt: string;
+  /** The beam decoder's LM weight and word bonus chosen with these weights (absent: the manifest's). */
+  decoder?: LmWeights;
 }
 
 export class WeightsFileError extends Error {}
 
-/** Writes `weights` (read back with readWeightsFile) for the model named `model`. */
-export async function writeWeightsFile(file: string, model: string, weights: tf.Tensor[]): Promise<void> {
+/** Writes `weights` (read back with readWeightsFile) for the model named `model`, with the decoder's LM weights. */
+export async function writeWeightsFile(
+  file: string,
+  model: string,
+  weights: tf.Tensor[],
+  decoder?: LmWeights,
+): Promise<void> {
   const header: WeightsHeader = {
     model,
     shapes: weights.map((w) => [...w.shape]),
     createdAt: new Date().toISOString(),
+    ...(decoder ? { decoder } : {}),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
@@ -93,11 +102,16 @@ export async function loadWeightsFor(
   file: string,
   model: string,
   shapes: readonly (readonly number[])[],
-): Promise<tf.Tensor[] | null> {
+): Promise<{ weights: tf.Tensor[]; decoder: LmWeights | null } | null> {
   const { header, values } = await readWeightsFile(file);
   const sameShapes =
     header.shapes.length === shapes.length &&
     header.shapes.every((s, i) => s.length === shapes[i].length && s.every((d, k) => d === shapes[i][k]));
   if (header.model !== model || !sameShapes) return null;
-  return values.map((v, i) => tf.tensor(v, header.shapes[i]));
+  const d = header.decoder;
+  const decoder =
+    d && Number.isFinite(d.alpha) && d.alpha >= 0 && Number.isFinite(d.beta)
+      ? { alpha: d.alpha, beta: d.beta }
+      : null;
+  return { weights: values.map((v, i) => tf.tensor(v, header.shapes[i])), decoder };
 }

@@ -179,6 +179,12 @@ function prefixTable(lm: NgramLm): Map<string, number> {
   return table;
 }
 
+/** The language model's weight (α) and the word bonus (β) of the beam search's score. */
+export interface LmWeights {
+  alpha: number;
+  beta: number;
+}
+
 export class BeamCtcDecoder implements CtcDecoder {
   readonly name = 'beam';
   readonly options: BeamDecoderOptions;
@@ -199,6 +205,22 @@ export class BeamCtcDecoder implements CtcDecoder {
     let unseen = 0;
     if (lexicon && lm) for (const w of lexicon.words()) if (!lm.has(w)) unseen++;
     this.unkShare = Math.log(Math.max(1, unseen));
+  }
+
+  /** The LM weight and word bonus in use (the manifest's, until setLmWeights). */
+  get lmWeights(): LmWeights {
+    return { alpha: this.options.alpha, beta: this.options.beta };
+  }
+
+  /**
+   * Replaces the LM weight and word bonus (learning from corrections tunes them to the user's voice: a
+   * model that has learned it needs less help from the LM). Takes effect from the next `decode`.
+   */
+  setLmWeights({ alpha, beta }: LmWeights): void {
+    if (!(Number.isFinite(alpha) && alpha >= 0 && Number.isFinite(beta)))
+      throw new RangeError(`LM weights must be finite with alpha ≥ 0, got ${alpha}, ${beta}`);
+    this.options.alpha = alpha;
+    this.options.beta = beta;
   }
 
   /**
