@@ -238,8 +238,13 @@ export class StudioPage {
   }
 
   async editWord(index: number, text: string): Promise<void> {
-    await this.word(index).dblclick();
     const input = this.page.getByRole('textbox', { name: `Correct word ${index + 1}` });
+    // Once in CI (2026-12-05) a double-click opened no correction box: its first click seeks, and the
+    // second may land after the page has moved. A user double-clicks again, and so does this helper.
+    await expect(async () => {
+      if (!(await input.isVisible())) await this.word(index).dblclick({ timeout: 5_000 });
+      await expect(input).toBeVisible({ timeout: 5_000 });
+    }).toPass({ timeout: 60_000 });
     await input.fill(text);
     await input.press('Enter');
     await expect(this.word(index)).toHaveText(text);
