@@ -7,7 +7,6 @@ import { loadAudioFile } from './audio/load';
 import { encodeWav } from './audio/wav-writer';
 import { AsrEngine } from './engine';
 import { CancelledError, CorruptAudioError, ModelMismatchError, ModelMissingError } from './errors';
-import { NgramLm } from './decoder/ngram-lm';
 import { createRandomModel } from './model/random-model';
 
 const fixture = (name: string) => path.join(import.meta.dirname, '__fixtures__', name);
@@ -168,21 +167,10 @@ describe('model loading', () => {
 describe('decoder selection', () => {
   async function beamModel(name: string, withLm: boolean): Promise<string> {
     const dir = path.join(work, name);
-    await createRandomModel(dir, { units: 16 });
-    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-    manifest.decoder = {
-      type: 'beam',
-      lmFile: 'lm.bin',
-      alpha: 0.5,
-      beta: 1,
-      beamWidth: 8,
-      prunePerFrame: 10,
-    };
-    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    if (withLm) {
-      const lm = NgramLm.build(['the quick brown fox', 'the lazy dog', 'a quick dog'], { order: 3 });
-      await writeFile(path.join(dir, 'lm.bin'), lm.toBuffer());
-    }
+    await createRandomModel(dir, {
+      units: 16,
+      beam: withLm ? { lm: ['the quick brown fox', 'the lazy dog', 'a quick dog'] } : {},
+    });
     return dir;
   }
 

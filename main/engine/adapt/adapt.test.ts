@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../errors';
 import { AcousticModel } from '../model/acoustic-model';
 import { createRandomModel } from '../model/random-model';
-import { NgramLm } from '../decoder/ngram-lm';
 import { AsrEngine } from '../engine';
 import {
   adaptModel,
@@ -242,20 +241,12 @@ describe('speaker adaptation on a tiny random model', () => {
 
   it('saves a beam-decoding model with its language model and word list, so the copy decodes as the base does', async () => {
     const dir = path.join(work, 'beam-base');
-    await createRandomModel(dir, { layers: 2, units: 8, seed: 3 });
-    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-    manifest.decoder = {
-      type: 'beam',
-      lmFile: 'lm.bin',
-      lexiconFile: 'words.txt',
-      alpha: 0.5,
-      beta: 1,
-      beamWidth: 8,
-      prunePerFrame: 10,
-    };
-    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    await writeFile(path.join(dir, 'lm.bin'), NgramLm.build(['go on', 'see me'], { order: 3 }).toBuffer());
-    await writeFile(path.join(dir, 'words.txt'), 'go\non\nsee\nme\n');
+    await createRandomModel(dir, {
+      layers: 2,
+      units: 8,
+      seed: 3,
+      beam: { lm: ['go on', 'see me'], words: ['go', 'on', 'see', 'me'] },
+    });
     const model = await AcousticModel.load(dir);
     const weights = model.layersModel.getWeights();
     const saved = await saveAdaptedModel(model, weights, path.join(work, 'beam-profile'), 'me');

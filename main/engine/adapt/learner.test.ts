@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -7,7 +7,6 @@ import { AsrEngine } from '../engine';
 import { CancelledError } from '../errors';
 import { createRandomModel } from '../model/random-model';
 import { scoreTranscript } from '../../common/scoring';
-import { NgramLm } from '../decoder/ngram-lm';
 import { CorrectionLearner } from './learner';
 import { writeWeightsFile } from './weights-file';
 
@@ -116,18 +115,7 @@ describe('CorrectionLearner', () => {
 
   it("tunes a beam decoder's LM weights on the check, and they travel with the weights file", async () => {
     const dir = path.join(work, 'beam');
-    await createRandomModel(dir, { layers: 2, units: 8, seed: 3 });
-    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-    manifest.decoder = {
-      type: 'beam',
-      lmFile: 'lm.bin',
-      alpha: 0.5,
-      beta: 1,
-      beamWidth: 8,
-      prunePerFrame: 10,
-    };
-    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    await writeFile(path.join(dir, 'lm.bin'), NgramLm.build(TEXTS, { order: 3 }).toBuffer());
+    await createRandomModel(dir, { layers: 2, units: 8, seed: 3, beam: { lm: TEXTS } });
     const engine = await AsrEngine.load({ model: dir, punctuation: false });
     const manifestWeights = { alpha: 0.5, beta: 1 };
     expect(engine.lmWeights).toEqual(manifestWeights);

@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { NgramLm } from '../decoder/ngram-lm';
 import { DEFAULT_FRONT_END, type FrontEndConfig } from '../frontend/mfcc';
 import { buildAcousticModel, saveLayersModelToDir } from './acoustic-model';
 import { initBackend } from './backend';
@@ -18,6 +19,11 @@ export interface RandomModelOptions {
   units?: number;
   seed?: number;
   frontend?: FrontEndConfig;
+  /**
+   * Decode with a small beam search (α 0.5, β 1, beam 8) instead of greedy: a trigram LM `lm.bin` of these
+   * sentences (none written when absent: a model whose LM is missing), and a word list `words.txt`.
+   */
+  beam?: { lm?: string[]; words?: string[] };
 }
 
 export async function createRandomModel(
@@ -61,6 +67,20 @@ export async function createRandomModel(
     modelFile: 'model.json',
     decoder: { type: 'greedy' },
   };
+  const { beam } = options;
+  if (beam) {
+    manifest.decoder = {
+      type: 'beam',
+      lmFile: 'lm.bin',
+      ...(beam.words ? { lexiconFile: 'words.txt' } : {}),
+      alpha: 0.5,
+      beta: 1,
+      beamWidth: 8,
+      prunePerFrame: 10,
+    };
+    if (beam.lm) await writeFile(path.join(dir, 'lm.bin'), NgramLm.build(beam.lm, { order: 3 }).toBuffer());
+    if (beam.words) await writeFile(path.join(dir, 'words.txt'), beam.words.map((w) => `${w}\n`).join(''));
+  }
   await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
 }
