@@ -16,8 +16,8 @@ sentences (each block is recognised before the model learns from it, so every fi
 model has not learned from), the time of each learning round, and the targets: last block's WER ≤ 60 %
 of the first's, ≤ 60 s per round. Blocks differ in difficulty by themselves, so each block is also
 recognised by the model as it was before any learning (\`base\`), and the blocks after the first are
-pooled against it: how much the learning took off on the same sentences. \`--lr\`, \`--l2\` and \`--spec-augment\` are adaptModel's settings,
-for experiments.
+pooled against it: how much the learning took off on the same sentences. \`--lr\`, \`--l2\` and
+\`--spec-augment\` are adaptModel's settings, for experiments.
 
   npm run bench:learn -- [--set eval-awb-clean] [--sentences 200] [--round 20] [--replay 12]
                          [--check 16] [--epochs 4] [--layers all|top|dense] [--select wer|loss]

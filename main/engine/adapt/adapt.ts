@@ -103,11 +103,6 @@ export interface AdaptOptions {
    * adapted model can spell better alone and still decode worse with the language model.
    */
   decode?: (logProbs: Float32Array, steps: number) => string;
-  /**
-   * Only the first this-many utterances may be held back (default: all): when the rest were trained on
-   * before (a replay), the check must be on speech the model has not learned from.
-   */
-  heldBackFrom?: number;
   /** Stop after this many epochs without a better held-back score (default 3). */
   patience?: number;
   /**
@@ -447,10 +442,8 @@ export async function adaptModel(
     // Every n-th utterance is held back (at least one).
     const fraction = Math.min(0.5, Math.max(0, options.heldBackFraction ?? 0.2));
     const every = Math.max(2, Math.round(1 / Math.max(fraction, 1e-9)));
-    const candidates = prepared.filter((p) => p.source < (options.heldBackFrom ?? data.length));
-    if (candidates.length === 0) throw new RangeError('no usable utterance to hold back');
-    held = candidates.filter((_, i) => i % every === every - 1);
-    if (held.length === 0) held.push(candidates[candidates.length - 1]);
+    held = prepared.filter((_, i) => i % every === every - 1);
+    if (held.length === 0) held.push(prepared[prepared.length - 1]);
   }
   const trainSources = prepared.filter((p) => !held.includes(p));
   if (trainSources.length === 0) throw new RangeError('no usable enrollment utterance to train on');

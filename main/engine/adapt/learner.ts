@@ -127,6 +127,14 @@ export class CorrectionLearner {
     return this.pending.length >= this.roundSize;
   }
 
+  /** The words the engine's decoder reads from `posteriors`. */
+  private heard(posteriors: Posteriors): string {
+    return this.engine
+      .decodePosteriors(posteriors, 0)
+      .map((w) => w.word)
+      .join(' ');
+  }
+
   /**
    * Chooses the decoder's LM weight and word bonus on the check, with the weights now in use: the grid of
    * ALPHA_FACTORS × (manifest's β, 0); the one in use stays unless another makes fewer word errors.
@@ -146,14 +154,7 @@ export class CorrectionLearner {
     const wordErrors = (weights: LmWeights) => {
       this.engine.useLmWeights(weights);
       const counts: ErrorCounts[] = check.map(
-        (u, i) =>
-          scoreTranscript(
-            u.text,
-            this.engine
-              .decodePosteriors(posteriors[i], 0)
-              .map((w) => w.word)
-              .join(' '),
-          ).wer,
+        (u, i) => scoreTranscript(u.text, this.heard(posteriors[i])).wer,
       );
       return errorRate(sumCounts(counts));
     };
@@ -203,11 +204,7 @@ export class CorrectionLearner {
         ...this.options.adapt,
         ...options,
         check,
-        decode: (logProbs, steps) =>
-          this.engine
-            .decodePosteriors({ logProbs, steps }, 0)
-            .map((w) => w.word)
-            .join(' '),
+        decode: (logProbs, steps) => this.heard({ logProbs, steps }),
       });
       try {
         if (result.kept === 'adapted') this.engine.useWeights(result.weights);
