@@ -26,6 +26,7 @@ interface FeatureStats {
   mean: number[];
   std: number[];
   meanFrom?: Normalization['meanFrom'];
+  meanPriorFrames?: Normalization['meanPriorFrames'];
   scale: number;
   frontend: FrontEndConfig;
 }
@@ -84,6 +85,7 @@ const manifest: ModelManifest = {
     std: stats.std,
     // Only written when it is not the default, so manifests of training-mean models stay as they were.
     ...(stats.meanFrom === 'utterance' ? { meanFrom: 'utterance' as const } : {}),
+    ...(stats.meanPriorFrames ? { meanPriorFrames: stats.meanPriorFrames } : {}),
     clip: 127 / stats.scale,
   },
   stacking: { size: arch.stack, stride: arch.stack },

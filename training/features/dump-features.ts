@@ -15,7 +15,7 @@
  *
  *   npx tsx training/features/dump-features.ts --manifest training/work/manifests/train.tsv \
  *       --split train --out training/work/features [--part 0 --parts 2] [--mean-from utterance]
- *       [--stats-from-model models/default]
+ *       [--mean-prior-frames 50] [--stats-from-model models/default]
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
@@ -48,6 +48,8 @@ interface Stats {
   std: number[];
   /** As the manifest's normalization.meanFrom (absent: 'training'); export.py copies it there. */
   meanFrom?: Normalization['meanFrom'];
+  /** As the manifest's normalization.meanPriorFrames (with meanFrom 'utterance'). */
+  meanPriorFrames?: number;
   scale: number;
   frontend: FrontEndConfig;
   utterances: number;
@@ -86,7 +88,7 @@ async function computeStats(
 /** Normalises with the runtime's own function (so training sees what the app computes), then int8. */
 export function quantize(
   features: Float32Array,
-  stats: Pick<Stats, 'mean' | 'std' | 'meanFrom' | 'scale'>,
+  stats: Pick<Stats, 'mean' | 'std' | 'meanFrom' | 'meanPriorFrames' | 'scale'>,
 ): Int8Array {
   const normalized = normalizeFeatures(features, stats);
   const q = new Int8Array(normalized.length);
@@ -151,6 +153,7 @@ async function main() {
       'stats-utterances': { type: 'string', default: '1500' },
       'stats-from-model': { type: 'string' },
       'mean-from': { type: 'string', default: 'training' },
+      'mean-prior-frames': { type: 'string', default: '0' },
       merge: { type: 'boolean', default: false },
     },
   });
@@ -165,6 +168,12 @@ async function main() {
   if (meanFrom !== 'training' && meanFrom !== 'utterance') {
     throw new Error(`--mean-from must be training or utterance, not ${meanFrom}`);
   }
+  const meanPriorFrames = Number(values['mean-prior-frames']);
+  if (!(meanPriorFrames >= 0) || (meanPriorFrames > 0 && meanFrom !== 'utterance')) {
+    throw new Error('--mean-prior-frames must be a number ≥ 0, and only with --mean-from utterance');
+  }
+  // Written only when used, so stats.json of plain utterance-mean features stays as it was.
+  const prior = meanPriorFrames > 0 ? { meanPriorFrames } : {};
 
   await mkdir(out, { recursive: true });
   const statsFile = path.join(out, 'stats.json');
@@ -177,6 +186,9 @@ async function main() {
     if ((stats.meanFrom ?? 'training') !== meanFrom) {
       throw new Error(`${statsFile} subtracts the ${stats.meanFrom ?? 'training'} mean; use a new --out`);
     }
+    if ((stats.meanPriorFrames ?? 0) !== meanPriorFrames) {
+      throw new Error(`${statsFile} mixes in ${stats.meanPriorFrames ?? 0} prior frames; use a new --out`);
+    }
   } else if (values['stats-from-model']) {
     // Warm starts (train.py --init-from) need the features normalised exactly as that model's inputs.
     const manifest = await readManifest(values['stats-from-model']);
@@ -184,7 +196,17 @@ async function main() {
       throw new Error(`${values['stats-from-model']} was made with another front-end configuration`);
     }
     const { mean, std } = manifest.normalization;
-    stats = { dim: mean.length, mean, std, meanFrom, scale: QUANT_SCALE, frontend, utterances: 0, frames: 0 };
+    stats = {
+      dim: mean.length,
+      mean,
+      std,
+      meanFrom,
+      ...prior,
+      scale: QUANT_SCALE,
+      frontend,
+      utterances: 0,
+      frames: 0,
+    };
     await writeFile(statsFile, JSON.stringify(stats, null, 2) + '\n');
     console.log(`stats from ${values['stats-from-model']}/manifest.json`);
   } else {
@@ -194,6 +216,7 @@ async function main() {
     stats = {
       ...(await computeStats(entries, values.root!, frontend, Number(values['stats-utterances']))),
       meanFrom,
+      ...prior,
     };
     await writeFile(statsFile, JSON.stringify(stats, null, 2) + '\n');
     console.log(`stats from ${stats.utterances} utterances, ${stats.frames} frames`);

@@ -216,9 +216,11 @@ def read_stats(feature_dirs, allow_mismatch=False):
             raise SystemExit(f"{path}: dim/scale {s['dim']}/{s['scale']} differ from "
                              f"{stats['dim']}/{stats['scale']} of {feature_dirs[0]}")
         same = np.allclose(s["mean"], stats["mean"], rtol=1e-5, atol=1e-6) and np.allclose(
-            s["std"], stats["std"], rtol=1e-5, atol=1e-6) and s.get("frontend") == stats.get("frontend")
+            s["std"], stats["std"], rtol=1e-5, atol=1e-6) and s.get("frontend") == stats.get("frontend") and (
+            s.get("meanFrom", "training"), s.get("meanPriorFrames", 0)) == (
+            stats.get("meanFrom", "training"), stats.get("meanPriorFrames", 0))
         if not same:
-            msg = (f"{path}: mean/std/frontend differ from {feature_dirs[0]}/stats.json; the model "
+            msg = (f"{path}: mean/std/frontend/mean source differ from {feature_dirs[0]}/stats.json; the model "
                    "ships one normalisation, so all feature directories must share it")
             if not allow_mismatch:
                 raise SystemExit(msg + " (override with --allow-stats-mismatch)")

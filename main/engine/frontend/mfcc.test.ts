@@ -123,6 +123,17 @@ describe('MFCC front end', () => {
     expect(normalizeFeatures(new Float32Array(0), norm).length).toBe(0);
   });
 
+  it('mixes meanPriorFrames frames of the training mean into a short utterance’s own mean', () => {
+    // 2 frames whose own mean is [12, 6]; 2 prior frames of the training mean [0, 2]: μ = [6, 4].
+    const norm = { mean: [0, 2], std: [1, 1], meanFrom: 'utterance' as const, meanPriorFrames: 2 };
+    expect(Array.from(normalizeFeatures(Float32Array.from([11, 4, 13, 8]), norm))).toEqual([5, 0, 7, 4]);
+    // A long utterance is normalised almost wholly by its own mean…
+    const long = new Float32Array(2 * 998).fill(10);
+    expect(normalizeFeatures(long, norm)[0]).toBeCloseTo(10 * (2 / 1000), 9);
+    // …and with no frames at all the training mean is what there is (nothing to divide by zero).
+    expect(normalizeFeatures(new Float32Array(0), norm).length).toBe(0);
+  });
+
   it('clamps normalised features to the range the model was trained on', () => {
     const features = Float32Array.from([100, -100, 1]);
     normalizeFeatures(features, { mean: [0], std: [1], clip: 127 / 32 });

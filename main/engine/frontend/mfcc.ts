@@ -203,26 +203,39 @@ export interface Normalization {
    */
   meanFrom?: 'training' | 'utterance';
   /**
+   * With `meanFrom: 'utterance'`: how many frames' worth of the training mean is mixed into the
+   * utterance's own, μ = (Σx + k·mean) / (n + k). A long utterance is normalised by its own mean; a
+   * single short word, whose own mean is mostly that word's sound, and the first partials of a
+   * dictation keep much of the training mean. Absent or 0: the utterance's mean alone.
+   */
+  meanPriorFrames?: number;
+  /**
    * Normalised values are clamped to ±clip. Training features are stored as int8 at 1/32 σ resolution,
    * so the model never saw values beyond ±127/32; clamping keeps run time identical to training.
    */
   clip?: number;
 }
 
-/** The per-coefficient mean of row-major [frames × dim] features; `fallback` when there are none. */
-export function featureMean(features: Float32Array, dim: number, fallback: number[]): number[] {
+/**
+ * The per-coefficient mean of row-major [frames × dim] features, with `priorFrames` frames of `prior`
+ * mixed in; `prior` when there are no frames.
+ */
+export function featureMean(features: Float32Array, dim: number, prior: number[], priorFrames = 0): number[] {
   const frames = features.length / dim;
-  if (frames < 1) return fallback;
-  const sum = new Float64Array(dim);
+  if (frames + priorFrames <= 0) return prior;
+  const sum = Float64Array.from(prior, (m) => m * priorFrames);
   for (let i = 0; i < features.length; i++) sum[i % dim] += features[i];
-  return Array.from(sum, (s) => s / frames);
+  return Array.from(sum, (s) => s / (frames + priorFrames));
 }
 
 /** Per-coefficient mean/variance normalisation in place, with statistics from the model manifest. */
 export function normalizeFeatures(features: Float32Array, norm: Normalization): Float32Array {
   const dim = norm.mean.length;
   const clip = norm.clip ?? Infinity;
-  const mean = norm.meanFrom === 'utterance' ? featureMean(features, dim, norm.mean) : norm.mean;
+  const mean =
+    norm.meanFrom === 'utterance'
+      ? featureMean(features, dim, norm.mean, norm.meanPriorFrames ?? 0)
+      : norm.mean;
   for (let i = 0; i < features.length; i++) {
     const d = i % dim;
     const x = (features[i] - mean[d]) / norm.std[d];

@@ -46,4 +46,21 @@ describe('model manifest: normalisation', () => {
       /normalization\.meanFrom must be "training" or "utterance", not "running"/,
     );
   });
+
+  it('accepts meanPriorFrames only with the utterance mean, as a number of frames ≥ 0', () => {
+    const manifest = load();
+    manifest.normalization.meanFrom = 'utterance';
+    manifest.normalization.meanPriorFrames = 50;
+    expect(() => validateManifest(manifest, shipped)).not.toThrow();
+    for (const [meanFrom, prior] of [
+      ['utterance', -1],
+      ['utterance', Number.NaN],
+      ['training', 50],
+    ] as const) {
+      const bad = load();
+      bad.normalization.meanFrom = meanFrom;
+      bad.normalization.meanPriorFrames = prior;
+      expect(() => validateManifest(bad, shipped)).toThrow(/meanPriorFrames must be a number ≥ 0/);
+    }
+  });
 });

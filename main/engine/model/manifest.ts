@@ -91,6 +91,13 @@ export function validateManifest(manifest: ModelManifest, modelDir: string): voi
     modelDir,
     `normalization.meanFrom must be "training" or "utterance", not ${JSON.stringify(meanFrom)}`,
   );
+  const { meanPriorFrames } = manifest.normalization;
+  check(
+    meanPriorFrames === undefined ||
+      (meanFrom === 'utterance' && Number.isFinite(meanPriorFrames) && meanPriorFrames >= 0),
+    modelDir,
+    `normalization.meanPriorFrames must be a number ≥ 0 with meanFrom "utterance", not ${JSON.stringify(meanPriorFrames)}`,
+  );
   const { size, stride } = manifest.stacking;
   check(
     Number.isInteger(size) && size >= 1 && Number.isInteger(stride) && stride >= 1,
