@@ -64,15 +64,19 @@ describe('typing into the focused X11 application', () => {
           return ''; // nothing on the clipboard yet
         }
       },
-      writeText: (text) => {
+      writeText: async (text) => {
         execFileSync('xclip', ['-selection', 'clipboard', '-i'], {
           env: xEnv(),
           input: text,
           stdio: ['pipe', 'ignore', 'ignore'],
         });
+        // xclip returns before its background copy owns the selection (its request may not have reached
+        // the X server yet): under CI load the paste key once arrived first and Chromium pasted the old
+        // clipboard. Electron's clipboard is synchronous; wait until this one serves the new text too.
+        await expect.poll(() => clipboard.readText(), { timeout: 30_000, interval: 20 }).toBe(text);
       },
     };
-    clipboard.writeText("the user's own clipboard");
+    await clipboard.writeText("the user's own clipboard");
     const support = await xSupport();
     const editor = await editorWindow('Pasted');
     // Chromium reads the clipboard when it handles the paste key, which CI's load delayed past 1.5 s (it
