@@ -9,7 +9,7 @@
  */
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import type { LmWeights } from '../decoder/beam-decoder';
+import { isUsableLmWeights, type LmWeights } from '../decoder/beam-decoder';
 
 const MAGIC = 'SSLW1\n';
 
@@ -109,9 +109,6 @@ export async function loadWeightsFor(
     header.shapes.every((s, i) => s.length === shapes[i].length && s.every((d, k) => d === shapes[i][k]));
   if (header.model !== model || !sameShapes) return null;
   const d = header.decoder;
-  const decoder =
-    d && Number.isFinite(d.alpha) && d.alpha >= 0 && Number.isFinite(d.beta)
-      ? { alpha: d.alpha, beta: d.beta }
-      : null;
+  const decoder = d && isUsableLmWeights(d) ? { alpha: d.alpha, beta: d.beta } : null;
   return { weights: values.map((v, i) => tf.tensor(v, header.shapes[i])), decoder };
 }

@@ -185,6 +185,11 @@ export interface LmWeights {
   beta: number;
 }
 
+/** Whether `weights` can score a beam search: both finite, α not negative (also for weights read from files). */
+export function isUsableLmWeights(weights: LmWeights): boolean {
+  return Number.isFinite(weights.alpha) && weights.alpha >= 0 && Number.isFinite(weights.beta);
+}
+
 export class BeamCtcDecoder implements CtcDecoder {
   readonly name = 'beam';
   readonly options: BeamDecoderOptions;
@@ -217,7 +222,7 @@ export class BeamCtcDecoder implements CtcDecoder {
    * model that has learned it needs less help from the LM). Takes effect from the next `decode`.
    */
   setLmWeights({ alpha, beta }: LmWeights): void {
-    if (!(Number.isFinite(alpha) && alpha >= 0 && Number.isFinite(beta)))
+    if (!isUsableLmWeights({ alpha, beta }))
       throw new RangeError(`LM weights must be finite with alpha ≥ 0, got ${alpha}, ${beta}`);
     this.options.alpha = alpha;
     this.options.beta = beta;
