@@ -169,8 +169,14 @@ async function main() {
     throw new Error(`--mean-from must be training or utterance, not ${meanFrom}`);
   }
   const meanPriorFrames = Number(values['mean-prior-frames']);
-  if (!(meanPriorFrames >= 0) || (meanPriorFrames > 0 && meanFrom !== 'utterance')) {
-    throw new Error('--mean-prior-frames must be a number ≥ 0, and only with --mean-from utterance');
+  // As the manifest validates it (main/engine/model/manifest.ts): a finite number of frames ≥ 0.
+  if (
+    !(Number.isFinite(meanPriorFrames) && meanPriorFrames >= 0) ||
+    (meanPriorFrames > 0 && meanFrom !== 'utterance')
+  ) {
+    throw new Error(
+      '--mean-prior-frames must be a finite number of frames ≥ 0, and only with --mean-from utterance',
+    );
   }
   // Written only when used, so stats.json of plain utterance-mean features stays as it was.
   const prior = meanPriorFrames > 0 ? { meanPriorFrames } : {};
