@@ -6,7 +6,8 @@
  *
  *   common ← engine ← evaluation ← host ← bridge / electron
  *                   ↖ queue ← cli     ↖ (queue)
- *   renderer and preload: common only.  bench and training: the app's code, never each other.
+ *   renderer and preload: common only.  bench and training: the app's code (and the command-line
+ *   parsing of main/cli), never each other.
  */
 import path from 'node:path';
 
@@ -26,7 +27,7 @@ export const LAYERS = {
   preload: ['main/common'],
   renderer: ['main/common'],
   bench: ['main/common', 'main/engine', 'main/evaluation', 'main/queue', 'main/host', 'main/cli'],
-  training: ['main/common', 'main/engine', 'main/evaluation'],
+  training: ['main/common', 'main/engine', 'main/evaluation', 'main/cli'],
 };
 
 /** Only these folders may load Electron (in any form: `electron`, `electron/main`, `import('electron')`). */

@@ -20,7 +20,6 @@
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadAudioFile } from '../../main/engine/audio/load';
 import { parseCorpusManifest, type CorpusEntry } from '../../main/common/corpus-manifest';
 import {
@@ -31,8 +30,24 @@ import {
   type Normalization,
 } from '../../main/engine/frontend/mfcc';
 import { readManifest } from '../../main/engine/model/manifest';
+import { numberOption, parseCommandLine, UsageError } from '../../main/cli/command-line';
 
 export const QUANT_SCALE = 32;
+
+const USAGE = `dump-features.ts — training features with the app's own front end (MFCC from meyda, the
+runtime's normalisation), int8 shards + an index per split, read by training/train/train.py. Incremental
+and resumable: utterances already in the output are skipped.
+
+  npx tsx training/features/dump-features.ts --manifest FILE [--manifest FILE…] --split train|dev
+      [--out training/work/features] [--root .] [--part K --parts N]
+      [--stats-from-model models/default | --stats-utterances 1500]
+      [--mean-from training|utterance] [--mean-prior-frames K]
+  npx tsx training/features/dump-features.ts --merge [--out DIR]     # after parallel parts: index.jsonl
+
+--stats-from-model takes the mean and spread from a model's manifest (for a warm start); otherwise they
+are computed from --stats-utterances utterances of the train split. --mean-from utterance subtracts each
+utterance's own mean, with --mean-prior-frames K frames of the training mean mixed in.
+`;
 const SHARD_BYTES = 32 * 1024 * 1024;
 
 export type { CorpusEntry };
@@ -142,42 +157,45 @@ async function merge(out: string): Promise<void> {
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      manifest: { type: 'string', multiple: true },
-      split: { type: 'string' },
-      out: { type: 'string', default: 'training/work/features' },
-      root: { type: 'string', default: '.' },
-      part: { type: 'string', default: '0' },
-      parts: { type: 'string', default: '1' },
-      'stats-utterances': { type: 'string', default: '1500' },
-      'stats-from-model': { type: 'string' },
-      'mean-from': { type: 'string', default: 'training' },
-      'mean-prior-frames': { type: 'string', default: '0' },
-      merge: { type: 'boolean', default: false },
+  const { values, part, parts, meanFrom, meanPriorFrames } = parseCommandLine(
+    {
+      command: 'npx tsx training/features/dump-features.ts',
+      usage: USAGE,
+      options: {
+        manifest: { type: 'string', multiple: true },
+        split: { type: 'string' },
+        out: { type: 'string', default: 'training/work/features' },
+        root: { type: 'string', default: '.' },
+        part: { type: 'string', default: '0' },
+        parts: { type: 'string', default: '1' },
+        'stats-utterances': { type: 'string', default: '1500' },
+        'stats-from-model': { type: 'string' },
+        'mean-from': { type: 'string', default: 'training' },
+        'mean-prior-frames': { type: 'string', default: '0' },
+        merge: { type: 'boolean', default: false },
+      },
     },
-  });
+    undefined,
+    ({ values }) => {
+      if (!values.merge && (!values.manifest?.length || !values.split))
+        throw new UsageError('needs --manifest FILE and --split NAME (or --merge)');
+      const meanFrom = values['mean-from'];
+      if (meanFrom !== 'training' && meanFrom !== 'utterance')
+        throw new UsageError(`--mean-from must be training or utterance, not ${meanFrom}`);
+      const parts = numberOption('parts', values.parts, { min: 1, integer: true })!;
+      const part = numberOption('part', values.part, { min: 0, max: parts - 1, integer: true })!;
+      // As the manifest validates it (main/engine/model/manifest.ts): a finite number of frames ≥ 0.
+      const meanPriorFrames = numberOption('mean-prior-frames', values['mean-prior-frames'], { min: 0 })!;
+      if (meanPriorFrames > 0 && meanFrom !== 'utterance')
+        throw new UsageError('--mean-prior-frames needs --mean-from utterance');
+      numberOption('stats-utterances', values['stats-utterances'], { min: 1, integer: true });
+      return { values, part, parts, meanFrom: meanFrom as Normalization['meanFrom'], meanPriorFrames };
+    },
+  );
   const out = values.out!;
   if (values.merge) return merge(out);
-  if (!values.manifest?.length || !values.split) throw new Error('need --manifest FILE... and --split NAME');
-  const part = Number(values.part);
-  const parts = Number(values.parts);
-  const entries = (await Promise.all(values.manifest.map(readCorpusManifest))).flat();
+  const entries = (await Promise.all(values.manifest!.map(readCorpusManifest))).flat();
   const frontend = DEFAULT_FRONT_END;
-  const meanFrom = values['mean-from'];
-  if (meanFrom !== 'training' && meanFrom !== 'utterance') {
-    throw new Error(`--mean-from must be training or utterance, not ${meanFrom}`);
-  }
-  const meanPriorFrames = Number(values['mean-prior-frames']);
-  // As the manifest validates it (main/engine/model/manifest.ts): a finite number of frames ≥ 0.
-  if (
-    !(Number.isFinite(meanPriorFrames) && meanPriorFrames >= 0) ||
-    (meanPriorFrames > 0 && meanFrom !== 'utterance')
-  ) {
-    throw new Error(
-      '--mean-prior-frames must be a finite number of frames ≥ 0, and only with --mean-from utterance',
-    );
-  }
   // Written only when used, so stats.json of plain utterance-mean features stays as it was.
   const prior = meanPriorFrames > 0 ? { meanPriorFrames } : {};
 
@@ -228,7 +246,7 @@ async function main() {
     console.log(`stats from ${stats.utterances} utterances, ${stats.frames} frames`);
   }
 
-  const dir = path.join(out, values.split);
+  const dir = path.join(out, values.split!);
   await mkdir(dir, { recursive: true });
   const indexFile = path.join(dir, `index-${part}.jsonl`);
   // Skip what any part has done, so the number of parts may change between runs.
