@@ -6,7 +6,18 @@
 
 Sources (the same Debian packages as the speech corpus, see training/corpus/text.py): fortunes, wordnet
 example sentences (each made a sentence: first letter capitalised, a full stop where it has no end mark),
-package descriptions (`apt-cache dumpavail`). Wordnet glosses are left out: they are fragments.
+package descriptions (`apt-cache dumpavail`). Wordnet glosses are left out: they are fragments. Besides
+those, the prose paragraphs of /usr/share/doc, and, as training text only (TRAIN_ONLY_SOURCES), Perl's and
+Python's manuals and the manuals, dictionaries and game text of extra_sources.py. Each of those sources
+returns nothing when its package is not installed; to have them all:
+
+    apt-get install --no-install-recommends perl-doc python3-doc debian-handbook debian-reference-en \
+        developers-reference maint-guide debian-policy harden-doc debian-history postgresql-doc-15 git-doc \
+        bash-doc linux-doc-6.1 python-django-doc apache2-doc dict-foldoc dict-jargon dict-devil dict-gcide \
+        crawl-common freeciv-data nethack-common freedroidrpg-data wesnoth-1.16-httt wesnoth-1.16-tsg \
+        wesnoth-1.16-sof wesnoth-1.16-did wesnoth-1.16-dm wesnoth-1.16-dw wesnoth-1.16-ei wesnoth-1.16-l \
+        wesnoth-1.16-low wesnoth-1.16-nr wesnoth-1.16-sota wesnoth-1.16-sotbe wesnoth-1.16-thot \
+        wesnoth-1.16-trow wesnoth-1.16-ttb wesnoth-1.16-utbs
 
 Each passage becomes tokens as the recogniser would spell them (training/corpus/text.py normalize_text:
 lower case a-z and apostrophe, numbers as words), each with the mark after it (none, comma, full stop,
@@ -16,7 +27,9 @@ form (lower, Title, UPPER, Mixed).
 Held-out rules (training/work/manifests and /work/shared/notes/model.md):
   * every passage that contains a sentence of the speech corpus's eval or dev lists, or a transcript of
     any eval-*/dev manifest, goes to the test split, never to train;
-  * besides those, a fixed 2 % of passages (by a hash of their text) is the held-out text test split.
+  * besides those, a fixed 2 % of passages (by a hash of their text) is the held-out text test split;
+  * no training passage reads word for word as a held-out passage, and none of extra_sources.py's shares
+    SHARED_RUN words in a row with one.
 """
 import hashlib
 import json
@@ -30,6 +43,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "training", "corpus"))
 import text as corpus  # noqa: E402  (the speech corpus's sources and normaliser)
+sys.path.insert(0, HERE)
+import extra_sources  # noqa: E402  (more manuals, dictionaries and game text: training only)
 
 OUT = os.path.join(REPO, "training", "work", "punct")
 MANIFESTS = os.path.join(REPO, "training", "work", "manifests")
@@ -206,13 +221,18 @@ def doc_passages():
     return out
 
 
-def prose(text, min_words=6, strict=True):
+QUOTE_MARKS = re.compile("[\"\u201c\u201d]|(?<![A-Za-z])['\u2018\u2019]|['\u2018\u2019](?![A-Za-z])")
+
+
+def prose(text, min_words=6, strict=True, dialogue=False):
     """The text when it reads as a prose sentence or paragraph (capital first, end mark last, nearly all
     plain words, no addresses, paths or code symbols; `strict` also refuses $ ^ * and "(2)", which
-    programming manuals are full of); else None."""
+    programming manuals are full of); else None. With `dialogue`, quotation marks are not counted (speech:
+    '"Indeed?" he said.' reads as prose), and the text is kept with them."""
     text = " ".join(text.split())
-    words = text.split()
-    if len(words) < min_words or text[-1] not in ".?!" or not text[0].isupper():
+    bare = " ".join(QUOTE_MARKS.sub("", text).split()) if dialogue else text
+    words = bare.split()
+    if len(words) < min_words or bare[-1] not in ".?!" or not bare[0].isupper():
         return None
     if re.search(r"https?:|www\.|[<>{}|\\_=@/~\[\]]", text):
         return None
@@ -257,9 +277,12 @@ def pod_passages():
 
 
 HTML_DOC_DIR = "/usr/share/doc/python3.11/html"  # Debian python3-doc
-MANUAL_DIRS = {HTML_DOC_DIR, "/usr/share/doc/python3-doc", "/usr/share/doc/perl-doc"}
+MANUAL_DIRS = {HTML_DOC_DIR, "/usr/share/doc/python3-doc", "/usr/share/doc/perl-doc"} | extra_sources.DOC_DIRS
 # Training text only: the held-out test split stays the one the targets were set on (before these were added).
-TRAIN_ONLY_SOURCES = {"perl manuals", "python manuals"}
+TRAIN_ONLY_SOURCES = {"perl manuals", "python manuals"} | set(extra_sources.SOURCE_NAMES)
+# A passage of these sources that shares a run of this many words with a held-out passage is not trained on
+# (quotations recur: a fortune quotes the Devil's Dictionary, a package description a manual).
+SHARED_RUN = 8
 
 
 def html_doc_passages():
@@ -306,6 +329,13 @@ def held_sentences():
     return held
 
 
+def word_runs(words):
+    """Every SHARED_RUN consecutive words of a passage (all of it when shorter)."""
+    if len(words) <= SHARED_RUN:
+        return {" ".join(words)}
+    return {" ".join(words[i:i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
+
+
 def main():
     rng = random.Random(18)
     os.makedirs(OUT, exist_ok=True)
@@ -320,6 +350,7 @@ def main():
         "perl manuals": pod_passages(),
         "python manuals": html_doc_passages(),
     }
+    sources.update(extra_sources.sources(prose, corpus.load_vocab()))
     for k, v in sources.items():
         print(f"{k}: {len(v)} passages", flush=True)
 
@@ -345,7 +376,9 @@ def main():
                 split = "train"
             else:
                 split = "test" if digest % 100 < TEST_PERCENT else "train"
-            for sentence in corpus.split_sentences(passage):
+            # (extra_sources' text is not where the speech corpus's sentences come from: a sentence of it that
+            # reads as a held one is a chance hit, such as "G." of "D. G. Jones", and gives no reference)
+            for sentence in corpus.split_sentences(passage) if source not in extra_sources.SOURCE_NAMES else ():
                 n = corpus.normalize_text(sentence)
                 if n in held:
                     t = tokenize(sentence)
@@ -366,8 +399,14 @@ def main():
             held_words |= {" ".join(t[0] for t in tokenize(l.strip())) for l in f if l.strip()}
     before = len(splits["train"])
     splits["train"] = [r for r in splits["train"] if " ".join(r["words"]) not in held_words]
-    n_tokens["train"] = sum(len(r["words"]) for r in splits["train"])
     print(f"train passages dropped as held out: {before - len(splits['train'])}", flush=True)
+    held_runs = {run for p in held_words for run in word_runs(p.split())}
+    before = len(splits["train"])
+    splits["train"] = [r for r in splits["train"] if r["source"] not in extra_sources.SOURCE_NAMES
+                       or held_runs.isdisjoint(word_runs(r["words"]))]
+    print(f"train passages dropped as sharing {SHARED_RUN} words in a row with a held-out passage: "
+          f"{before - len(splits['train'])}", flush=True)
+    n_tokens["train"] = sum(len(r["words"]) for r in splits["train"])
     for split, rows in splits.items():
         rng.shuffle(rows)
         tmp = os.path.join(OUT, split + ".jsonl.tmp")
@@ -398,6 +437,8 @@ def selftest():
     assert got == want, got
     assert [w for w, *_ in t][:4] == ["hello", "mister", "smith", "said"], t
     assert case_class("McDonald's") == MIXED and case_class("NASA") == UPPER and case_class("I") == TITLE
+    assert word_runs("a b c".split()) == {"a b c"} and len(word_runs([str(i) for i in range(10)])) == 3
+    extra_sources.selftest(prose)
     print("selftest ok")
 
 
