@@ -55,14 +55,15 @@ def fnv1a(s):
 
 
 class Net(nn.Module):
-    def __init__(self, vocab_rows):
+    def __init__(self, vocab_rows, channels=CHANNELS):
         super().__init__()
+        self.channels = channels
         self.word = nn.Embedding(vocab_rows, WORD_DIM)
         self.suffix = nn.Embedding(SUFFIX_BUCKETS + 1, SUFFIX_DIM)
-        self.conv_in = nn.Conv1d(WORD_DIM + SUFFIX_DIM, CHANNELS, 5, padding=2)
-        self.blocks = nn.ModuleList(nn.Conv1d(CHANNELS, CHANNELS, k, dilation=d, padding=d * (k - 1) // 2)
+        self.conv_in = nn.Conv1d(WORD_DIM + SUFFIX_DIM, channels, 5, padding=2)
+        self.blocks = nn.ModuleList(nn.Conv1d(channels, channels, k, dilation=d, padding=d * (k - 1) // 2)
                                     for k, d in BLOCKS)
-        self.out = nn.Linear(CHANNELS, MARKS + CASES)
+        self.out = nn.Linear(channels, MARKS + CASES)
 
     def forward(self, words, suffixes):
         x = torch.cat([self.word(words), self.suffix(suffixes)], -1).transpose(1, 2)
@@ -187,7 +188,7 @@ def export(net, vocab_list, lex, bias, out_dir, scores):
         lg[:, :MARKS] += bias
         golden.append({"words": ws, "logits": [round(v, 5) for v in lg.flatten().tolist()]})
     meta = {"golden": golden, "tensors": specs, "vocab": vocab_list, "oovBuckets": OOV_BUCKETS, "suffixBuckets": SUFFIX_BUCKETS,
-            "wordDim": WORD_DIM, "suffixDim": SUFFIX_DIM, "channels": CHANNELS, "blocks": BLOCKS,
+            "wordDim": WORD_DIM, "suffixDim": SUFFIX_DIM, "channels": net.channels, "blocks": BLOCKS,
             "markBias": bias.tolist(), "scores": scores}
     with open(os.path.join(out_dir, "export.json"), "w") as f:
         json.dump(meta, f)
@@ -208,6 +209,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(DATA, "run"))
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--vocab-size", type=int, default=VOCAB_SIZE)
+    ap.add_argument("--channels", type=int, default=CHANNELS, help="width of the convolutions")
     ap.add_argument("--domain-repeat", type=int, default=1,
                     help="times each passage of the held-out domain's sources is seen per epoch (training-only "
                          "text, once)")
@@ -237,7 +239,7 @@ def main():
     print(f"train {train[0].shape[0]} words, dev {dev[0].shape[0]}, vocab {len(vocab_list)}, "
           f"lexicon {len(lex)}", flush=True)
 
-    net = Net(1 + OOV_BUCKETS + len(vocab_list))
+    net = Net(1 + OOV_BUCKETS + len(vocab_list), args.channels)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     mark_weight = torch.tensor([1.0, 1.5, 1.0, 2.0])
     os.makedirs(args.out, exist_ok=True)
