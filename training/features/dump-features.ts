@@ -157,7 +157,7 @@ async function merge(out: string): Promise<void> {
 }
 
 async function main() {
-  const { values, part, parts, meanFrom, meanPriorFrames } = parseCommandLine(
+  const { values, part, parts, meanFrom, meanPriorFrames, statsUtterances } = parseCommandLine(
     {
       command: 'npx tsx training/features/dump-features.ts',
       usage: USAGE,
@@ -188,8 +188,18 @@ async function main() {
       const meanPriorFrames = numberOption('mean-prior-frames', values['mean-prior-frames'], { min: 0 })!;
       if (meanPriorFrames > 0 && meanFrom !== 'utterance')
         throw new UsageError('--mean-prior-frames needs --mean-from utterance');
-      numberOption('stats-utterances', values['stats-utterances'], { min: 1, integer: true });
-      return { values, part, parts, meanFrom: meanFrom as Normalization['meanFrom'], meanPriorFrames };
+      const statsUtterances = numberOption('stats-utterances', values['stats-utterances'], {
+        min: 1,
+        integer: true,
+      })!;
+      return {
+        values,
+        part,
+        parts,
+        meanFrom: meanFrom as Normalization['meanFrom'],
+        meanPriorFrames,
+        statsUtterances,
+      };
     },
   );
   const out = values.out!;
@@ -238,7 +248,7 @@ async function main() {
     // The std is the training features' spread either way: utterance means remove the channel's
     // offset, and dividing by the global spread keeps one scale for every recording.
     stats = {
-      ...(await computeStats(entries, values.root!, frontend, Number(values['stats-utterances']))),
+      ...(await computeStats(entries, values.root!, frontend, statsUtterances)),
       meanFrom,
       ...prior,
     };
