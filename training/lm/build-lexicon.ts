@@ -1,16 +1,18 @@
 /**
- * Builds the decoder's word list (`lexicon.txt` beside the model): the LM's vocabulary, Debian's large
+ * Builds the decoder's word list (`lexicon.txt` beside the model): the words of the speech corpus's
+ * training sentences (each one checked against wamerican by training/corpus/text.py), Debian's large
  * American and British word lists and the words of the pronouncing dictionary pocketsphinx ships, lower
- * case, spelt with the model's alphabet (letters and apostrophes) only.
+ * case, spelt with the model's alphabet (letters and apostrophes) only. Not the LM's whole vocabulary:
+ * since 2026-12-06 the LM also reads manuals, whose identifiers and misspellings ("csum", "implimented")
+ * are no words to say.
  *
- *   npx tsx training/lm/build-lexicon.ts [--lm models/default/lm.bin] [--out models/default/lexicon.txt]
+ *   npx tsx training/lm/build-lexicon.ts [--words-from training/work/text/train.txt] [--out models/default/lexicon.txt]
  *
  * Needs `apt-get install wamerican-large wbritish-large pocketsphinx-en-us`; a missing source is an error,
  * so the shipped list never silently shrinks.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { NgramLm, BOS, EOS, UNK } from '../../main/engine/decoder/ngram-lm';
 
 const SOURCES = [
   { file: '/usr/share/dict/american-english-large', package: 'wamerican-large' },
@@ -23,19 +25,19 @@ const SPELLABLE = /^[a-z][a-z']*$/;
 async function main() {
   const { values } = parseArgs({
     options: {
-      lm: { type: 'string', default: 'models/default/lm.bin' },
+      'words-from': { type: 'string', default: 'training/work/text/train.txt' },
       out: { type: 'string', default: 'models/default/lexicon.txt' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npx tsx training/lm/build-lexicon.ts [--lm FILE] [--out FILE]');
+    console.log('usage: npx tsx training/lm/build-lexicon.ts [--words-from TEXT] [--out FILE]');
     return;
   }
   const words = new Set<string>();
-  const lm = NgramLm.fromBuffer(await readFile(values.lm!));
-  for (const w of lm.words) if (w !== BOS && w !== EOS && w !== UNK && SPELLABLE.test(w)) words.add(w);
-  console.log(`${values.lm}: ${words.size} words`);
+  const sentences = await readFile(values['words-from']!, 'utf8');
+  for (const w of sentences.split(/\s+/)) if (SPELLABLE.test(w)) words.add(w);
+  console.log(`${values['words-from']}: ${words.size} words`);
   for (const source of SOURCES) {
     let text: string;
     try {

@@ -2,10 +2,15 @@
  * Builds the word trigram language model (interpolated modified Kneser–Ney) for the beam decoder from the
  * training text and writes it in the runtime binary format beside the model:
  *
- *   npx tsx training/lm/build-lm.ts [--text training/work/text/train.txt] [--out models/default/lm.bin]
+ *   npx tsx training/lm/build-lm.ts [--text training/work/text/train.txt[,MORE.txt|.jsonl…]] [--out models/default/lm.bin]
+ *       [--min-trigram-count N] [--min-bigram-count N] [--vocabulary models/default/lexicon.txt]
+ *       [--passage-sources "wesnoth,crawl,…"]
  *
- * Only the training sentences are used. As a second guard, any sentence that also occurs in the dev or
- * evaluation text, or in the transcript of a dev/eval manifest, is dropped (held-out rules in
+ * Only training text is used (one sentence a line, spoken form; a `.jsonl` file is the punctuation
+ * model's training passages, cut into sentences at their full stops and question marks, only those of
+ * `--passage-sources` when given; several files are read as one). As a
+ * second guard, any sentence that also occurs in the dev or evaluation text, in the transcript of a
+ * dev/eval manifest, or in a real-speech dev set's transcripts, is dropped (held-out rules in
  * shared/notes/model.md).
  */
 import { existsSync } from 'node:fs';
@@ -13,7 +18,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalizeForScoring } from '../../main/common/scoring';
-import { NgramLm } from '../../main/engine/decoder/ngram-lm';
+import { NgramLm, UNK } from '../../main/engine/decoder/ngram-lm';
 import { readCorpusManifest } from '../features/dump-features';
 
 const lines = async (file: string) =>
@@ -22,7 +27,38 @@ const lines = async (file: string) =>
     .map(normalizeForScoring)
     .filter((l) => l !== '');
 
-async function heldOutSentences(textDir: string, manifestsDir: string): Promise<Set<string>> {
+/** Marks of the punctuation model's training passages (training/punct/prepare.py) that end a sentence. */
+const SENTENCE_END_MARKS = new Set([2, 3]); // full stop, question mark
+
+/**
+ * The sentences of the punctuation model's training text (`train.jsonl`: passages of spoken-form words,
+ * each with the mark after it), one string each: written text from manuals, dictionaries and games, far
+ * more than the speech corpus's own sentences.
+ */
+async function passageSentences(file: string, sources: Set<string> | null): Promise<string[]> {
+  const out: string[] = [];
+  for (const line of (await readFile(file, 'utf8')).split('\n')) {
+    if (!line) continue;
+    const passage = JSON.parse(line) as { source: string; words: string[]; marks: number[] };
+    if (sources && !sources.has(passage.source)) continue;
+    let sentence: string[] = [];
+    passage.words.forEach((word, i) => {
+      sentence.push(word);
+      if (SENTENCE_END_MARKS.has(passage.marks[i]) || i === passage.words.length - 1) {
+        const text = normalizeForScoring(sentence.join(' '));
+        if (text.includes(' ')) out.push(text); // one word alone says nothing about its neighbours
+        sentence = [];
+      }
+    });
+  }
+  return out;
+}
+
+async function heldOutSentences(
+  textDir: string,
+  manifestsDir: string,
+  realSpeechDir: string,
+): Promise<Set<string>> {
   const held = new Set<string>();
   for (const name of ['dev.txt', 'eval.txt']) {
     const file = path.join(textDir, name);
@@ -30,9 +66,20 @@ async function heldOutSentences(textDir: string, manifestsDir: string): Promise<
   }
   if (existsSync(manifestsDir)) {
     for (const name of await readdir(manifestsDir)) {
-      if (!name.endsWith('.tsv') || name === 'train.tsv') continue;
+      // Every training recipe's manifest (train.tsv, train-channels.tsv, …) reads training sentences.
+      if (!name.endsWith('.tsv') || name.startsWith('train')) continue;
       for (const e of await readCorpusManifest(path.join(manifestsDir, name))) {
         held.add(normalizeForScoring(e.transcript));
+      }
+    }
+  }
+  // The real-speech dev sets (path <tab> transcript, with a header line): measured on, never learnt from.
+  if (existsSync(realSpeechDir)) {
+    for (const name of await readdir(realSpeechDir)) {
+      if (!name.endsWith('.tsv')) continue;
+      for (const line of (await readFile(path.join(realSpeechDir, name), 'utf8')).split('\n').slice(1)) {
+        const transcript = normalizeForScoring(line.split('\t')[1] ?? '');
+        if (transcript) held.add(transcript);
       }
     }
   }
@@ -46,22 +93,50 @@ async function main() {
       out: { type: 'string', default: 'models/default/lm.bin' },
       'held-out-text': { type: 'string', default: 'training/work/text' },
       manifests: { type: 'string', default: 'training/work/manifests' },
+      'real-speech': { type: 'string', default: 'training/work/real-speech' },
       'unk-penalty': { type: 'string', default: '0' },
+      'min-trigram-count': { type: 'string', default: '1' },
+      'min-bigram-count': { type: 'string', default: '1' },
+      vocabulary: { type: 'string' },
+      'passage-sources': { type: 'string' },
     },
   });
-  if (/(^|\/)(dev|eval)[^/]*\.txt$/.test(values.text!)) {
-    throw new Error(`refusing to build the LM from held-out text ${values.text}`);
+  const textFiles = values.text!.split(',').filter(Boolean);
+  for (const file of textFiles) {
+    if (/(^|\/)(dev|eval)[^/]*\.txt$/.test(file))
+      throw new Error(`refusing to build the LM from held-out text ${file}`);
   }
-  const held = await heldOutSentences(values['held-out-text']!, values.manifests!);
-  const all = await lines(values.text!);
-  const sentences = all.filter((s) => !held.has(s));
+  const held = await heldOutSentences(values['held-out-text']!, values.manifests!, values['real-speech']!);
+  const sources = values['passage-sources'] ? new Set(values['passage-sources'].split(',')) : null;
+  const all = (
+    await Promise.all(
+      textFiles.map((file) => (file.endsWith('.jsonl') ? passageSentences(file, sources) : lines(file))),
+    )
+  ).flat();
+  let sentences = all.filter((s) => !held.has(s));
+  if (values.vocabulary) {
+    // Words the decoder can never say (outside its lexicon) are only <unk> to it: counting them as such
+    // keeps the model's word table to the words it scores.
+    const known = new Set((await readFile(values.vocabulary, 'utf8')).split('\n').filter(Boolean));
+    sentences = sentences.map((s) =>
+      s
+        .split(' ')
+        .map((w) => (known.has(w) ? w : UNK))
+        .join(' '),
+    );
+  }
   console.log(
     `text: ${values.text} — ${all.length} sentences, ${all.length - sentences.length} dropped as held out ` +
       `(${held.size} held-out sentences known)`,
   );
 
   let t0 = performance.now();
-  const lm = NgramLm.build(sentences, { order: 3, unkPenalty: Number(values['unk-penalty']) });
+  const lm = NgramLm.build(sentences, {
+    order: 3,
+    unkPenalty: Number(values['unk-penalty']),
+    minTrigramCount: Number(values['min-trigram-count']),
+    minBigramCount: Number(values['min-bigram-count']),
+  });
   const buildMs = performance.now() - t0;
   const buf = lm.toBuffer();
   await writeFile(values.out!, buf);

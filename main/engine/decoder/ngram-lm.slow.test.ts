@@ -41,6 +41,50 @@ describe('NgramLm', () => {
     for (const h of histories) expect(mass(lm, h)).toBeCloseTo(1, 5);
   });
 
+  it('still normalises every history when rare trigrams are pruned, and stores fewer', () => {
+    const pruned = NgramLm.build(corpus, { minTrigramCount: 2 });
+    expect(pruned.stats.trigrams).toBeLessThan(lm.stats.trigrams);
+    expect(pruned.stats.trigrams).toBeGreaterThan(0);
+    expect(pruned.stats.bigrams).toBe(lm.stats.bigrams);
+    for (const h of [
+      [],
+      [BOS],
+      ['the'],
+      [BOS, 'the'],
+      ['the', 'cat'],
+      ['cat', 'sat'],
+      ['sat', 'on'],
+      ['mat', 'the'],
+    ]) {
+      expect(mass(pruned, h)).toBeCloseTo(1, 5);
+    }
+    // "the cat sat" (seen 3 times) keeps its trigram and gains a share of the pruned "the cat ate"'s
+    // mass; "cat ate the" (once) falls back to its bigram.
+    expect(pruned.logProb(['the', 'cat'], 'sat')).toBeGreaterThan(lm.logProb(['the', 'cat'], 'sat'));
+    expect(pruned.logProb(['cat', 'ate'], 'the')).toBeLessThan(lm.logProb(['cat', 'ate'], 'the'));
+    const loaded = NgramLm.fromBuffer(pruned.toBuffer());
+    expect(loaded.logProb(['cat', 'ate'], 'the')).toBe(pruned.logProb(['cat', 'ate'], 'the'));
+
+    // Rare bigrams too: fewer stored, every history still normalised, and a bigram that is the history
+    // of a stored trigram ("the cat", before "sat") kept.
+    const both = NgramLm.build(corpus, { minTrigramCount: 2, minBigramCount: 2 });
+    expect(both.stats.bigrams).toBeLessThan(lm.stats.bigrams);
+    expect(both.stats.trigrams).toBe(pruned.stats.trigrams);
+    for (const h of [
+      [],
+      [BOS],
+      ['the'],
+      ['fish'],
+      [BOS, 'the'],
+      ['the', 'cat'],
+      ['cat', 'ate'],
+      ['a', 'dog'],
+    ]) {
+      expect(mass(both, h)).toBeCloseTo(1, 5);
+    }
+    expect(both.logProb(['the', 'cat'], 'sat')).toBeGreaterThan(both.logProb(['unseen', 'cat'], 'sat'));
+  });
+
   it('prefers a seen trigram to an unseen one and scores OOV words as <unk>', () => {
     expect(lm.logProb(['the', 'cat'], 'sat')).toBeGreaterThan(lm.logProb(['the', 'cat'], 'bone'));
     expect(lm.logProb(['on', 'the'], 'mat')).toBeGreaterThan(lm.logProb(['on', 'the'], 'fish'));

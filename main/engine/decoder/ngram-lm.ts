@@ -25,6 +25,17 @@ export interface NgramBuildOptions {
   order?: 3;
   /** Added to log P(<unk> | h) for out-of-vocabulary words; natural log, default 0. */
   unkPenalty?: number;
+  /**
+   * Trigrams seen fewer times than this are not stored (default 1: all kept). Their discounted
+   * probability moves to the history's back-off weight, so every history still sums to 1: a large text
+   * costs far less memory (most trigrams are seen once) for a little of the model's sharpness.
+   */
+  minTrigramCount?: number;
+  /**
+   * The same for bigrams, by their Kneser–Ney count (how many distinct words come before them; `<s> w`
+   * by its raw count). A bigram that is the history of a stored trigram is always kept.
+   */
+  minBigramCount?: number;
 }
 
 export interface NgramStats {
@@ -281,20 +292,42 @@ export class NgramLm {
       }
     }
 
-    // Bigrams, sorted by (v, w).
-    const biKeys = Float64Array.from(bi.keys()).sort();
-    const nb = biKeys.length;
+    const minTrigramCount = options.minTrigramCount ?? 1;
+    const minBigramCount = options.minBigramCount ?? 1;
+    // Histories (u, v) of the trigrams that will be stored: their bigrams must stay to be found.
+    const keptHistories = new Set<number>();
+    if (minBigramCount > 1) {
+      for (const [key, c] of tri) if (c >= minTrigramCount) keptHistories.add(Math.floor(key / V));
+    }
+
+    // Bigrams, sorted by (v, w); rare ones pruned as the trigrams are below (kept ≤ i).
+    const allBiKeys = Float64Array.from(bi.keys()).sort();
     const biOffsets = new Uint32Array(V + 1);
-    const biWords = new Int32Array(nb);
-    const biTerms = new Float32Array(nb);
+    const biWords = new Int32Array(allBiKeys.length);
+    const biTerms = new Float32Array(allBiKeys.length);
+    const keptBiKeys = new Float64Array(allBiKeys.length);
     const uniGamma = new Float32Array(V).fill(1);
-    for (let i = 0; i < nb;) {
-      const v = Math.floor(biKeys[i] / V);
+    let keptBi = 0;
+    for (let i = 0; i < allBiKeys.length;) {
+      const v = Math.floor(allBiKeys[i] / V);
       let j = i;
-      while (j < nb && Math.floor(biKeys[j] / V) === v) j++;
-      uniGamma[v] = discountHistory(biKeys, bi, i, j, V, d2, biWords, biTerms);
+      while (j < allBiKeys.length && Math.floor(allBiKeys[j] / V) === v) j++;
+      let gamma = discountHistory(allBiKeys, bi, i, j, V, d2, biWords, biTerms);
+      for (let k = i; k < j; k++) {
+        if (bi.get(allBiKeys[k])! >= minBigramCount || keptHistories.has(allBiKeys[k])) {
+          biWords[keptBi] = biWords[k];
+          biTerms[keptBi] = biTerms[k];
+          keptBiKeys[keptBi] = allBiKeys[k];
+          keptBi++;
+        } else {
+          gamma += biTerms[k];
+        }
+      }
+      uniGamma[v] = gamma;
       i = j;
     }
+    const biKeys = keptBiKeys.subarray(0, keptBi);
+    const nb = keptBi;
     {
       let k = 0;
       for (let v = 0; v <= V; v++) {
@@ -311,28 +344,46 @@ export class NgramLm {
     const triTerms = new Float32Array(nt);
     const biGamma = new Float32Array(nb).fill(1);
     let hist = 0;
+    let kept = 0; // trigrams stored so far: pruning compacts the arrays in place (kept ≤ i)
     for (let i = 0; i < nt;) {
       const uv = Math.floor(triKeys[i] / V);
-      while (biKeys[hist] < uv) triOffsets[++hist] = i;
-      if (biKeys[hist] !== uv) throw new Error('trigram history missing from the bigrams');
       let j = i;
       while (j < nt && Math.floor(triKeys[j] / V) === uv) j++;
-      biGamma[hist] = discountHistory(triKeys, tri, i, j, V, d3, triWords, triTerms);
+      while (hist < nb && biKeys[hist] < uv) triOffsets[++hist] = kept;
+      if (biKeys[hist] !== uv) {
+        // A pruned history: none of its trigrams is stored, and P(w | u v) is P(w | v).
+        if (minBigramCount > 1) {
+          i = j;
+          continue;
+        }
+        throw new Error('trigram history missing from the bigrams');
+      }
+      let gamma = discountHistory(triKeys, tri, i, j, V, d3, triWords, triTerms);
+      for (let k = i; k < j; k++) {
+        if (tri.get(triKeys[k])! >= minTrigramCount) {
+          triWords[kept] = triWords[k];
+          triTerms[kept] = triTerms[k];
+          kept++;
+        } else {
+          gamma += triTerms[k];
+        }
+      }
+      biGamma[hist] = gamma;
       i = j;
     }
-    while (hist < nb) triOffsets[++hist] = nt;
+    while (hist < nb) triOffsets[++hist] = kept;
 
     return new NgramLm({
       words,
       uni,
       uniGamma,
       biOffsets,
-      biWords,
-      biTerms,
+      biWords: biWords.slice(0, nb),
+      biTerms: biTerms.slice(0, nb),
       biGamma,
       triOffsets,
-      triWords,
-      triTerms,
+      triWords: triWords.slice(0, kept),
+      triTerms: triTerms.slice(0, kept),
       unkPenalty: options.unkPenalty ?? 0,
       discounts: [d1, d2, d3],
     });
@@ -422,8 +473,8 @@ export class NgramLm {
       uni,
       uniGamma,
       biOffsets,
-      biWords,
-      biTerms,
+      biWords: biWords.slice(0, nb),
+      biTerms: biTerms.slice(0, nb),
       biGamma,
       triOffsets,
       triWords,
