@@ -38,6 +38,7 @@ import wave
 sys.dont_write_bytecode = True   # no __pycache__ inside the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import text as textmod  # noqa: E402
+import accented  # noqa: E402
 
 REPO = textmod.REPO
 WORK = os.path.join(REPO, "training", "work")
@@ -51,7 +52,8 @@ TMP = os.path.join(TMP_ROOT, str(os.getpid()))
 SR = 16000
 
 SPLITS = ["eval-asterisk-test", "eval-awb-clean", "eval-awb-noisy10", "eval-slt-clean",
-          "eval-slt-noisy10", "dev", "train", "train-channels"]
+          "eval-slt-noisy10", "dev", "train", "train-channels", "train-accented"]
+TRAIN_SPLIT = {"default": "train", "channels": "train-channels", "accented": "train-accented"}
 HEADER = "path\ttranscript\tduration_sec\tvoice\tsplit"
 
 ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029",
@@ -151,6 +153,8 @@ def synth(job, path, tmpdir):
             f.write(text + "\n")
         run(["text2wave", "-eval", f"(voice_{v['voice']})",
              "-eval", f"(Parameter.set 'Duration_Stretch {v['stretch']})", tf, "-o", path])
+    elif kind == "festival-accented":   # a non-English voice reading the respelt English sentence
+        accented.synthesize(v["voice"], v["respelt"], path, tmpdir, v["stretch"])
     elif kind == "asterisk":
         shutil.copyfile(os.path.join(textmod.asterisk_sounds_dir(), v["file"]), path)
     elif kind == "asterisk-g722":   # the same prompt recorded at 16 kHz (G.722 wideband)
@@ -403,6 +407,40 @@ def train_jobs(seed, prompts, train_s, recipe="default"):
         r += 1
 
 
+def accented_jobs(seed, train_s):
+    """recipe "accented": rounds of one utterance per voice of accented.ACCENTED_VOICES (festival's
+    non-English voices reading English respelt into their orthography; see accented.py),
+    slot order shuffled per round, into split train-accented.  Sentences are taken in a seeded shuffled
+    order of train.txt (skipping those with a word outside festival's CMU lexicon), so they are not the
+    default recipe's first sentences.  The label is the English sentence; half channel_aug, half train_aug."""
+    order = list(range(len(train_s)))
+    random.Random(f"{seed}/accented/text").shuffle(order)
+    sentences = (train_s[i] for i in order)
+    voices = accented.ACCENTED_VOICES
+    r = 0
+    while True:
+        slots = list(range(len(voices)))
+        random.Random(f"{seed}/accented/round/{r}").shuffle(slots)
+        for k in slots:
+            voice = voices[k]
+            language = accented.VOICE_LANGUAGE[voice]
+            text = respelt = None
+            while respelt is None:
+                text = next(sentences, None)
+                if text is None:                            # every usable sentence read once: start over
+                    sentences = (train_s[i] for i in order)
+                    continue
+                respelt = accented.respell(text, language)
+            jid = f"train-accented/r{r:04d}/v{k:02d}"
+            rng = random.Random(f"{seed}/{jid}")
+            spec = {"kind": "festival-accented", "voice": voice, "language": language, "respelt": respelt,
+                    "stretch": round(rng.uniform(0.9, 1.15), 2)}
+            aug = channel_aug(rng) if rng.random() < 0.5 else train_aug(rng)
+            yield job(jid, "train-accented", audio_rel("train-accented", f"r{r:04d}/r{r:04d}_v{k:02d}_{voice}.wav"),
+                      text, spec, f"festival:{voice}", aug, seed)
+        r += 1
+
+
 # =========================================================================== dev-noisy10
 DEV_NOISY = "dev-noisy10"
 
@@ -502,10 +540,12 @@ def main():
     ap.add_argument("--jobs", type=int, default=1, help="worker processes")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--no-train", action="store_true", help="only the eval and dev sets")
-    ap.add_argument("--recipe", choices=["default", "channels"], default="default",
+    ap.add_argument("--recipe", choices=list(TRAIN_SPLIT), default="default",
                     help="train augmentation: default (the shipped model's), or channels (reverberation on "
                          "most utterances, −35…−1 dBFS, band limits, MP3/Opus round trips, a third real "
-                         "asterisk prompts, half of them at 16 kHz) into split train-channels")
+                         "asterisk prompts, half of them at 16 kHz) into split train-channels, or accented "
+                         "(festival's non-English voices reading respelt English, accented.py) into "
+                         "train-accented")
     ap.add_argument("--dev-noisy10", action="store_true",
                     help="only build dev-noisy10 (dev + white/pink noise at 10 dB SNR) from dev.tsv")
     args = ap.parse_args()
@@ -526,7 +566,7 @@ def main():
     sides = scan_sidecars()
     rebuild_manifests(sides)
     done = {s["path"] for lst in sides.values() for s in lst}
-    split = "train-channels" if args.recipe == "channels" else "train"
+    split = TRAIN_SPLIT[args.recipe]
     train_sec = sum(s["duration_sec"] for s in sides[split])
     target = args.hours * 3600
     log(f"start: seed {args.seed}, jobs {args.jobs}, target {args.hours} h train; already "
@@ -583,7 +623,9 @@ def main():
         drain(0)
         log("eval and dev sets complete")
         if not args.no_train:
-            for jb in train_jobs(args.seed, prompts, train_s, args.recipe):
+            planned = (accented_jobs(args.seed, train_s) if args.recipe == "accented"
+                       else train_jobs(args.seed, prompts, train_s, args.recipe))
+            for jb in planned:
                 if train_sec + 3.5 * len(inflight) >= target:
                     break
                 if not todo(jb):
