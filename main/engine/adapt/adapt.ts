@@ -129,6 +129,11 @@ export interface AdaptScore {
   /** CTC loss per label. */
   loss: number;
   words: number;
+  /**
+   * With `decode`: each scored utterance's text and log-posteriors [steps × alphabet], what `decode` read,
+   * so a caller can decode them again (other decoder settings) without running the model again.
+   */
+  heard?: { text: string; logProbs: Float32Array; steps: number }[];
 }
 
 export interface AdaptResult {
@@ -307,15 +312,21 @@ async function score(
   const K = manifest.alphabet.length;
   const wer: ErrorCounts[] = [];
   const cer: ErrorCounts[] = [];
+  const heard: NonNullable<AdaptScore['heard']> = [];
   let loss = 0;
   let labels = 0;
   for (const item of items) {
     throwIfAborted(signal);
     const { features } = forward(w, item, inputDim, products);
     const logits = logitsOf(features, item.steps, w, K);
-    const text = decode
-      ? decode(logSoftmaxRows(logits, item.steps, K, new Float32Array(logits.length)), item.steps)
-      : greedyText(logits, item.steps, manifest);
+    let text: string;
+    if (decode) {
+      const logProbs = logSoftmaxRows(logits, item.steps, K, new Float32Array(logits.length));
+      heard.push({ text: item.text, logProbs, steps: item.steps });
+      text = decode(logProbs, item.steps);
+    } else {
+      text = greedyText(logits, item.steps, manifest);
+    }
     const s = scoreTranscript(item.text, text);
     wer.push(s.wer);
     cer.push(s.cer);
@@ -329,6 +340,7 @@ async function score(
     cer: errorRate(sumCounts(cer)),
     loss: loss / Math.max(1, labels),
     words: words.reference,
+    ...(decode ? { heard } : {}),
   };
 }
 

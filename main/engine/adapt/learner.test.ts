@@ -121,7 +121,16 @@ describe('CorrectionLearner', () => {
     expect(engine.lmWeights).toEqual(manifestWeights);
     const learner = new CorrectionLearner(engine, { roundSize: 5, adapt: { layers: 'dense', epochs: 1 } });
     for (let i = 0; i < 5; i++) learner.add(corrected(i));
+    // The check's posteriors come from the round's own scoring: the engine's model does not run again.
+    const posteriors = engine.posteriors.bind(engine);
+    let modelRuns = 0;
+    engine.posteriors = (samples) => {
+      modelRuns++;
+      return posteriors(samples);
+    };
     const round = await learner.learn();
+    engine.posteriors = posteriors;
+    expect(modelRuns).toBe(0);
     const chosen = round.lmWeights!;
     expect(engine.lmWeights).toEqual(chosen);
     expect([0.25, 0.325, 0.4, 0.5]).toContain(chosen.alpha);

@@ -19,7 +19,13 @@ import type { LmWeights } from '../decoder/beam-decoder';
 import type { Posteriors } from '../engine';
 import { CancelledError } from '../errors';
 import type { AcousticModel } from '../model/acoustic-model';
-import { adaptModel, type AdaptOptions, type AdaptResult, type EnrollmentUtterance } from './adapt';
+import {
+  adaptModel,
+  type AdaptOptions,
+  type AdaptResult,
+  type AdaptScore,
+  type EnrollmentUtterance,
+} from './adapt';
 import { evenlySpread } from './replay';
 
 /**
@@ -141,21 +147,27 @@ export class CorrectionLearner {
    */
   private async tuneLmWeights(
     check: EnrollmentUtterance[],
+    heard: AdaptScore['heard'],
     signal?: AbortSignal,
   ): Promise<{ weights: LmWeights | null; changed: boolean }> {
     const inUse = this.engine.lmWeights;
     const settings = this.engine.model.manifest.decoder;
     if (!inUse || check.length === 0 || settings?.type !== 'beam') return { weights: inUse, changed: false };
-    const posteriors: Posteriors[] = [];
-    for (const u of check) {
-      if (signal?.aborted) throw new CancelledError('learning round');
-      posteriors.push(await this.engine.posteriors(u.samples));
+    // The round's last scoring of the check, with the weights now in use, already holds its posteriors
+    // (adaptModel decodes them with this decoder); otherwise the model runs on the check again.
+    let scored: { text: string; posteriors: Posteriors }[];
+    if (heard && heard.length > 0) {
+      scored = heard.map((h) => ({ text: h.text, posteriors: { logProbs: h.logProbs, steps: h.steps } }));
+    } else {
+      scored = [];
+      for (const u of check) {
+        if (signal?.aborted) throw new CancelledError('learning round');
+        scored.push({ text: u.text, posteriors: await this.engine.posteriors(u.samples) });
+      }
     }
     const wordErrors = (weights: LmWeights) => {
       this.engine.useLmWeights(weights);
-      const counts: ErrorCounts[] = check.map(
-        (u, i) => scoreTranscript(u.text, this.heard(posteriors[i])).wer,
-      );
+      const counts: ErrorCounts[] = scored.map((u) => scoreTranscript(u.text, this.heard(u.posteriors)).wer);
       return errorRate(sumCounts(counts));
     };
     let best = inUse;
@@ -213,7 +225,11 @@ export class CorrectionLearner {
         const own = new Set(this.engine.model.layersModel.getWeights().map((w) => w.id));
         for (const w of result.weights) if (!own.has(w.id) && !w.isDisposed) w.dispose();
       }
-      const lm = await this.tuneLmWeights(check, options.signal);
+      const lm = await this.tuneLmWeights(
+        check,
+        (result.kept === 'adapted' ? result.after : result.before).heard,
+        options.signal,
+      );
       this.history.push(...learnedNow);
       this.check = check;
       const round: LearningRound = {
