@@ -104,11 +104,27 @@ async function main() {
     .filter(Boolean)
     .map(parseWritten);
   const text = new PunctuationScore();
+  // Where the case errors are: a word that starts a sentence in the reference but not in the output (or
+  // the other way round) gets its first letter from the full stops, not from the case classes.
+  const caseErrors = { missedStart: 0, spuriousStart: 0, elsewhere: 0 };
+  const endsSentence = (mark: string | undefined) => mark === '.' || mark === '?';
   for (const passage of passages) {
     const predicted = punctuator.predict(passage.map((w) => w.word));
-    passage.forEach((w, i) => text.add(w, predicted[i]));
+    passage.forEach((w, i) => {
+      text.add(w, predicted[i]);
+      if (predicted[i].written === w.written) return;
+      const referenceStart = i === 0 || endsSentence(passage[i - 1].mark);
+      const outputStart = i === 0 || endsSentence(predicted[i - 1].mark);
+      if (referenceStart && !outputStart) caseErrors.missedStart++;
+      else if (outputStart && !referenceStart) caseErrors.spuriousStart++;
+      else caseErrors.elsewhere++;
+    });
   }
   results.text = report(`held-out text (${passages.length} passages)`, text);
+  console.log(
+    `  case errors: ${caseErrors.missedStart} at sentence starts the output lacks, ${caseErrors.spuriousStart} at sentence starts only the output has, ${caseErrors.elsewhere} elsewhere (${pct(caseErrors.elsewhere / text.words)} of the words)`,
+  );
+  results.caseErrors = caseErrors;
 
   // Time per sentence: each sentence alone, as a dictated final would be
   const sentences = passages.flatMap(sentencesOf).map((s) => s.map((w) => w.word));
