@@ -20,25 +20,29 @@ function mass(lm: NgramLm, history: string[]): number {
   return sum;
 }
 
+/** Seen, unseen and partly seen histories, for the normalisation checks. */
+const HISTORIES = [
+  [],
+  [BOS],
+  ['the'],
+  [BOS, 'the'],
+  ['the', 'cat'],
+  ['cat', 'sat'],
+  ['cat', 'ate'],
+  ['sat', 'on'],
+  ['unseen', 'the'],
+  ['the', 'unseen'],
+  ['mat', 'the'],
+  ['fish'],
+  ['a', 'dog'],
+  ['good', 'performance'],
+];
+
 describe('NgramLm', () => {
   const lm = NgramLm.build(corpus, { order: 3 });
 
   it('normalises every history over the vocabulary plus </s>', () => {
-    const histories = [
-      [],
-      [BOS],
-      ['the'],
-      [BOS, 'the'],
-      ['the', 'cat'],
-      ['cat', 'sat'],
-      ['sat', 'on'],
-      ['unseen', 'the'],
-      ['the', 'unseen'],
-      ['mat', 'the'],
-      ['fish'],
-      ['good', 'performance'],
-    ];
-    for (const h of histories) expect(mass(lm, h)).toBeCloseTo(1, 5);
+    for (const h of HISTORIES) expect(mass(lm, h)).toBeCloseTo(1, 5);
   });
 
   it('still normalises every history when rare trigrams are pruned, and stores fewer', () => {
@@ -46,18 +50,7 @@ describe('NgramLm', () => {
     expect(pruned.stats.trigrams).toBeLessThan(lm.stats.trigrams);
     expect(pruned.stats.trigrams).toBeGreaterThan(0);
     expect(pruned.stats.bigrams).toBe(lm.stats.bigrams);
-    for (const h of [
-      [],
-      [BOS],
-      ['the'],
-      [BOS, 'the'],
-      ['the', 'cat'],
-      ['cat', 'sat'],
-      ['sat', 'on'],
-      ['mat', 'the'],
-    ]) {
-      expect(mass(pruned, h)).toBeCloseTo(1, 5);
-    }
+    for (const h of HISTORIES) expect(mass(pruned, h)).toBeCloseTo(1, 5);
     // "the cat sat" (seen 3 times) keeps its trigram and gains a share of the pruned "the cat ate"'s
     // mass; "cat ate the" (once) falls back to its bigram.
     expect(pruned.logProb(['the', 'cat'], 'sat')).toBeGreaterThan(lm.logProb(['the', 'cat'], 'sat'));
@@ -70,18 +63,7 @@ describe('NgramLm', () => {
     const both = NgramLm.build(corpus, { minTrigramCount: 2, minBigramCount: 2 });
     expect(both.stats.bigrams).toBeLessThan(lm.stats.bigrams);
     expect(both.stats.trigrams).toBe(pruned.stats.trigrams);
-    for (const h of [
-      [],
-      [BOS],
-      ['the'],
-      ['fish'],
-      [BOS, 'the'],
-      ['the', 'cat'],
-      ['cat', 'ate'],
-      ['a', 'dog'],
-    ]) {
-      expect(mass(both, h)).toBeCloseTo(1, 5);
-    }
+    for (const h of HISTORIES) expect(mass(both, h)).toBeCloseTo(1, 5);
     expect(both.logProb(['the', 'cat'], 'sat')).toBeGreaterThan(both.logProb(['unseen', 'cat'], 'sat'));
   });
 

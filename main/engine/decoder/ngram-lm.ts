@@ -76,8 +76,10 @@ function discounts(n: number[]): number[] {
 const discountFor = (d: number[], count: number) => (count >= 3 ? d[2] : d[count - 1]);
 
 /**
- * For the n-grams keys[from..to) that share one history (keys sorted, last word = key mod V): writes each
- * one's word and discounted probability term, and returns the history's back-off weight γ.
+ * For the n-grams keys[from..to) that share one history (keys sorted, last word = key mod V): stores the
+ * word and discounted probability term of each one `keep` accepts, from index `out` on (out ≤ from, so a
+ * pruning caller compacts its arrays in place), and returns the history's back-off weight γ and the index
+ * after the last one stored. The terms of the n-grams not stored join γ, so the history still sums to 1.
  */
 function discountHistory(
   keys: Float64Array,
@@ -88,7 +90,9 @@ function discountHistory(
   d: number[],
   words: Int32Array,
   terms: Float32Array,
-): number {
+  out: number,
+  keep: (key: number, count: number) => boolean,
+): { gamma: number; end: number } {
   let total = 0;
   const nk = [0, 0, 0];
   for (let k = from; k < to; k++) {
@@ -96,12 +100,19 @@ function discountHistory(
     total += c;
     nk[Math.min(c, 3) - 1]++;
   }
+  let gamma = (d[0] * nk[0] + d[1] * nk[1] + d[2] * nk[2]) / total;
   for (let k = from; k < to; k++) {
     const c = counts.get(keys[k])!;
-    words[k] = keys[k] % V;
-    terms[k] = (c - discountFor(d, c)) / total;
+    const term = Math.fround((c - discountFor(d, c)) / total);
+    if (keep(keys[k], c)) {
+      words[out] = keys[k] % V;
+      terms[out] = term;
+      out++;
+    } else {
+      gamma += term;
+    }
   }
-  return (d[0] * nk[0] + d[1] * nk[1] + d[2] * nk[2]) / total;
+  return { gamma, end: out };
 }
 
 function countOfCounts(counts: Iterable<number>): number[] {
@@ -299,8 +310,10 @@ export class NgramLm {
     if (minBigramCount > 1) {
       for (const [key, c] of tri) if (c >= minTrigramCount) keptHistories.add(Math.floor(key / V));
     }
+    const keepBigram = (key: number, c: number) => c >= minBigramCount || keptHistories.has(key);
+    const keepTrigram = (_key: number, c: number) => c >= minTrigramCount;
 
-    // Bigrams, sorted by (v, w); rare ones pruned as the trigrams are below (kept ≤ i).
+    // Bigrams, sorted by (v, w); the rare ones not stored.
     const allBiKeys = Float64Array.from(bi.keys()).sort();
     const biOffsets = new Uint32Array(V + 1);
     const biWords = new Int32Array(allBiKeys.length);
@@ -312,18 +325,10 @@ export class NgramLm {
       const v = Math.floor(allBiKeys[i] / V);
       let j = i;
       while (j < allBiKeys.length && Math.floor(allBiKeys[j] / V) === v) j++;
-      let gamma = discountHistory(allBiKeys, bi, i, j, V, d2, biWords, biTerms);
-      for (let k = i; k < j; k++) {
-        if (bi.get(allBiKeys[k])! >= minBigramCount || keptHistories.has(allBiKeys[k])) {
-          biWords[keptBi] = biWords[k];
-          biTerms[keptBi] = biTerms[k];
-          keptBiKeys[keptBi] = allBiKeys[k];
-          keptBi++;
-        } else {
-          gamma += biTerms[k];
-        }
-      }
-      uniGamma[v] = gamma;
+      const stored = discountHistory(allBiKeys, bi, i, j, V, d2, biWords, biTerms, keptBi, keepBigram);
+      uniGamma[v] = stored.gamma;
+      for (let k = keptBi; k < stored.end; k++) keptBiKeys[k] = v * V + biWords[k];
+      keptBi = stored.end;
       i = j;
     }
     const biKeys = keptBiKeys.subarray(0, keptBi);
@@ -344,7 +349,7 @@ export class NgramLm {
     const triTerms = new Float32Array(nt);
     const biGamma = new Float32Array(nb).fill(1);
     let hist = 0;
-    let kept = 0; // trigrams stored so far: pruning compacts the arrays in place (kept ≤ i)
+    let kept = 0; // trigrams stored so far (kept ≤ i)
     for (let i = 0; i < nt;) {
       const uv = Math.floor(triKeys[i] / V);
       let j = i;
@@ -358,17 +363,9 @@ export class NgramLm {
         }
         throw new Error('trigram history missing from the bigrams');
       }
-      let gamma = discountHistory(triKeys, tri, i, j, V, d3, triWords, triTerms);
-      for (let k = i; k < j; k++) {
-        if (tri.get(triKeys[k])! >= minTrigramCount) {
-          triWords[kept] = triWords[k];
-          triTerms[kept] = triTerms[k];
-          kept++;
-        } else {
-          gamma += triTerms[k];
-        }
-      }
-      biGamma[hist] = gamma;
+      const stored = discountHistory(triKeys, tri, i, j, V, d3, triWords, triTerms, kept, keepTrigram);
+      biGamma[hist] = stored.gamma;
+      kept = stored.end;
       i = j;
     }
     while (hist < nb) triOffsets[++hist] = kept;
@@ -473,8 +470,8 @@ export class NgramLm {
       uni,
       uniGamma,
       biOffsets,
-      biWords: biWords.slice(0, nb),
-      biTerms: biTerms.slice(0, nb),
+      biWords,
+      biTerms,
       biGamma,
       triOffsets,
       triWords,
