@@ -12,7 +12,13 @@
  * so the shipped list never silently shrinks.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../../main/cli/command-line';
+
+const USAGE = `build-lexicon.ts — the decoder's word list: the words of the speech corpus's training sentences,
+wamerican-large, wbritish-large and pocketsphinx-en-us's pronouncing dictionary (all needed).
+
+  npx tsx training/lm/build-lexicon.ts [--words-from training/work/text/train.txt] [--out models/default/lexicon.txt]
+`;
 
 const SOURCES = [
   { file: '/usr/share/dict/american-english-large', package: 'wamerican-large' },
@@ -23,17 +29,14 @@ const SOURCES = [
 const SPELLABLE = /^[a-z][a-z']*$/;
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
+    command: 'npx tsx training/lm/build-lexicon.ts',
+    usage: USAGE,
     options: {
       'words-from': { type: 'string', default: 'training/work/text/train.txt' },
       out: { type: 'string', default: 'models/default/lexicon.txt' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    console.log('usage: npx tsx training/lm/build-lexicon.ts [--words-from TEXT] [--out FILE]');
-    return;
-  }
   const words = new Set<string>();
   const sentences = await readFile(values['words-from']!, 'utf8');
   for (const w of sentences.split(/\s+/)) if (SPELLABLE.test(w)) words.add(w);

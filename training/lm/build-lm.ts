@@ -16,7 +16,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { numberOption, parseCommandLine, UsageError } from '../../main/cli/command-line';
+import { parseReferenceManifest } from '../../main/common/references';
 import { normalizeForScoring } from '../../main/common/scoring';
 import { NgramLm, UNK } from '../../main/engine/decoder/ngram-lm';
 import { readCorpusManifest } from '../features/dump-features';
@@ -73,39 +74,75 @@ async function heldOutSentences(
       }
     }
   }
-  // The real-speech dev sets (path <tab> transcript, with a header line): measured on, never learnt from.
+  // The real-speech dev sets (reference manifests: audio path, tab, transcript): measured on, never learnt from.
   if (existsSync(realSpeechDir)) {
     for (const name of await readdir(realSpeechDir)) {
       if (!name.endsWith('.tsv')) continue;
-      for (const line of (await readFile(path.join(realSpeechDir, name), 'utf8')).split('\n').slice(1)) {
-        const transcript = normalizeForScoring(line.split('\t')[1] ?? '');
-        if (transcript) held.add(transcript);
+      const file = path.join(realSpeechDir, name);
+      for (const e of parseReferenceManifest(await readFile(file, 'utf8'), file)) {
+        held.add(normalizeForScoring(e.reference));
       }
     }
   }
   return held;
 }
 
+const USAGE = `build-lm.ts — the word trigram language model (interpolated modified Kneser–Ney) for the beam
+decoder, from training text only, in the runtime's binary format.
+
+  npx tsx training/lm/build-lm.ts [--text training/work/text/train.txt[,MORE.txt|.jsonl…]] [--out models/default/lm.bin]
+      [--min-trigram-count N] [--min-bigram-count N] [--vocabulary models/default/lexicon.txt]
+      [--passage-sources "wesnoth,crawl,…"] [--unk-penalty X]
+      [--held-out-text training/work/text] [--manifests training/work/manifests] [--real-speech training/work/real-speech]
+
+--text: sentences one a line (spoken form), or a .jsonl file of the punctuation model's training passages
+(cut into sentences; --passage-sources keeps only those sources). --vocabulary: words outside the file
+count as <unk>. --min-*-count: n-grams seen fewer times are not stored (1: all kept). --unk-penalty: added
+to log P(<unk>), natural log, ≤ 0. Sentences of the dev/eval text and manifests and of the real-speech dev
+sets are dropped.
+`;
+
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      text: { type: 'string', default: 'training/work/text/train.txt' },
-      out: { type: 'string', default: 'models/default/lm.bin' },
-      'held-out-text': { type: 'string', default: 'training/work/text' },
-      manifests: { type: 'string', default: 'training/work/manifests' },
-      'real-speech': { type: 'string', default: 'training/work/real-speech' },
-      'unk-penalty': { type: 'string', default: '0' },
-      'min-trigram-count': { type: 'string', default: '1' },
-      'min-bigram-count': { type: 'string', default: '1' },
-      vocabulary: { type: 'string' },
-      'passage-sources': { type: 'string' },
+  const { values, textFiles, unkPenalty, minTrigramCount, minBigramCount } = parseCommandLine(
+    {
+      command: 'npx tsx training/lm/build-lm.ts',
+      usage: USAGE,
+      options: {
+        text: { type: 'string', default: 'training/work/text/train.txt' },
+        out: { type: 'string', default: 'models/default/lm.bin' },
+        'held-out-text': { type: 'string', default: 'training/work/text' },
+        manifests: { type: 'string', default: 'training/work/manifests' },
+        'real-speech': { type: 'string', default: 'training/work/real-speech' },
+        'unk-penalty': { type: 'string', default: '0' },
+        'min-trigram-count': { type: 'string', default: '1' },
+        'min-bigram-count': { type: 'string', default: '1' },
+        vocabulary: { type: 'string' },
+        'passage-sources': { type: 'string' },
+      },
     },
-  });
-  const textFiles = values.text!.split(',').filter(Boolean);
-  for (const file of textFiles) {
-    if (/(^|\/)(dev|eval)[^/]*\.txt$/.test(file))
-      throw new Error(`refusing to build the LM from held-out text ${file}`);
-  }
+    undefined,
+    ({ values }) => {
+      const textFiles = values.text!.split(',').filter(Boolean);
+      if (textFiles.length === 0) throw new UsageError('--text needs at least one file');
+      for (const file of textFiles) {
+        if (/(^|\/)(dev|eval)[^/]*\.txt$/.test(file))
+          throw new UsageError(`refusing to build the LM from held-out text ${file}`);
+      }
+      return {
+        values,
+        textFiles,
+        unkPenalty: numberOption('unk-penalty', values['unk-penalty'], { max: 0 })!,
+        minTrigramCount: numberOption('min-trigram-count', values['min-trigram-count'], {
+          min: 1,
+          integer: true,
+        })!,
+        minBigramCount: numberOption('min-bigram-count', values['min-bigram-count'], {
+          min: 1,
+          integer: true,
+        })!,
+      };
+    },
+  );
   const held = await heldOutSentences(values['held-out-text']!, values.manifests!, values['real-speech']!);
   const sources = values['passage-sources'] ? new Set(values['passage-sources'].split(',')) : null;
   const all = (
@@ -133,9 +170,9 @@ async function main() {
   let t0 = performance.now();
   const lm = NgramLm.build(sentences, {
     order: 3,
-    unkPenalty: Number(values['unk-penalty']),
-    minTrigramCount: Number(values['min-trigram-count']),
-    minBigramCount: Number(values['min-bigram-count']),
+    unkPenalty,
+    minTrigramCount,
+    minBigramCount,
   });
   const buildMs = performance.now() - t0;
   const buf = lm.toBuffer();
