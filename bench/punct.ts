@@ -55,13 +55,15 @@ function report(title: string, score: PunctuationScore): Record<string, unknown>
   return out;
 }
 
+const endsSentence = (mark: string | undefined) => mark === '.' || mark === '?';
+
 /** The sentences of a written passage (cut after each full stop or question mark). */
 function sentencesOf(passage: WrittenWord[]): WrittenWord[][] {
   const out: WrittenWord[][] = [];
   let current: WrittenWord[] = [];
   for (const w of passage) {
     current.push(w);
-    if (w.mark === '.' || w.mark === '?') {
+    if (endsSentence(w.mark)) {
       out.push(current);
       current = [];
     }
@@ -107,7 +109,6 @@ async function main() {
   // Where the case errors are: a word that starts a sentence in the reference but not in the output (or
   // the other way round) gets its first letter from the full stops, not from the case classes.
   const caseErrors = { missedStart: 0, spuriousStart: 0, elsewhere: 0 };
-  const endsSentence = (mark: string | undefined) => mark === '.' || mark === '?';
   for (const passage of passages) {
     const predicted = punctuator.predict(passage.map((w) => w.word));
     passage.forEach((w, i) => {
