@@ -5,7 +5,7 @@
  * the decoding time per second of audio (the real-time factor the decoder adds).
  *
  *   npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
- *       [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--lexicon-file FILE] [--cache DIR]
+ *       [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--lexicon-file FILE] [--pronunciations FILE] [--cache DIR]
  *       [--lm models/default/lm.bin] [--model default] [--json FILE]
  *
  * Tune α/β on the dev sets only (`dev`: training voices; `warzone2100`, `klettres-words`: real speech);
@@ -23,6 +23,7 @@ import { AcousticModel } from '../main/engine/model/acoustic-model';
 import { initBackend } from '../main/engine/model/backend';
 import type { CorpusEntry } from '../main/common/corpus-manifest';
 import { Lexicon } from '../main/engine/decoder/lexicon';
+import { Pronunciations } from '../main/engine/decoder/pronunciations';
 import { parseCommandLine } from '../main/cli/command-line';
 import { EVAL_SETS, loadEvalSet } from './eval-sets';
 import { setPosteriors } from './posterior-cache';
@@ -61,12 +62,14 @@ const pct = (x: number) => (x * 100).toFixed(1).padStart(6) + '%';
 const list = (s: string) => s.split(',').map(Number);
 
 const USAGE = `npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,0.5,0.8,1] [--betas 0,1,2]
-         [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--lexicon-file FILE] [--cache DIR]
+         [--beam 16,64] [--prune 10] [--lookahead on,off] [--lexicon off,on] [--lexicon-file FILE] [--pronunciations FILE] [--cache DIR]
          [--lm FILE] [--model NAME] [--json FILE]
 
   --sets     comma-separated, from: ${EVAL_SETS.map((s) => s.name).join(', ')}
              (tune on dev, warzone2100 and klettres-words only)
   --lexicon  on: closed vocabulary through the model's lexicon.txt (or --lexicon-file FILE)
+  --pronunciations  a phone model's dictionary (default: the manifest's pronunciationsFile); a phone
+             model always spells through it (greedy rows then score phone strings)
   --cache    keep each set's log-posteriors in DIR, so later runs skip the acoustic model`;
 
 async function main() {
@@ -85,6 +88,7 @@ async function main() {
       lookahead: { type: 'string', default: 'on' },
       lexicon: { type: 'string', default: 'off' },
       'lexicon-file': { type: 'string' },
+      pronunciations: { type: 'string' },
       cache: { type: 'string' },
       json: { type: 'string' },
     },
@@ -96,10 +100,22 @@ async function main() {
   let t0 = performance.now();
   const lm = NgramLm.fromBuffer(await readFile(lmFile));
   const lmLoadMs = performance.now() - t0;
-  const lexiconSettings = values.lexicon.split(',').map((v) => v === 'on');
-  const lexicon = lexiconSettings.includes(true)
-    ? Lexicon.parse(await readFile(values['lexicon-file'] ?? path.join(modelDir, 'lexicon.txt'), 'utf8'))
+  // A phone model spells through its pronouncing dictionary: only closed-vocabulary rows mean anything
+  // (greedy and the open vocabulary give phone strings, reported as such).
+  const settings = model.manifest.decoder;
+  const pronunciationsFile =
+    values.pronunciations ??
+    (settings.type === 'beam' && settings.pronunciationsFile
+      ? path.join(modelDir, settings.pronunciationsFile)
+      : undefined);
+  const pronunciations = pronunciationsFile
+    ? Pronunciations.parse(await readFile(pronunciationsFile, 'utf8'), model.manifest.alphabet)
     : undefined;
+  const lexiconSettings = pronunciations ? [true] : values.lexicon.split(',').map((v) => v === 'on');
+  const lexicon =
+    lexiconSettings.includes(true) && !pronunciations
+      ? Lexicon.parse(await readFile(values['lexicon-file'] ?? path.join(modelDir, 'lexicon.txt'), 'utf8'))
+      : undefined;
   const beamWidths = list(values.beam!);
   const prunePerFrame = Number(values.prune);
   console.log(
@@ -125,7 +141,7 @@ async function main() {
       console.log(`${name.padEnd(30)} ${pct(r.wer)} ${pct(r.cer)} ${r.decodeRtf.toFixed(4).padStart(17)}`);
     const greedy = evaluate(new GreedyCtcDecoder(), inputs, entries, audioSec);
     rows.push({ set, decoder: 'greedy', ...greedy });
-    print('greedy', greedy);
+    print(pronunciations ? 'greedy (phone strings)' : 'greedy', greedy);
     for (const beamWidth of beamWidths) {
       const noLm = evaluate(
         new BeamCtcDecoder({ beamWidth, prunePerFrame, alpha: 0, beta: 0 }),
@@ -134,7 +150,7 @@ async function main() {
         audioSec,
       );
       rows.push({ set, decoder: 'beam-no-lm', beam: beamWidth, ...noLm });
-      print(`beam ${beamWidth}, no LM`, noLm);
+      print(`beam ${beamWidth}, no LM${pronunciations ? ' (phones)' : ''}`, noLm);
       for (const closed of lexiconSettings) {
         for (const lookahead of values.lookahead!.split(',').map((v) => v === 'on')) {
           for (const alpha of list(values.alphas!)) {
@@ -146,7 +162,7 @@ async function main() {
                 beamWidth,
                 prunePerFrame,
                 lookahead,
-                ...(closed ? { lexicon } : {}),
+                ...(closed ? (pronunciations ? { pronunciations } : { lexicon }) : {}),
               });
               const r = evaluate(decoder, inputs, entries, audioSec);
               rows.push({

@@ -86,7 +86,10 @@ export async function loadBeamModel(name: string) {
     throw new Error(`model ${model.manifest.name} has no beam decoder settings`);
   }
   // The shipped search (LM, word list, weights, beam); the benchmarks score words, not alternatives.
-  const beam = { ...(await loadBeamOptions(modelDir, settings)), maxAlternatives: 0 };
+  const beam = {
+    ...(await loadBeamOptions(modelDir, settings, model.manifest.alphabet)),
+    maxAlternatives: 0,
+  };
   return { backend, model, settings, lm: beam.lm!, beam };
 }
 

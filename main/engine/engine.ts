@@ -13,6 +13,7 @@ import { BeamCtcDecoder, type BeamDecoderOptions, type LmWeights } from './decod
 import type { VocabularyBoost } from './decoder/boost';
 import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
 import { Lexicon } from './decoder/lexicon';
+import { Pronunciations } from './decoder/pronunciations';
 import { NgramLm } from './decoder/ngram-lm';
 import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError } from './errors';
 import { modelInput, type MfccPrefixCache } from './frontend/mfcc';
@@ -335,6 +336,7 @@ function withinAudio(words: Word[], durationSec: number): Word[] {
 export async function loadBeamOptions(
   modelDir: string,
   settings: Extract<DecoderSettings, { type: 'beam' }>,
+  alphabet: readonly string[],
 ): Promise<BeamDecoderOptions> {
   let lm: NgramLm;
   try {
@@ -350,8 +352,21 @@ export async function loadBeamOptions(
       throw new ModelMissingError(modelDir, `cannot load the word list ${settings.lexiconFile}`, { cause });
     }
   }
+  let pronunciations: Pronunciations | undefined;
+  if (settings.pronunciationsFile) {
+    try {
+      pronunciations = Pronunciations.parse(
+        await readFile(path.join(modelDir, settings.pronunciationsFile), 'utf8'),
+        alphabet,
+      );
+    } catch (cause) {
+      throw new ModelMissingError(modelDir, `cannot load the pronunciations ${settings.pronunciationsFile}`, {
+        cause,
+      });
+    }
+  }
   const { alpha, beta, beamWidth, prunePerFrame, confidence: calibration } = settings;
-  return { lm, lexicon, alpha, beta, beamWidth, prunePerFrame, calibration };
+  return { lm, lexicon, pronunciations, alpha, beta, beamWidth, prunePerFrame, calibration };
 }
 
 async function createDecoder(
@@ -368,7 +383,7 @@ async function createDecoder(
       'the beam decoder was requested but the manifest has no beam settings',
     );
   }
-  const decoder = new BeamCtcDecoder(await loadBeamOptions(model.dir, settings));
+  const decoder = new BeamCtcDecoder(await loadBeamOptions(model.dir, settings, model.manifest.alphabet));
   decoder.setVocabulary(vocabulary);
   return decoder;
 }

@@ -6,6 +6,8 @@
 # acoustic model against acoustic model.
 #
 #   training/export/candidate.sh CHECKPOINT FEATURES_DIR NAME [BASE_MODEL]
+#   (a phone model gets the dictionary its labels came from as pronunciations.txt: $PRONUNCIATIONS, by
+#   default pocketsphinx-en-us's, the default of train.py --pronunciations)
 #   training/export/candidate.sh training/work/runs/ft-cmn/best.pt training/work/features-cmn cmn
 #   npm run bench:wer -- --model training/work/models/cmn
 set -euo pipefail
@@ -20,7 +22,14 @@ node -e '
   const [base, out] = process.argv.slice(1);
   const baseManifest = JSON.parse(fs.readFileSync(`${base}/manifest.json`, "utf8"));
   const manifest = JSON.parse(fs.readFileSync(`${out}/manifest.json`, "utf8"));
-  manifest.decoder = baseManifest.decoder;
+  manifest.decoder = { ...baseManifest.decoder };
+  if (manifest.alphabet.includes("AA")) {
+    // A phone model (train.py --targets phones) spells through the dictionary its labels came from.
+    delete manifest.decoder.lexiconFile;
+    manifest.decoder.pronunciationsFile = "pronunciations.txt";
+    fs.copyFileSync(process.env.PRONUNCIATIONS || "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict",
+      `${out}/pronunciations.txt`);
+  }
   for (const key of ["lmFile", "lexiconFile"]) {
     const file = baseManifest.decoder[key];
     if (file) fs.copyFileSync(`${base}/${file}`, `${out}/${file}`);

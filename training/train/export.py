@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import phones  # noqa: E402
 import train as T  # noqa: E402  (same directory: model, stacking, alphabet, data loading)
 
 
@@ -96,6 +97,9 @@ def main():
     torch.set_num_threads(max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
     ck = T.load_checkpoint(args.checkpoint, map_location="cpu")
     cfg = ck["config"]
+    if ck["args"].get("targets") == "phones":
+        # A phone model: the output symbols are phones.py's (the dictionary is only needed for labels).
+        T.use_phone_targets(ck["args"].get("pronunciations") or phones.DEFAULT_DICTIONARY)
     if ck.get("alphabet", T.ALPHABET) != T.ALPHABET:
         raise SystemExit("checkpoint alphabet differs from train.ALPHABET")
     model = T.build_model(cfg)

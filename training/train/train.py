@@ -73,8 +73,40 @@ def stacked_length(frames, stack=STACK):
     return (frames + stack - 1) // stack
 
 
+# Phone targets (`--targets phones`): `use_phone_targets` swaps the output symbols for phones.py's
+# ARPAbet set; labels come from the pronouncing dictionary, and the runtime decodes through it.
+PHONE_TARGETS = None
+# `--only-pronounceable`: a character model trained on exactly the utterances a phone model can use
+# (every word in the dictionary), for comparing the two on the same data.
+PRONOUNCEABLE = None
+
+
+def use_phone_targets(dictionary):
+    """Make the output symbols blank, word boundary and 39 phones (41 outputs) for this process."""
+    global ALPHABET, CHAR_TO_ID, NUM_OUTPUTS, PHONE_TARGETS
+    import phones
+    PHONE_TARGETS = phones.PhoneTargets(dictionary)
+    ALPHABET = list(phones.ALPHABET)
+    CHAR_TO_ID = {c: i for i, c in enumerate(ALPHABET) if i != BLANK}
+    NUM_OUTPUTS = len(ALPHABET)
+    return PHONE_TARGETS
+
+
+def use_pronounceable_filter(dictionary):
+    """Character targets, but only for transcripts whose every word `dictionary` pronounces."""
+    global PRONOUNCEABLE
+    import phones
+    PRONOUNCEABLE = phones.PhoneTargets(dictionary)
+    return PRONOUNCEABLE
+
+
 def text_to_ids(text):
-    """Label ids for a transcript, or None when it has characters outside the alphabet."""
+    """Label ids for a transcript, or None when it has characters outside the alphabet (with phone
+    targets: a word outside the dictionary)."""
+    if PHONE_TARGETS is not None:
+        return PHONE_TARGETS.encode(text)
+    if PRONOUNCEABLE is not None and PRONOUNCEABLE.encode(text) is None:
+        return None
     try:
         return [CHAR_TO_ID[c] for c in text]
     except KeyError:
@@ -184,8 +216,17 @@ def load_tfjs_model(model, model_dir, stats):
             sd[f"lstm.weight_hh_l{layer}{suffix}"] = torch.from_numpy(recurrent.T.copy())
             sd[f"lstm.bias_ih_l{layer}{suffix}"] = torch.from_numpy(bias.copy())
             sd[f"lstm.bias_hh_l{layer}{suffix}"] = torch.zeros(bias.shape[0])
-    sd["out.weight"] = torch.from_numpy(arrays[-2].T.copy())
-    sd["out.bias"] = torch.from_numpy(arrays[-1].copy())
+    out_w, out_b = arrays[-2].T.copy(), arrays[-1].copy()
+    if out_w.shape[0] != model.out.out_features and PHONE_TARGETS is not None and out_w.shape[0] == 29:
+        # A phone model warm-started from the character model: blank and word boundary keep their rows,
+        # each phone starts from the row of the letter that usually spells it (phones.PHONE_LETTER).
+        import phones
+        chars = ["", " ", "'"] + [chr(c) for c in range(ord("a"), ord("z") + 1)]
+        rows = [chars.index(c if i < 2 else phones.PHONE_LETTER[c]) for i, c in enumerate(ALPHABET)]
+        out_w, out_b = out_w[rows], out_b[rows]
+        print(f"warm start: output layer mapped from {model_dir}'s letters to phones", flush=True)
+    sd["out.weight"] = torch.from_numpy(out_w)
+    sd["out.bias"] = torch.from_numpy(out_b)
     model.load_state_dict(sd)   # strict: every tensor present and of the right shape
 
 
@@ -450,7 +491,37 @@ def greedy_decode(ids):
     keep = np.ones(ids.shape, bool)
     keep[1:] = ids[1:] != ids[:-1]
     ids = ids[keep]
-    return "".join(ALPHABET[i] for i in ids[ids != BLANK])
+    ids = ids[ids != BLANK]
+    if PHONE_TARGETS is not None:
+        import phones
+        return phones.decode_ids(ids)
+    return "".join(ALPHABET[i] for i in ids)
+
+
+def collapse(ids):
+    """Per-step argmax ids -> the label ids CTC reads from them (repeats merged, blanks dropped)."""
+    ids = np.asarray(ids)
+    if ids.size == 0:
+        return ids
+    keep = np.ones(ids.shape, bool)
+    keep[1:] = ids[1:] != ids[:-1]
+    ids = ids[keep]
+    return ids[ids != BLANK]
+
+
+def split_words(ids, space):
+    """Label ids -> words, each a tuple of ids (for word error rates in any alphabet)."""
+    words, cur = [], []
+    for i in ids:
+        if i == space:
+            if cur:
+                words.append(tuple(cur))
+            cur = []
+        else:
+            cur.append(int(i))
+    if cur:
+        words.append(tuple(cur))
+    return words
 
 
 def edit_distance(a, b):
@@ -472,6 +543,7 @@ def evaluate(model, split, scale, device, batch_frames, autocast_ctx, n_sources=
     """Greedy-decoded CER/WER (and CTC loss) on `split`.  Returns a dict."""
     model.eval()
     ctc = nn.CTCLoss(blank=BLANK, reduction="sum", zero_infinity=True)
+    space = CHAR_TO_ID[" "]
     char_err = char_tot = word_err = word_tot = 0
     per_src = np.zeros((n_sources, 4), np.int64)
     loss_sum = 0.0
@@ -487,18 +559,21 @@ def evaluate(model, split, scale, device, batch_frames, autocast_ctx, n_sources=
             best = lp.argmax(-1).cpu().numpy()
             steps = out_lens.numpy()
             for k, u in enumerate(idx):
-                hyp = greedy_decode(best[k, : int(steps[k])])
-                ref = split.texts[u]
-                ce = edit_distance(hyp, ref)
-                rw, hw = ref.split(), hyp.split()
+                # Errors are counted on label ids: characters for the character model (the same
+                # figures as on text), phones and word boundaries for a phone model.
+                hyp_ids = collapse(best[k, : int(steps[k])])
+                a = int(split.lab_starts[u])
+                ref_ids = split.labels[a : a + int(split.lab_lengths[u])]
+                ce = edit_distance(list(hyp_ids), list(ref_ids))
+                rw, hw = split_words(ref_ids, space), split_words(hyp_ids, space)
                 we = edit_distance(hw, rw)
                 char_err += ce
-                char_tot += len(ref)
+                char_tot += len(ref_ids)
                 word_err += we
                 word_tot += len(rw)
-                per_src[split.source[u]] += (ce, len(ref), we, len(rw))
+                per_src[split.source[u]] += (ce, len(ref_ids), we, len(rw))
                 if len(examples) < 2 and k == len(idx) // 2:
-                    examples.append((ref, hyp))
+                    examples.append((split.texts[u], greedy_decode(best[k, : int(steps[k])])))
     model.train()
     res = {
         "cer": char_err / max(1, char_tot),
@@ -643,6 +718,14 @@ def parse_args(argv=None):
                    help="warm start from a shipped TensorFlow.js model (e.g. models/default); only when the "
                         "run starts (a resumed run continues from last.pt)")
     g.add_argument("--dev-max-utts", type=int, default=0, help="evaluate on an evenly spaced subset (0: all)")
+    g.add_argument("--targets", choices=["chars", "phones"], default="chars",
+                   help="output symbols: characters, or ARPAbet phones spelt by --pronunciations (utterances "
+                        "with a word outside it are skipped)")
+    g.add_argument("--only-pronounceable", action="store_true",
+                   help="with character targets, skip the utterances a phone model would skip (a word "
+                        "outside --pronunciations), so the two train on the same data")
+    g.add_argument("--pronunciations", metavar="DICT", default=None,
+                   help="CMUdict-format pronouncing dictionary for --targets phones (default: pocketsphinx-en-us's)")
     g.add_argument("--allow-stats-mismatch", action="store_true",
                    help="combine feature directories whose stats.json differ (not recommended)")
     g = p.add_argument_group("model")
@@ -729,6 +812,14 @@ def main(argv=None):
     np_rng = np.random.default_rng(args.seed)
     torch.manual_seed(args.seed)
 
+    if args.targets == "phones":
+        import phones
+        t = use_phone_targets(args.pronunciations or phones.DEFAULT_DICTIONARY)
+        log(f"phone targets: {len(ALPHABET)} outputs, {len(t.prons):,} words in {t.path}")
+    elif args.only_pronounceable:
+        import phones
+        t = use_pronounceable_filter(args.pronunciations or phones.DEFAULT_DICTIONARY)
+        log(f"character targets, only utterances whose words are all in {t.path}")
     stats = read_stats(args.features, args.allow_stats_mismatch)
     dim, scale = int(stats["dim"]), float(stats["scale"])
     train = load_split(args.features, "train", dim, log, max_frames=args.max_frames)

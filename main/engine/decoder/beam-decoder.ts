@@ -35,6 +35,7 @@ import { applyCalibration, type ConfidenceCalibration } from './confidence';
 import type { CtcDecoder, CtcInput } from './ctc-decoder';
 import { Lexicon } from './lexicon';
 import { BOS, EOS, UNK, type NgramLm } from './ngram-lm';
+import type { Pronunciations } from './pronunciations';
 
 export interface BeamDecoderOptions {
   lm?: NgramLm;
@@ -64,6 +65,12 @@ export interface BeamDecoderOptions {
    * words), so a long list adds rare words without making each as likely as all unseen words together.
    */
   lexicon?: Lexicon;
+  /**
+   * For a phone model: hypotheses are spelt as phone sequences through this dictionary, and each
+   * completed pronunciation becomes the word the LM likes best among those pronounced that way (closed
+   * vocabulary; `lexicon` is not used). Boosting needs spellings, so it is off for a phone model.
+   */
+  pronunciations?: Pronunciations;
   /**
    * Natural-log floor for the LM log-probability of boosted words: P_lm(word | history) is raised
    * towards e^floor (within `boostLmLiftPerChar`), so words the LM has never seen (or barely) become
@@ -123,8 +130,10 @@ interface Prefix {
   lookahead: number;
   /** The last two completed words (starting with <s>). */
   history: string[];
-  /** Characters of the word being spelt. */
+  /** Characters of the word being spelt (a phone model: its pronunciation key). */
   partial: string;
+  /** After a word boundary: the word just completed (for a phone model, the homophone chosen). */
+  word: string;
   /** Frame where this character was first emitted, and the last frame it was held. */
   frame: number;
   lastFrame: number;
@@ -142,6 +151,13 @@ interface Span {
   first: number;
   last: number;
   acoustic: number;
+}
+
+/** A hypothesis of the final beam: its score and, when it ends inside a word, that word completed. */
+interface Final {
+  node: Prefix;
+  score: number;
+  lastWord: string;
 }
 
 interface BeamState {
@@ -167,14 +183,38 @@ function prefixTable(lm: NgramLm): Map<string, number> {
     table = new Map();
     for (const word of lm.words) {
       if (!lm.has(word) || word === EOS) continue;
-      const lp = lm.logProb([], word);
-      for (let i = 1; i <= word.length; i++) {
-        const prefix = word.slice(0, i);
-        const old = table.get(prefix);
-        if (old === undefined || lp > old) table.set(prefix, lp);
-      }
+      raisePrefixes(table, word, lm.logProb([], word));
     }
     prefixTables.set(lm, table);
+  }
+  return table;
+}
+
+/** Raises `table`'s entry for every prefix of `spelling` to at least `lp`. */
+function raisePrefixes(table: Map<string, number>, spelling: string, lp: number): void {
+  for (let i = 1; i <= spelling.length; i++) {
+    const prefix = spelling.slice(0, i);
+    const old = table.get(prefix);
+    if (old === undefined || lp > old) table.set(prefix, lp);
+  }
+}
+
+const keyPrefixTables = new WeakMap<Pronunciations, WeakMap<NgramLm, Map<string, number>>>();
+
+/** For a phone model: per prefix of a pronunciation, the best unigram log-probability of the LM words
+ *  whose pronunciations begin with it. */
+function keyPrefixTable(lm: NgramLm, pronunciations: Pronunciations): Map<string, number> {
+  let byLm = keyPrefixTables.get(pronunciations);
+  if (!byLm) keyPrefixTables.set(pronunciations, (byLm = new WeakMap()));
+  let table = byLm.get(lm);
+  if (!table) {
+    table = new Map();
+    for (const [key, words] of pronunciations.entries()) {
+      let lp = -Infinity;
+      for (const w of words) if (lm.has(w)) lp = Math.max(lp, lm.logProb([], w));
+      if (lp > -Infinity) raisePrefixes(table, key, lp);
+    }
+    byLm.set(lm, table);
   }
   return table;
 }
@@ -206,9 +246,13 @@ export class BeamCtcDecoder implements CtcDecoder {
     if (!((this.options.boostLmLiftPerChar ?? 0) >= 0)) {
       throw new RangeError('boostLmLiftPerChar must be ≥ 0');
     }
-    const { lexicon, lm } = this.options;
+    const { lexicon, lm, pronunciations } = this.options;
     let unseen = 0;
-    if (lexicon && lm) for (const w of lexicon.words()) if (!lm.has(w)) unseen++;
+    if (pronunciations && lm) {
+      const listed = new Set<string>();
+      for (const [, words] of pronunciations.entries()) for (const w of words) if (!lm.has(w)) listed.add(w);
+      unseen = listed.size;
+    } else if (lexicon && lm) for (const w of lexicon.words()) if (!lm.has(w)) unseen++;
     this.unkShare = Math.log(Math.max(1, unseen));
   }
 
@@ -240,7 +284,7 @@ export class BeamCtcDecoder implements CtcDecoder {
 
   private boostTrie(alphabet: readonly string[]): BoostTrie | null {
     const vocabulary = this.options.vocabulary;
-    if (!vocabulary || vocabulary.phrases.length === 0) return null;
+    if (!vocabulary || vocabulary.phrases.length === 0 || this.options.pronunciations) return null;
     const key = alphabet.join('\u0000');
     let trie = this.boostTries.get(key);
     if (!trie) {
@@ -267,8 +311,30 @@ export class BeamCtcDecoder implements CtcDecoder {
     return score;
   }
 
+  /**
+   * A completed word's score and text: `partial` itself for a character model; for a phone model the
+   * word, among those pronounced `partial`, that the LM scores highest after `history`.
+   */
+  private completeWord(
+    history: readonly string[],
+    partial: string,
+    boost: BoostTrie | null,
+  ): { word: string; score: number } {
+    const pronunciations = this.options.pronunciations;
+    if (!pronunciations) return { word: partial, score: this.wordScore(history, partial, boost) };
+    let best = { word: '', score: NEG };
+    for (const word of pronunciations.wordsOf(partial)) {
+      const score = this.wordScore(history, word, null);
+      if (score > best.score || best.word === '') best = { word, score };
+    }
+    return best;
+  }
+
   /** Under a closed vocabulary: may a word begin with `prefix` (`complete`: be exactly `prefix`)? */
   private spellable(prefix: string, complete: boolean, boost: BoostTrie | null): boolean {
+    const pronunciations = this.options.pronunciations;
+    if (pronunciations)
+      return complete ? pronunciations.keys.has(prefix) : pronunciations.keys.hasPrefix(prefix);
     const lexicon = this.options.lexicon!;
     if (complete ? lexicon.has(prefix) : lexicon.hasPrefix(prefix)) return true;
     if (!boost) return false;
@@ -295,7 +361,18 @@ export class BeamCtcDecoder implements CtcDecoder {
     const { beamWidth, prunePerFrame, lm } = this.options;
     const blankSkip = Math.log(this.options.blankSkip ?? 1.01);
     const endOfSentence = this.options.endOfSentence ?? lm !== undefined;
-    const prefixes = lm && (this.options.lookahead ?? true) ? prefixTable(lm) : null;
+    const pronunciations = this.options.pronunciations;
+    // What a class adds to a word's spelling: its letter, or for a phone model its key character.
+    const spelling = pronunciations ? pronunciations.symbols : alphabet;
+    if (spelling.length !== classes) {
+      throw new RangeError(`pronunciations are for ${spelling.length} classes, the model has ${classes}`);
+    }
+    const prefixes =
+      lm && (this.options.lookahead ?? true)
+        ? pronunciations
+          ? keyPrefixTable(lm, pronunciations)
+          : prefixTable(lm)
+        : null;
     const unkUnigram = lm ? lm.logProb([], UNK) - this.unkShare : 0;
     const boost = this.boostTrie(alphabet);
     const boostFloor = this.options.boostLmFloor ?? DEFAULT_BOOST_LM_FLOOR;
@@ -308,13 +385,14 @@ export class BeamCtcDecoder implements CtcDecoder {
       lookahead: 0,
       history: [BOS],
       partial: '',
+      word: '',
       frame: -1,
       lastFrame: -1,
       activeAt: -1,
       boost: boost ? initialBoostState(boost) : null,
       bonus: 0,
     };
-    const closed = this.options.lexicon !== undefined;
+    const closed = this.options.lexicon !== undefined || pronunciations !== undefined;
     const child = (node: Prefix, c: number): Prefix | null => {
       let next = node.children.get(c);
       if (next === undefined) {
@@ -322,20 +400,23 @@ export class BeamCtcDecoder implements CtcDecoder {
           closed &&
           !(c === space
             ? this.spellable(node.partial, true, boost)
-            : this.spellable(node.partial + alphabet[c], false, boost))
+            : this.spellable(node.partial + spelling[c], false, boost))
         ) {
           node.children.set(c, null);
           return null;
         }
         let { lmScore, history, partial } = node;
         let ahead = 0;
+        let word = '';
         const boostState = boost && advanceBoost(boost, node.boost!, c, space, partial, alphabet[c]);
         if (c === space) {
-          lmScore += this.wordScore(history, partial, boost);
-          history = [history[history.length - 1], partial];
+          const completed = this.completeWord(history, partial, boost);
+          word = completed.word;
+          lmScore += completed.score;
+          history = [history[history.length - 1], word];
           partial = '';
         } else {
-          partial += alphabet[c];
+          partial += spelling[c];
           if (prefixes) {
             let lp = prefixes.get(partial) ?? unkUnigram;
             // A prefix of a boosted word looks ahead to at least the boosted words' floor.
@@ -351,6 +432,7 @@ export class BeamCtcDecoder implements CtcDecoder {
           lookahead: ahead,
           history,
           partial,
+          word,
           frame: -1,
           lastFrame: -1,
           activeAt: -2,
@@ -435,19 +517,22 @@ export class BeamCtcDecoder implements CtcDecoder {
     }
 
     // Final scores: the unfinished last word and </s>.
-    const finals: { node: Prefix; score: number }[] = [];
+    const finals: Final[] = [];
     for (const [node, { pb, pnb }] of beams) {
       // Under a closed vocabulary a hypothesis ending inside a word is not a sentence.
       if (closed && node.partial.length > 0 && !this.spellable(node.partial, true, boost)) continue;
       let score = logAdd(pb, pnb) + node.lmScore;
       let history = node.history;
+      let lastWord = '';
       if (node.partial.length > 0) {
-        score += this.wordScore(history, node.partial, boost);
-        history = [history[history.length - 1], node.partial];
+        const completed = this.completeWord(history, node.partial, boost);
+        lastWord = completed.word;
+        score += completed.score;
+        history = [history[history.length - 1], lastWord];
       }
       if (endOfSentence && lm) score += this.options.alpha * lm.logProb(history, EOS);
       if (node.boost) score += finalBoost(node.boost);
-      finals.push({ node, score });
+      finals.push({ node, score, lastWord });
     }
     // Best first; ties keep the beam's order (as the strict > of a running maximum did).
     finals.sort((a, b) => b.score - a.score);
@@ -460,18 +545,14 @@ export class BeamCtcDecoder implements CtcDecoder {
    * the other hypotheses put at the same time (a hypothesis' words go to the best word they overlap
    * most, so a split or merged word becomes a multi-word alternative).
    */
-  private wordsWithAlternatives(
-    finals: { node: Prefix; score: number }[],
-    input: CtcInput,
-    space: number,
-  ): DetailedWord[] {
+  private wordsWithAlternatives(finals: Final[], input: CtcInput, space: number): DetailedWord[] {
     const { stepSec, offsetSec } = input;
     const { calibration, maxAlternatives = 4, minAlternativePosterior = 0.002 } = this.options;
     const scale = calibration?.posteriorScale ?? 1;
     const top = finals[0].score * scale;
     let z = 0;
     for (const f of finals) z += Math.exp(f.score * scale - top);
-    const best = this.spans(finals[0].node, input, space);
+    const best = this.spans(finals[0], input, space);
     const mass = best.map(() => new Map<string, number>());
     for (let h = 0; h < finals.length; h++) {
       const p = Math.exp(finals[h].score * scale - top) / z;
@@ -481,7 +562,7 @@ export class BeamCtcDecoder implements CtcDecoder {
         continue;
       }
       const assigned: string[][] = best.map(() => []);
-      for (const s of this.spans(finals[h].node, input, space)) {
+      for (const s of this.spans(finals[h], input, space)) {
         let target = -1;
         let overlap = 0;
         let distance = Infinity;
@@ -527,8 +608,10 @@ export class BeamCtcDecoder implements CtcDecoder {
     });
   }
 
-  /** Words of a prefix with frame spans and the mean posterior of its alignment over each word's frames. */
-  private spans(node: Prefix, input: CtcInput, space: number): Span[] {
+  /** Words of a hypothesis with frame spans and the mean posterior of its alignment over each word's
+   *  frames. A phone model's words are the ones chosen as each was completed. */
+  private spans({ node, lastWord }: Final, input: CtcInput, space: number): Span[] {
+    const phones = this.options.pronunciations !== undefined;
     const chain: Prefix[] = [];
     for (let n: Prefix | null = node; n && n.char >= 0; n = n.parent) chain.push(n);
     chain.reverse();
@@ -544,7 +627,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     const classes = alphabet.length;
     const words: Span[] = [];
     let letters: number[] = [];
-    const finish = () => {
+    const finish = (completed: string) => {
       if (letters.length === 0) return;
       const first = frames[letters[0]];
       const last = lastFrames[letters[letters.length - 1]];
@@ -556,7 +639,7 @@ export class BeamCtcDecoder implements CtcDecoder {
         sum += Math.exp(Math.max(logProbs[row + blankIndex], logProbs[row + chain[letters[k]].char]));
       }
       words.push({
-        word: letters.map((i) => alphabet[chain[i].char]).join(''),
+        word: phones ? completed : letters.map((i) => alphabet[chain[i].char]).join(''),
         first,
         last,
         acoustic: sum / (last - first + 1),
@@ -564,10 +647,10 @@ export class BeamCtcDecoder implements CtcDecoder {
       letters = [];
     };
     chain.forEach((n, i) => {
-      if (n.char === space) finish();
+      if (n.char === space) finish(n.word);
       else letters.push(i);
     });
-    finish();
+    finish(lastWord);
     // The monotone fix above can still leave two words on the same first frame (a prefix that re-entered
     // the beam, e.g. "the the" over one short stretch): a word starts after the previous one ends.
     for (let i = 1; i < words.length; i++) {

@@ -30,6 +30,9 @@ export type DecoderSettings =
       /** Word list beside the manifest (training/lm/build-lexicon.ts): when given, the decoder only
        *  spells listed words (plus the user's boosted words). */
       lexiconFile?: string;
+      /** A phone model's pronouncing dictionary beside the manifest (CMUdict format; see
+       *  `decoder/pronunciations.ts`): the decoder spells pronunciations through it and emits their words. */
+      pronunciationsFile?: string;
       alpha: number;
       beta: number;
       beamWidth: number;
@@ -124,6 +127,12 @@ export function validateManifest(manifest: ModelManifest, modelDir: string): voi
         (typeof decoder.lexiconFile === 'string' && decoder.lexiconFile !== ''),
       modelDir,
       'decoder.lexiconFile must be a file name',
+    );
+    check(
+      decoder.pronunciationsFile === undefined ||
+        (typeof decoder.pronunciationsFile === 'string' && decoder.pronunciationsFile !== ''),
+      modelDir,
+      'decoder.pronunciationsFile must be a file name',
     );
     for (const key of ['alpha', 'beta', 'beamWidth', 'prunePerFrame'] as const) {
       check(Number.isFinite(decoder[key]), modelDir, `decoder.${key} must be a number`);

@@ -1,0 +1,85 @@
+/**
+ * A pronouncing dictionary for a phone model: the beam decoder spells hypotheses as phone sequences
+ * through it and emits the words they pronounce (closed vocabulary, as the character model's word list).
+ *
+ * File format (`pronunciations.txt` beside a phone model; CMUdict's, as pocketsphinx-en-us ships it):
+ * `word PH1 PH2 …` per line, alternates as `word(2) …`; stress digits on vowels are dropped, so `AH0`
+ * and `AH1` are one phone. Lines starting with ';;;' or '#' are comments. Training reads the same file
+ * (training/train/phones.py), so the labels and the decoder agree.
+ *
+ * Each phone of the model's alphabet becomes one character of a *key* (a word's pronunciation as a
+ * string), so the decoder's prefix machinery — the sorted `Lexicon` of keys, prefix strings, per-prefix
+ * look-ahead — works on pronunciations unchanged. A key maps to the words that sound that way
+ * (homophones); the decoder picks among them with the language model.
+ */
+import { Lexicon } from './lexicon';
+
+/** Key characters start here: printable, and far from '\n' (the Lexicon's separator). */
+const KEY_BASE = 0x100;
+
+export class Pronunciations {
+  /** Per class of the model's alphabet: its key character ('' for blank and the word boundary). */
+  readonly symbols: readonly string[];
+  /** Every pronunciation key, for spelling prefixes. */
+  readonly keys: Lexicon;
+  private readonly wordsByKey: Map<string, string[]>;
+
+  private constructor(symbols: string[], wordsByKey: Map<string, string[]>) {
+    this.symbols = symbols;
+    this.wordsByKey = wordsByKey;
+    this.keys = Lexicon.fromWords(wordsByKey.keys());
+  }
+
+  /**
+   * Parses a dictionary for a model whose output classes are `alphabet` (phone names, the blank and
+   * ' '). A line with a phone the model lacks is an error naming the line: a dictionary for another
+   * phone set must not half-load.
+   */
+  static parse(text: string, alphabet: readonly string[]): Pronunciations {
+    const symbols = alphabet.map((name, i) =>
+      name === ' ' || name === '' || name.startsWith('<') ? '' : String.fromCharCode(KEY_BASE + i),
+    );
+    const classOf = new Map<string, number>();
+    alphabet.forEach((name, i) => {
+      if (symbols[i] !== '') classOf.set(name, i);
+    });
+    const wordsByKey = new Map<string, string[]>();
+    const lines = text.split('\n');
+    for (let n = 0; n < lines.length; n++) {
+      const line = lines[n].trim();
+      if (line === '' || line.startsWith(';;;') || line.startsWith('#')) continue;
+      const parts = line.split(/\s+/);
+      let word = parts[0];
+      const variant = word.indexOf('(');
+      if (variant > 0 && word.endsWith(')')) word = word.slice(0, variant);
+      if (parts.length < 2) throw new SyntaxError(`pronunciations line ${n + 1}: no phones for "${word}"`);
+      let key = '';
+      for (const phone of parts.slice(1)) {
+        const cls = classOf.get(phone.replace(/[012]$/, ''));
+        if (cls === undefined) {
+          throw new SyntaxError(`pronunciations line ${n + 1}: "${phone}" is not one of the model's phones`);
+        }
+        key += symbols[cls];
+      }
+      const words = wordsByKey.get(key);
+      if (!words) wordsByKey.set(key, [word]);
+      else if (!words.includes(word)) words.push(word);
+    }
+    return new Pronunciations(symbols, wordsByKey);
+  }
+
+  /** The words pronounced `key` (empty when none). */
+  wordsOf(key: string): readonly string[] {
+    return this.wordsByKey.get(key) ?? [];
+  }
+
+  /** Every word of the dictionary with its keys (a word with alternates appears once per key). */
+  *entries(): IterableIterator<[key: string, words: readonly string[]]> {
+    yield* this.wordsByKey;
+  }
+
+  /** A phone key as readable phone names ('HH AH L OW'), for messages and tests. */
+  describe(key: string, alphabet: readonly string[]): string {
+    return [...key].map((c) => alphabet[c.charCodeAt(0) - KEY_BASE] ?? '?').join(' ');
+  }
+}
