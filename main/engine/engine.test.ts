@@ -200,4 +200,39 @@ describe('decoder selection', () => {
     );
     await expect(AsrEngine.load({ model: modelDir, decoder: 'beam' })).rejects.toThrow(ModelMismatchError);
   });
+
+  it('decodes a phone model through its pronunciations, and refuses greedy decoding for it', async () => {
+    const dir = await beamModel('phones', true);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    // The random model's 29 outputs relabelled as phones (enough of them to spell the LM's words).
+    const phones = ['DH', 'AH', 'K', 'W', 'IH', 'B', 'R', 'AW', 'N', 'F', 'AA', 'S', 'L', 'EY', 'Z', 'IY'];
+    manifest.alphabet = ['<blank>', ' ', ...phones, ...Array.from({ length: 11 }, (_, i) => `X${i}`)];
+    manifest.decoder.pronunciationsFile = 'pronunciations.txt';
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const dictionary = [
+      'the DH AH0',
+      'the(2) DH IY0',
+      'quick K W IH1 K',
+      'brown B R AW1 N',
+      'fox F AA1 K S',
+      'lazy L EY1 Z IY0',
+      'dog D AO1 G',
+    ];
+    // A dictionary with a phone the model lacks ('D', 'AO', 'G') is refused as a whole.
+    await writeFile(path.join(dir, 'pronunciations.txt'), dictionary.join('\n'));
+    await expect(AsrEngine.load({ model: dir })).rejects.toThrow(/cannot load the pronunciations/);
+
+    await writeFile(path.join(dir, 'pronunciations.txt'), dictionary.slice(0, 6).join('\n'));
+    const engine = await AsrEngine.load({ model: dir });
+    try {
+      const transcript = await engine.transcribeFile(fixture('speech-16k.wav'));
+      expect(transcript.words.length).toBeGreaterThan(0);
+      for (const w of transcript.words) expect(['the', 'quick', 'brown', 'fox', 'lazy']).toContain(w.word);
+    } finally {
+      engine.dispose();
+    }
+    await expect(AsrEngine.load({ model: dir, decoder: 'greedy' })).rejects.toThrow(
+      /phone model says words only through its pronunciations/,
+    );
+  });
 });

@@ -375,8 +375,16 @@ async function createDecoder(
   vocabulary?: VocabularyBoost,
 ): Promise<CtcDecoder> {
   const settings = model.manifest.decoder;
-  if (choice === 'greedy' || (choice === 'manifest' && settings.type === 'greedy'))
+  if (choice === 'greedy' || (choice === 'manifest' && settings.type === 'greedy')) {
+    if (settings.type === 'beam' && settings.pronunciationsFile) {
+      // Best-path decoding of a phone model gives phone names, not words.
+      throw new ModelMismatchError(
+        model.dir,
+        'a phone model says words only through its pronunciations: use the beam decoder',
+      );
+    }
     return new GreedyCtcDecoder();
+  }
   if (settings.type !== 'beam') {
     throw new ModelMismatchError(
       model.dir,
