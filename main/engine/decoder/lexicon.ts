@@ -61,26 +61,32 @@ export class Lexicon {
     return prefix || this.text.charCodeAt(start + key.length) === 10 ? 0 : -1;
   }
 
-  private search(key: string, prefix: boolean): boolean {
+  /** Index of a word equal to `key` (with `prefix`: beginning with it), or -1. */
+  private search(key: string, prefix: boolean): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const d = this.compareAt(key, mid, prefix);
-      if (d === 0) return true;
+      if (d === 0) return mid;
       if (d < 0) hi = mid - 1;
       else lo = mid + 1;
     }
-    return false;
+    return -1;
   }
 
   has(word: string): boolean {
+    return this.search(word, false) >= 0;
+  }
+
+  /** The word's position in the sorted list (what `words()` yields), or -1 when it is not listed. */
+  indexOf(word: string): number {
     return this.search(word, false);
   }
 
   /** Whether some word begins with `prefix` (the empty prefix begins every word of a non-empty list). */
   hasPrefix(prefix: string): boolean {
-    return this.search(prefix, true);
+    return this.search(prefix, true) >= 0;
   }
 
   *words(): IterableIterator<string> {

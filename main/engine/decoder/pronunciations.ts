@@ -20,14 +20,40 @@ const KEY_BASE = 0x100;
 export class Pronunciations {
   /** Per class of the model's alphabet: its key character ('' for blank and the word boundary). */
   readonly symbols: readonly string[];
-  /** Every pronunciation key, for spelling prefixes. */
+  /** Every pronunciation key, sorted, for spelling prefixes; key i's words are group i below. */
   readonly keys: Lexicon;
-  private readonly wordsByKey: Map<string, string[]>;
+  /** The words of every key, grouped in key order, each followed by '\n' (one string: a Map of 115k
+   *  keys to arrays took 21 MB of heap, this takes a few). */
+  private readonly wordText: string;
+  /** Where key i's group starts in `wordText` (and, at i + 1, ends). */
+  private readonly groupStarts: Uint32Array;
 
-  private constructor(symbols: string[], wordsByKey: Map<string, string[]>) {
+  private constructor(symbols: string[], pairs: [key: string, word: string][]) {
     this.symbols = symbols;
-    this.wordsByKey = wordsByKey;
-    this.keys = Lexicon.fromWords(wordsByKey.keys());
+    // Code-unit order of the keys (the Lexicon's), a word's order within a key as the file gives it.
+    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const keys: string[] = [];
+    const starts: number[] = [];
+    // Joined once at the end: appending to one string would keep a rope of 134k pieces.
+    const words: string[] = [];
+    let length = 0;
+    let groupWords: string[] = [];
+    for (const [key, word] of pairs) {
+      if (keys.length === 0 || keys[keys.length - 1] !== key) {
+        keys.push(key);
+        starts.push(length);
+        groupWords = [];
+      }
+      if (groupWords.includes(word)) continue;
+      groupWords.push(word);
+      words.push(word);
+      length += word.length + 1;
+    }
+    starts.push(length);
+    const text = words.map((w) => w + '\n').join('');
+    this.keys = Lexicon.fromWords(keys);
+    this.wordText = text;
+    this.groupStarts = Uint32Array.from(starts);
   }
 
   /**
@@ -43,7 +69,7 @@ export class Pronunciations {
     alphabet.forEach((name, i) => {
       if (symbols[i] !== '') classOf.set(name, i);
     });
-    const wordsByKey = new Map<string, string[]>();
+    const pairs: [string, string][] = [];
     const lines = text.split('\n');
     for (let n = 0; n < lines.length; n++) {
       const line = lines[n].trim();
@@ -61,21 +87,25 @@ export class Pronunciations {
         }
         key += symbols[cls];
       }
-      const words = wordsByKey.get(key);
-      if (!words) wordsByKey.set(key, [word]);
-      else if (!words.includes(word)) words.push(word);
+      pairs.push([key, word]);
     }
-    return new Pronunciations(symbols, wordsByKey);
+    return new Pronunciations(symbols, pairs);
   }
 
-  /** The words pronounced `key` (empty when none). */
+  private group(i: number): string[] {
+    return this.wordText.slice(this.groupStarts[i], this.groupStarts[i + 1] - 1).split('\n');
+  }
+
+  /** The words pronounced `key` (empty when none), in the dictionary's order. */
   wordsOf(key: string): readonly string[] {
-    return this.wordsByKey.get(key) ?? [];
+    const i = this.keys.indexOf(key);
+    return i < 0 ? [] : this.group(i);
   }
 
-  /** Every word of the dictionary with its keys (a word with alternates appears once per key). */
+  /** Every key with its words, in key order (a word with alternates appears once per key). */
   *entries(): IterableIterator<[key: string, words: readonly string[]]> {
-    yield* this.wordsByKey;
+    let i = 0;
+    for (const key of this.keys.words()) yield [key, this.group(i++)];
   }
 
   /** A phone key as readable phone names ('HH AH L OW'), for messages and tests. */
