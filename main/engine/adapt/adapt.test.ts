@@ -146,6 +146,23 @@ describe('speaker adaptation on a tiny random model', () => {
     expect(result.before.words).toBe(2);
     tf.dispose(result.weights);
     await expect(adaptModel(model, enrollment, { epochs: 1, check: [] })).rejects.toThrow(/check on/);
+    // A phone model (its manifest names pronunciations) is refused: character labels would mean nothing.
+    const phoneModel = Object.create(model) as AcousticModel;
+    Object.defineProperty(phoneModel, 'manifest', {
+      value: {
+        ...model.manifest,
+        decoder: {
+          type: 'beam',
+          lmFile: 'lm.bin',
+          pronunciationsFile: 'p.txt',
+          alpha: 1,
+          beta: 0,
+          beamWidth: 8,
+          prunePerFrame: 10,
+        },
+      },
+    });
+    await expect(adaptModel(phoneModel, enrollment, { epochs: 1 })).rejects.toThrow(/spells phones/);
 
     // The check is read by the given decoder, from per-step log-posteriors: here one that hears each
     // check utterance exactly, so nothing can be better and the base is kept.

@@ -399,6 +399,13 @@ export async function adaptModel(
   const better = options.select === 'loss' ? lowerLoss : fewerErrors;
   const { signal, onProgress } = options;
   const { manifest } = model;
+  if (manifest.decoder.type === 'beam' && manifest.decoder.pronunciationsFile) {
+    // Labels are the text's characters (enrollmentLabels); a phone model's would be the dictionary's
+    // phones. Refused rather than trained on letters its outputs do not mean.
+    throw new RangeError(
+      `model ${manifest.name} spells phones: speaker adaptation and learning from corrections need a character model`,
+    );
+  }
   const K = manifest.alphabet.length;
   // getWeights() hands out the model's own variables: read, never dispose.
   const base = model.layersModel.getWeights();
