@@ -16,6 +16,7 @@ PHONES = [
     "Z", "ZH",
 ]
 ALPHABET = ["", " "] + PHONES
+PHONE_ID = {p: i for i, p in enumerate(ALPHABET) if i > 0}
 DEFAULT_DICTIONARY = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict"
 
 # For a warm start from the character model: each phone's output row starts as the row of the letter
@@ -54,8 +55,6 @@ def read_dictionary(path=DEFAULT_DICTIONARY):
                 variants.append(phones)
     return prons
 
-
-PHONE_ID = {p: i for i, p in enumerate(ALPHABET) if i > 0}
 
 
 class PhoneTargets:

@@ -36,7 +36,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence  # noqa
 
 # Output symbols.  Index 0 is the CTC blank (written as "" in the export), then space, apostrophe,
 # a..z.  29 outputs.
-ALPHABET = ["", " ", "'"] + [chr(c) for c in range(ord("a"), ord("z") + 1)]
+CHAR_ALPHABET = ("", " ", "'") + tuple(chr(c) for c in range(ord("a"), ord("z") + 1))
+ALPHABET = list(CHAR_ALPHABET)  # phone targets replace it (use_phone_targets)
 BLANK = 0
 CHAR_TO_ID = {c: i for i, c in enumerate(ALPHABET) if i != BLANK}
 NUM_OUTPUTS = len(ALPHABET)
@@ -217,12 +218,11 @@ def load_tfjs_model(model, model_dir, stats):
             sd[f"lstm.bias_ih_l{layer}{suffix}"] = torch.from_numpy(bias.copy())
             sd[f"lstm.bias_hh_l{layer}{suffix}"] = torch.zeros(bias.shape[0])
     out_w, out_b = arrays[-2].T.copy(), arrays[-1].copy()
-    if out_w.shape[0] != model.out.out_features and PHONE_TARGETS is not None and out_w.shape[0] == 29:
+    if out_w.shape[0] != model.out.out_features and PHONE_TARGETS is not None and out_w.shape[0] == len(CHAR_ALPHABET):
         # A phone model warm-started from the character model: blank and word boundary keep their rows,
         # each phone starts from the row of the letter that usually spells it (phones.PHONE_LETTER).
         import phones
-        chars = ["", " ", "'"] + [chr(c) for c in range(ord("a"), ord("z") + 1)]
-        rows = [chars.index(c if i < 2 else phones.PHONE_LETTER[c]) for i, c in enumerate(ALPHABET)]
+        rows = [CHAR_ALPHABET.index(c if i < 2 else phones.PHONE_LETTER[c]) for i, c in enumerate(ALPHABET)]
         out_w, out_b = out_w[rows], out_b[rows]
         print(f"warm start: output layer mapped from {model_dir}'s letters to phones", flush=True)
     sd["out.weight"] = torch.from_numpy(out_w)
@@ -484,14 +484,9 @@ def make_batch(split, idx, scale, device, augment=None):
 
 
 def greedy_decode(ids):
-    """Best-path CTC decode of per-step argmax ids (1-D int array) -> text."""
-    ids = np.asarray(ids)
-    if ids.size == 0:
-        return ""
-    keep = np.ones(ids.shape, bool)
-    keep[1:] = ids[1:] != ids[:-1]
-    ids = ids[keep]
-    ids = ids[ids != BLANK]
+    """Best-path CTC decode of per-step argmax ids (1-D int array) -> text (phone names for a phone
+    model)."""
+    ids = collapse(ids)
     if PHONE_TARGETS is not None:
         import phones
         return phones.decode_ids(ids)
