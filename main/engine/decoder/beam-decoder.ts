@@ -608,10 +608,9 @@ export class BeamCtcDecoder implements CtcDecoder {
     });
   }
 
-  /** Words of a hypothesis with frame spans and the mean posterior of its alignment over each word's
-   *  frames. A phone model's words are the ones chosen as each was completed. */
+  /** Words of a hypothesis — each as it was completed (its spelling, or a phone model's chosen
+   *  homophone) — with frame spans and the mean posterior of its alignment over each word's frames. */
   private spans({ node, lastWord }: Final, input: CtcInput, space: number): Span[] {
-    const phones = this.options.pronunciations !== undefined;
     const chain: Prefix[] = [];
     for (let n: Prefix | null = node; n && n.char >= 0; n = n.parent) chain.push(n);
     chain.reverse();
@@ -639,7 +638,7 @@ export class BeamCtcDecoder implements CtcDecoder {
         sum += Math.exp(Math.max(logProbs[row + blankIndex], logProbs[row + chain[letters[k]].char]));
       }
       words.push({
-        word: phones ? completed : letters.map((i) => alphabet[chain[i].char]).join(''),
+        word: completed,
         first,
         last,
         acoustic: sum / (last - first + 1),
