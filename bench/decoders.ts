@@ -20,6 +20,7 @@ import { GreedyCtcDecoder, type CtcDecoder, type CtcInput } from '../main/engine
 import { NgramLm } from '../main/engine/decoder/ngram-lm';
 import { resolveModelDir } from '../main/engine/engine';
 import { AcousticModel } from '../main/engine/model/acoustic-model';
+import { pronunciationsFileOf } from '../main/engine/model/manifest';
 import { initBackend } from '../main/engine/model/backend';
 import type { CorpusEntry } from '../main/common/corpus-manifest';
 import { Lexicon } from '../main/engine/decoder/lexicon';
@@ -102,12 +103,9 @@ async function main() {
   const lmLoadMs = performance.now() - t0;
   // A phone model spells through its pronouncing dictionary: only closed-vocabulary rows mean anything
   // (greedy and the open vocabulary give phone strings, reported as such).
-  const settings = model.manifest.decoder;
+  const manifestDictionary = pronunciationsFileOf(model.manifest);
   const pronunciationsFile =
-    values.pronunciations ??
-    (settings.type === 'beam' && settings.pronunciationsFile
-      ? path.join(modelDir, settings.pronunciationsFile)
-      : undefined);
+    values.pronunciations ?? (manifestDictionary ? path.join(modelDir, manifestDictionary) : undefined);
   const pronunciations = pronunciationsFile
     ? Pronunciations.parse(await readFile(pronunciationsFile, 'utf8'), model.manifest.alphabet)
     : undefined;

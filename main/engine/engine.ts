@@ -19,7 +19,7 @@ import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError 
 import { modelInput, type MfccPrefixCache } from './frontend/mfcc';
 import { loadWeightsFor } from './adapt/weights-file';
 import { AcousticModel } from './model/acoustic-model';
-import type { DecoderSettings } from './model/manifest';
+import { pronunciationsFileOf, type DecoderSettings } from './model/manifest';
 import { DEFAULT_MODEL, resolveModelDir } from './model-location';
 import { initBackend, type BackendInfo, type BackendPreference } from './model/backend';
 import { Punctuator } from './punctuation';
@@ -376,7 +376,7 @@ async function createDecoder(
 ): Promise<CtcDecoder> {
   const settings = model.manifest.decoder;
   if (choice === 'greedy' || (choice === 'manifest' && settings.type === 'greedy')) {
-    if (settings.type === 'beam' && settings.pronunciationsFile) {
+    if (pronunciationsFileOf(model.manifest)) {
       // Best-path decoding of a phone model gives phone names, not words.
       throw new ModelMismatchError(
         model.dir,

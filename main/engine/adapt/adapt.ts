@@ -26,7 +26,7 @@ import {
   saveLayersModelToDir,
   type AcousticModel,
 } from '../model/acoustic-model';
-import { MANIFEST_FILE, type ModelManifest } from '../model/manifest';
+import { MANIFEST_FILE, pronunciationsFileOf, type ModelManifest } from '../model/manifest';
 import { adaptedModelDir } from './adapted-models';
 export { adaptedModelDir, deleteAdaptedModel, listAdaptedModels } from './adapted-models';
 import { ctcLoss, ctcLossAndGrad, ctcMinFrames, logSoftmaxRows } from './ctc-loss';
@@ -399,7 +399,7 @@ export async function adaptModel(
   const better = options.select === 'loss' ? lowerLoss : fewerErrors;
   const { signal, onProgress } = options;
   const { manifest } = model;
-  if (manifest.decoder.type === 'beam' && manifest.decoder.pronunciationsFile) {
+  if (pronunciationsFileOf(manifest)) {
     // Labels are the text's characters (enrollmentLabels); a phone model's would be the dictionary's
     // phones. Refused rather than trained on letters its outputs do not mean.
     throw new RangeError(

@@ -56,6 +56,11 @@ export interface ModelManifest {
   decoder: DecoderSettings;
 }
 
+/** A phone model's pronouncing dictionary (`decoder.pronunciationsFile`); undefined for a character model. */
+export function pronunciationsFileOf(manifest: ModelManifest): string | undefined {
+  return manifest.decoder.type === 'beam' ? manifest.decoder.pronunciationsFile : undefined;
+}
+
 function check(condition: boolean, modelDir: string, detail: string): asserts condition {
   if (!condition) throw new ModelMismatchError(modelDir, detail);
 }
