@@ -12,6 +12,7 @@
  * report the chosen setting on the held-out sets with a single --alphas/--betas value (never pick the
  * setting on them). `--lexicon on` spells through the model's lexicon.txt (closed vocabulary).
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errorRate, scoreTranscript, sumCounts } from '../main/common/scoring';
@@ -25,7 +26,7 @@ import { initBackend } from '../main/engine/model/backend';
 import type { CorpusEntry } from '../main/common/corpus-manifest';
 import { Lexicon } from '../main/engine/decoder/lexicon';
 import { Pronunciations } from '../main/engine/decoder/pronunciations';
-import { parseCommandLine } from '../main/cli/command-line';
+import { parseCommandLine, UsageError, usageErrorText } from '../main/cli/command-line';
 import { EVAL_SETS, loadEvalSet } from './eval-sets';
 import { setPosteriors } from './posterior-cache';
 
@@ -74,26 +75,38 @@ const USAGE = `npm run bench:decoders -- [--sets dev] [--limit N] [--alphas 0.3,
   --cache    keep each set's log-posteriors in DIR, so later runs skip the acoustic model`;
 
 async function main() {
-  const { values } = parseCommandLine({
-    command: 'npm run bench:decoders --',
-    usage: USAGE,
-    options: {
-      model: { type: 'string', default: 'default' },
-      lm: { type: 'string' },
-      sets: { type: 'string', default: 'dev' },
-      limit: { type: 'string' },
-      alphas: { type: 'string', default: '0.3,0.5,0.8,1' },
-      betas: { type: 'string', default: '0,1,2' },
-      beam: { type: 'string', default: '16' },
-      prune: { type: 'string', default: '10' },
-      lookahead: { type: 'string', default: 'on' },
-      lexicon: { type: 'string', default: 'off' },
-      'lexicon-file': { type: 'string' },
-      pronunciations: { type: 'string' },
-      cache: { type: 'string' },
-      json: { type: 'string' },
+  const command = 'npm run bench:decoders --';
+  const { values } = parseCommandLine(
+    {
+      command,
+      usage: USAGE,
+      options: {
+        model: { type: 'string', default: 'default' },
+        lm: { type: 'string' },
+        sets: { type: 'string', default: 'dev' },
+        limit: { type: 'string' },
+        alphas: { type: 'string', default: '0.3,0.5,0.8,1' },
+        betas: { type: 'string', default: '0,1,2' },
+        beam: { type: 'string', default: '16' },
+        prune: { type: 'string', default: '10' },
+        lookahead: { type: 'string', default: 'on' },
+        lexicon: { type: 'string', default: 'off' },
+        'lexicon-file': { type: 'string' },
+        pronunciations: { type: 'string' },
+        cache: { type: 'string' },
+        json: { type: 'string' },
+      },
     },
-  });
+    undefined,
+    (parsed) => {
+      // Named files must exist: a missing one is a mistake in the command line, said in one line.
+      for (const option of ['lexicon-file', 'pronunciations'] as const) {
+        const file = parsed.values[option];
+        if (file !== undefined && !existsSync(file)) throw new UsageError(`--${option}: ${file} not found`);
+      }
+      return parsed;
+    },
+  );
   const backend = await initBackend();
   const modelDir = resolveModelDir(values.model!);
   const model = await AcousticModel.load(modelDir);
@@ -106,9 +119,19 @@ async function main() {
   const manifestDictionary = pronunciationsFileOf(model.manifest);
   const pronunciationsFile =
     values.pronunciations ?? (manifestDictionary ? path.join(modelDir, manifestDictionary) : undefined);
-  const pronunciations = pronunciationsFile
-    ? Pronunciations.parse(await readFile(pronunciationsFile, 'utf8'), model.manifest.alphabet)
-    : undefined;
+  let pronunciations: Pronunciations | undefined;
+  if (pronunciationsFile) {
+    try {
+      pronunciations = Pronunciations.parse(
+        await readFile(pronunciationsFile, 'utf8'),
+        model.manifest.alphabet,
+      );
+    } catch (error) {
+      // A dictionary for another phone set (the message names the line), or an unreadable file.
+      process.stderr.write(usageErrorText(command, `${pronunciationsFile}: ${(error as Error).message}`));
+      process.exit(2);
+    }
+  }
   const lexiconSettings = pronunciations ? [true] : values.lexicon.split(',').map((v) => v === 'on');
   const lexicon =
     lexiconSettings.includes(true) && !pronunciations
