@@ -13,6 +13,7 @@ import { BeamCtcDecoder, type BeamDecoderOptions, type LmWeights } from './decod
 import type { VocabularyBoost } from './decoder/boost';
 import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
 import { Lexicon } from './decoder/lexicon';
+import type { PhoneSpeller } from './decoder/phone-speller';
 import { Pronunciations } from './decoder/pronunciations';
 import { NgramLm } from './decoder/ngram-lm';
 import { CancelledError, EmptyAudioError, ModelMismatchError, ModelMissingError } from './errors';
@@ -278,6 +279,12 @@ export class AsrEngine {
    */
   get lmWeights(): LmWeights | null {
     return this.decoder instanceof BeamCtcDecoder ? this.decoder.lmWeights : null;
+  }
+
+  /** A phone model's spelling of words (its pronunciations, and letter-to-sound for others): what
+   *  learning from corrections labels its utterances with. Undefined for a character model. */
+  get phoneSpeller(): PhoneSpeller | undefined {
+    return this.decoder instanceof BeamCtcDecoder ? this.decoder.speller : undefined;
   }
 
   /** Decodes with another LM weight and word bonus from now on; false (nothing changes) without a beam decoder. */

@@ -189,6 +189,7 @@ async function adapt(
       epochs: options.epochs,
       layers: options.layers,
       forceAdapted: options.keepAnyway,
+      speller: base.phoneSpeller,
       signal: controller.signal,
       onProgress: throttledProgress((progress) => send({ type: 'adapt-progress', adaptId, progress })),
     });

@@ -146,23 +146,6 @@ describe('speaker adaptation on a tiny random model', () => {
     expect(result.before.words).toBe(2);
     tf.dispose(result.weights);
     await expect(adaptModel(model, enrollment, { epochs: 1, check: [] })).rejects.toThrow(/check on/);
-    // A phone model (its manifest names pronunciations) is refused: character labels would mean nothing.
-    const phoneModel = Object.create(model) as AcousticModel;
-    Object.defineProperty(phoneModel, 'manifest', {
-      value: {
-        ...model.manifest,
-        decoder: {
-          type: 'beam',
-          lmFile: 'lm.bin',
-          pronunciationsFile: 'p.txt',
-          alpha: 1,
-          beta: 0,
-          beamWidth: 8,
-          prunePerFrame: 10,
-        },
-      },
-    });
-    await expect(adaptModel(phoneModel, enrollment, { epochs: 1 })).rejects.toThrow(/spells phones/);
 
     // The check is read by the given decoder, from per-step log-posteriors: here one that hears each
     // check utterance exactly, so nothing can be better and the base is kept.
@@ -344,5 +327,57 @@ describe('speaker adaptation on a tiny random model', () => {
     const labels = enrollmentLabels('Don’t  STOP, 2 go!', model.manifest);
     expect(labels.map((i) => model.manifest.alphabet[i]).join('')).toBe("don't stop go");
     model.dispose();
+  });
+});
+
+describe('adapting a phone model', () => {
+  const PHONES = ['AH', 'B', 'G', 'IY', 'M', 'N', 'OW', 'S', 'T', 'UW'];
+  // No "on" or "and": utterances with them cannot be labelled.
+  const DICTIONARY = 'go G OW1\nno N OW1\nsee S IY1\nme M IY1\na AH0\nbee B IY1\ntoo T UW1\n';
+  let phoneDir: string;
+
+  beforeAll(async () => {
+    phoneDir = path.join(work, 'phones');
+    await createRandomModel(phoneDir, {
+      layers: 1,
+      units: 8,
+      seed: 5,
+      beam: { lm: TEXTS, phones: { phones: PHONES, dictionary: DICTIONARY } },
+    });
+  });
+
+  it("labels each word with its pronunciation's phones, trains on them, and refuses without them", async () => {
+    const engine = await AsrEngine.load({ model: phoneDir, punctuation: false });
+    const speller = engine.phoneSpeller!;
+    expect(speller).toBeDefined();
+    const { manifest } = engine.model;
+    const id = (p: string) => manifest.alphabet.indexOf(p);
+    expect(enrollmentLabels('See me, too!', manifest, speller)).toEqual(
+      ['S', 'IY', ' ', 'M', 'IY', ' ', 'T', 'UW'].map(id),
+    );
+    // "on" and "and" have no pronunciation here: no labels, so such utterances are left out.
+    expect(enrollmentLabels('go on', manifest, speller)).toEqual([]);
+    expect(() => enrollmentLabels('go', manifest)).toThrow(/spells phones/);
+    await expect(adaptModel(engine.model, enrollment, { epochs: 1 })).rejects.toThrow(/spells phones/);
+
+    const result = await adaptModel(engine.model, enrollment, {
+      speller,
+      layers: 'top',
+      epochs: 4,
+      learningRate: 0.02,
+      l2: 0,
+      batchSize: 2,
+      heldBackFraction: 0.5,
+      forceAdapted: true,
+    });
+    // 'go on' and 'on and on' cannot be labelled; the other four are used.
+    expect(result.trainUtterances + result.heldBackUtterances).toBe(4);
+    expect(result.skipped).toBe(2);
+    expect(result.after.loss).toBeLessThan(result.before.loss);
+    // Greedy output is scored as phones against the labels' phones, not as letters against the words:
+    // held back are every second usable utterance, "see me" and "me too" ("S IY | M IY", "M IY | T UW":
+    // 8 phones; scoring drops the '|' as punctuation).
+    expect(result.before.words).toBe(8);
+    tf.dispose(result.weights);
   });
 });

@@ -26,6 +26,7 @@ import {
   saveLayersModelToDir,
   type AcousticModel,
 } from '../model/acoustic-model';
+import type { PhoneSpeller } from '../decoder/phone-speller';
 import { MANIFEST_FILE, pronunciationsFileOf, type ModelManifest } from '../model/manifest';
 import { adaptedModelDir } from './adapted-models';
 export { adaptedModelDir, deleteAdaptedModel, listAdaptedModels } from './adapted-models';
@@ -103,6 +104,12 @@ export interface AdaptOptions {
    * adapted model can spell better alone and still decode worse with the language model.
    */
   decode?: (logProbs: Float32Array, steps: number) => string;
+  /**
+   * A phone model's spelling of words (`Engine.phoneSpeller`), required for one: each word is labelled
+   * with its first pronunciation, as training labelled it, and a word without one (in neither the
+   * dictionary nor the letter-to-sound model) leaves its utterance out.
+   */
+  speller?: PhoneSpeller;
   /** Stop after this many epochs without a better held-back score (default 3). */
   patience?: number;
   /**
@@ -163,6 +170,8 @@ interface Prepared {
   steps: number;
   labels: number[];
   text: string;
+  /** What greedy decoding is scored against: `text`, or for a phone model its labels' phones. */
+  reference: string;
 }
 
 interface BiLstmWeights {
@@ -217,8 +226,16 @@ export function maskFeatures(
   return out;
 }
 
-/** Lower-case, keep only the alphabet's characters, single spaces. */
-export function enrollmentLabels(text: string, manifest: ModelManifest): number[] {
+/**
+ * The labels `text` is trained with. A character model's: lower-case, only the alphabet's characters,
+ * single spaces. A phone model's: `speller`'s (empty when a word cannot be pronounced).
+ */
+export function enrollmentLabels(text: string, manifest: ModelManifest, speller?: PhoneSpeller): number[] {
+  if (pronunciationsFileOf(manifest)) {
+    if (!speller)
+      throw new RangeError(`model ${manifest.name} spells phones: its labels need its pronunciations`);
+    return speller.labels(text, manifest.alphabet.indexOf(' ')) ?? [];
+  }
   const index = new Map(manifest.alphabet.map((c, i) => [c, i]));
   const clean = text
     .toLowerCase()
@@ -287,17 +304,30 @@ function logitsOf(features: Float32Array, steps: number, w: TrainableWeights, K:
   return data;
 }
 
+/**
+ * Output classes as text: a character model's letters; a phone model's phone names between spaces and
+ * '|' between words (for reading: scoring drops it as punctuation), so a word error rate over it counts
+ * phone errors.
+ */
+function classText(classes: number[], manifest: ModelManifest): string {
+  const { alphabet } = manifest;
+  const text = pronunciationsFileOf(manifest)
+    ? classes.map((c) => (alphabet[c] === ' ' ? ' | ' : ` ${alphabet[c]} `)).join('')
+    : classes.map((c) => alphabet[c]).join('');
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 function greedyText(logits: Float32Array, steps: number, manifest: ModelManifest): string {
   const K = manifest.alphabet.length;
-  let text = '';
+  const classes: number[] = [];
   let previous = -1;
   for (let t = 0; t < steps; t++) {
     let best = 0;
     for (let k = 1; k < K; k++) if (logits[t * K + k] > logits[t * K + best]) best = k;
-    if (best !== previous && best !== manifest.blankIndex) text += manifest.alphabet[best];
+    if (best !== previous && best !== manifest.blankIndex) classes.push(best);
     previous = best;
   }
-  return text.replace(/\s+/g, ' ').trim();
+  return classText(classes, manifest);
 }
 
 async function score(
@@ -327,7 +357,7 @@ async function score(
     } else {
       text = greedyText(logits, item.steps, manifest);
     }
-    const s = scoreTranscript(item.text, text);
+    const s = scoreTranscript(decode ? item.text : item.reference, text);
     wer.push(s.wer);
     cer.push(s.cer);
     loss += ctcLossAndGrad(logits, item.steps, K, item.labels, { blank: manifest.blankIndex }).loss;
@@ -399,11 +429,10 @@ export async function adaptModel(
   const better = options.select === 'loss' ? lowerLoss : fewerErrors;
   const { signal, onProgress } = options;
   const { manifest } = model;
-  if (pronunciationsFileOf(manifest)) {
-    // Labels are the text's characters (enrollmentLabels); a phone model's would be the dictionary's
-    // phones. Refused rather than trained on letters its outputs do not mean.
+  if (pronunciationsFileOf(manifest) && !options.speller) {
+    // Its labels are the dictionary's phones: refused rather than trained on letters its outputs do not mean.
     throw new RangeError(
-      `model ${manifest.name} spells phones: speaker adaptation and learning from corrections need a character model`,
+      `model ${manifest.name} spells phones: adapting it needs its pronunciations (speller)`,
     );
   }
   const K = manifest.alphabet.length;
@@ -421,9 +450,10 @@ export async function adaptModel(
   const speeds = (options.speedPerturbation ?? []).filter((f) => f > 0 && f !== 1);
   const prepare = (samples: Float32Array, text: string): Prepared | null => {
     const { data: stacked, steps } = modelInput(samples, manifest);
-    const labels = enrollmentLabels(text, manifest);
+    const labels = enrollmentLabels(text, manifest, options.speller);
     if (steps === 0 || labels.length === 0 || ctcMinFrames(labels) > steps) return null;
-    return { x: model.hidden(stacked, steps, frozen), steps, labels, text };
+    const reference = pronunciationsFileOf(manifest) ? classText(labels, manifest) : text;
+    return { x: model.hidden(stacked, steps, frozen), steps, labels, text, reference };
   };
   const prepared: { item: Prepared; source: number }[] = [];
   let skipped = 0;

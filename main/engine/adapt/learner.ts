@@ -16,6 +16,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { errorRate, scoreTranscript, sumCounts, type ErrorCounts } from '../../common/scoring';
 import type { Word } from '../../common/transcript';
 import type { LmWeights } from '../decoder/beam-decoder';
+import type { PhoneSpeller } from '../decoder/phone-speller';
 import type { Posteriors } from '../engine';
 import { CancelledError } from '../errors';
 import type { AcousticModel } from '../model/acoustic-model';
@@ -41,6 +42,8 @@ export interface LearningEngine {
   /** The beam decoder's LM weight and word bonus (null without a beam decoder), and a way to change them. */
   readonly lmWeights: LmWeights | null;
   useLmWeights(weights: LmWeights): boolean;
+  /** A phone model's spelling of words (its corrections' labels); undefined for a character model. */
+  readonly phoneSpeller?: PhoneSpeller;
 }
 
 /**
@@ -217,6 +220,7 @@ export class CorrectionLearner {
         ...options,
         check,
         decode: (logProbs, steps) => this.heard({ logProbs, steps }),
+        speller: this.engine.phoneSpeller,
       });
       try {
         if (result.kept === 'adapted') this.engine.useWeights(result.weights);

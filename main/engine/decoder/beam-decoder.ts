@@ -35,6 +35,7 @@ import { applyCalibration, type ConfidenceCalibration } from './confidence';
 import type { CtcDecoder, CtcInput } from './ctc-decoder';
 import { Lexicon } from './lexicon';
 import { BOS, EOS, UNK, type NgramLm } from './ngram-lm';
+import { PhoneSpeller, type PronunciationGuesser } from './phone-speller';
 import type { Pronunciations } from './pronunciations';
 
 export interface BeamDecoderOptions {
@@ -68,9 +69,12 @@ export interface BeamDecoderOptions {
   /**
    * For a phone model: hypotheses are spelt as phone sequences through this dictionary, and each
    * completed pronunciation becomes the word the LM likes best among those pronounced that way (closed
-   * vocabulary; `lexicon` is not used). Boosting needs spellings, so it is off for a phone model.
+   * vocabulary; `lexicon` is not used). Boosted words are spelt as their pronunciations.
    */
   pronunciations?: Pronunciations;
+  /** For a phone model: pronunciations of boosted words the dictionary lacks (letter-to-sound.ts);
+   *  without it such words are not boosted. */
+  letterToSound?: PronunciationGuesser;
   /**
    * Natural-log floor for the LM log-probability of boosted words: P_lm(word | history) is raised
    * towards e^floor (within `boostLmLiftPerChar`), so words the LM has never seen (or barely) become
@@ -239,6 +243,8 @@ export class BeamCtcDecoder implements CtcDecoder {
   private boostLexicons = new WeakMap<BoostTrie, Lexicon>();
   /** log(number of lexicon words the LM lacks): what `<unk>` is divided by (0 without a lexicon). */
   private readonly unkShare: number;
+  /** A phone model's spelling of words (boosting, and labels for learning from corrections). */
+  readonly speller: PhoneSpeller | undefined;
 
   constructor(options: Partial<BeamDecoderOptions> = {}) {
     this.options = { ...DEFAULT_BEAM_OPTIONS, ...options };
@@ -247,6 +253,7 @@ export class BeamCtcDecoder implements CtcDecoder {
       throw new RangeError('boostLmLiftPerChar must be ≥ 0');
     }
     const { lexicon, lm, pronunciations } = this.options;
+    this.speller = pronunciations && new PhoneSpeller(pronunciations, this.options.letterToSound);
     let unseen = 0;
     if (pronunciations && lm) {
       const listed = new Set<string>();
@@ -284,11 +291,11 @@ export class BeamCtcDecoder implements CtcDecoder {
 
   private boostTrie(alphabet: readonly string[]): BoostTrie | null {
     const vocabulary = this.options.vocabulary;
-    if (!vocabulary || vocabulary.phrases.length === 0 || this.options.pronunciations) return null;
+    if (!vocabulary || vocabulary.phrases.length === 0) return null;
     const key = alphabet.join('\u0000');
     let trie = this.boostTries.get(key);
     if (!trie) {
-      trie = new BoostTrie(vocabulary, alphabet);
+      trie = new BoostTrie(vocabulary, alphabet, this.speller);
       this.boostTries.set(key, trie);
     }
     return trie.size > 0 ? trie : null;
@@ -313,34 +320,38 @@ export class BeamCtcDecoder implements CtcDecoder {
 
   /**
    * A completed word's score and text: `partial` itself for a character model; for a phone model the
-   * word, among those pronounced `partial`, that the LM scores highest after `history`.
+   * word, among those pronounced `partial` (the dictionary's and the boosted words'), that scores highest
+   * after `history`. `boostBonus` is what completing the pronunciation earned as a boosted word: it
+   * counts for a boosted word only, as a character model's bonus counts only for the boosted spelling
+   * (the caller takes it back when another word wins).
    */
   private completeWord(
     history: readonly string[],
     partial: string,
     boost: BoostTrie | null,
+    boostBonus: number,
   ): { word: string; score: number } {
     const pronunciations = this.options.pronunciations;
     if (!pronunciations) return { word: partial, score: this.wordScore(history, partial, boost) };
-    let best = { word: '', score: NEG };
-    for (const word of pronunciations.wordsOf(partial)) {
-      const score = this.wordScore(history, word, null);
-      if (score > best.score || best.word === '') best = { word, score };
+    let best = { word: '', score: NEG, ranked: NEG };
+    for (const words of [pronunciations.wordsOf(partial), boost?.wordsOfKey?.get(partial) ?? []]) {
+      for (const word of words) {
+        const score = this.wordScore(history, word, boost);
+        const ranked = score + (boost?.words.has(word) ? boostBonus : 0);
+        if (ranked > best.ranked || best.word === '') best = { word, score, ranked };
+      }
     }
-    return best;
+    return { word: best.word, score: best.score };
   }
 
   /** Under a closed vocabulary: may a word begin with `prefix` (`complete`: be exactly `prefix`)? */
   private spellable(prefix: string, complete: boolean, boost: BoostTrie | null): boolean {
-    const pronunciations = this.options.pronunciations;
-    if (pronunciations)
-      return complete ? pronunciations.keys.has(prefix) : pronunciations.keys.hasPrefix(prefix);
-    const lexicon = this.options.lexicon!;
-    if (complete ? lexicon.has(prefix) : lexicon.hasPrefix(prefix)) return true;
+    const listed = this.options.pronunciations?.keys ?? this.options.lexicon!;
+    if (complete ? listed.has(prefix) : listed.hasPrefix(prefix)) return true;
     if (!boost) return false;
     let boosted = this.boostLexicons.get(boost);
     if (!boosted) {
-      boosted = Lexicon.fromWords(boost.words);
+      boosted = Lexicon.fromWords(boost.spellings);
       this.boostLexicons.set(boost, boosted);
     }
     return complete ? boosted.has(prefix) : boosted.hasPrefix(prefix);
@@ -408,9 +419,13 @@ export class BeamCtcDecoder implements CtcDecoder {
         let { lmScore, history, partial } = node;
         let ahead = 0;
         let word = '';
-        const boostState = boost && advanceBoost(boost, node.boost!, c, space, partial, alphabet[c]);
+        let boostState = boost && advanceBoost(boost, node.boost!, c, space, partial, spelling[c]);
         if (c === space) {
-          const completed = this.completeWord(history, partial, boost);
+          const earned = boostState ? boostState.committed - node.boost!.committed : 0;
+          const completed = this.completeWord(history, partial, boost, earned);
+          // A phone model's homophone that is not a boosted word does not keep the boosted word's bonus.
+          if (earned > 0 && !boost!.words.has(completed.word))
+            boostState = { ...boostState!, committed: boostState!.committed - earned };
           word = completed.word;
           lmScore += completed.score;
           history = [history[history.length - 1], word];
@@ -524,14 +539,17 @@ export class BeamCtcDecoder implements CtcDecoder {
       let score = logAdd(pb, pnb) + node.lmScore;
       let history = node.history;
       let lastWord = '';
+      let boostBonus = node.boost ? finalBoost(node.boost) : 0;
       if (node.partial.length > 0) {
-        const completed = this.completeWord(history, node.partial, boost);
+        const earned = node.boost?.node?.end ? node.boost.pending : 0;
+        const completed = this.completeWord(history, node.partial, boost, earned);
         lastWord = completed.word;
         score += completed.score;
         history = [history[history.length - 1], lastWord];
+        if (earned > 0 && !boost!.words.has(lastWord)) boostBonus -= earned;
       }
       if (endOfSentence && lm) score += this.options.alpha * lm.logProb(history, EOS);
-      if (node.boost) score += finalBoost(node.boost);
+      score += boostBonus;
       finals.push({ node, score, lastWord });
     }
     // Best first; ties keep the beam's order (as the strict > of a running maximum did).

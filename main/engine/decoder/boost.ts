@@ -8,6 +8,8 @@
  * a word the language model has never seen becomes reachable.
  */
 
+import type { PhoneSpeller } from './phone-speller';
+
 export interface VocabularyBoost {
   /** Words or phrases, one per entry; normalised to the model's alphabet (lower case, a–z and '). */
   phrases: readonly string[];
@@ -47,30 +49,76 @@ export function normalizePhrase(text: string, alphabet: readonly string[]): stri
     .trim();
 }
 
+/** A phrase spelt as pronunciations: at most this many variants (alternate pronunciations multiply). */
+const MAX_SPELLINGS_PER_PHRASE = 8;
+/** What a phone model's boost list is normalised with: its words are spelt, not its phone names. */
+const LETTERS = [..."abcdefghijklmnopqrstuvwxyz'", ' '];
+
 export class BoostTrie {
   readonly root: BoostNode = { children: new Map(), end: false };
   /** The normalised phrases, without duplicates. */
   readonly phrases: readonly string[];
   /** Every word of every phrase (these get the LM floor). */
   readonly words: ReadonlySet<string>;
+  /** What the trie spells each word as: the words themselves, or for a phone model their pronunciation
+   *  keys (a closed vocabulary admits these). */
+  readonly spellings: ReadonlySet<string>;
+  /** For a phone model: the boosted words pronounced by each key (a key the dictionary may lack). */
+  readonly wordsOfKey: ReadonlyMap<string, readonly string[]> | null;
   readonly weight: number;
   private readonly index: Map<string, number>;
 
-  constructor(boost: VocabularyBoost, alphabet: readonly string[]) {
+  /**
+   * `alphabet`: the model's output classes. A phone model passes its `speller` (phone-speller.ts), and
+   * each phrase is spelt as its words' pronunciations (`symbols`: the key character of each class); a
+   * phrase with a word it cannot pronounce is left out.
+   */
+  constructor(boost: VocabularyBoost, alphabet: readonly string[], speller?: PhoneSpeller) {
     const weight = boost.weight ?? DEFAULT_BOOST_WEIGHT;
     if (!Number.isFinite(weight) || weight < 0) {
       throw new RangeError(`vocabulary weight must be a finite number ≥ 0, got ${boost.weight}`);
     }
     this.weight = weight;
-    this.index = new Map(alphabet.map((s, i) => [s, i]));
+    const symbols = speller
+      ? speller.pronunciations.symbols.map((s, i) => (alphabet[i] === ' ' ? ' ' : s))
+      : alphabet;
+    this.index = new Map(symbols.filter((s) => s !== '').map((s) => [s, symbols.indexOf(s)]));
     const phrases = new Set<string>();
     for (const raw of boost.phrases.slice(0, MAX_BOOST_PHRASES)) {
-      const phrase = normalizePhrase(raw, alphabet);
+      const phrase = normalizePhrase(raw, speller ? LETTERS : alphabet);
       if (phrase) phrases.add(phrase);
     }
-    this.phrases = [...phrases];
+    const kept: string[] = [];
     const words = new Set<string>();
-    for (const phrase of this.phrases) {
+    const spellings = new Set<string>();
+    const wordsOfKey = new Map<string, string[]>();
+    const spelt: string[] = [];
+    for (const phrase of phrases) {
+      const phraseWords = phrase.split(' ');
+      if (!speller) {
+        spelt.push(phrase);
+      } else {
+        const keysOfWord = phraseWords.map((word) => speller.keysOf(word));
+        if (keysOfWord.some((keys) => keys.length === 0)) continue;
+        let variants = [''];
+        for (const keys of keysOfWord) {
+          variants = variants
+            .flatMap((v) => keys.map((k) => (v === '' ? k : `${v} ${k}`)))
+            .slice(0, MAX_SPELLINGS_PER_PHRASE);
+        }
+        spelt.push(...variants);
+        keysOfWord.forEach((keys, i) => {
+          for (const key of keys) {
+            const listed = wordsOfKey.get(key) ?? [];
+            if (!listed.includes(phraseWords[i])) wordsOfKey.set(key, [...listed, phraseWords[i]]);
+          }
+        });
+      }
+      kept.push(phrase);
+      for (const w of phraseWords) words.add(w);
+    }
+    for (const phrase of spelt) for (const w of phrase.split(' ')) spellings.add(w);
+    for (const phrase of spelt) {
       let node = this.root;
       for (const ch of phrase) {
         const c = this.index.get(ch)!;
@@ -82,9 +130,11 @@ export class BoostTrie {
         node = next;
       }
       node.end = true;
-      for (const w of phrase.split(' ')) words.add(w);
     }
+    this.phrases = kept;
     this.words = words;
+    this.spellings = spellings;
+    this.wordsOfKey = speller ? wordsOfKey : null;
   }
 
   get size(): number {

@@ -89,6 +89,12 @@ export class Lexicon {
     return this.search(prefix, true) >= 0;
   }
 
+  /** Word `i` of the sorted list. */
+  at(i: number): string {
+    const start = this.starts[i];
+    return this.text.slice(start, this.text.indexOf('\n', start));
+  }
+
   *words(): IterableIterator<string> {
     for (let i = 0; i < this.starts.length; i++) {
       const start = this.starts[i];

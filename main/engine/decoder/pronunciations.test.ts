@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BeamCtcDecoder } from './beam-decoder';
 import type { CtcInput } from './ctc-decoder';
 import { NgramLm } from './ngram-lm';
+import { PhoneSpeller } from './phone-speller';
 import { Pronunciations } from './pronunciations';
 
 /** A phone model's outputs, as training/train/phones.py orders them (a subset is enough here). */
@@ -85,6 +86,17 @@ describe('Pronunciations', () => {
     expect(dict.symbols[id(' ')]).toBe('');
   });
 
+  it("gives a word's pronunciations in the dictionary's order, first first", () => {
+    const describe = (word: string) => dict.keysOf(word).map((k) => dict.describe(k, alphabet));
+    expect(describe('read')).toEqual(['R EH D', 'R IY D']);
+    expect(describe('hello')).toEqual(['HH AH L OW', 'HH EH L OW']);
+    expect(describe('there')).toEqual(['DH EH R']);
+    expect(describe('zebra')).toEqual([]);
+    expect(dict.describe(dict.keyOfPhones(['W', 'ER1', 'L', 'D']), alphabet)).toBe('W ER L D');
+    expect(dict.keyOfPhones(['W', 'UW'])).toBe(''); // UW is not one of this model's phones
+    expect(dict.classesOf(dict.keyOfPhones(['IH', 'T']))).toEqual([id('IH'), id('T')]);
+  });
+
   it('names the line of a phone the model does not have, and of a word without phones', () => {
     expect(() => Pronunciations.parse('hello HH AH0 L OW1\nzoo Z UW1\n', alphabet)).toThrow(/line 2: "UW1"/);
     expect(() => Pronunciations.parse('hello\n', alphabet)).toThrow(/line 1: no phones/);
@@ -139,5 +151,74 @@ describe('BeamCtcDecoder with a phone model', () => {
     expect(() => decoder.decode(speak([['HH', 'AH', 'L', 'OW']]))).toThrow(
       /pronunciations are for 21 classes/,
     );
+  });
+});
+
+describe('PhoneSpeller', () => {
+  const pronunciations = Pronunciations.parse(DICTIONARY, alphabet);
+  // A stand-in for the letter-to-sound model: one made-up word, nothing else.
+  const guesser = { pronounce: (word: string) => (word === 'zelda' ? ['Z', 'EH', 'L', 'D', 'AH'] : []) };
+
+  it("labels a transcript with each word's first pronunciation and word boundaries, as training does", () => {
+    const speller = new PhoneSpeller(pronunciations, guesser);
+    const space = id(' ');
+    expect(speller.labels('Read it, Zelda!', space)).toEqual([
+      ...['R', 'EH', 'D'].map(id),
+      space,
+      ...['IH', 'T'].map(id),
+      space,
+      ...['Z', 'EH', 'L', 'D', 'AH'].map(id),
+    ]);
+    expect(speller.labels('read it', space)).toEqual(
+      new PhoneSpeller(pronunciations).labels('READ IT', space),
+    );
+    // A word neither the dictionary nor the guesser can pronounce: no labels rather than wrong ones.
+    expect(speller.labels('read the zebra', space)).toBeNull();
+    expect(new PhoneSpeller(pronunciations).labels('zelda', space)).toBeNull();
+  });
+});
+
+describe('Vocabulary boosting with a phone model', () => {
+  const pronunciations = Pronunciations.parse(DICTIONARY, alphabet);
+  const guesser = { pronounce: (word: string) => (word === 'zelda' ? ['Z', 'EH', 'L', 'D', 'AH'] : []) };
+  const lm = NgramLm.build(['there is a cat', 'there it is', 'their cat', 'is it red', 'hello world']);
+  const zelda = ['Z', 'EH', 'L', 'D', 'AH'];
+
+  it('says a boosted word the dictionary lacks, spelt by the letter-to-sound model', () => {
+    const decoder = new BeamCtcDecoder({
+      beamWidth: 16,
+      alpha: 1,
+      beta: 0,
+      lm,
+      pronunciations,
+      letterToSound: guesser,
+    });
+    const heard = () => decoder.decode(speak([['HH', 'AH', 'L', 'OW'], zelda])).map((w) => w.word);
+    expect(heard()).not.toContain('zelda'); // not a dictionary word: unsayable without the boost
+    decoder.setVocabulary({ phrases: ['Zelda'] });
+    expect(heard()).toEqual(['hello', 'zelda']);
+  });
+
+  it('cannot boost a word it cannot pronounce (no letter-to-sound model), and says so by leaving it out', () => {
+    const decoder = new BeamCtcDecoder({ beamWidth: 16, alpha: 1, beta: 0, lm, pronunciations });
+    decoder.setVocabulary({ phrases: ['Zelda'] });
+    expect(decoder.decode(speak([['HH', 'AH', 'L', 'OW'], zelda])).map((w) => w.word)).not.toContain('zelda');
+  });
+
+  it("gives a boosted homophone its pronunciation's bonus, the other homophones none", () => {
+    const decoder = new BeamCtcDecoder({ beamWidth: 16, alpha: 1, beta: 0, lm, pronunciations });
+    const heard = () =>
+      decoder
+        .decode(
+          speak([
+            ['DH', 'EH', 'R'],
+            ['IH', 'Z'],
+          ]),
+        )
+        .map((w) => w.word);
+    expect(heard()).toEqual(['there', 'is']);
+    // "their" starts 1 of the LM's 5 sentences, "there" 2: the bonus (0.5 a phone) tips it.
+    decoder.setVocabulary({ phrases: ['their'] });
+    expect(heard()).toEqual(['their', 'is']);
   });
 });

@@ -27,9 +27,27 @@ export class Pronunciations {
   private readonly wordText: string;
   /** Where key i's group starts in `wordText` (and, at i + 1, ends). */
   private readonly groupStarts: Uint32Array;
+  /** Every word, sorted; word i's pronunciations are the keys `wordKeys[wordKeyStarts[i] …
+   *  wordKeyStarts[i + 1])`, as key indices in the file's order (training labels a word with its first). */
+  private readonly spelt: Lexicon;
+  private readonly wordKeyStarts: Uint32Array;
+  private readonly wordKeys: Uint32Array;
 
-  private constructor(symbols: string[], pairs: [key: string, word: string][]) {
+  /** Phone name → key character. */
+  private readonly symbolOf: ReadonlyMap<string, string>;
+
+  private constructor(alphabet: readonly string[], symbols: string[], pairs: [key: string, word: string][]) {
     this.symbols = symbols;
+    this.symbolOf = new Map(
+      alphabet.map((name, i) => [name, symbols[i]] as const).filter(([, s]) => s !== ''),
+    );
+    // Per word, its keys in the file's order (before the sort below loses that order).
+    const keysOfWord = new Map<string, string[]>();
+    for (const [key, word] of pairs) {
+      const keys = keysOfWord.get(word);
+      if (!keys) keysOfWord.set(word, [key]);
+      else if (!keys.includes(key)) keys.push(key);
+    }
     // Code-unit order of the keys (the Lexicon's), a word's order within a key as the file gives it.
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const keys: string[] = [];
@@ -54,6 +72,17 @@ export class Pronunciations {
     this.keys = Lexicon.fromWords(keys);
     this.wordText = text;
     this.groupStarts = Uint32Array.from(starts);
+
+    this.spelt = Lexicon.fromWords(keysOfWord.keys());
+    this.wordKeyStarts = new Uint32Array(this.spelt.size + 1);
+    const wordKeys: number[] = [];
+    let i = 0;
+    for (const word of this.spelt.words()) {
+      this.wordKeyStarts[i++] = wordKeys.length;
+      for (const key of keysOfWord.get(word)!) wordKeys.push(this.keys.indexOf(key));
+    }
+    this.wordKeyStarts[i] = wordKeys.length;
+    this.wordKeys = Uint32Array.from(wordKeys);
   }
 
   /**
@@ -89,7 +118,7 @@ export class Pronunciations {
       }
       pairs.push([key, word]);
     }
-    return new Pronunciations(symbols, pairs);
+    return new Pronunciations(alphabet, symbols, pairs);
   }
 
   private group(i: number): string[] {
@@ -102,10 +131,36 @@ export class Pronunciations {
     return i < 0 ? [] : this.group(i);
   }
 
+  /** The keys `word` is pronounced with, the dictionary's first first (empty when it is not listed). */
+  keysOf(word: string): string[] {
+    const i = this.spelt.indexOf(word);
+    if (i < 0) return [];
+    const keys: string[] = [];
+    for (let k = this.wordKeyStarts[i]; k < this.wordKeyStarts[i + 1]; k++)
+      keys.push(this.keys.at(this.wordKeys[k]));
+    return keys;
+  }
+
+  /** Phone names as a key ('' when a phone is not one of the model's). */
+  keyOfPhones(phones: readonly string[]): string {
+    let key = '';
+    for (const phone of phones) {
+      const symbol = this.symbolOf.get(phone.replace(/[012]$/, ''));
+      if (symbol === undefined) return '';
+      key += symbol;
+    }
+    return key;
+  }
+
   /** Every key with its words, in key order (a word with alternates appears once per key). */
   *entries(): IterableIterator<[key: string, words: readonly string[]]> {
     let i = 0;
     for (const key of this.keys.words()) yield [key, this.group(i++)];
+  }
+
+  /** The model's output class of each character of `key`. */
+  classesOf(key: string): number[] {
+    return [...key].map((c) => c.charCodeAt(0) - KEY_BASE);
   }
 
   /** A phone key as readable phone names ('HH AH L OW'), for messages and tests. */

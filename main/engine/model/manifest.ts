@@ -33,6 +33,9 @@ export type DecoderSettings =
       /** A phone model's pronouncing dictionary beside the manifest (CMUdict format; see
        *  `decoder/pronunciations.ts`): the decoder spells pronunciations through it and emits their words. */
       pronunciationsFile?: string;
+      /** With `pronunciationsFile`: a letter-to-sound model beside the manifest (`decoder/letter-to-sound.ts`)
+       *  that pronounces boosted words and corrected words the dictionary lacks. */
+      letterToSoundFile?: string;
       alpha: number;
       beta: number;
       beamWidth: number;
@@ -138,6 +141,14 @@ export function validateManifest(manifest: ModelManifest, modelDir: string): voi
         (typeof decoder.pronunciationsFile === 'string' && decoder.pronunciationsFile !== ''),
       modelDir,
       'decoder.pronunciationsFile must be a file name',
+    );
+    check(
+      decoder.letterToSoundFile === undefined ||
+        (typeof decoder.letterToSoundFile === 'string' &&
+          decoder.letterToSoundFile !== '' &&
+          decoder.pronunciationsFile !== undefined),
+      modelDir,
+      'decoder.letterToSoundFile must be a file name, beside a pronunciationsFile',
     );
     for (const key of ['alpha', 'beta', 'beamWidth', 'prunePerFrame'] as const) {
       check(Number.isFinite(decoder[key]), modelDir, `decoder.${key} must be a number`);

@@ -23,7 +23,14 @@ export interface RandomModelOptions {
    * Decode with a small beam search (α 0.5, β 1, beam 8) instead of greedy: a trigram LM `lm.bin` of these
    * sentences (none written when absent: a model whose LM is missing), and a word list `words.txt`.
    */
-  beam?: { lm?: string[]; words?: string[] };
+  beam?: { lm?: string[]; words?: string[]; phones?: RandomPhoneModel };
+}
+
+/** A phone model: its outputs are the blank, the word boundary and `phones`; `dictionary` (CMUdict
+ *  format) is written as its `pronunciations.txt`. */
+export interface RandomPhoneModel {
+  phones: string[];
+  dictionary: string;
 }
 
 export async function createRandomModel(
@@ -34,11 +41,13 @@ export async function createRandomModel(
   const frontend = options.frontend ?? DEFAULT_FRONT_END;
   const dim = frontend.mfccCoefficients;
   const stacking = { size: 3, stride: 3 };
+  const phones = options.beam?.phones;
+  const alphabet = phones ? ['<blank>', ' ', ...phones.phones] : CHARACTER_ALPHABET;
   const model = buildAcousticModel({
     inputDim: dim * stacking.size,
     layers: options.layers ?? 1,
     units: options.units ?? 8,
-    outputs: CHARACTER_ALPHABET.length,
+    outputs: alphabet.length,
   });
   // Deterministic weights so tests are reproducible.
   let state = options.seed ?? 1;
@@ -62,7 +71,7 @@ export async function createRandomModel(
       std: Array(dim).fill(40),
     },
     stacking,
-    alphabet: CHARACTER_ALPHABET,
+    alphabet,
     blankIndex: 0,
     modelFile: 'model.json',
     decoder: { type: 'greedy' },
@@ -73,12 +82,14 @@ export async function createRandomModel(
       type: 'beam',
       lmFile: 'lm.bin',
       ...(beam.words ? { lexiconFile: 'words.txt' } : {}),
+      ...(phones ? { pronunciationsFile: 'pronunciations.txt' } : {}),
       alpha: 0.5,
       beta: 1,
       beamWidth: 8,
       prunePerFrame: 10,
     };
     if (beam.lm) await writeFile(path.join(dir, 'lm.bin'), NgramLm.build(beam.lm, { order: 3 }).toBuffer());
+    if (phones) await writeFile(path.join(dir, 'pronunciations.txt'), phones.dictionary);
     if (beam.words) await writeFile(path.join(dir, 'words.txt'), beam.words.map((w) => `${w}\n`).join(''));
   }
   await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
