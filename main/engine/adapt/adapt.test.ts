@@ -378,6 +378,18 @@ describe('adapting a phone model', () => {
     // held back are every second usable utterance, "see me" and "me too" ("S IY | M IY", "M IY | T UW":
     // 8 phones; scoring drops the '|' as punctuation).
     expect(result.before.words).toBe(8);
+    // Saved, it carries its dictionary: it loads and decodes as a phone model still.
+    const saved = await saveAdaptedModel(
+      engine.model,
+      result.weights,
+      path.join(work, 'phone-profile'),
+      'me',
+    );
     tf.dispose(result.weights);
+    expect(await readFile(path.join(saved, 'pronunciations.txt'), 'utf8')).toBe(DICTIONARY);
+    const adapted = await AsrEngine.load({ model: saved, punctuation: false });
+    expect(adapted.phoneSpeller?.labels('go', manifest.alphabet.indexOf(' '))).toEqual([id('G'), id('OW')]);
+    adapted.dispose();
+    engine.dispose();
   });
 });

@@ -27,7 +27,7 @@ import {
   type AcousticModel,
 } from '../model/acoustic-model';
 import type { PhoneSpeller } from '../decoder/phone-speller';
-import { MANIFEST_FILE, pronunciationsFileOf, type ModelManifest } from '../model/manifest';
+import { decoderFilesOf, MANIFEST_FILE, pronunciationsFileOf, type ModelManifest } from '../model/manifest';
 import { adaptedModelDir } from './adapted-models';
 export { adaptedModelDir, deleteAdaptedModel, listAdaptedModels } from './adapted-models';
 import { ctcLoss, ctcLossAndGrad, ctcMinFrames, logSoftmaxRows } from './ctc-loss';
@@ -744,12 +744,10 @@ export async function saveAdaptedModel(
         `base model "${base.manifest.name}"${summary}`,
       modelFile: 'model.json',
     };
-    const decoder = base.manifest.decoder;
-    if (decoder.type === 'beam') {
-      // Every file the decoder names (the LM, the word list), or the copy would not load.
-      for (const file of [decoder.lmFile, decoder.lexiconFile]) {
-        if (file) await copyFile(path.join(base.dir, file), path.join(staging, file));
-      }
+    // Every file the decoder names (the LM, the word list, a phone model's dictionaries), or the copy
+    // would not load.
+    for (const file of decoderFilesOf(base.manifest)) {
+      await copyFile(path.join(base.dir, file), path.join(staging, file));
     }
     await writeFile(path.join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     await writeFile(

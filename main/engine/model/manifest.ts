@@ -64,6 +64,14 @@ export function pronunciationsFileOf(manifest: ModelManifest): string | undefine
   return manifest.decoder.type === 'beam' ? manifest.decoder.pronunciationsFile : undefined;
 }
 
+/** Every file beside the manifest that its decoder reads (a copy of the model needs them all). */
+export function decoderFilesOf(manifest: ModelManifest): string[] {
+  const decoder = manifest.decoder;
+  if (decoder.type !== 'beam') return [];
+  const files = [decoder.lmFile, decoder.lexiconFile, decoder.pronunciationsFile, decoder.letterToSoundFile];
+  return files.filter((file): file is string => file !== undefined);
+}
+
 function check(condition: boolean, modelDir: string, detail: string): asserts condition {
   if (!condition) throw new ModelMismatchError(modelDir, detail);
 }
