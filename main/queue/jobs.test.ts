@@ -15,12 +15,22 @@ describe('modelFingerprint', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'fingerprint-'));
     await write(
       'manifest.json',
-      JSON.stringify({ decoder: { type: 'beam', lmFile: 'lm.bin', lexiconFile: 'lexicon.txt' } }),
+      JSON.stringify({
+        decoder: {
+          type: 'beam',
+          lmFile: 'lm.bin',
+          lexiconFile: 'lexicon.txt',
+          pronunciationsFile: 'pronunciations.txt',
+          letterToSoundFile: 'letter-to-sound.txt',
+        },
+      }),
     );
     await write('model.json', JSON.stringify({ weightsManifest: [{ paths: ['weights.bin'] }] }));
     await write('weights.bin', 'weights');
     await write('lm.bin', 'language model');
     await write('lexicon.txt', 'hello\nworld\n');
+    await write('pronunciations.txt', 'hello HH AH0 L OW1\n');
+    await write('letter-to-sound.txt', 'a rule\n');
     // The punctuation model beside it (its own folder, as models/punct).
     punctuation = path.join(dir, 'punct');
     await mkdir(punctuation);
@@ -39,6 +49,8 @@ describe('modelFingerprint', () => {
     'weights.bin',
     'lm.bin',
     'lexicon.txt',
+    'pronunciations.txt',
+    'letter-to-sound.txt',
     'punct/manifest.json',
     'punct/weights.bin',
     'punct/vocab.txt',

@@ -89,7 +89,7 @@ export async function sha256OfFile(file: string): Promise<string> {
 
 /**
  * sha256 over the files that decide a transcript: the model's manifest, the network and its weights, the
- * language model and word list the manifest names for the beam decoder, and the punctuation model that
+ * language model, word list and a phone model's dictionaries that the manifest names for the beam decoder, and the punctuation model that
  * writes each word's display form (engines load the default one). Two machines with the same fingerprint
  * transcribe alike; a retrained punctuation model gives new job ids, so old results are not reused.
  */
@@ -100,7 +100,7 @@ export async function modelFingerprint(
   const hash = createHash('sha256');
   await hashModelFiles(hash, '', modelDir, (manifest) => {
     const beam = manifest.decoder?.type === 'beam' ? manifest.decoder : {};
-    return [beam.lmFile, beam.lexiconFile];
+    return [beam.lmFile, beam.lexiconFile, beam.pronunciationsFile, beam.letterToSoundFile];
   });
   await hashModelFiles(hash, 'punctuation/', punctuationDir, (manifest) => [
     manifest.vocabFile,
@@ -111,7 +111,13 @@ export async function modelFingerprint(
 
 interface ModelFolderManifest {
   modelFile?: string;
-  decoder?: { type?: string; lmFile?: string; lexiconFile?: string };
+  decoder?: {
+    type?: string;
+    lmFile?: string;
+    lexiconFile?: string;
+    pronunciationsFile?: string;
+    letterToSoundFile?: string;
+  };
   vocabFile?: string;
   caseLexiconFile?: string;
 }
