@@ -234,5 +234,18 @@ describe('decoder selection', () => {
     await expect(AsrEngine.load({ model: dir, decoder: 'greedy' })).rejects.toThrow(
       /phone model says words only through its pronunciations/,
     );
+    // A word the dictionary lacks is pronounced by the letter-to-sound model the manifest names.
+    expect(engine.phoneSpeller?.keysOf('siz')).toEqual([]);
+    manifest.decoder.letterToSoundFile = 'letter-to-sound.txt';
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    await writeFile(path.join(dir, 'letter-to-sound.txt'), 'letter-to-sound 1 0:0\n0s S\n0i IY\n0z QQ\n');
+    await expect(AsrEngine.load({ model: dir })).rejects.toThrow(/cannot load the letter-to-sound model/);
+    await writeFile(path.join(dir, 'letter-to-sound.txt'), 'letter-to-sound 1 0:0\n0s S\n0i IY\n0z Z\n');
+    const guessing = await AsrEngine.load({ model: dir });
+    const speller = guessing.phoneSpeller!;
+    expect(
+      speller.keysOf('siz').map((key) => speller.pronunciations.describe(key, manifest.alphabet)),
+    ).toEqual(['S IY Z']);
+    guessing.dispose();
   });
 });

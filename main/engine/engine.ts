@@ -12,6 +12,7 @@ import { Resampler } from './audio/resample';
 import { BeamCtcDecoder, type BeamDecoderOptions, type LmWeights } from './decoder/beam-decoder';
 import type { VocabularyBoost } from './decoder/boost';
 import { GreedyCtcDecoder, type CtcDecoder } from './decoder/ctc-decoder';
+import { LetterToSound } from './decoder/letter-to-sound';
 import { Lexicon } from './decoder/lexicon';
 import type { PhoneSpeller } from './decoder/phone-speller';
 import { Pronunciations } from './decoder/pronunciations';
@@ -372,8 +373,24 @@ export async function loadBeamOptions(
       });
     }
   }
+  let letterToSound: LetterToSound | undefined;
+  if (settings.letterToSoundFile) {
+    try {
+      letterToSound = LetterToSound.parse(
+        await readFile(path.join(modelDir, settings.letterToSoundFile), 'utf8'),
+      );
+    } catch (cause) {
+      throw new ModelMissingError(
+        modelDir,
+        `cannot load the letter-to-sound model ${settings.letterToSoundFile}`,
+        {
+          cause,
+        },
+      );
+    }
+  }
   const { alpha, beta, beamWidth, prunePerFrame, confidence: calibration } = settings;
-  return { lm, lexicon, pronunciations, alpha, beta, beamWidth, prunePerFrame, calibration };
+  return { lm, lexicon, pronunciations, letterToSound, alpha, beta, beamWidth, prunePerFrame, calibration };
 }
 
 async function createDecoder(

@@ -6,8 +6,9 @@
 # acoustic model against acoustic model.
 #
 #   training/export/candidate.sh CHECKPOINT FEATURES_DIR NAME [BASE_MODEL]
-#   (a phone model gets the dictionary its labels came from as pronunciations.txt: $PRONUNCIATIONS, by
-#   default pocketsphinx-en-us's, the default of train.py --pronunciations)
+#   (a phone model from a character base gets the dictionary its labels came from as pronunciations.txt:
+#   $PRONUNCIATIONS, by default pocketsphinx-en-us's, the default of train.py --pronunciations; and the
+#   letter-to-sound model built from it, $LETTER_TO_SOUND: training/lts/README.md)
 #   training/export/candidate.sh training/work/runs/ft-cmn/best.pt training/work/features-cmn cmn
 #   npm run bench:wer -- --model training/work/models/cmn
 set -euo pipefail
@@ -23,16 +24,21 @@ node -e '
   const baseManifest = JSON.parse(fs.readFileSync(`${base}/manifest.json`, "utf8"));
   const manifest = JSON.parse(fs.readFileSync(`${out}/manifest.json`, "utf8"));
   manifest.decoder = { ...baseManifest.decoder };
-  if (manifest.alphabet.includes("AA")) {
-    // A phone model (train.py --targets phones) spells through the dictionary its labels came from.
-    delete manifest.decoder.lexiconFile;
-    manifest.decoder.pronunciationsFile = "pronunciations.txt";
-    fs.copyFileSync(process.env.PRONUNCIATIONS || "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict",
-      `${out}/pronunciations.txt`);
-  }
-  for (const key of ["lmFile", "lexiconFile"]) {
+  const files = ["lmFile", "lexiconFile", "pronunciationsFile", "letterToSoundFile"];
+  for (const key of files) {
     const file = baseManifest.decoder[key];
     if (file) fs.copyFileSync(`${base}/${file}`, `${out}/${file}`);
+  }
+  if (manifest.alphabet.includes("AA") && !manifest.decoder.pronunciationsFile) {
+    // A phone model (train.py --targets phones) from a character base: it spells through the dictionary
+    // its labels came from, and pronounces other words with the letter-to-sound model built from it.
+    delete manifest.decoder.lexiconFile;
+    manifest.decoder.pronunciationsFile = "pronunciations.txt";
+    manifest.decoder.letterToSoundFile = "letter-to-sound.txt";
+    fs.copyFileSync(process.env.PRONUNCIATIONS || "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict",
+      `${out}/pronunciations.txt`);
+    fs.copyFileSync(process.env.LETTER_TO_SOUND || "training/candidates/phones/letter-to-sound.txt",
+      `${out}/letter-to-sound.txt`);
   }
   fs.writeFileSync(`${out}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
 ' "models/$base" "training/work/models/$name"

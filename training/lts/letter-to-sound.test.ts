@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-// eslint-disable-next-line studio/layers -- the engine never imports training code; its test trains the model it checks
-import * as trainer from '../../../training/lts/train-letter-to-sound';
-import { LetterToSound, MAX_LETTERS } from './letter-to-sound';
+import { LetterToSound, MAX_LETTERS } from '../../main/engine/decoder/letter-to-sound';
+import * as trainer from './train-letter-to-sound';
 
 /** Short words sharing spelling patterns (a_e, sh, th, x), as CMUdict writes them: stress digits, an
  *  alternate, a trailing comment, and words the trainer must skip (dots, digits). */
