@@ -41,27 +41,23 @@ export class Pronunciations {
     this.symbolOf = new Map(
       alphabet.map((name, i) => [name, symbols[i]] as const).filter(([, s]) => s !== ''),
     );
-    // Per word, its keys in the file's order (before the sort below loses that order).
-    const keysOfWord = new Map<string, string[]>();
-    for (const [key, word] of pairs) {
-      const keys = keysOfWord.get(word);
-      if (!keys) keysOfWord.set(word, [key]);
-      else if (!keys.includes(key)) keys.push(key);
-    }
+    const keyOfLine = new Uint32Array(pairs.length);
+    const sorted = pairs.map(([key, word], line) => ({ key, word, line }));
     // Code-unit order of the keys (the Lexicon's), a word's order within a key as the file gives it.
-    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    sorted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const keys: string[] = [];
     const starts: number[] = [];
     // Joined once at the end: appending to one string would keep a rope of 134k pieces.
     const words: string[] = [];
     let length = 0;
     let groupWords: string[] = [];
-    for (const [key, word] of pairs) {
+    for (const { key, word, line } of sorted) {
       if (keys.length === 0 || keys[keys.length - 1] !== key) {
         keys.push(key);
         starts.push(length);
         groupWords = [];
       }
+      keyOfLine[line] = keys.length - 1;
       if (groupWords.includes(word)) continue;
       groupWords.push(word);
       words.push(word);
@@ -73,15 +69,22 @@ export class Pronunciations {
     this.wordText = text;
     this.groupStarts = Uint32Array.from(starts);
 
-    this.spelt = Lexicon.fromWords(keysOfWord.keys());
-    this.wordKeyStarts = new Uint32Array(this.spelt.size + 1);
+    // The word index: lines in word order, the file's order within a word.
+    sorted.sort((a, b) => (a.word < b.word ? -1 : a.word > b.word ? 1 : a.line - b.line));
+    const spelt: string[] = [];
+    const wordKeyStarts: number[] = [];
     const wordKeys: number[] = [];
-    let i = 0;
-    for (const word of this.spelt.words()) {
-      this.wordKeyStarts[i++] = wordKeys.length;
-      for (const key of keysOfWord.get(word)!) wordKeys.push(this.keys.indexOf(key));
+    for (const { word, line } of sorted) {
+      if (spelt.length === 0 || spelt[spelt.length - 1] !== word) {
+        spelt.push(word);
+        wordKeyStarts.push(wordKeys.length);
+      }
+      const key = keyOfLine[line];
+      if (wordKeys.indexOf(key, wordKeyStarts[wordKeyStarts.length - 1]) < 0) wordKeys.push(key);
     }
-    this.wordKeyStarts[i] = wordKeys.length;
+    wordKeyStarts.push(wordKeys.length);
+    this.spelt = Lexicon.fromWords(spelt);
+    this.wordKeyStarts = Uint32Array.from(wordKeyStarts);
     this.wordKeys = Uint32Array.from(wordKeys);
   }
 
