@@ -192,12 +192,13 @@ def package_passages():
     return out
 
 
-def doc_passages():
+def doc_passages(doc_dir="/usr/share/doc"):
     """Prose paragraphs of the documentation installed under /usr/share/doc (FAQs, READMEs, .txt files):
-    many of the questions the other sources lack. Code, lists and tables are left out."""
+    many of the questions the other sources lack. Code, lists and tables are left out. (`doc_dir`: another
+    tree laid out the same way; make-dev.py reads unpacked packages with it.)"""
     import gzip
     out = []
-    for root, dirs, files in os.walk("/usr/share/doc"):
+    for root, dirs, files in os.walk(doc_dir):
         # The manuals read by pod_passages / html_doc_passages (training text only, see main).
         dirs[:] = [d for d in dirs if os.path.join(root, d) not in MANUAL_DIRS]
         for fn in sorted(files):
