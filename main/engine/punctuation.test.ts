@@ -2,7 +2,7 @@
  * The punctuation runtime with the shipped model (models/punct): marks and capitals as display text,
  * the words themselves untouched, windows that match the whole-sequence result, spoken commands first.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -11,7 +11,14 @@ import { formatTranscript, type Transcript, type Word } from '../common/transcri
 import { AsrEngine } from './engine';
 import { initBackend } from './model/backend';
 import { createRandomModel } from './model/random-model';
-import { fnv1a, Punctuator } from './punctuation';
+import { ModelMismatchError } from './errors';
+import {
+  DEFAULT_DECISIONS,
+  fnv1a,
+  parseDecisions,
+  Punctuator,
+  type PunctuationDecisionsJson,
+} from './punctuation';
 
 let punctuator: Punctuator;
 
@@ -101,6 +108,134 @@ describe('Punctuator', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) punctuator.punctuate(timed('some words to punctuate again and again'));
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+/** Network outputs written by hand: per word [none, comma, full stop, question, lower, Title, UPPER, Mixed]. */
+const logitsOf = (rows: number[][]) => Float32Array.from(rows.flat());
+const NONE = [2, 0, 0, -9, 5, 0, 0, 0];
+const decisions = (json: PunctuationDecisionsJson) => parseDecisions(json, 'test');
+const marksOf = (words: string, rows: number[][], json: PunctuationDecisionsJson, options = {}) =>
+  punctuator
+    .decide(words.split(' '), logitsOf(rows), options, decisions(json))
+    .map((w) => w.mark)
+    .join('|');
+
+describe('decisions (manifest.json decisions)', () => {
+  it('without decisions, each output largest and a file\'s last word "." unless the model chose "?"', () => {
+    expect(DEFAULT_DECISIONS).toEqual(decisions({}));
+    expect(parseDecisions(undefined, 'test')).toBe(DEFAULT_DECISIONS);
+    const rows = [NONE, [1, 0.5, 0, -9, 2, 0, 0, 0], [3, -1, 1, 1.5, 2, 0, 0, 0]];
+    expect(marksOf('we went home', rows, {})).toBe('||.');
+    // …as before: "?" only where it beats every mark
+    expect(marksOf('we went home', [NONE, NONE, [0, 0, 1, 2, 2, 0, 0, 0]], {})).toBe('||?');
+  });
+
+  it('adds the mark biases to the logits before choosing', () => {
+    const rows = [NONE, [1, 0.5, 0, -9, 2, 0, 0, 0], [3, -1, 1, 1.5, 2, 0, 0, 0]];
+    expect(marksOf('we went home', rows, { markBias: { comma: 0.49 } })).toBe('||.');
+    expect(marksOf('we went home', rows, { markBias: { comma: 0.51 } })).toBe('|,|.');
+    // A full stop bias that makes a mid-text stop, and the next word starts a sentence
+    const out = punctuator.decide(
+      ['we', 'went', 'home'],
+      logitsOf(rows),
+      {},
+      decisions({ markBias: { fullStop: 1.1 } }),
+    );
+    expect(out.map((w) => w.written + w.mark)).toEqual(['We', 'went.', 'Home.']);
+  });
+
+  it('at a sentence end chooses "?" over "." by those two alone (questionAtSentenceEnd), biased by questionEndBias', () => {
+    // The last word: "none" is largest, "?" beats "."
+    const rows = [NONE, NONE, [3, -1, 1, 1.5, 2, 0, 0, 0]];
+    expect(marksOf('we went home', rows, {})).toBe('||.');
+    expect(marksOf('we went home', rows, { questionAtSentenceEnd: true })).toBe('||?');
+    expect(marksOf('we went home', rows, { questionAtSentenceEnd: true, questionEndBias: -0.6 })).toBe('||.');
+    // Not at the end of a dictated utterance (sentenceEnd false): no sentence end there
+    expect(marksOf('we went home', rows, { questionAtSentenceEnd: true }, { sentenceEnd: false })).toBe('||');
+  });
+
+  it('gives "?" to a sentence that starts as a question does (question cues), and only there', () => {
+    const json: PunctuationDecisionsJson = {
+      questionAtSentenceEnd: true,
+      questionCueBias: 2,
+      questionWords: ['where'],
+      invertedAuxiliaries: ['can'],
+      subjects: ['you'],
+    };
+    const end = [0, 0, 2, 0.5, 2, 0, 0, 0]; // "." by 1.5 over "?"
+    const rows = [NONE, NONE, NONE, end];
+    expect(marksOf('can you hear me', rows, { ...json, questionCueBias: 0 })).toBe('|||.');
+    expect(marksOf('can you hear me', rows, json)).toBe('|||?');
+    expect(marksOf('where is the cat', rows, json)).toBe('|||?');
+    expect(marksOf('you can hear me', rows, json)).toBe('|||.'); // not inverted
+    expect(marksOf('can dogs hear me', rows, json)).toBe('|||.'); // no subject after the auxiliary
+    // The cue is the start of the sentence the end closes, not of the text
+    expect(marksOf('where we live it rains', [NONE, NONE, end, NONE, end], json)).toBe('||?||.');
+    expect(marksOf('we live here where is it', [NONE, NONE, end, NONE, NONE, end], json)).toBe('||.|||?');
+  });
+
+  it('chooses case with the case biases, and the lexicon for known words only when asked', () => {
+    const written = (rows: number[][], json: PunctuationDecisionsJson) =>
+      punctuator.decide(['in', 'london'], logitsOf(rows), {}, decisions(json)).map((w) => w.written);
+    const lower = [NONE, [2, 0, 0, -9, 2, 1, 0, 0]];
+    const title = [NONE, [2, 0, 0, -9, 1, 2, 0, 0]];
+    // "london" is in the vocabulary and the case lexicon ("London")
+    expect(written(lower, {})).toEqual(['In', 'London']);
+    expect(written(lower, { lexiconForKnownWords: false })).toEqual(['In', 'london']);
+    expect(written(title, { lexiconForKnownWords: false })).toEqual(['In', 'London']);
+    expect(written(title, { lexiconForKnownWords: false, caseBias: { title: -1.5 } })).toEqual([
+      'In',
+      'london',
+    ]);
+    expect(written(lower, { caseBias: { upper: 3 } })).toEqual(['In', 'LONDON']);
+  });
+
+  it("predict uses the manifest's decisions", () => {
+    const words = 'can you hear me now i think the line is bad so call me back later'.split(' ');
+    const logits = punctuator.rawLogits(words);
+    expect(punctuator.predict(words)).toEqual(punctuator.decide(words, logits, {}, punctuator.decisions));
+  });
+
+  it('refuses decisions it cannot use, naming the field', () => {
+    const refused = (json: unknown) => {
+      try {
+        parseDecisions(json, 'models/punct');
+      } catch (error) {
+        expect(error).toBeInstanceOf(ModelMismatchError);
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refused([])).toMatch(/decisions: must be an object/);
+    expect(refused({ markBias: { comma: '1' } })).toMatch(/markBias\.comma must be a finite number, got "1"/);
+    expect(refused({ markBias: { comma: null } })).toMatch(/markBias\.comma must be a finite number/);
+    expect(refused({ markBias: [0, 1, 0, 0] })).toMatch(/markBias must be an object with comma, fullStop/);
+    expect(refused({ markBias: { none: 1 } })).toMatch(/unknown field markBias\.none/);
+    expect(refused({ markBais: { comma: 1 } })).toMatch(/unknown field markBais/);
+    expect(refused({ questionAtSentenceEnd: 'yes' })).toMatch(/questionAtSentenceEnd must be true or false/);
+    expect(refused({ questionEndBias: -1 })).toMatch(/need questionAtSentenceEnd/);
+    expect(refused({ questionAtSentenceEnd: true, questionCueBias: 2 })).toMatch(/needs questionWords/);
+    expect(refused({ questionAtSentenceEnd: true, questionCueBias: -2, questionWords: ['what'] })).toMatch(
+      /questionCueBias must not be negative/,
+    );
+    expect(refused({ questionWords: ['What'] })).toMatch(/questionWords must be a list of lower-case words/);
+    expect(refused({ invertedAuxiliaries: ['can'] })).toMatch(/invertedAuxiliaries needs subjects/);
+    expect(refused({ caseBias: { lower: 1 } })).toMatch(/unknown field caseBias\.lower/);
+    expect(refused({ lexiconForKnownWords: 0 })).toMatch(/lexiconForKnownWords must be true or false/);
+  });
+
+  it('refuses to load a model whose manifest has invalid decisions', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'punct-decisions-'));
+    const manifest = JSON.parse(
+      await readFile(path.join(import.meta.dirname, '../../models/punct/manifest.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    await writeFile(
+      path.join(dir, 'manifest.json'),
+      JSON.stringify({ ...manifest, decisions: { markBias: { comma: 'high' } } }),
+    );
+    await expect(Punctuator.load(dir)).rejects.toThrow(ModelMismatchError);
+    await expect(Punctuator.load(dir)).rejects.toThrow(/decisions: markBias\.comma must be a finite number/);
   });
 });
 

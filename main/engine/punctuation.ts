@@ -38,6 +38,152 @@ export interface PunctuationManifest {
   suffixLength: number;
   /** Words either side that a word's prediction depends on (the network's receptive field). */
   contextWords: number;
+  /** How marks and case are chosen from the network's outputs; absent: each output's largest logit. */
+  decisions?: PunctuationDecisionsJson;
+}
+
+/**
+ * manifest.json `decisions`, every field optional (absent: today's choice). Biases are added to the
+ * network's logits (log-odds) before the largest is taken; they were tuned on text the network never saw
+ * (training/punct/tune-decisions.ts, models/punct/MODEL_CARD.md).
+ */
+export interface PunctuationDecisionsJson {
+  /** Added to the comma, full stop and question mark logits (none: 0). */
+  markBias?: { comma?: number; fullStop?: number; questionMark?: number };
+  /**
+   * At a sentence's end (the model chose a full stop or question mark there, or it is a transcript's last
+   * word), write "?" when the question mark's logit plus its markBias, `questionEndBias` and, if the sentence
+   * starts as a question does, `questionCueBias` beats the full stop's logit plus its markBias; else ".".
+   * False (as before): "?" only where it beats every mark.
+   */
+  questionAtSentenceEnd?: boolean;
+  /** Added to the question mark's logit (besides markBias) where a sentence end chooses "?" or ".". */
+  questionEndBias?: number;
+  /** Added there too when the sentence starts as a question does (a question cue, below). */
+  questionCueBias?: number;
+  /** A sentence starting with one of these is a question cue ("what", "how"). */
+  questionWords?: string[];
+  /** A sentence starting with one of these followed by one of `subjects` is a question cue ("can you"). */
+  invertedAuxiliaries?: string[];
+  subjects?: string[];
+  /** Added to the Title, UPPER and Mixed case logits (lower: 0). */
+  caseBias?: { title?: number; upper?: number; mixed?: number };
+  /** A vocabulary word the network writes in lower case takes its case-lexicon form (true: as before). */
+  lexiconForKnownWords?: boolean;
+}
+
+/** The decisions in effect: the manifest's, each missing field at its default. */
+export interface PunctuationDecisions {
+  /** None, comma, full stop, question mark (none is always 0). */
+  markBias: readonly [number, number, number, number];
+  questionAtSentenceEnd: boolean;
+  questionEndBias: number;
+  questionCueBias: number;
+  questionWords: ReadonlySet<string>;
+  invertedAuxiliaries: ReadonlySet<string>;
+  subjects: ReadonlySet<string>;
+  /** Lower, Title, UPPER, Mixed (lower is always 0). */
+  caseBias: readonly [number, number, number, number];
+  lexiconForKnownWords: boolean;
+}
+
+/** Today's behaviour: each output's largest logit, a transcript's last word "." unless the model chose "?". */
+export const DEFAULT_DECISIONS: PunctuationDecisions = {
+  markBias: [0, 0, 0, 0],
+  questionAtSentenceEnd: false,
+  questionEndBias: 0,
+  questionCueBias: 0,
+  questionWords: new Set(),
+  invertedAuxiliaries: new Set(),
+  subjects: new Set(),
+  caseBias: [0, 0, 0, 0],
+  lexiconForKnownWords: true,
+};
+
+const DECISION_FIELDS = [
+  'markBias',
+  'questionAtSentenceEnd',
+  'questionEndBias',
+  'questionCueBias',
+  'questionWords',
+  'invertedAuxiliaries',
+  'subjects',
+  'caseBias',
+  'lexiconForKnownWords',
+];
+
+/**
+ * The decisions of a manifest's `decisions` field (undefined: the defaults). A value of the wrong kind, an
+ * unknown field (a misspelt one would silently do nothing) or a bias that is not a finite number is refused
+ * with a ModelMismatchError naming it.
+ */
+export function parseDecisions(json: unknown, dir: string): PunctuationDecisions {
+  if (json === undefined) return DEFAULT_DECISIONS;
+  const refuse = (detail: string): never => {
+    throw new ModelMismatchError(dir, `manifest.json decisions: ${detail}`);
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(json)) return refuse('must be an object');
+  const fields = (object: Record<string, unknown>, allowed: readonly string[], where: string) => {
+    for (const key of Object.keys(object))
+      if (!allowed.includes(key)) refuse(`unknown field ${where}${key} (known: ${allowed.join(', ')})`);
+  };
+  fields(json, DECISION_FIELDS, '');
+  const bias = (value: unknown, name: string): number => {
+    if (value === undefined) return 0;
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      return refuse(`${name} must be a finite number, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const biases = (value: unknown, name: string, keys: readonly string[]): number[] => {
+    if (value === undefined) return keys.map(() => 0);
+    if (!isObject(value)) return refuse(`${name} must be an object with ${keys.join(', ')}`);
+    fields(value, keys, `${name}.`);
+    return keys.map((key) => bias(value[key], `${name}.${key}`));
+  };
+  const flag = (value: unknown, name: string, fallback: boolean): boolean => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean')
+      return refuse(`${name} must be true or false, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const words = (value: unknown, name: string): Set<string> => {
+    if (value === undefined) return new Set();
+    if (!Array.isArray(value) || !value.every((w) => typeof w === 'string' && /^[a-z']+$/.test(w)))
+      return refuse(`${name} must be a list of lower-case words`);
+    return new Set(value as string[]);
+  };
+  const [comma, fullStop, questionMark] = biases(json.markBias, 'markBias', [
+    'comma',
+    'fullStop',
+    'questionMark',
+  ]);
+  const [title, upper, mixed] = biases(json.caseBias, 'caseBias', ['title', 'upper', 'mixed']);
+  const decisions: PunctuationDecisions = {
+    markBias: [0, comma, fullStop, questionMark],
+    questionAtSentenceEnd: flag(json.questionAtSentenceEnd, 'questionAtSentenceEnd', false),
+    questionEndBias: bias(json.questionEndBias, 'questionEndBias'),
+    questionCueBias: bias(json.questionCueBias, 'questionCueBias'),
+    questionWords: words(json.questionWords, 'questionWords'),
+    invertedAuxiliaries: words(json.invertedAuxiliaries, 'invertedAuxiliaries'),
+    subjects: words(json.subjects, 'subjects'),
+    caseBias: [0, title, upper, mixed],
+    lexiconForKnownWords: flag(json.lexiconForKnownWords, 'lexiconForKnownWords', true),
+  };
+  if (decisions.questionCueBias < 0)
+    refuse(`questionCueBias must not be negative, got ${decisions.questionCueBias}`);
+  const cues = decisions.questionWords.size + decisions.invertedAuxiliaries.size;
+  if (
+    (decisions.questionCueBias !== 0 || decisions.questionEndBias !== 0) &&
+    !decisions.questionAtSentenceEnd
+  )
+    refuse('questionEndBias and questionCueBias need questionAtSentenceEnd');
+  if (decisions.questionCueBias !== 0 && cues === 0)
+    refuse('questionCueBias needs questionWords or invertedAuxiliaries');
+  if (decisions.invertedAuxiliaries.size > 0 && decisions.subjects.size === 0)
+    refuse('invertedAuxiliaries needs subjects');
+  return decisions;
 }
 
 /** 32-bit FNV-1a over UTF-8 bytes: the hash training/punct/train.py uses for unknown words and suffixes. */
@@ -72,17 +218,21 @@ const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(
 
 export class Punctuator {
   readonly manifest: PunctuationManifest;
+  /** How marks and case are chosen (the manifest's `decisions`). */
+  readonly decisions: PunctuationDecisions;
   private readonly model: tf.LayersModel;
   private readonly vocabulary: Map<string, number>;
   private readonly caseLexicon: Map<string, string>;
 
   private constructor(
     manifest: PunctuationManifest,
+    decisions: PunctuationDecisions,
     model: tf.LayersModel,
     vocabulary: Map<string, number>,
     caseLexicon: Map<string, string>,
   ) {
     this.manifest = manifest;
+    this.decisions = decisions;
     this.model = model;
     this.vocabulary = vocabulary;
     this.caseLexicon = caseLexicon;
@@ -104,13 +254,14 @@ export class Punctuator {
         `not a punctuation model (format ${String(manifest.format)}, version ${String(manifest.version)})`,
       );
     }
+    const decisions = parseDecisions(manifest.decisions, dir);
     const lines = (text: string) => text.split('\n').filter((l) => l !== '');
     const vocabulary = new Map(
       lines(await read(manifest.vocabFile)).map((w, i) => [w, 1 + manifest.oovBuckets + i]),
     );
     const caseLexicon = new Map(lines(await read(manifest.caseLexiconFile)).map((w) => [w.toLowerCase(), w]));
     const model = await loadLayersModelFromDir(dir, manifest.modelFile);
-    return new Punctuator(manifest, model, vocabulary, caseLexicon);
+    return new Punctuator(manifest, decisions, model, vocabulary, caseLexicon);
   }
 
   private wordId(word: string): number {
@@ -147,33 +298,69 @@ export class Punctuator {
 
   /** The mark after each word and how each is written (capitals at sentence starts included). */
   predict(words: readonly string[], options: PunctuateOptions = {}): WordPunctuation[] {
+    return this.decide(words, this.rawLogits(words.map((w) => w.toLowerCase())), options);
+  }
+
+  /**
+   * The marks and written forms that `logits` (rawLogits of the words) give under `decisions` (the
+   * manifest's unless given: training/punct/tune-decisions.ts tries others on the same logits).
+   */
+  decide(
+    words: readonly string[],
+    logits: Float32Array,
+    options: PunctuateOptions = {},
+    decisions: PunctuationDecisions = this.decisions,
+  ): WordPunctuation[] {
     const keys = words.map((w) => w.toLowerCase());
-    const logits = this.rawLogits(keys);
     const width = MARKS.length + 4;
-    const argmax = (from: number, count: number) => {
-      let best = from;
-      for (let k = from + 1; k < from + count; k++) if (logits[k] > logits[best]) best = k;
-      return best - from;
+    const { markBias, caseBias } = decisions;
+    const argmax = (from: number, bias: readonly number[]) => {
+      let best = 0;
+      for (let k = 1; k < bias.length; k++)
+        if (logits[from + k] + bias[k] > logits[from + best] + bias[best]) best = k;
+      return best;
     };
+    // A sentence starts as a question does: "what …", "can you …" (the cue lists of the decisions).
+    const questionCue = (first: number, last: number) =>
+      decisions.questionWords.has(keys[first]) ||
+      (decisions.invertedAuxiliaries.has(keys[first]) &&
+        first < last &&
+        decisions.subjects.has(keys[first + 1]));
     let sentenceStart = options.sentenceStart ?? true;
+    // Where the current sentence began. A dictated utterance that may continue a sentence (sentenceStart
+    // false) still counts its first word for a question cue: "can you …" after a pause asks.
+    let sentenceFirst = 0;
     const sentenceEnd = options.sentenceEnd ?? true;
     return words.map((word, i) => {
-      let mark = MARKS[argmax(i * width, MARKS.length)];
-      if (sentenceEnd && i === words.length - 1 && mark !== '?') mark = '.';
-      let written = this.written(word, keys[i], argmax(i * width + MARKS.length, 4) as CaseClass);
+      const at = i * width;
+      let markIndex = argmax(at, markBias);
+      const ends = markIndex >= 2 || (sentenceEnd && i === words.length - 1);
+      if (ends && decisions.questionAtSentenceEnd) {
+        const question = markBias[3] + decisions.questionEndBias;
+        const cue = questionCue(sentenceFirst, i) ? decisions.questionCueBias : 0;
+        markIndex = logits[at + 3] + question + cue > logits[at + 2] + markBias[2] ? 3 : 2;
+      } else if (ends && markIndex !== 3) markIndex = 2;
+      const mark = MARKS[markIndex];
+      let written = this.written(word, keys[i], argmax(at + MARKS.length, caseBias) as CaseClass, decisions);
       if (sentenceStart) written = capitalised(written);
-      sentenceStart = mark === '.' || mark === '?';
+      sentenceStart = markIndex >= 2;
+      if (sentenceStart) sentenceFirst = i + 1;
       return { mark, written };
     });
   }
 
-  private written(word: string, key: string, predicted: CaseClass): string {
+  private written(word: string, key: string, predicted: CaseClass, decisions: PunctuationDecisions): string {
     // A word the recogniser (or a boosted vocabulary) already spells with capitals keeps them.
     if (word !== key) return word;
     const lexical = this.caseLexicon.get(key);
     // The lexicon holds the words written with capitals more often than not ("Mary", "NASA"): it is
-    // what the network does not know well enough (rare words, words outside its vocabulary).
-    if (lexical && (predicted === CaseClass.Lower || !this.vocabulary.has(key))) return lexical;
+    // what the network does not know well enough (rare words, words outside its vocabulary); a word it
+    // knows and writes in lower case keeps that unless decisions.lexiconForKnownWords.
+    if (
+      lexical &&
+      ((predicted === CaseClass.Lower && decisions.lexiconForKnownWords) || !this.vocabulary.has(key))
+    )
+      return lexical;
     switch (predicted) {
       case CaseClass.Lower:
         return word;
