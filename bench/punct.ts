@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AsrEngine } from '../main/engine/engine';
 import { initBackend, type BackendPreference } from '../main/engine/model/backend';
 import { DEFAULT_PUNCTUATION_DIR } from '../main/engine/model-location';
-import { Punctuator } from '../main/engine/punctuation';
+import { DEFAULT_DECISIONS, Punctuator, type WordPunctuation } from '../main/engine/punctuation';
 import { numberOption, parseCommandLine, UsageError } from '../main/cli/command-line';
 import { loadEvalSet } from './eval-sets';
 import { parseWritten, PunctuationScore, SCORED_MARKS, type WrittenWord } from './punct-metrics';
@@ -15,7 +15,7 @@ word case accuracy (the word written exactly as in the reference) and the time p
 its target.
 
   npm run bench:punct -- [--model DIR] [--backend wasm|cpu|tensorflow|auto] [--sets eval-slt-clean,eval-awb-clean]
-                         [--limit N] [--no-voices] [--json FILE]
+                         [--limit N] [--no-voices] [--compare-default] [--json FILE]
 
 - Held-out text: models/punct/heldout/text-test.txt (passages kept out of training by
   training/punct/prepare.py), each passage given to the model as a transcript would be (lower case, no
@@ -24,6 +24,9 @@ its target.
   recogniser (models/default), punctuated, and scored on the words that the recogniser got right against
   the sentences as written (models/punct/heldout/eval-sentences.tsv). --limit takes the first N files of
   each set; --no-voices skips this part.
+- The marks and case are chosen as the model's manifest says (\`decisions\`, tuned on a dev text by
+  training/punct/tune-decisions.ts). --compare-default also scores, on the same network outputs and
+  transcripts, the choice without them (each output's largest logit: the runtime before the decisions).
 `;
 
 const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -57,6 +60,23 @@ function report(title: string, score: PunctuationScore): Record<string, unknown>
 
 const endsSentence = (mark: string | undefined) => mark === '.' || mark === '?';
 
+const MARK_ORDER = ['', ',', '.', '?'];
+
+function addAll(score: PunctuationScore, reference: WrittenWord[], output: WordPunctuation[]): void {
+  reference.forEach((w, i) => score.add(w, output[i]));
+}
+
+/** Reference marks (rows) against the output's (columns). */
+function printConfusion(confusion: number[][]): void {
+  const names = ['none', 'comma', 'full stop', 'question'];
+  console.log(
+    `  confusion (rows: reference, columns: output)\n  ${''.padEnd(10)}${names.map((n) => n.padStart(10)).join('')}`,
+  );
+  confusion.forEach((row, r) =>
+    console.log(`  ${names[r].padEnd(10)}${row.map((n) => String(n).padStart(10)).join('')}`),
+  );
+}
+
 /** The sentences of a written passage (cut after each full stop or question mark). */
 function sentencesOf(passage: WrittenWord[]): WrittenWord[][] {
   const out: WrittenWord[][] = [];
@@ -83,6 +103,7 @@ async function main() {
         sets: { type: 'string', default: 'eval-slt-clean,eval-awb-clean' },
         limit: { type: 'string', default: '0' },
         'no-voices': { type: 'boolean', default: false },
+        'compare-default': { type: 'boolean', default: false },
         json: { type: 'string' },
       },
     },
@@ -105,14 +126,22 @@ async function main() {
     .split('\n')
     .filter(Boolean)
     .map(parseWritten);
+  const compare = values['compare-default']!;
+  // Each choice of marks and case scored: the manifest's decisions, and today's default beside them
   const text = new PunctuationScore();
+  const textDefault = new PunctuationScore();
+  const confusion = MARK_ORDER.map(() => MARK_ORDER.map(() => 0));
   // Where the case errors are: a word that starts a sentence in the reference but not in the output (or
   // the other way round) gets its first letter from the full stops, not from the case classes.
   const caseErrors = { missedStart: 0, spuriousStart: 0, elsewhere: 0 };
   for (const passage of passages) {
-    const predicted = punctuator.predict(passage.map((w) => w.word));
+    const words = passage.map((w) => w.word);
+    const logits = punctuator.rawLogits(words);
+    const predicted = punctuator.decide(words, logits);
+    if (compare) addAll(textDefault, passage, punctuator.decide(words, logits, {}, DEFAULT_DECISIONS));
     passage.forEach((w, i) => {
       text.add(w, predicted[i]);
+      confusion[MARK_ORDER.indexOf(w.mark)][MARK_ORDER.indexOf(predicted[i].mark)]++;
       if (predicted[i].written === w.written) return;
       const referenceStart = i === 0 || endsSentence(passage[i - 1].mark);
       const outputStart = i === 0 || endsSentence(predicted[i - 1].mark);
@@ -125,7 +154,11 @@ async function main() {
   console.log(
     `  case errors: ${caseErrors.missedStart} at sentence starts the output lacks, ${caseErrors.spuriousStart} at sentence starts only the output has, ${caseErrors.elsewhere} elsewhere (${pct(caseErrors.elsewhere / text.words)} of the words)`,
   );
+  printConfusion(confusion);
   results.caseErrors = caseErrors;
+  results.confusion = confusion;
+  if (compare)
+    results.textDefault = report('held-out text, default decisions (each output largest)', textDefault);
 
   // Time per sentence: each sentence alone, as a dictated final would be
   const sentences = passages.flatMap(sentencesOf).map((s) => s.map((w) => w.word));
@@ -144,7 +177,6 @@ async function main() {
     `\ntime per sentence (${sentences.length} sentences, ${words.toFixed(1)} words on average, ${backend.label}): mean ${mean.toFixed(2)} ms, median ${times[times.length >> 1].toFixed(2)} ms, 95th percentile ${p95.toFixed(2)} ms  target ≤ ${TARGETS.msPerSentence} ms ${verdict(mean <= TARGETS.msPerSentence)}`,
   );
   results.msPerSentence = { mean, median: times[times.length >> 1], p95, sentences: sentences.length };
-  punctuator.dispose();
 
   if (!values['no-voices']) {
     const references = new Map(
@@ -160,6 +192,7 @@ async function main() {
     });
     const limit = Number(values.limit);
     const voices = new PunctuationScore();
+    const voicesDefault = new PunctuationScore();
     let files = 0;
     let skipped = 0;
     for (const name of values.sets!.split(',').filter(Boolean)) {
@@ -176,6 +209,14 @@ async function main() {
           return { ...token, word: w.word };
         });
         voices.addAligned(parseWritten(written), output);
+        if (compare) {
+          const words = transcript.words.map((w) => w.word);
+          const before = punctuator.decide(words, punctuator.rawLogits(words), {}, DEFAULT_DECISIONS);
+          voicesDefault.addAligned(
+            parseWritten(written),
+            before.map((p, i) => ({ word: words[i], written: p.written, mark: p.mark })),
+          );
+        }
         files++;
         if (files % 50 === 0) console.error(`${files} files transcribed`);
       }
@@ -185,7 +226,9 @@ async function main() {
       `held-out voices through the recogniser (${values.sets}; ${files} files, ${skipped} without a written reference; words the recogniser got right)`,
       voices,
     );
+    if (compare) results.voicesDefault = report('held-out voices, default decisions', voicesDefault);
   }
+  punctuator.dispose();
   if (values.json) await writeFile(values.json, JSON.stringify(results, null, 2) + '\n');
 }
 
