@@ -67,3 +67,34 @@ describe('model manifest: normalisation', () => {
     }
   });
 });
+
+describe('model manifest: file names', () => {
+  it('takes only names of files in the model folder, so a shared model cannot reach outside it', () => {
+    const good = load();
+    for (const name of ['lm.bin', 'my words.txt', 'lexicon.v2.txt']) {
+      const manifest = load();
+      if (manifest.decoder.type !== 'beam') throw new Error('the shipped model decodes with beam search');
+      manifest.decoder.lmFile = name;
+      expect(() => validateManifest(manifest, shipped)).not.toThrow();
+    }
+    const bad = ['../../etc/passwd', '/etc/passwd', 'sub/lm.bin', '..\\lm.bin', '..', '.', '', 'lm\0.bin', 7];
+    for (const key of ['lmFile', 'lexiconFile', 'pronunciationsFile', 'letterToSoundFile'] as const) {
+      for (const name of bad) {
+        const manifest = load();
+        (manifest.decoder as Record<string, unknown>)[key] = name;
+        expect(() => validateManifest(manifest, shipped), `${key} ${JSON.stringify(name)}`).toThrow(
+          new RegExp(`decoder\\.${key} must be the name of a file in the model folder`),
+        );
+      }
+    }
+    for (const name of bad) {
+      const manifest = { ...good, modelFile: name as string };
+      expect(() => validateManifest(manifest, shipped)).toThrow(/modelFile must be the name of a file/);
+    }
+    // The letter-to-sound model serves a phone model's dictionary only.
+    const manifest = load();
+    if (manifest.decoder.type !== 'beam') throw new Error('the shipped model decodes with beam search');
+    delete manifest.decoder.pronunciationsFile;
+    expect(() => validateManifest(manifest, shipped)).toThrow(/letterToSoundFile needs a pronunciationsFile/);
+  });
+});

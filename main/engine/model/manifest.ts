@@ -72,6 +72,14 @@ export function decoderFilesOf(manifest: ModelManifest): string[] {
   return files.filter((file): file is string => file !== undefined);
 }
 
+/**
+ * A file name the model folder holds: no directory part, not "." or "..". A manifest names files beside
+ * it, and one from a downloaded or shared model folder must not reach files outside it ("../../x").
+ */
+function isFileInFolder(name: unknown): boolean {
+  return typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
 function check(condition: boolean, modelDir: string, detail: string): asserts condition {
   if (!condition) throw new ModelMismatchError(modelDir, detail);
 }
@@ -130,6 +138,11 @@ export function validateManifest(manifest: ModelManifest, modelDir: string): voi
     `blankIndex ${manifest.blankIndex} is outside the alphabet`,
   );
   check(manifest.alphabet.includes(' '), modelDir, 'alphabet has no space (word separator)');
+  check(
+    isFileInFolder(manifest.modelFile),
+    modelDir,
+    `modelFile must be the name of a file in the model folder, not ${JSON.stringify(manifest.modelFile)}`,
+  );
   const decoder = manifest.decoder;
   check(
     decoder?.type === 'greedy' || decoder?.type === 'beam',
@@ -137,26 +150,19 @@ export function validateManifest(manifest: ModelManifest, modelDir: string): voi
     `unknown decoder type ${decoder?.type}`,
   );
   if (decoder.type === 'beam') {
-    check(typeof decoder.lmFile === 'string' && decoder.lmFile !== '', modelDir, 'beam decoder needs lmFile');
+    check(decoder.lmFile !== undefined, modelDir, 'beam decoder needs lmFile');
+    for (const key of ['lmFile', 'lexiconFile', 'pronunciationsFile', 'letterToSoundFile'] as const) {
+      const file = decoder[key];
+      check(
+        file === undefined || isFileInFolder(file),
+        modelDir,
+        `decoder.${key} must be the name of a file in the model folder, not ${JSON.stringify(file)}`,
+      );
+    }
     check(
-      decoder.lexiconFile === undefined ||
-        (typeof decoder.lexiconFile === 'string' && decoder.lexiconFile !== ''),
+      decoder.letterToSoundFile === undefined || decoder.pronunciationsFile !== undefined,
       modelDir,
-      'decoder.lexiconFile must be a file name',
-    );
-    check(
-      decoder.pronunciationsFile === undefined ||
-        (typeof decoder.pronunciationsFile === 'string' && decoder.pronunciationsFile !== ''),
-      modelDir,
-      'decoder.pronunciationsFile must be a file name',
-    );
-    check(
-      decoder.letterToSoundFile === undefined ||
-        (typeof decoder.letterToSoundFile === 'string' &&
-          decoder.letterToSoundFile !== '' &&
-          decoder.pronunciationsFile !== undefined),
-      modelDir,
-      'decoder.letterToSoundFile must be a file name, beside a pronunciationsFile',
+      'decoder.letterToSoundFile needs a pronunciationsFile beside it',
     );
     for (const key of ['alpha', 'beta', 'beamWidth', 'prunePerFrame'] as const) {
       check(Number.isFinite(decoder[key]), modelDir, `decoder.${key} must be a number`);
