@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -58,5 +58,20 @@ describe('AcousticModel memory', () => {
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.memory().numBytes).toBe(before.numBytes);
     model.dispose();
+  });
+});
+
+describe('AcousticModel weight files', () => {
+  it('reads weight shards from the model folder only: a path out of it is refused before any read', async () => {
+    const copy = path.join(dir, '..', `${path.basename(dir)}-shards`);
+    await cp(dir, copy, { recursive: true });
+    try {
+      const json = JSON.parse(await readFile(path.join(copy, 'model.json'), 'utf8'));
+      json.weightsManifest[0].paths = ['../' + path.basename(dir) + '/weights.bin'];
+      await writeFile(path.join(copy, 'model.json'), JSON.stringify(json));
+      await expect(AcousticModel.load(copy)).rejects.toThrow(/is not a file in the model folder/);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 });

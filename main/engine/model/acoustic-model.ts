@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ModelMismatchError, ModelMissingError } from '../errors';
 import { FastBiLstm } from './fast-bilstm';
 import { matVecKernelAvailable } from './kernel/matvec-kernel';
-import { readManifest, type ModelManifest } from './manifest';
+import { isFileInFolder, readManifest, type ModelManifest } from './manifest';
 
 /**
  * `fast` (default where WebAssembly SIMD exists) runs the recurrence in our own kernel; `layers` runs the
@@ -86,6 +86,12 @@ export async function loadLayersModelFromDir(dir: string, modelFile: string): Pr
   for (const group of json.weightsManifest ?? []) {
     weightSpecs.push(...group.weights);
     for (const shard of group.paths) {
+      if (!isFileInFolder(shard)) {
+        throw new ModelMismatchError(
+          dir,
+          `weight file ${JSON.stringify(shard)} is not a file in the model folder`,
+        );
+      }
       try {
         buffers.push(await readFile(path.join(dir, shard)));
       } catch (cause) {

@@ -76,7 +76,7 @@ export function decoderFilesOf(manifest: ModelManifest): string[] {
  * A file name the model folder holds: no directory part, not "." or "..". A manifest names files beside
  * it, and one from a downloaded or shared model folder must not reach files outside it ("../../x").
  */
-function isFileInFolder(name: unknown): boolean {
+export function isFileInFolder(name: unknown): boolean {
   return typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
 }
 
