@@ -336,63 +336,43 @@ function withinAudio(words: Word[], durationSec: number): Word[] {
   );
 }
 
-/** Builds the decoder the manifest describes (loading its LM), or greedy when asked for. */
 /**
- * The beam search a manifest describes: its LM and word list loaded from the model folder, its weights,
- * beam and confidence calibration (the engine's decoder, and the decoder benchmarks', are built from it).
+ * The beam search a manifest describes: its LM, word list and a phone model's dictionaries loaded from the
+ * model folder (a file missing or unreadable is one error naming it), its weights, beam and confidence
+ * calibration (the engine's decoder, and the decoder benchmarks', are built from it).
  */
 export async function loadBeamOptions(
   modelDir: string,
   settings: Extract<DecoderSettings, { type: 'beam' }>,
   alphabet: readonly string[],
 ): Promise<BeamDecoderOptions> {
-  let lm: NgramLm;
-  try {
-    lm = NgramLm.fromBuffer(await readFile(path.join(modelDir, settings.lmFile)));
-  } catch (cause) {
-    throw new ModelMissingError(modelDir, `cannot load the language model ${settings.lmFile}`, { cause });
-  }
-  let lexicon: Lexicon | undefined;
-  if (settings.lexiconFile) {
+  const load = async <T>(file: string, what: string, parse: (bytes: Buffer) => T): Promise<T> => {
     try {
-      lexicon = Lexicon.parse(await readFile(path.join(modelDir, settings.lexiconFile), 'utf8'));
+      return parse(await readFile(path.join(modelDir, file)));
     } catch (cause) {
-      throw new ModelMissingError(modelDir, `cannot load the word list ${settings.lexiconFile}`, { cause });
+      throw new ModelMissingError(modelDir, `cannot load the ${what} ${file}`, { cause });
     }
-  }
-  let pronunciations: Pronunciations | undefined;
-  if (settings.pronunciationsFile) {
-    try {
-      pronunciations = Pronunciations.parse(
-        await readFile(path.join(modelDir, settings.pronunciationsFile), 'utf8'),
-        alphabet,
-      );
-    } catch (cause) {
-      throw new ModelMissingError(modelDir, `cannot load the pronunciations ${settings.pronunciationsFile}`, {
-        cause,
-      });
-    }
-  }
-  let letterToSound: LetterToSound | undefined;
-  if (settings.letterToSoundFile) {
-    try {
-      letterToSound = LetterToSound.parse(
-        await readFile(path.join(modelDir, settings.letterToSoundFile), 'utf8'),
-      );
-    } catch (cause) {
-      throw new ModelMissingError(
-        modelDir,
-        `cannot load the letter-to-sound model ${settings.letterToSoundFile}`,
-        {
-          cause,
-        },
-      );
-    }
-  }
+  };
+  const { lmFile, lexiconFile, pronunciationsFile, letterToSoundFile } = settings;
+  const lm = await load(lmFile, 'language model', (bytes) => NgramLm.fromBuffer(bytes));
+  const lexicon = lexiconFile
+    ? await load(lexiconFile, 'word list', (bytes) => Lexicon.parse(bytes.toString('utf8')))
+    : undefined;
+  const pronunciations = pronunciationsFile
+    ? await load(pronunciationsFile, 'pronunciations', (bytes) =>
+        Pronunciations.parse(bytes.toString('utf8'), alphabet),
+      )
+    : undefined;
+  const letterToSound = letterToSoundFile
+    ? await load(letterToSoundFile, 'letter-to-sound model', (bytes) =>
+        LetterToSound.parse(bytes.toString('utf8')),
+      )
+    : undefined;
   const { alpha, beta, beamWidth, prunePerFrame, confidence: calibration } = settings;
   return { lm, lexicon, pronunciations, letterToSound, alpha, beta, beamWidth, prunePerFrame, calibration };
 }
 
+/** Builds the decoder the manifest describes (loading its LM), or greedy when asked for. */
 async function createDecoder(
   model: AcousticModel,
   choice: DecoderChoice,
