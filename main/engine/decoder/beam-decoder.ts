@@ -322,17 +322,17 @@ export class BeamCtcDecoder implements CtcDecoder {
    * A completed word's score and text: `partial` itself for a character model; for a phone model the
    * word, among those pronounced `partial` (the dictionary's and the boosted words'), that scores highest
    * after `history`. `boostBonus` is what completing the pronunciation earned as a boosted word: it
-   * counts for a boosted word only, as a character model's bonus counts only for the boosted spelling
-   * (the caller takes it back when another word wins).
+   * counts for a boosted word only, as a character model's bonus counts only for the boosted spelling;
+   * `forfeit` is the part of it the caller takes back because another word won.
    */
   private completeWord(
     history: readonly string[],
     partial: string,
     boost: BoostTrie | null,
     boostBonus: number,
-  ): { word: string; score: number } {
+  ): { word: string; score: number; forfeit: number } {
     const pronunciations = this.options.pronunciations;
-    if (!pronunciations) return { word: partial, score: this.wordScore(history, partial, boost) };
+    if (!pronunciations) return { word: partial, score: this.wordScore(history, partial, boost), forfeit: 0 };
     let best = { word: '', score: NEG, ranked: NEG };
     for (const words of [pronunciations.wordsOf(partial), boost?.wordsOfKey?.get(partial) ?? []]) {
       for (const word of words) {
@@ -341,7 +341,8 @@ export class BeamCtcDecoder implements CtcDecoder {
         if (ranked > best.ranked || best.word === '') best = { word, score, ranked };
       }
     }
-    return { word: best.word, score: best.score };
+    const forfeit = boost?.words.has(best.word) ? 0 : boostBonus;
+    return { word: best.word, score: best.score, forfeit };
   }
 
   /** Under a closed vocabulary: may a word begin with `prefix` (`complete`: be exactly `prefix`)? */
@@ -424,8 +425,8 @@ export class BeamCtcDecoder implements CtcDecoder {
           const earned = boostState ? boostState.committed - node.boost!.committed : 0;
           const completed = this.completeWord(history, partial, boost, earned);
           // A phone model's homophone that is not a boosted word does not keep the boosted word's bonus.
-          if (earned > 0 && !boost!.words.has(completed.word))
-            boostState = { ...boostState!, committed: boostState!.committed - earned };
+          if (completed.forfeit > 0)
+            boostState = { ...boostState!, committed: boostState!.committed - completed.forfeit };
           word = completed.word;
           lmScore += completed.score;
           history = [history[history.length - 1], word];
@@ -546,7 +547,7 @@ export class BeamCtcDecoder implements CtcDecoder {
         lastWord = completed.word;
         score += completed.score;
         history = [history[history.length - 1], lastWord];
-        if (earned > 0 && !boost!.words.has(lastWord)) boostBonus -= earned;
+        boostBonus -= completed.forfeit;
       }
       if (endOfSentence && lm) score += this.options.alpha * lm.logProb(history, EOS);
       score += boostBonus;

@@ -30,11 +30,14 @@ export interface BoostNode {
   end: boolean;
 }
 
+/** The letters words are written in: a phone model's alphabet is phone names, so its words use these. */
+export const LETTERS: readonly string[] = [..."abcdefghijklmnopqrstuvwxyz'"];
+
 /**
- * Lower case, curly quotes to straight, every character outside the alphabet becomes a word break
- * ("e-mail" → "e mail"), apostrophes at word edges and repeated spaces dropped.
+ * The words of `text`: lower case, curly quotes to straight, every character outside the alphabet becomes
+ * a word break ("e-mail" → "e mail"), apostrophes at word edges dropped.
  */
-export function normalizePhrase(text: string, alphabet: readonly string[]): string {
+export function normalizedWords(text: string, alphabet: readonly string[]): string[] {
   const allowed = new Set(alphabet.filter((s) => s.length === 1 && s !== ' '));
   const chars = [...text.toLowerCase().replace(/[\u2018\u2019`]/g, "'")].map((c) =>
     allowed.has(c) ? c : ' ',
@@ -43,16 +46,16 @@ export function normalizePhrase(text: string, alphabet: readonly string[]): stri
     .join('')
     .split(' ')
     .map((w) => w.replace(/^'+|'+$/g, ''))
-    .filter(Boolean)
-    .join(' ')
-    .slice(0, MAX_PHRASE_CHARS)
-    .trim();
+    .filter(Boolean);
+}
+
+/** `normalizedWords` as one phrase, at most MAX_PHRASE_CHARS long. */
+export function normalizePhrase(text: string, alphabet: readonly string[]): string {
+  return normalizedWords(text, alphabet).join(' ').slice(0, MAX_PHRASE_CHARS).trim();
 }
 
 /** A phrase spelt as pronunciations: at most this many variants (alternate pronunciations multiply). */
 const MAX_SPELLINGS_PER_PHRASE = 8;
-/** What a phone model's boost list is normalised with: its words are spelt, not its phone names. */
-const LETTERS = [..."abcdefghijklmnopqrstuvwxyz'", ' '];
 
 export class BoostTrie {
   readonly root: BoostNode = { children: new Map(), end: false };
@@ -90,7 +93,6 @@ export class BoostTrie {
     }
     const kept: string[] = [];
     const words = new Set<string>();
-    const spellings = new Set<string>();
     const wordsOfKey = new Map<string, string[]>();
     const spelt: string[] = [];
     for (const phrase of phrases) {
@@ -117,7 +119,6 @@ export class BoostTrie {
       kept.push(phrase);
       for (const w of phraseWords) words.add(w);
     }
-    for (const phrase of spelt) for (const w of phrase.split(' ')) spellings.add(w);
     for (const phrase of spelt) {
       let node = this.root;
       for (const ch of phrase) {
@@ -133,7 +134,7 @@ export class BoostTrie {
     }
     this.phrases = kept;
     this.words = words;
-    this.spellings = spellings;
+    this.spellings = new Set(spelt.flatMap((phrase) => phrase.split(' ')));
     this.wordsOfKey = speller ? wordsOfKey : null;
   }
 

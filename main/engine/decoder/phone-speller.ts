@@ -4,22 +4,12 @@
  * boosting spells the user's words with it, and learning from corrections spells the corrected text as
  * the phone labels training used (each word's first pronunciation, word boundaries between).
  */
+import { LETTERS, normalizedWords } from './boost';
 import type { Pronunciations } from './pronunciations';
 
 /** Spelling → phone names (letter-to-sound.ts; any function of the kind will do in tests). */
 export interface PronunciationGuesser {
   pronounce(word: string): string[];
-}
-
-/** A text's words as the dictionary writes them: lower case, a–z and apostrophes inside words. */
-export function spokenWords(text: string): string[] {
-  return text
-    .toLowerCase()
-    .replace(/[\u2018\u2019`]/g, "'")
-    .replace(/[^a-z']+/g, ' ')
-    .split(' ')
-    .map((w) => w.replace(/^'+|'+$/g, ''))
-    .filter(Boolean);
 }
 
 export class PhoneSpeller {
@@ -42,7 +32,8 @@ export class PhoneSpeller {
    */
   labels(text: string, space: number): number[] | null {
     const labels: number[] = [];
-    for (const word of spokenWords(text)) {
+    // The words as the dictionary writes them: lower case, a–z and apostrophes inside words.
+    for (const word of normalizedWords(text, LETTERS)) {
       const key = this.keysOf(word)[0];
       if (key === undefined) return null;
       if (labels.length > 0) labels.push(space);
