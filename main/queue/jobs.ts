@@ -11,6 +11,7 @@ import type { Transcript } from '../common/transcript';
 import type { VocabularyBoost } from '../engine/decoder/boost';
 import type { DecoderChoice } from '../engine/engine';
 import { DEFAULT_PUNCTUATION_DIR } from '../engine/model-location';
+import { DECODER_FILE_KEYS } from '../engine/model/manifest';
 
 export const QUEUE_NAME = 'speech-studio-transcribe';
 
@@ -100,7 +101,7 @@ export async function modelFingerprint(
   const hash = createHash('sha256');
   await hashModelFiles(hash, '', modelDir, (manifest) => {
     const beam = manifest.decoder?.type === 'beam' ? manifest.decoder : {};
-    return [beam.lmFile, beam.lexiconFile, beam.pronunciationsFile, beam.letterToSoundFile];
+    return DECODER_FILE_KEYS.map((key) => beam[key]);
   });
   await hashModelFiles(hash, 'punctuation/', punctuationDir, (manifest) => [
     manifest.vocabFile,
@@ -111,13 +112,7 @@ export async function modelFingerprint(
 
 interface ModelFolderManifest {
   modelFile?: string;
-  decoder?: {
-    type?: string;
-    lmFile?: string;
-    lexiconFile?: string;
-    pronunciationsFile?: string;
-    letterToSoundFile?: string;
-  };
+  decoder?: { type?: string } & Partial<Record<(typeof DECODER_FILE_KEYS)[number], string>>;
   vocabFile?: string;
   caseLexiconFile?: string;
 }

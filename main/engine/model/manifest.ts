@@ -64,12 +64,19 @@ export function pronunciationsFileOf(manifest: ModelManifest): string | undefine
   return manifest.decoder.type === 'beam' ? manifest.decoder.pronunciationsFile : undefined;
 }
 
+/** The beam decoder's settings that name a file beside the manifest. */
+export const DECODER_FILE_KEYS = [
+  'lmFile',
+  'lexiconFile',
+  'pronunciationsFile',
+  'letterToSoundFile',
+] as const;
+
 /** Every file beside the manifest that its decoder reads (a copy of the model needs them all). */
 export function decoderFilesOf(manifest: ModelManifest): string[] {
   const decoder = manifest.decoder;
   if (decoder.type !== 'beam') return [];
-  const files = [decoder.lmFile, decoder.lexiconFile, decoder.pronunciationsFile, decoder.letterToSoundFile];
-  return files.filter((file): file is string => file !== undefined);
+  return DECODER_FILE_KEYS.map((key) => decoder[key]).filter((file): file is string => file !== undefined);
 }
 
 /**
@@ -151,7 +158,7 @@ export function validateManifest(manifest: ModelManifest, modelDir: string): voi
   );
   if (decoder.type === 'beam') {
     check(decoder.lmFile !== undefined, modelDir, 'beam decoder needs lmFile');
-    for (const key of ['lmFile', 'lexiconFile', 'pronunciationsFile', 'letterToSoundFile'] as const) {
+    for (const key of DECODER_FILE_KEYS) {
       const file = decoder[key];
       check(
         file === undefined || isFileInFolder(file),
