@@ -11,7 +11,7 @@ import type { Transcript } from '../common/transcript';
 import type { VocabularyBoost } from '../engine/decoder/boost';
 import type { DecoderChoice } from '../engine/engine';
 import { DEFAULT_PUNCTUATION_DIR } from '../engine/model-location';
-import { DECODER_FILE_KEYS } from '../engine/model/manifest';
+import { DECODER_FILE_KEYS } from '../engine/model/decoder-files';
 
 export const QUEUE_NAME = 'speech-studio-transcribe';
 

@@ -15,6 +15,7 @@ import {
 } from '../frontend/mfcc';
 
 import { MANIFEST_FILE } from './manifest-file';
+import { DECODER_FILE_KEYS } from './decoder-files';
 
 export { MANIFEST_FILE };
 export const MANIFEST_VERSION = 1;
@@ -63,14 +64,6 @@ export interface ModelManifest {
 export function pronunciationsFileOf(manifest: ModelManifest): string | undefined {
   return manifest.decoder.type === 'beam' ? manifest.decoder.pronunciationsFile : undefined;
 }
-
-/** The beam decoder's settings that name a file beside the manifest. */
-export const DECODER_FILE_KEYS = [
-  'lmFile',
-  'lexiconFile',
-  'pronunciationsFile',
-  'letterToSoundFile',
-] as const;
 
 /** Every file beside the manifest that its decoder reads (a copy of the model needs them all). */
 export function decoderFilesOf(manifest: ModelManifest): string[] {
