@@ -6,6 +6,8 @@
  * - Generated sets (training/corpus/generate.py, paths relative to the repository root): the held-out
  *   voices flite awb and festival slt, clean and at 10 dB SNR, and the asterisk test split (real speech,
  *   one speaker, telephone band). Held out of training by the generator.
+ * - A simulated dev user for learning from corrections (training/corpus/dev-user.py): an accented voice
+ *   no model was trained on, reading dev sentences; the learner's settings are tuned on it, not on awb.
  * - Real-speech dev sets (../shared/data/real-speech/prepare.sh, paths relative to the manifest): game
  *   voice lines of several speakers (warzone2100) and single words of two speakers (klettres). Measure
  *   and tune on them, never train on them.
@@ -62,6 +64,13 @@ export const EVAL_SETS: readonly EvalSet[] = [
   REAL_DEV('warzone2100'),
   REAL_DEV('klettres-words'),
   { ...GENERATED('dev'), dev: true },
+  // The simulated dev user of learning from corrections (bench:learn's settings are chosen on it).
+  {
+    ...GENERATED('dev-user-machac'),
+    dev: true,
+    buildCommand: 'python3 training/corpus/dev-user.py',
+    buildTime: 'about 4 minutes on 2 cores (needs festlex-cmu and festvox-czech-machac)',
+  },
 ];
 
 /** The real-speech dev sets, whose pooled figures are the model's headline on real voices. */
