@@ -24,8 +24,9 @@ pooled against it: how much the learning took off on the same sentences. \`--lr\
                          [--lr X] [--l2 X] [--spec-augment] [--backend wasm]
                          [--model default]
 
-Settings were chosen with \`--set eval-slt-clean\` (the other held-out voice), so the default voice, awb,
-plays no part in any choice.
+Settings are chosen on \`--set dev-user-machac\`, the dev user (an accented voice no model trained on,
+reading dev sentences: training/corpus/dev-user.py; the settings before it were chosen on the other
+held-out voice, \`--set eval-slt-clean\`), so the default voice, awb, plays no part in any choice.
 `;
 
 const LAYERS = ['all', 'top', 'dense'] as const;
