@@ -69,7 +69,7 @@ export const EVAL_SETS: readonly EvalSet[] = [
     ...GENERATED('dev-user-machac'),
     dev: true,
     buildCommand: 'python3 training/corpus/dev-user.py',
-    buildTime: 'about 4 minutes on 2 cores (needs festlex-cmu and festvox-czech-machac)',
+    buildTime: 'about 2 minutes on 2 cores (needs festlex-cmu and festvox-czech-machac)',
   },
 ];
 

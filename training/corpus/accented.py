@@ -334,6 +334,13 @@ def synthesize(voice, respelt, path, tmpdir, stretch=1.0):
         raise RuntimeError(f"text2wave {voice} failed ({r.returncode}): {r.stderr.decode(errors='replace')[-400:]}")
 
 
+def to_clean_16k(raw, path):
+    """A synthesised WAV as the recognisers hear a clean recording: 16 kHz mono 16-bit, peak −3 dBFS."""
+    subprocess.run(["sox", "-R", "-D", raw, "-r", "16000", "-b", "16", "-c", "1", path,
+                    "rate", "-v", "16000", "norm", "-3"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+
+
 # =========================================================================== self-test
 def selftest():
     lex = lexicon()
@@ -428,9 +435,7 @@ def check(n, out_dir, voices, jobs=2):
             else:
                 said = respell(sentences[i], VOICE_LANGUAGE[voice])
                 synthesize(voice, said, raw, tmp)
-            subprocess.run(["sox", "-R", "-D", raw, "-r", "16000", "-b", "16", "-c", "1",
-                            os.path.join(d, f"{i:03d}.wav"), "rate", "-v", "16000", "norm", "-3"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+            to_clean_16k(raw, os.path.join(d, f"{i:03d}.wav"))
             return voice, i, said, None
         except Exception as e:  # noqa: BLE001  (a failing voice is a finding, not a crash)
             return voice, i, None, str(e)[-300:]
