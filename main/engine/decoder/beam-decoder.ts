@@ -518,15 +518,15 @@ export class BeamCtcDecoder implements CtcDecoder {
       }
 
       if (next.size > beamWidth) {
-        const ranked = [...next].sort(
-          (a, b) =>
-            logAdd(b[1].pb, b[1].pnb) +
-            b[0].lmScore +
-            b[0].lookahead +
-            b[0].bonus -
-            (logAdd(a[1].pb, a[1].pnb) + a[0].lmScore + a[0].lookahead + a[0].bonus),
-        );
-        beams = new Map(ranked.slice(0, beamWidth));
+        // Each prefix's score is computed once, not in every comparison of the sort (two logAdds, each an
+        // exp and a log, per comparison). The sort is stable, so ties keep the order of `next`.
+        const ranked: { entry: [Prefix, BeamState]; score: number }[] = [];
+        for (const entry of next) {
+          const [node, { pb, pnb }] = entry;
+          ranked.push({ entry, score: logAdd(pb, pnb) + node.lmScore + node.lookahead + node.bonus });
+        }
+        ranked.sort((a, b) => b.score - a.score);
+        beams = new Map(ranked.slice(0, beamWidth).map((r) => r.entry));
       } else {
         beams = next;
       }
