@@ -5,9 +5,9 @@
  * Why: tfjs's LSTM layer issues about fifteen small ops per time step and direction, and on the wasm and
  * cpu backends the per-op dispatch costs far more than the arithmetic; live dictation needs the final
  * result a fraction of a second after the speaker stops. Here each layer's input projection for all time
- * steps is one large tfjs matmul, and the sequential part (the recurrent product and the gates) runs in a
- * WebAssembly SIMD kernel (sigmoid and tanh from a polynomial e^x there). The golden test holds both paths to the PyTorch
- * logits.
+ * steps is one large tfjs matmul, and the sequential part (the recurrent product and the gates, sigmoid
+ * and tanh from a polynomial e^x) runs in a WebAssembly SIMD kernel. The golden test holds both paths to
+ * the PyTorch logits.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelMismatchError } from '../errors';

@@ -16,6 +16,9 @@ export const MATVEC_WASM_BASE64 =
 
 const PAGE_BYTES = 65536;
 
+/** Floats a region of `floats` takes in kernel memory: each starts 16-byte aligned. */
+const alignedFloats = (floats: number) => Math.ceil(floats / 4) * 4;
+
 /**
  * The slice of the WebAssembly API this module uses. The Node build's type libraries (no DOM lib) do not
  * declare WebAssembly, though every supported Node and Electron has it.
@@ -99,7 +102,12 @@ export class MatVecKernel {
     const module = compile();
     if (!module) throw new Error('WebAssembly SIMD is not available');
     this.exports = new wasm.Instance(module).exports as unknown as MatVecExports;
-    const lstmFloats = lstmBlockSteps > 0 ? maxCols + lstmBlockSteps * (maxRows + maxCols) + 12 : 0;
+    const lstmFloats =
+      lstmBlockSteps > 0
+        ? alignedFloats(maxCols) +
+          alignedFloats(lstmBlockSteps * maxRows) +
+          alignedFloats(lstmBlockSteps * maxCols)
+        : 0;
     const bytes = (totalMatrixFloats + maxRows + maxCols + lstmFloats + 16) * 4;
     const pages = Math.ceil(bytes / PAGE_BYTES);
     const current = this.exports.memory.buffer.byteLength / PAGE_BYTES;
@@ -118,7 +126,7 @@ export class MatVecKernel {
   /** Reserves floats (16-byte aligned); returns the float offset. */
   private allocate(floats: number): number {
     const offset = this.next;
-    this.next += Math.ceil(floats / 4) * 4;
+    this.next += alignedFloats(floats);
     if (this.next > this.heap.length) throw new Error('kernel memory exhausted');
     return offset;
   }
