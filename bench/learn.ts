@@ -16,12 +16,13 @@ sentences (each block is recognised before the model learns from it, so every fi
 model has not learned from), the time of each learning round, and the targets: last block's WER ≤ 60 %
 of the first's, ≤ 60 s per round. Blocks differ in difficulty by themselves, so each block is also
 recognised by the model as it was before any learning (\`base\`), and the blocks after the first are
-pooled against it: how much the learning took off on the same sentences. \`--lr\`, \`--l2\` and
-\`--spec-augment\` are adaptModel's settings, for experiments.
+pooled against it: how much the learning took off on the same sentences. \`--lr\`, \`--l2\`, \`--kld\` and
+\`--spec-augment\` are adaptModel's settings, for experiments; \`--seed\` changes the order it trains in
+(to see how much a result owes to it).
 
   npm run bench:learn -- [--set eval-awb-clean] [--sentences 200] [--round 20] [--replay 12]
                          [--check 16] [--epochs 4] [--layers all|top|dense] [--select wer|loss]
-                         [--lr X] [--l2 X] [--spec-augment] [--backend wasm]
+                         [--lr X] [--l2 X] [--kld X] [--seed N] [--spec-augment] [--backend wasm]
                          [--model default]
 
 Settings are chosen on \`--set dev-user-machac\`, the dev user (an accented voice no model trained on,
@@ -32,7 +33,7 @@ held-out voice, \`--set eval-slt-clean\`), so the default voice, awb, plays no p
 const LAYERS = ['all', 'top', 'dense'] as const;
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
-const { values, layers, roundSize, wanted, replay, checkSize, epochs, lr, l2 } = parseCommandLine(
+const { values, layers, roundSize, wanted, replay, checkSize, epochs, lr, l2, kld, seed } = parseCommandLine(
   {
     command: 'npm run bench:learn --',
     usage: USAGE,
@@ -47,6 +48,8 @@ const { values, layers, roundSize, wanted, replay, checkSize, epochs, lr, l2 } =
       select: { type: 'string' },
       lr: { type: 'string' },
       l2: { type: 'string' },
+      kld: { type: 'string' },
+      seed: { type: 'string' },
       'spec-augment': { type: 'boolean', default: false },
       backend: { type: 'string' },
       model: { type: 'string', default: 'default' },
@@ -68,6 +71,8 @@ const { values, layers, roundSize, wanted, replay, checkSize, epochs, lr, l2 } =
       epochs: numberOption('epochs', values.epochs, { min: 1, max: 50, integer: true })!,
       lr: numberOption('lr', values.lr, { min: 0, max: 1 }),
       l2: numberOption('l2', values.l2, { min: 0, max: 1 }),
+      kld: numberOption('kld', values.kld, { min: 0, max: 0.99 }),
+      seed: numberOption('seed', values.seed, { min: 1, max: 2 ** 31 - 1, integer: true }),
     };
   },
 );
@@ -93,6 +98,8 @@ const learner = new CorrectionLearner(engine, {
     patience: 2,
     ...(lr !== undefined ? { learningRate: lr } : {}),
     ...(l2 !== undefined ? { l2 } : {}),
+    ...(kld !== undefined ? { kld } : {}),
+    ...(seed !== undefined ? { shuffleSeed: seed } : {}),
     ...(values['spec-augment'] ? { specAugment: true } : {}),
     ...(values.select ? { select: values.select as 'wer' | 'loss' } : {}),
   },

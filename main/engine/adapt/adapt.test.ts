@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../errors';
+import { modelInput } from '../frontend/mfcc';
 import { AcousticModel } from '../model/acoustic-model';
 import { createRandomModel } from '../model/random-model';
 import { AsrEngine } from '../engine';
@@ -292,6 +293,63 @@ describe('speaker adaptation on a tiny random model', () => {
     const anchored = await drift(20);
     expect(free).toBeGreaterThan(0.05);
     expect(anchored).toBeLessThan(0.5 * free);
+    model.dispose();
+  });
+
+  it("KL regularisation keeps the outputs near the starting model's; ρ outside [0, 1) is refused", async () => {
+    const model = await AcousticModel.load(baseDir);
+    const inputs = enrollment.map((u) => modelInput(u.samples, model.manifest));
+    const posteriors = (m: AcousticModel) =>
+      Promise.all(inputs.map(async ({ data, steps }) => (await m.logProbs(data, steps)).map(Math.exp)));
+    const start = await posteriors(model);
+    /** Mean over steps of KL(start ‖ adapted). */
+    const divergence = async (kld: number) => {
+      const result = await adaptModel(model, enrollment, {
+        epochs: 6,
+        learningRate: 0.05,
+        batchSize: 2,
+        l2: 0,
+        kld,
+        forceAdapted: true,
+      });
+      const adapted = model.withWeights(result.weights);
+      tf.dispose(result.weights);
+      const after = await posteriors(adapted);
+      adapted.dispose();
+      let sum = 0;
+      let steps = 0;
+      start.forEach((p, u) => {
+        for (let j = 0; j < p.length; j++)
+          if (p[j] > 0) sum += p[j] * Math.log(p[j] / Math.max(after[u][j], 1e-30));
+        steps += inputs[u].steps;
+      });
+      return sum / steps;
+    };
+    const free = await divergence(0);
+    const anchored = await divergence(0.9);
+    expect(free).toBeGreaterThan(0.05);
+    expect(anchored).toBeLessThan(0.5 * free);
+    await expect(adaptModel(model, enrollment, { kld: 1 })).rejects.toThrow(/kld must be in \[0, 1\)/);
+    model.dispose();
+  });
+
+  it('is deterministic for a shuffle seed, and another seed trains in another order', async () => {
+    const model = await AcousticModel.load(baseDir);
+    const run = async (shuffleSeed?: number) => {
+      const result = await adaptModel(model, enrollment, {
+        epochs: 2,
+        learningRate: 0.05,
+        batchSize: 2,
+        forceAdapted: true,
+        ...(shuffleSeed === undefined ? {} : { shuffleSeed }),
+      });
+      const weights = result.weights.map((w) => Array.from(w.dataSync()));
+      tf.dispose(result.weights);
+      return weights;
+    };
+    const first = await run();
+    expect(await run(12345)).toEqual(first);
+    expect(await run(777)).not.toEqual(first);
     model.dispose();
   });
 

@@ -88,6 +88,18 @@ export interface AdaptOptions {
   specAugment?: boolean;
   /** Weight of Σ(w − w_base)² added to the loss (default 1e-3). */
   l2?: number;
+  /**
+   * KL-divergence regularisation (Yu et al., 2013; here beside CTC): the loss becomes (1 − ρ)·CTC + ρ·the
+   * cross-entropy of each step's output against the starting model's posteriors for the same input, so
+   * the adapted model keeps what the starting one said where the few new labels say little. ρ in [0, 1),
+   * default 0 (off).
+   */
+  kld?: number;
+  /**
+   * Seed of the order the training utterances are visited in, epoch by epoch (default 12345): runs are
+   * deterministic; other seeds show how much a result owes to that order.
+   */
+  shuffleSeed?: number;
   /** Utterances per optimiser step (default 4). */
   batchSize?: number;
   /** Share of the enrollment data held back for early stopping and the before/after check (default 0.2). */
@@ -172,6 +184,8 @@ interface Prepared {
   text: string;
   /** What greedy decoding is scored against: `text`, or for a phone model its labels' phones. */
   reference: string;
+  /** With `kld`: the starting model's posteriors for this input, [steps × alphabet]. */
+  prior?: Float32Array;
 }
 
 interface BiLstmWeights {
@@ -423,6 +437,8 @@ export async function adaptModel(
   const epochs = options.epochs ?? 8;
   const lr = options.learningRate ?? { all: 5e-4, top: 1e-3, dense: 3e-3 }[layers];
   const l2 = options.l2 ?? 1e-3;
+  const kld = options.kld ?? 0;
+  if (!(kld >= 0 && kld < 1)) throw new RangeError(`kld must be in [0, 1), got ${kld}`);
   const batchSize = Math.max(1, options.batchSize ?? 4);
   const patience = options.patience ?? 3;
   const clipNorm = options.clipNorm ?? 5;
@@ -448,12 +464,16 @@ export async function adaptModel(
   const trainedLstm = layers === 'all' ? depth : layers === 'top' ? 1 : 0;
   const frozen = depth - trainedLstm;
   const speeds = (options.speedPerturbation ?? []).filter((f) => f > 0 && f !== 1);
-  const prepare = (samples: Float32Array, text: string): Prepared | null => {
+  const prepare = async (samples: Float32Array, text: string): Promise<Prepared | null> => {
     const { data: stacked, steps } = modelInput(samples, manifest);
     const labels = enrollmentLabels(text, manifest, options.speller);
     if (steps === 0 || labels.length === 0 || ctcMinFrames(labels) > steps) return null;
     const reference = pronunciationsFileOf(manifest) ? classText(labels, manifest) : text;
-    return { x: model.hidden(stacked, steps, frozen), steps, labels, text, reference };
+    const x = model.hidden(stacked, steps, frozen);
+    if (kld === 0) return { x, steps, labels, text, reference };
+    const prior = await model.logProbs(stacked, steps);
+    for (let j = 0; j < prior.length; j++) prior[j] = Math.exp(prior[j]);
+    return { x, steps, labels, text, reference, prior };
   };
   const prepared: { item: Prepared; source: number }[] = [];
   let skipped = 0;
@@ -475,7 +495,7 @@ export async function adaptModel(
   const all = [...data, ...check];
   for (let i = 0; i < all.length; i++) {
     throwIfAborted(signal);
-    const item = prepare(all[i].samples, all[i].text);
+    const item = await prepare(all[i].samples, all[i].text);
     if (item) prepared.push({ item, source: i });
     else skipped++;
     reportFeatures(i + 1);
@@ -509,7 +529,7 @@ export async function adaptModel(
       const rate = manifest.frontend.sampleRate;
       const resampler = new Resampler(rate * f, rate);
       const samples = concatSamples([resampler.process(data[source].samples), resampler.flush()]);
-      const item = prepare(samples, data[source].text);
+      const item = await prepare(samples, data[source].text);
       if (item) train.push(item);
       reportFeatures(++featuresDone);
       await tick();
@@ -550,7 +570,7 @@ export async function adaptModel(
   let epochsRun = 0;
   const denseDim = current.denseKernel.length / K;
   // Deterministic shuffle per epoch.
-  let seed = 12345;
+  let seed = options.shuffleSeed ?? 12345;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -583,11 +603,16 @@ export async function adaptModel(
         const scale = 1 / (item.labels.length * batch.length);
         // d(loss)/d(features, dense) through tfjs autodiff and the CTC custom gradient.
         const out = tf.tidy(() => {
-          const f = (h: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) =>
-            tf.mul(
-              ctcLoss(tf.add(tf.matMul(h, w), bias), item.labels, { blank: manifest.blankIndex }),
-              scale,
-            ) as tf.Scalar;
+          const f = (h: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) => {
+            const logits = tf.add(tf.matMul(h, w), bias);
+            const ctc = ctcLoss(logits, item.labels, { blank: manifest.blankIndex });
+            if (!item.prior) return tf.mul(ctc, scale) as tf.Scalar;
+            // Summed over steps like the CTC loss, so ρ weighs the two per utterance alike.
+            const crossEntropy = tf.neg(
+              tf.sum(tf.mul(tf.tensor2d(item.prior, [item.steps, K]), tf.logSoftmax(logits))),
+            );
+            return tf.mul(tf.add(tf.mul(ctc, 1 - kld), tf.mul(crossEntropy, kld)), scale) as tf.Scalar;
+          };
           const { value, grads: g } = tf.valueAndGrads(f as (...args: tf.Tensor[]) => tf.Scalar)([
             tf.tensor2d(features, [item.steps, denseDim]),
             tf.tensor2d(current.denseKernel, [denseDim, K]),
