@@ -464,16 +464,22 @@ export async function adaptModel(
   const trainedLstm = layers === 'all' ? depth : layers === 'top' ? 1 : 0;
   const frozen = depth - trainedLstm;
   const speeds = (options.speedPerturbation ?? []).filter((f) => f > 0 && f !== 1);
-  const prepare = async (samples: Float32Array, text: string): Promise<Prepared | null> => {
+  /** `checkOnly`: an utterance only scored, never trained on, needs no prior for `kld`. */
+  const prepare = async (
+    samples: Float32Array,
+    text: string,
+    checkOnly = false,
+  ): Promise<Prepared | null> => {
     const { data: stacked, steps } = modelInput(samples, manifest);
     const labels = enrollmentLabels(text, manifest, options.speller);
     if (steps === 0 || labels.length === 0 || ctcMinFrames(labels) > steps) return null;
     const reference = pronunciationsFileOf(manifest) ? classText(labels, manifest) : text;
-    const x = model.hidden(stacked, steps, frozen);
-    if (kld === 0) return { x, steps, labels, text, reference };
-    const prior = await model.logProbs(stacked, steps);
-    for (let j = 0; j < prior.length; j++) prior[j] = Math.exp(prior[j]);
-    return { x, steps, labels, text, reference, prior };
+    const item: Prepared = { x: model.hidden(stacked, steps, frozen), steps, labels, text, reference };
+    if (kld > 0 && !checkOnly) {
+      item.prior = await model.logProbs(stacked, steps);
+      for (let j = 0; j < item.prior.length; j++) item.prior[j] = Math.exp(item.prior[j]);
+    }
+    return item;
   };
   const prepared: { item: Prepared; source: number }[] = [];
   let skipped = 0;
@@ -495,7 +501,7 @@ export async function adaptModel(
   const all = [...data, ...check];
   for (let i = 0; i < all.length; i++) {
     throwIfAborted(signal);
-    const item = await prepare(all[i].samples, all[i].text);
+    const item = await prepare(all[i].samples, all[i].text, i >= data.length);
     if (item) prepared.push({ item, source: i });
     else skipped++;
     reportFeatures(i + 1);
