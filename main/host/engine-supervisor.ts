@@ -45,11 +45,18 @@ export const ENGINE_MEMORY_LIMIT_MB = Number(process.env.SPEECH_STUDIO_ENGINE_ME
  *   JavaScript garbage is small and short-lived (frames, hypotheses; audio and tensors live outside the
  *   heap), so the smaller nursery costs no measurable time and keeps the heap about 35 MB smaller
  *   (heapTotal 78 → 43 MB after decoding, measured in a bundled engine on the build machine);
+ * - no allocation-site pretenuring: with so small a nursery, a decode's hypotheses and maps (they live
+ *   for the decode, hundreds of ms) often survive a scavenge, V8 then decides to allocate at those
+ *   sites straight into the old generation (`--trace-pretenuring`: "undecided => tenure"), and that
+ *   garbage piles up between major collections: the heap went from 75 to 110–138 MB for a minute at a
+ *   time in the dictation soak, RSS up to 257 MB. Without it the same hour's soak read 190–209 MB
+ *   (heap 48 MB median, 68 MB at most; README, Soak);
  * - `gc()` for the engine worker's collection after each dictation final (engine-worker.ts).
  */
 export const ENGINE_V8_FLAGS: readonly string[] = [
   `--max-old-space-size=${ENGINE_MEMORY_LIMIT_MB}`,
   '--max-semi-space-size=1',
+  '--no-allocation-site-pretenuring',
   '--expose-gc',
 ];
 
