@@ -17,12 +17,16 @@ model has not learned from), the time of each learning round, and the targets: l
 of the first's, ≤ 60 s per round. Blocks differ in difficulty by themselves, so each block is also
 recognised by the model as it was before any learning (\`base\`), and the blocks after the first are
 pooled against it: how much the learning took off on the same sentences. \`--lr\`, \`--l2\`, \`--kld\` and
-\`--spec-augment\` are adaptModel's settings, for experiments; \`--seed\` changes the order it trains in
-(to see how much a result owes to it).
+\`--spec-augment\` are adaptModel's settings, for experiments.
+
+The order a round visits its utterances in changes every later round (a round is kept or not on a few
+check utterances), and with it the last block by several points: the simulation runs once per seed of
+\`--seeds\` (three training orders by default, seeds fixed before they were first run) and the target
+is read on the mean of the orders' last blocks; each order's figures are printed too.
 
   npm run bench:learn -- [--set eval-awb-clean] [--sentences 200] [--round 20] [--replay 12]
                          [--check 16] [--epochs 4] [--layers all|top|dense] [--select wer|loss]
-                         [--lr X] [--l2 X] [--kld X] [--seed N] [--spec-augment] [--backend wasm]
+                         [--lr X] [--l2 X] [--kld X] [--seeds 1,2,3] [--spec-augment] [--backend wasm]
                          [--model default]
 
 Settings are chosen on \`--set dev-user-machac\`, the dev user (an accented voice no model trained on,
@@ -33,7 +37,7 @@ held-out voice, \`--set eval-slt-clean\`), so the default voice, awb, plays no p
 const LAYERS = ['all', 'top', 'dense'] as const;
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
-const { values, layers, roundSize, wanted, replay, checkSize, epochs, lr, l2, kld, seed } = parseCommandLine(
+const { values, layers, roundSize, wanted, replay, checkSize, epochs, lr, l2, kld, seeds } = parseCommandLine(
   {
     command: 'npm run bench:learn --',
     usage: USAGE,
@@ -49,7 +53,7 @@ const { values, layers, roundSize, wanted, replay, checkSize, epochs, lr, l2, kl
       lr: { type: 'string' },
       l2: { type: 'string' },
       kld: { type: 'string' },
-      seed: { type: 'string' },
+      seeds: { type: 'string', default: '1,2,3' },
       'spec-augment': { type: 'boolean', default: false },
       backend: { type: 'string' },
       model: { type: 'string', default: 'default' },
@@ -72,7 +76,9 @@ const { values, layers, roundSize, wanted, replay, checkSize, epochs, lr, l2, kl
       lr: numberOption('lr', values.lr, { min: 0, max: 1 }),
       l2: numberOption('l2', values.l2, { min: 0, max: 1 }),
       kld: numberOption('kld', values.kld, { min: 0, max: 0.99 }),
-      seed: numberOption('seed', values.seed, { min: 1, max: 2 ** 31 - 1, integer: true }),
+      seeds: values.seeds
+        .split(',')
+        .map((seed) => numberOption('seeds', seed.trim(), { min: 1, max: 2 ** 31 - 1, integer: true })!),
     };
   },
 );
@@ -84,97 +90,130 @@ const entries = (await loadEvalSet(values.set)).filter(
 );
 if (entries.length < wanted) throw new Error(`${values.set} has only ${entries.length} distinct sentences`);
 
-const engine = await AsrEngine.load({
-  model: values.model,
-  backend: values.backend as BackendPreference | undefined,
-});
-const learner = new CorrectionLearner(engine, {
-  roundSize,
-  replay,
-  checkSize,
-  adapt: {
-    layers,
-    epochs,
-    patience: 2,
-    ...(lr !== undefined ? { learningRate: lr } : {}),
-    ...(l2 !== undefined ? { l2 } : {}),
-    ...(kld !== undefined ? { kld } : {}),
-    ...(seed !== undefined ? { shuffleSeed: seed } : {}),
-    ...(values['spec-augment'] ? { specAugment: true } : {}),
-    ...(values.select ? { select: values.select as 'wer' | 'loss' } : {}),
-  },
-});
-console.log(
-  `model ${engine.modelName}, decoder ${engine.decoderName}, backend ${engine.backend.label}; voice ` +
-    `${entries[0].voice} (${values.set}), ${wanted} sentences, a learning round every ${roundSize} corrections`,
-);
-// The model as it was before any learning: the same sentences, for comparison.
-const base = await AsrEngine.load({
-  model: values.model,
-  backend: values.backend as BackendPreference | undefined,
-});
-console.log(
-  'block  sentences   WER      CER      base WER | learning round: kept  checked WER          time',
-);
+const load = () =>
+  AsrEngine.load({ model: values.model, backend: values.backend as BackendPreference | undefined });
+// The model as it was before any learning: the same sentences, for comparison (the same in every order).
+const base = await load();
+const baseCounts = new Map<string, ErrorCounts>();
+async function baseWerOf(entry: (typeof entries)[number]): Promise<ErrorCounts> {
+  let counts = baseCounts.get(entry.path);
+  if (!counts) {
+    counts = scoreTranscript(entry.transcript, (await base.transcribeFile(entry.path)).text).wer;
+    baseCounts.set(entry.path, counts);
+  }
+  return counts;
+}
 
-const blockWer: number[] = [];
-const laterLearned: ErrorCounts[] = [];
-const laterBase: ErrorCounts[] = [];
-const roundSeconds: number[] = [];
-for (let start = 0; start < wanted; start += roundSize) {
-  const block = entries.slice(start, Math.min(wanted, start + roundSize));
-  const wer: ErrorCounts[] = [];
-  const cer: ErrorCounts[] = [];
-  const baseWer: ErrorCounts[] = [];
-  for (const entry of block) {
-    const samples = await loadAudioFile(entry.path, engine.sampleRate);
-    const heard = (await engine.transcribeFile(entry.path)).text;
-    const score = scoreTranscript(entry.transcript, heard);
-    wer.push(score.wer);
-    cer.push(score.cer);
-    baseWer.push(scoreTranscript(entry.transcript, (await base.transcribeFile(entry.path)).text).wer);
-    // The user corrects the text to what they said; the correction joins the profile.
-    learner.add({ samples, text: entry.transcript, id: entry.path });
-  }
-  const blockIndex = blockWer.length + 1;
-  blockWer.push(errorRate(sumCounts(wer)));
-  if (blockIndex > 1) {
-    laterLearned.push(...wer);
-    laterBase.push(...baseWer);
-  }
-  let roundText = '';
-  if (learner.due && start + roundSize < wanted) {
-    const round = await learner.learn();
-    roundSeconds.push(round.seconds);
-    roundText =
-      `${round.kept.padEnd(8)} ${pct(round.heldBackWerBefore)} → ${pct(round.heldBackWerAfter)}`.padEnd(34) +
-      `${round.seconds.toFixed(1)} s (${round.newUtterances} new + ${round.replayed} replayed; checked on ${round.heldBackIds.length})` +
-      (round.lmWeightsChanged
-        ? `; LM weights now α ${round.lmWeights!.alpha}, β ${round.lmWeights!.beta}`
-        : '');
-  }
+interface OrderResult {
+  seed: number;
+  blockWer: number[];
+  laterLearned: ErrorCounts[];
+  laterBase: ErrorCounts[];
+  roundSeconds: number[];
+}
+
+/** One simulated user from the unchanged model: dictate a block, correct it, learn, and so on. */
+async function simulate(seed: number): Promise<OrderResult> {
+  const engine = await load();
+  const learner = new CorrectionLearner(engine, {
+    roundSize,
+    replay,
+    checkSize,
+    adapt: {
+      layers,
+      epochs,
+      patience: 2,
+      shuffleSeed: seed,
+      ...(lr !== undefined ? { learningRate: lr } : {}),
+      ...(l2 !== undefined ? { l2 } : {}),
+      ...(kld !== undefined ? { kld } : {}),
+      ...(values['spec-augment'] ? { specAugment: true } : {}),
+      ...(values.select ? { select: values.select as 'wer' | 'loss' } : {}),
+    },
+  });
   console.log(
-    `${String(blockIndex).padStart(5)}  ${String(start + 1).padStart(3)}–${String(start + block.length).padEnd(5)} ` +
-      `${pct(blockWer.at(-1)!).padStart(7)}  ${pct(errorRate(sumCounts(cer))).padStart(7)}  ` +
-      `${pct(errorRate(sumCounts(baseWer))).padStart(7)}  | ${roundText}`,
+    `\norder seed ${seed}: model ${engine.modelName}, decoder ${engine.decoderName}, backend ${engine.backend.label}; ` +
+      `voice ${entries[0].voice} (${values.set}), ${wanted} sentences, a learning round every ${roundSize} corrections`,
+  );
+  console.log(
+    'block  sentences   WER      CER      base WER | learning round: kept  checked WER          time',
+  );
+  const result: OrderResult = { seed, blockWer: [], laterLearned: [], laterBase: [], roundSeconds: [] };
+  for (let start = 0; start < wanted; start += roundSize) {
+    const block = entries.slice(start, Math.min(wanted, start + roundSize));
+    const wer: ErrorCounts[] = [];
+    const cer: ErrorCounts[] = [];
+    const baseWer: ErrorCounts[] = [];
+    for (const entry of block) {
+      const samples = await loadAudioFile(entry.path, engine.sampleRate);
+      const heard = (await engine.transcribeFile(entry.path)).text;
+      const score = scoreTranscript(entry.transcript, heard);
+      wer.push(score.wer);
+      cer.push(score.cer);
+      baseWer.push(await baseWerOf(entry));
+      // The user corrects the text to what they said; the correction joins the profile.
+      learner.add({ samples, text: entry.transcript, id: entry.path });
+    }
+    const blockIndex = result.blockWer.length + 1;
+    result.blockWer.push(errorRate(sumCounts(wer)));
+    if (blockIndex > 1) {
+      result.laterLearned.push(...wer);
+      result.laterBase.push(...baseWer);
+    }
+    let roundText = '';
+    if (learner.due && start + roundSize < wanted) {
+      const round = await learner.learn();
+      result.roundSeconds.push(round.seconds);
+      roundText =
+        `${round.kept.padEnd(8)} ${pct(round.heldBackWerBefore)} → ${pct(round.heldBackWerAfter)}`.padEnd(
+          34,
+        ) +
+        `${round.seconds.toFixed(1)} s (${round.newUtterances} new + ${round.replayed} replayed; checked on ${round.heldBackIds.length})` +
+        (round.lmWeightsChanged
+          ? `; LM weights now α ${round.lmWeights!.alpha}, β ${round.lmWeights!.beta}`
+          : '');
+    }
+    console.log(
+      `${String(blockIndex).padStart(5)}  ${String(start + 1).padStart(3)}–${String(start + block.length).padEnd(5)} ` +
+        `${pct(result.blockWer.at(-1)!).padStart(7)}  ${pct(errorRate(sumCounts(cer))).padStart(7)}  ` +
+        `${pct(errorRate(sumCounts(baseWer))).padStart(7)}  | ${roundText}`,
+    );
+  }
+  engine.dispose();
+  return result;
+}
+
+const orders: OrderResult[] = [];
+for (const seed of seeds) orders.push(await simulate(seed));
+
+const blocks = orders[0].blockWer.length;
+const baseLater = errorRate(sumCounts(orders[0].laterBase));
+// The first block is recognised before any learning: the same in every order.
+const first = orders[0].blockWer[0];
+const meanLast = orders.reduce((sum, o) => sum + o.blockWer.at(-1)!, 0) / orders.length;
+const roundSeconds = orders.flatMap((o) => o.roundSeconds).sort((a, b) => a - b);
+const slowest = roundSeconds.at(-1) ?? NaN;
+console.log(`\n${orders.length === 1 ? 'the order' : `${orders.length} training orders`}:`);
+for (const o of orders) {
+  const learned = errorRate(sumCounts(o.laterLearned));
+  console.log(
+    `  seed ${String(o.seed).padEnd(10)} blocks 2–${blocks} pooled ${pct(learned)} after learning, ` +
+      `${pct(baseLater)} before any learning (${((100 * (learned - baseLater)) / baseLater).toFixed(1)} % relative); ` +
+      `last / first block ${pct(o.blockWer.at(-1)!)} / ${pct(first)} = ${((100 * o.blockWer.at(-1)!) / first).toFixed(0)} %`,
   );
 }
-const first = blockWer[0];
-const last = blockWer.at(-1)!;
-const slowest = Math.max(...roundSeconds);
-const learnedLater = errorRate(sumCounts(laterLearned));
-const baseLater = errorRate(sumCounts(laterBase));
+const pooled = errorRate(sumCounts(orders.flatMap((o) => o.laterLearned)));
 console.log(
-  `\nblocks 2–${blockWer.length} pooled: ${pct(learnedLater)} after learning, ${pct(baseLater)} with the model ` +
-    `before any learning (${((100 * (learnedLater - baseLater)) / baseLater).toFixed(1)} % relative)`,
+  `blocks 2–${blocks} pooled over ${orders.length === 1 ? 'the order' : 'the orders'}: ${pct(pooled)} after learning, ` +
+    `${pct(baseLater)} with the model before any learning (${((100 * (pooled - baseLater)) / baseLater).toFixed(1)} % relative)`,
 );
 console.log(
-  `last block / first block WER: ${pct(last)} / ${pct(first)} = ${((100 * last) / first).toFixed(0)} % ` +
-    `(target ≤ 60 %: ${last <= 0.6 * first ? 'met' : 'not met'})`,
+  `last block / first block WER${orders.length > 1 ? ', the mean of the orders' : ''}: ${pct(meanLast)} / ${pct(first)} = ` +
+    `${((100 * meanLast) / first).toFixed(0)} % (target ≤ 60 %: ${meanLast <= 0.6 * first ? 'met' : 'not met'})`,
 );
 console.log(
-  `learning round time: median ${[...roundSeconds].sort((a, b) => a - b)[Math.floor(roundSeconds.length / 2)].toFixed(1)} s, ` +
-    `slowest ${slowest.toFixed(1)} s on ${engine.backend.name} (target ≤ 60 s: ${slowest <= 60 ? 'met' : 'not met'})`,
+  `learning round time: median ${roundSeconds[Math.floor(roundSeconds.length / 2)]?.toFixed(1)} s, ` +
+    `slowest ${slowest.toFixed(1)} s over ${roundSeconds.length} rounds on ${base.backend.name} ` +
+    `(target ≤ 60 s: ${slowest <= 60 ? 'met' : 'not met'})`,
 );
-engine.dispose();
 base.dispose();
