@@ -65,11 +65,16 @@ const { values, layers, roundSize, wanted, replay, checkSize, epochs, lr, l2, kl
     if (!layers) throw new UsageError(`--layers must be one of ${LAYERS.join(', ')}, got ${values.layers}`);
     if (values.select !== undefined && values.select !== 'wer' && values.select !== 'loss')
       throw new UsageError(`--select must be wer or loss, got ${values.select}`);
+    const wanted = numberOption('sentences', values.sentences, { min: 1, integer: true })!;
+    const roundSize = numberOption('round', values.round, { min: 2, integer: true })!;
+    // A learning round, and a block after it to measure it on.
+    if (wanted <= roundSize)
+      throw new UsageError(`--sentences (${wanted}) must exceed --round (${roundSize})`);
     return {
       values,
       layers,
-      wanted: numberOption('sentences', values.sentences, { min: 1, integer: true })!,
-      roundSize: numberOption('round', values.round, { min: 2, integer: true })!,
+      wanted,
+      roundSize,
       replay: numberOption('replay', values.replay, { min: 0, integer: true })!,
       checkSize: numberOption('check', values.check, { min: 1, integer: true })!,
       epochs: numberOption('epochs', values.epochs, { min: 1, max: 50, integer: true })!,
@@ -192,27 +197,31 @@ const baseLater = errorRate(sumCounts(orders[0].laterBase));
 const first = orders[0].blockWer[0];
 const meanLast = orders.reduce((sum, o) => sum + o.blockWer.at(-1)!, 0) / orders.length;
 const roundSeconds = orders.flatMap((o) => o.roundSeconds).sort((a, b) => a - b);
-const slowest = roundSeconds.at(-1) ?? NaN;
+/** A pooled WER against the model before any learning, as a relative change. */
+const relative = (wer: number) => `${((100 * (wer - baseLater)) / baseLater).toFixed(1)} % relative`;
+/** A last block's WER as a share of the first block's, the target's figure. */
+const ofFirst = (wer: number) => `${pct(wer)} / ${pct(first)} = ${((100 * wer) / first).toFixed(0)} %`;
 console.log(`\n${orders.length === 1 ? 'the order' : `${orders.length} training orders`}:`);
 for (const o of orders) {
   const learned = errorRate(sumCounts(o.laterLearned));
   console.log(
     `  seed ${String(o.seed).padEnd(10)} blocks 2–${blocks} pooled ${pct(learned)} after learning, ` +
-      `${pct(baseLater)} before any learning (${((100 * (learned - baseLater)) / baseLater).toFixed(1)} % relative); ` +
-      `last / first block ${pct(o.blockWer.at(-1)!)} / ${pct(first)} = ${((100 * o.blockWer.at(-1)!) / first).toFixed(0)} %`,
+      `${pct(baseLater)} before any learning (${relative(learned)}); last / first block ${ofFirst(o.blockWer.at(-1)!)}`,
   );
 }
 const pooled = errorRate(sumCounts(orders.flatMap((o) => o.laterLearned)));
 console.log(
   `blocks 2–${blocks} pooled over ${orders.length === 1 ? 'the order' : 'the orders'}: ${pct(pooled)} after learning, ` +
-    `${pct(baseLater)} with the model before any learning (${((100 * (pooled - baseLater)) / baseLater).toFixed(1)} % relative)`,
+    `${pct(baseLater)} with the model before any learning (${relative(pooled)})`,
 );
 console.log(
-  `last block / first block WER${orders.length > 1 ? ', the mean of the orders' : ''}: ${pct(meanLast)} / ${pct(first)} = ` +
-    `${((100 * meanLast) / first).toFixed(0)} % (target ≤ 60 %: ${meanLast <= 0.6 * first ? 'met' : 'not met'})`,
+  `last block / first block WER${orders.length > 1 ? ', the mean of the orders' : ''}: ${ofFirst(meanLast)} ` +
+    `(target ≤ 60 %: ${meanLast <= 0.6 * first ? 'met' : 'not met'})`,
 );
+// At least one round ran: --sentences exceeds --round (checked with the options).
+const slowest = roundSeconds.at(-1)!;
 console.log(
-  `learning round time: median ${roundSeconds[Math.floor(roundSeconds.length / 2)]?.toFixed(1)} s, ` +
+  `learning round time: median ${roundSeconds[Math.floor(roundSeconds.length / 2)].toFixed(1)} s, ` +
     `slowest ${slowest.toFixed(1)} s over ${roundSeconds.length} rounds on ${base.backend.name} ` +
     `(target ≤ 60 s: ${slowest <= 60 ? 'met' : 'not met'})`,
 );
