@@ -150,6 +150,19 @@ interface Prefix {
   boost: BoostState | null;
   /** The boost bonus that ranks this prefix (committed + pending). */
   bonus: number;
+  /**
+   * The search's state lives on the node, not in a map per frame: a map and a state object per prefix per
+   * frame were most of the engine's garbage. Log probability of the prefix ending in blank / in its last
+   * character, for the frame just decoded (while it is in the beam) …
+   */
+  pb: number;
+  pnb: number;
+  /** … the same for the frame being decoded, valid where `nextAt` is that frame … */
+  nextPb: number;
+  nextPnb: number;
+  nextAt: number;
+  /** … and the score that ranks it when the beam is pruned. */
+  rank: number;
 }
 
 /** One hypothesis' word with its frame span. */
@@ -165,12 +178,6 @@ interface Final {
   node: Prefix;
   score: number;
   lastWord: string;
-}
-
-interface BeamState {
-  /** Log probability of the prefix ending in blank / in its last character. */
-  pb: number;
-  pnb: number;
 }
 
 const NEG = -Infinity;
@@ -406,6 +413,12 @@ export class BeamCtcDecoder implements CtcDecoder {
       activeAt: -1,
       boost: boost ? initialBoostState(boost) : null,
       bonus: 0,
+      pb: 0,
+      pnb: NEG,
+      nextPb: NEG,
+      nextPnb: NEG,
+      nextAt: -1,
+      rank: 0,
     };
     const closed = this.options.lexicon !== undefined || pronunciations !== undefined;
     const child = (node: Prefix, c: number): Prefix | null => {
@@ -457,32 +470,44 @@ export class BeamCtcDecoder implements CtcDecoder {
           activeAt: -2,
           boost: boostState,
           bonus: boostState ? boostState.committed + boostState.pending : 0,
+          pb: NEG,
+          pnb: NEG,
+          nextPb: NEG,
+          nextPnb: NEG,
+          nextAt: -1,
+          rank: 0,
         };
         (node.children ??= new Map()).set(c, next);
       }
       return next;
     };
 
-    let beams = new Map<Prefix, BeamState>([[root, { pb: 0, pnb: NEG }]]);
+    // The beam (best first after pruning) and the prefixes the frame being decoded reaches, in the order
+    // first reached; the two arrays swap every frame.
+    let beams: Prefix[] = [root];
+    let next: Prefix[] = [];
     const candidates: number[] = [];
-    for (let t = 0; t < steps; t++) {
+    let t = 0;
+    /** `node`, its state for frame t started (and `node` put in `next`) when t first reaches it. */
+    const at = (node: Prefix): Prefix => {
+      if (node.nextAt !== t) {
+        node.nextAt = t;
+        node.nextPb = NEG;
+        node.nextPnb = NEG;
+        next.push(node);
+        if (node.activeAt !== t - 1) {
+          // Not in the beam a frame ago: this frame emits its last character afresh.
+          node.frame = t;
+          node.lastFrame = t;
+        }
+      }
+      return node;
+    };
+    for (; t < steps; t++) {
       const row = t * classes;
       const blank = logProbs[row + blankIndex];
-      for (const node of beams.keys()) node.activeAt = t - 1;
-      const next = new Map<Prefix, BeamState>();
-      const at = (node: Prefix): BeamState => {
-        let s = next.get(node);
-        if (!s) {
-          s = { pb: NEG, pnb: NEG };
-          next.set(node, s);
-          if (node.activeAt !== t - 1) {
-            // Not in the beam a frame ago: this frame emits its last character afresh.
-            node.frame = t;
-            node.lastFrame = t;
-          }
-        }
-        return s;
-      };
+      for (const node of beams) node.activeAt = t - 1;
+      next.length = 0;
 
       candidates.length = 0;
       if (blank < blankSkip) {
@@ -494,50 +519,55 @@ export class BeamCtcDecoder implements CtcDecoder {
         }
       }
 
-      for (const [node, { pb, pnb }] of beams) {
+      for (const node of beams) {
+        const { pb, pnb } = node;
         const total = logAdd(pb, pnb);
         const stay = at(node);
         const blankMass = total + blank;
-        stay.pb = logAdd(stay.pb, blankMass);
+        stay.nextPb = logAdd(stay.nextPb, blankMass);
         if (node.char >= 0) {
           const repeatMass = pnb + logProbs[row + node.char];
-          stay.pnb = logAdd(stay.pnb, repeatMass);
+          stay.nextPnb = logAdd(stay.nextPnb, repeatMass);
           if (repeatMass > blankMass && node.lastFrame === t - 1) node.lastFrame = t;
         }
         for (const c of candidates) {
           const p = logProbs[row + c];
           if (c === space && (node.char < 0 || node.char === space)) {
             // Leading or doubled spaces do not change the words: keep the same prefix.
-            if (node.char < 0) stay.pb = logAdd(stay.pb, total + p);
-            else stay.pnb = logAdd(stay.pnb, pb + p);
+            if (node.char < 0) stay.nextPb = logAdd(stay.nextPb, total + p);
+            else stay.nextPnb = logAdd(stay.nextPnb, pb + p);
             continue;
           }
           const extended = child(node, c);
           if (!extended) continue;
           const s = at(extended);
           // After the same character, only a path through blank starts a new one.
-          s.pnb = logAdd(s.pnb, (c === node.char ? pb : total) + p);
+          s.nextPnb = logAdd(s.nextPnb, (c === node.char ? pb : total) + p);
         }
+      }
+      // Every prefix of the beam reached itself (blank), so all that was read this frame is in `next`.
+      for (const node of next) {
+        node.pb = node.nextPb;
+        node.pnb = node.nextPnb;
       }
 
-      if (next.size > beamWidth) {
+      if (next.length > beamWidth) {
         // Each prefix's score is computed once, not in every comparison of the sort (two logAdds, each an
         // exp and a log, per comparison). The sort is stable, so ties keep the order of `next`.
-        const ranked: { entry: [Prefix, BeamState]; score: number }[] = [];
-        for (const entry of next) {
-          const [node, { pb, pnb }] = entry;
-          ranked.push({ entry, score: logAdd(pb, pnb) + node.lmScore + node.lookahead + node.bonus });
-        }
-        ranked.sort((a, b) => b.score - a.score);
-        beams = new Map(ranked.slice(0, beamWidth).map((r) => r.entry));
-      } else {
-        beams = next;
+        for (const node of next)
+          node.rank = logAdd(node.pb, node.pnb) + node.lmScore + node.lookahead + node.bonus;
+        next.sort((a, b) => b.rank - a.rank);
+        next.length = beamWidth;
       }
+      const reached = next;
+      next = beams;
+      beams = reached;
     }
 
     // Final scores: the unfinished last word and </s>.
     const finals: Final[] = [];
-    for (const [node, { pb, pnb }] of beams) {
+    for (const node of beams) {
+      const { pb, pnb } = node;
       // Under a closed vocabulary a hypothesis ending inside a word is not a sentence.
       if (closed && node.partial.length > 0 && !this.spellable(node.partial, true, boost)) continue;
       let score = logAdd(pb, pnb) + node.lmScore;
