@@ -15,7 +15,12 @@
  *
  *   npx tsx training/features/dump-features.ts --manifest training/work/manifests/train.tsv \
  *       --split train --out training/work/features [--part 0 --parts 2] [--mean-from utterance]
- *       [--mean-prior-frames 50] [--stats-from-model models/default]
+ *       [--mean-prior-frames 50] [--stats-from-model models/default] [--speed 0.9]
+ *
+ * --speed F is speed perturbation (Ko et al., 2015): each recording is resampled to 16 kHz / F and read
+ * as 16 kHz, so it plays F times as fast with pitch and formants F times as high — another speaker's
+ * vocal tract length, more or less. The utterance ids stay the recordings' paths, so a perturbed copy
+ * goes to its own --out directory (stats.json records the factor and refuses another).
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
@@ -41,12 +46,13 @@ and resumable: utterances already in the output are skipped.
   npx tsx training/features/dump-features.ts --manifest FILE [--manifest FILE…] --split train|dev
       [--out training/work/features] [--root .] [--part K --parts N]
       [--stats-from-model models/default | --stats-utterances 1500]
-      [--mean-from training|utterance] [--mean-prior-frames K]
+      [--mean-from training|utterance] [--mean-prior-frames K] [--speed F]
   npx tsx training/features/dump-features.ts --merge [--out DIR]     # after parallel parts: index.jsonl
 
 --stats-from-model takes the mean and spread from a model's manifest (for a warm start); otherwise they
 are computed from --stats-utterances utterances of the train split. --mean-from utterance subtracts each
-utterance's own mean, with --mean-prior-frames K frames of the training mean mixed in.
+utterance's own mean, with --mean-prior-frames K frames of the training mean mixed in. --speed F
+(0.5–2) dumps the recordings sped up by F (pitch and formants too: speed perturbation); use its own --out.
 `;
 const SHARD_BYTES = 32 * 1024 * 1024;
 
@@ -65,6 +71,8 @@ interface Stats {
   meanFrom?: Normalization['meanFrom'];
   /** As the manifest's normalization.meanPriorFrames (with meanFrom 'utterance'). */
   meanPriorFrames?: number;
+  /** Speed perturbation factor of every utterance in this directory (absent: 1). */
+  speed?: number;
   scale: number;
   frontend: FrontEndConfig;
   utterances: number;
@@ -76,6 +84,7 @@ async function computeStats(
   root: string,
   frontend: FrontEndConfig,
   limit: number,
+  loadRate: number,
 ): Promise<Stats> {
   const dim = frontend.mfccCoefficients;
   const sum = new Float64Array(dim);
@@ -85,10 +94,7 @@ async function computeStats(
   const step = Math.max(1, Math.floor(entries.length / limit));
   let used = 0;
   for (let i = 0; i < entries.length && used < limit; i += step, used++) {
-    const features = computeMfcc(
-      await loadAudioFile(path.join(root, entries[i].path), frontend.sampleRate),
-      frontend,
-    );
+    const features = computeMfcc(await loadAudioFile(path.join(root, entries[i].path), loadRate), frontend);
     for (let j = 0; j < features.length; j++) {
       sum[j % dim] += features[j];
       sumSq[j % dim] += features[j] * features[j];
@@ -157,7 +163,7 @@ async function merge(out: string): Promise<void> {
 }
 
 async function main() {
-  const { values, part, parts, meanFrom, meanPriorFrames, statsUtterances } = parseCommandLine(
+  const { values, part, parts, meanFrom, meanPriorFrames, statsUtterances, speed } = parseCommandLine(
     {
       command: 'npx tsx training/features/dump-features.ts',
       usage: USAGE,
@@ -172,6 +178,7 @@ async function main() {
         'stats-from-model': { type: 'string' },
         'mean-from': { type: 'string', default: 'training' },
         'mean-prior-frames': { type: 'string', default: '0' },
+        speed: { type: 'string', default: '1' },
         merge: { type: 'boolean', default: false },
       },
     },
@@ -192,6 +199,7 @@ async function main() {
         min: 1,
         integer: true,
       })!;
+      const speed = numberOption('speed', values.speed, { min: 0.5, max: 2 })!;
       return {
         values,
         part,
@@ -199,6 +207,7 @@ async function main() {
         meanFrom: meanFrom as Normalization['meanFrom'],
         meanPriorFrames,
         statsUtterances,
+        speed,
       };
     },
   );
@@ -208,6 +217,9 @@ async function main() {
   const frontend = DEFAULT_FRONT_END;
   // Written only when used, so stats.json of plain utterance-mean features stays as it was.
   const prior = meanPriorFrames > 0 ? { meanPriorFrames } : {};
+  const perturbation = speed !== 1 ? { speed } : {};
+  // Read at this rate and analysed as frontend.sampleRate: F times as fast (see --speed).
+  const loadRate = Math.round(frontend.sampleRate / speed);
 
   await mkdir(out, { recursive: true });
   const statsFile = path.join(out, 'stats.json');
@@ -223,6 +235,9 @@ async function main() {
     if ((stats.meanPriorFrames ?? 0) !== meanPriorFrames) {
       throw new Error(`${statsFile} mixes in ${stats.meanPriorFrames ?? 0} prior frames; use a new --out`);
     }
+    if ((stats.speed ?? 1) !== speed) {
+      throw new Error(`${statsFile} holds audio at speed ${stats.speed ?? 1}; use a new --out`);
+    }
   } else if (values['stats-from-model']) {
     // Warm starts (train.py --init-from) need the features normalised exactly as that model's inputs.
     const manifest = await readManifest(values['stats-from-model']);
@@ -236,6 +251,7 @@ async function main() {
       std,
       meanFrom,
       ...prior,
+      ...perturbation,
       scale: QUANT_SCALE,
       frontend,
       utterances: 0,
@@ -248,9 +264,10 @@ async function main() {
     // The std is the training features' spread either way: utterance means remove the channel's
     // offset, and dividing by the global spread keeps one scale for every recording.
     stats = {
-      ...(await computeStats(entries, values.root!, frontend, statsUtterances)),
+      ...(await computeStats(entries, values.root!, frontend, statsUtterances, loadRate)),
       meanFrom,
       ...prior,
+      ...perturbation,
     };
     await writeFile(statsFile, JSON.stringify(stats, null, 2) + '\n');
     console.log(`stats from ${stats.utterances} utterances, ${stats.frames} frames`);
@@ -281,7 +298,7 @@ async function main() {
     if (done.has(id)) continue;
     let q: Int8Array;
     try {
-      const samples = await loadAudioFile(path.join(values.root!, entry.path), frontend.sampleRate);
+      const samples = await loadAudioFile(path.join(values.root!, entry.path), loadRate);
       q = quantize(computeMfcc(samples, frontend), stats);
       seconds += samples.length / frontend.sampleRate;
     } catch (error) {
