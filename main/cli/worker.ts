@@ -86,40 +86,50 @@ async function runWorker(options: WorkerCliOptions): Promise<number> {
   const log = (line: string) => {
     if (!options.quiet || line.startsWith('error')) process.stderr.write(`[worker ${process.pid}] ${line}\n`);
   };
-  const worker = await startTranscriptionWorker({
+  // Set once started; the signal handlers below exist before it does.
+  const running: { worker?: Awaited<ReturnType<typeof startTranscriptionWorker>> } = {};
+  let stopping = false;
+  let stopped!: () => void;
+  const finished = new Promise<void>((resolve) => (stopped = resolve));
+  const finish = () => {
+    void running.worker!.close().then(() => {
+      // The supervisor's IPC channel would keep this process alive after its work is done.
+      process.off('disconnect', stop);
+      if (process.connected) process.disconnect();
+      stopped();
+    });
+  };
+  const stop = () => {
+    if (stopping) {
+      // A second Ctrl-C: leave now; the running job goes back to the queue when its lock expires.
+      process.exit(130);
+    }
+    stopping = true;
+    log('finishing the running job, then stopping (Ctrl-C again to stop at once)');
+    if (running.worker) finish();
+  };
+  // The handlers come first: the worker may take a job before startTranscriptionWorker returns (it
+  // starts fetching, then waits for its connection), and a Ctrl-C then must let that job finish, not
+  // end the process by default (seen under load: "start" printed, the process gone, no "done").
+  if (process.env[SUPERVISED] === '1') {
+    // Under `--concurrency N`, a terminal's Ctrl-C reaches every process of the group, and the
+    // supervisor passes it on as SIGTERM: heeding both would count as the second Ctrl-C at once.
+    process.on('SIGINT', () => {});
+    // A supervisor that is gone (killed) cannot restart or stop us: finish the job and stop.
+    process.on('disconnect', stop);
+  } else {
+    process.on('SIGINT', stop);
+  }
+  process.on('SIGTERM', stop);
+  running.worker = await startTranscriptionWorker({
     redis: options.redis,
     backend: options.backend,
     lockDurationMs: options.lockDurationMs,
     log,
   });
-  log(`waiting for jobs on ${options.redis.display}`);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = () => {
-      if (stopping) {
-        // A second Ctrl-C: leave now; the running job goes back to the queue when its lock expires.
-        process.exit(130);
-      }
-      stopping = true;
-      log('finishing the running job, then stopping (Ctrl-C again to stop at once)');
-      void worker.close().then(() => {
-        // The supervisor's IPC channel would keep this process alive after its work is done.
-        process.off('disconnect', stop);
-        if (process.connected) process.disconnect();
-        resolve();
-      });
-    };
-    if (process.env[SUPERVISED] === '1') {
-      // Under `--concurrency N`, a terminal's Ctrl-C reaches every process of the group, and the
-      // supervisor passes it on as SIGTERM: heeding both would count as the second Ctrl-C at once.
-      process.on('SIGINT', () => {});
-      // A supervisor that is gone (killed) cannot restart or stop us: finish the job and stop.
-      process.on('disconnect', stop);
-    } else {
-      process.on('SIGINT', stop);
-    }
-    process.on('SIGTERM', stop);
-  });
+  if (stopping) finish();
+  else log(`waiting for jobs on ${options.redis.display}`);
+  await finished;
   return 0;
 }
 
