@@ -2,6 +2,8 @@
 """Trains the punctuation + truecasing model on CPU (PyTorch, --threads, default one) from training/punct/prepare.py's text.
 
     /usr/bin/python3 training/punct/train.py --max-minutes 35      # resumes from training/work/punct/run/last.pt
+    /usr/bin/python3 training/punct/train.py --init models/punct --lr 5e-4 --out training/work/punct/warm
+                                                                   # warm start from the shipped model
 
 The network (mirrored layer for layer by training/punct/export-tfjs.ts and main/engine/punctuation.ts):
   word id  -> embedding 64  ┐
@@ -69,6 +71,32 @@ class Net(nn.Module):
         for conv in self.blocks:
             x = x + F.relu(conv(x))
         return self.out(x.transpose(1, 2))
+
+
+def load_exported(model_dir):
+    """The vocabulary and weights of a model folder export-tfjs.ts wrote (models/punct), as a state dict of
+    Net: the start of a warm-started run. Its weights are stored as float16; its mark biases are folded in."""
+    vocab_list = [line.rstrip("\n") for line in open(os.path.join(model_dir, "vocab.txt"), encoding="utf-8")]
+    manifest = json.load(open(os.path.join(model_dir, "model.json")))
+    tensors = {}
+    for group in manifest["weightsManifest"]:
+        blob = b"".join(open(os.path.join(model_dir, p), "rb").read() for p in group["paths"])
+        offset = 0
+        for spec in group["weights"]:
+            stored = spec.get("quantization", {}).get("dtype", spec["dtype"])
+            dtype, size = {"float16": (torch.float16, 2), "float32": (torch.float32, 4)}[stored]
+            count = math.prod(spec["shape"])
+            t = torch.frombuffer(bytearray(blob[offset:offset + count * size]), dtype=dtype)
+            tensors[spec["name"]] = t.float().reshape(spec["shape"])
+            offset += count * size
+    # tfjs conv1d kernels are [kernel, in, out] and dense [in, out]; PyTorch's [out, in, kernel] and [out, in]
+    state = {"word.weight": tensors["word/embeddings"], "suffix.weight": tensors["suffix/embeddings"],
+             "conv_in.weight": tensors["conv_in/kernel"].permute(2, 1, 0), "conv_in.bias": tensors["conv_in/bias"],
+             "out.weight": tensors["marks_and_cases/kernel"].t(), "out.bias": tensors["marks_and_cases/bias"]}
+    for i in range(len(BLOCKS)):
+        state[f"blocks.{i}.weight"] = tensors[f"block_{i}/kernel"].permute(2, 1, 0)
+        state[f"blocks.{i}.bias"] = tensors[f"block_{i}/bias"]
+    return vocab_list, {k: v.contiguous() for k, v in state.items()}
 
 
 def load(split):
@@ -208,6 +236,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--vocab-size", type=int, default=VOCAB_SIZE)
     ap.add_argument("--channels", type=int, default=CHANNELS, help="width of the convolutions")
+    ap.add_argument("--init", help="warm start: a model folder export-tfjs.ts wrote (models/punct); its vocabulary "
+                    "is kept (--vocab-size is ignored) and its weights are the start, unless --out holds last.pt")
     ap.add_argument("--domain-repeat", type=int, default=1,
                     help="times each passage of the held-out domain's sources is seen per epoch (training-only "
                          "text, once)")
@@ -229,8 +259,12 @@ def main():
     dev_ids = {id(r) for r in dev_rows}
     train_rows = [r for r in rows if id(r) not in dev_ids]
     lex = build_lexicon(train_rows)
-    freq = collections.Counter(w for r in train_rows for w in r["words"])
-    vocab_list = [w for w, n in freq.most_common(args.vocab_size) if n >= 2]
+    init_state = None
+    if args.init:
+        vocab_list, init_state = load_exported(args.init)
+    else:
+        freq = collections.Counter(w for r in train_rows for w in r["words"])
+        vocab_list = [w for w, n in freq.most_common(args.vocab_size) if n >= 2]
     vocab = {w: 1 + OOV_BUCKETS + i for i, w in enumerate(vocab_list)}
     # Questions are rare in the text (about 1 word in 500 ends one): passages that hold one are seen 3 times
     train_rows = train_rows + [r for r in train_rows if 3 in r["marks"]] * 2
@@ -242,6 +276,8 @@ def main():
           f"lexicon {len(lex)}", flush=True)
 
     net = Net(1 + OOV_BUCKETS + len(vocab_list), args.channels)
+    if init_state is not None:
+        net.load_state_dict(init_state)  # refuses a folder whose shapes differ (--channels)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     mark_weight = torch.tensor([1.0, 1.5, 1.0, 2.0])
     os.makedirs(args.out, exist_ok=True)
@@ -253,6 +289,16 @@ def main():
         opt.load_state_dict(ck["opt"])
         epoch, best = ck["epoch"], ck["best"]
         print(f"resumed at epoch {epoch}, best dev {best:.4f}", flush=True)
+    elif init_state is not None:
+        net.eval()
+        logits = predict(net, dev)
+        f = mark_f1(logits[:, :MARKS].argmax(-1), dev[2])
+        case_acc = (logits[:, MARKS:].argmax(-1) == dev[3]).float().mean().item()
+        print(f"warm start from {args.init}: dev F1 {json.dumps(f)} case {case_acc:.4f}", flush=True)
+    # A warm start's dev split is no dev split: it is drawn from the passages of this machine's text, most
+    # of which the model it starts from trained on. So such a run keeps its last weights and the mark
+    # biases folded into them, and its dev figures are only printed; choose with tune-decisions.ts.
+    select_on_dev = init_state is None
 
     n = train[0].shape[0]
     steps_per_epoch = (n // WINDOW) // args.batch
@@ -293,7 +339,7 @@ def main():
         score = sum(f.values()) / 3
         print(f"epoch {epoch} done: loss {total / max(1, step + 1):.4f} dev F1 {json.dumps(f)} "
               f"case {case_acc:.4f} ({(time.time() - t0) / 60:.1f} min)", flush=True)
-        if score > best:
+        if score > best or not select_on_dev:
             best = score
             torch.save({"net": net.state_dict(), "epoch": epoch}, os.path.join(args.out, "best.pt"))
         torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "epoch": epoch, "best": best}, last)
@@ -303,7 +349,7 @@ def main():
     net.load_state_dict(torch.load(os.path.join(args.out, "best.pt"))["net"])
     net.eval()
     logits = predict(net, dev)
-    bias = tune_bias(logits, dev[2])
+    bias = tune_bias(logits, dev[2]) if select_on_dev else torch.zeros(MARKS)
     f = mark_f1((logits[:, :MARKS] + bias).argmax(-1), dev[2])
     print(f"tuned mark biases {bias.tolist()}: dev F1 {json.dumps(f)}", flush=True)
     scores = {"devF1": f, "devWords": int(dev[0].shape[0]), "trainWords": int(n), "epochs": epoch}
