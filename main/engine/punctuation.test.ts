@@ -175,6 +175,42 @@ describe('decisions (manifest.json decisions)', () => {
     expect(marksOf('we live here where is it', [NONE, NONE, end, NONE, NONE, end], json)).toBe('||.|||?');
   });
 
+  it('reads a question cue after a lead word, and in the last clause after a comma (clauseQuestionWords)', () => {
+    const json: PunctuationDecisionsJson = {
+      questionAtSentenceEnd: true,
+      questionCueBias: 2,
+      questionWords: ['where', 'who'],
+      invertedAuxiliaries: ['can', 'does'],
+      subjects: ['you', 'it'],
+    };
+    const end = [0, 0, 2, 0.5, 2, 0, 0, 0]; // "." by 1.5 over "?"
+    const comma = [0, 2, 0, -9, 2, 0, 0, 0];
+    // A lead word: only with questionLeadWords
+    expect(marksOf('and where is it', [NONE, NONE, NONE, end], json)).toBe('|||.');
+    const led = { ...json, questionLeadWords: ['and', 'but'] };
+    expect(marksOf('and where is it', [NONE, NONE, NONE, end], led)).toBe('|||?');
+    expect(marksOf('but can you go', [NONE, NONE, NONE, end], led)).toBe('|||?');
+    expect(marksOf('and we go home', [NONE, NONE, NONE, end], led)).toBe('|||.');
+    // The last clause: a clause question word followed by an inverted auxiliary, or ending the sentence
+    const clause = { ...led, clauseQuestionWords: ['where', 'how'] };
+    expect(marksOf('if so how', [NONE, comma, end], json)).toBe('|,|.');
+    expect(marksOf('if so how', [NONE, comma, end], clause)).toBe('|,|?');
+    expect(marksOf('in short where does it go', [NONE, comma, NONE, NONE, NONE, end], clause)).toBe(
+      '|,||||?',
+    );
+    expect(marksOf('so then but where does it go', [NONE, comma, NONE, NONE, NONE, NONE, end], clause)).toBe(
+      '|,|||||?',
+    );
+    // …not one followed by anything else ("…, where we live"), not "who" (not a clause question word here),
+    // not a clause without a comma before it, and not a clause of an earlier sentence
+    expect(marksOf('we stay where we live', [NONE, comma, NONE, NONE, end], clause)).toBe('|,|||.');
+    expect(marksOf('we stay who does it', [NONE, comma, NONE, NONE, end], clause)).toBe('|,|||.');
+    expect(marksOf('we stay where does it', [NONE, NONE, NONE, NONE, end], clause)).toBe('||||.');
+    expect(marksOf('we stay where does she go', [NONE, comma, end, NONE, NONE, end], clause)).toBe(
+      '|,|?|||.',
+    );
+  });
+
   it('chooses case with the case biases, and the lexicon for known words only when asked', () => {
     const written = (rows: number[][], json: PunctuationDecisionsJson) =>
       punctuator.decide(['in', 'london'], logitsOf(rows), {}, decisions(json)).map((w) => w.written);
@@ -221,6 +257,12 @@ describe('decisions (manifest.json decisions)', () => {
     );
     expect(refused({ questionWords: ['What'] })).toMatch(/questionWords must be a list of lower-case words/);
     expect(refused({ invertedAuxiliaries: ['can'] })).toMatch(/invertedAuxiliaries needs subjects/);
+    expect(refused({ questionLeadWords: ['and'] })).toMatch(
+      /questionLeadWords and clauseQuestionWords need questionCueBias/,
+    );
+    expect(refused({ clauseQuestionWords: ['How'] })).toMatch(
+      /clauseQuestionWords must be a list of lower-case words/,
+    );
     expect(refused({ caseBias: { lower: 1 } })).toMatch(/unknown field caseBias\.lower/);
     expect(refused({ lexiconForKnownWords: 0 })).toMatch(/lexiconForKnownWords must be true or false/);
   });

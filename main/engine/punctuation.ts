@@ -66,6 +66,17 @@ export interface PunctuationDecisionsJson {
   /** A sentence starting with one of these followed by one of `subjects` is a question cue ("can you"). */
   invertedAuxiliaries?: string[];
   subjects?: string[];
+  /**
+   * A sentence (or a clause, below) starting with one of these is read from its next word for a question
+   * cue: "and how …", "but can you …".
+   */
+  questionLeadWords?: string[];
+  /**
+   * After a comma chosen in a sentence, its last clause starting with one of these followed by an inverted
+   * auxiliary, or ending the sentence, is a question cue too: "…, what does it mean", "If so, how".
+   * Not "which" or "who": after a comma they mostly start a relative clause ("…, which is …").
+   */
+  clauseQuestionWords?: string[];
   /** Added to the Title, UPPER and Mixed case logits (lower: 0). */
   caseBias?: { title?: number; upper?: number; mixed?: number };
   /** A vocabulary word the network writes in lower case takes its case-lexicon form (true: as before). */
@@ -82,6 +93,8 @@ export interface PunctuationDecisions {
   questionWords: ReadonlySet<string>;
   invertedAuxiliaries: ReadonlySet<string>;
   subjects: ReadonlySet<string>;
+  questionLeadWords: ReadonlySet<string>;
+  clauseQuestionWords: ReadonlySet<string>;
   /** Lower, Title, UPPER, Mixed (lower is always 0). */
   caseBias: readonly [number, number, number, number];
   lexiconForKnownWords: boolean;
@@ -96,6 +109,8 @@ export const DEFAULT_DECISIONS: PunctuationDecisions = {
   questionWords: new Set(),
   invertedAuxiliaries: new Set(),
   subjects: new Set(),
+  questionLeadWords: new Set(),
+  clauseQuestionWords: new Set(),
   caseBias: [0, 0, 0, 0],
   lexiconForKnownWords: true,
 };
@@ -108,6 +123,8 @@ const DECISION_FIELDS = [
   'questionWords',
   'invertedAuxiliaries',
   'subjects',
+  'questionLeadWords',
+  'clauseQuestionWords',
   'caseBias',
   'lexiconForKnownWords',
 ];
@@ -168,6 +185,8 @@ export function parseDecisions(json: unknown, dir: string): PunctuationDecisions
     questionWords: words(json.questionWords, 'questionWords'),
     invertedAuxiliaries: words(json.invertedAuxiliaries, 'invertedAuxiliaries'),
     subjects: words(json.subjects, 'subjects'),
+    questionLeadWords: words(json.questionLeadWords, 'questionLeadWords'),
+    clauseQuestionWords: words(json.clauseQuestionWords, 'clauseQuestionWords'),
     caseBias: [0, title, upper, mixed],
     lexiconForKnownWords: flag(json.lexiconForKnownWords, 'lexiconForKnownWords', true),
   };
@@ -181,6 +200,11 @@ export function parseDecisions(json: unknown, dir: string): PunctuationDecisions
     refuse('questionEndBias and questionCueBias need questionAtSentenceEnd');
   if (decisions.questionCueBias !== 0 && cues === 0)
     refuse('questionCueBias needs questionWords or invertedAuxiliaries');
+  if (
+    (decisions.questionLeadWords.size > 0 || decisions.clauseQuestionWords.size > 0) &&
+    decisions.questionCueBias === 0
+  )
+    refuse('questionLeadWords and clauseQuestionWords need questionCueBias');
   if (decisions.invertedAuxiliaries.size > 0 && decisions.subjects.size === 0)
     refuse('invertedAuxiliaries needs subjects');
   return decisions;
@@ -321,15 +345,32 @@ export class Punctuator {
       return best;
     };
     // A sentence starts as a question does: "what …", "can you …" (the cue lists of the decisions).
-    const questionCue = (first: number, last: number) =>
-      decisions.questionWords.has(keys[first]) ||
-      (decisions.invertedAuxiliaries.has(keys[first]) &&
-        first < last &&
-        decisions.subjects.has(keys[first + 1]));
+    const afterLeadWord = (first: number, last: number) =>
+      first < last && decisions.questionLeadWords.has(keys[first]) ? first + 1 : first;
+    const questionCue = (sentenceFirst: number, last: number) => {
+      const first = afterLeadWord(sentenceFirst, last);
+      return (
+        decisions.questionWords.has(keys[first]) ||
+        (decisions.invertedAuxiliaries.has(keys[first]) &&
+          first < last &&
+          decisions.subjects.has(keys[first + 1]))
+      );
+    };
+    // …or its last clause does: "…, what does it mean", "If so, how".
+    const clauseCue = (clauseFirst: number, last: number) => {
+      if (clauseFirst < 0 || clauseFirst > last) return false;
+      const first = afterLeadWord(clauseFirst, last);
+      return (
+        decisions.clauseQuestionWords.has(keys[first]) &&
+        (first === last || decisions.invertedAuxiliaries.has(keys[first + 1]))
+      );
+    };
     let sentenceStart = options.sentenceStart ?? true;
     // Where the current sentence began. A dictated utterance that may continue a sentence (sentenceStart
     // false) still counts its first word for a question cue: "can you …" after a pause asks.
     let sentenceFirst = 0;
+    // The first word after the current sentence's latest comma (-1: none yet).
+    let clauseFirst = -1;
     const sentenceEnd = options.sentenceEnd ?? true;
     return words.map((word, i) => {
       const at = i * width;
@@ -337,14 +378,16 @@ export class Punctuator {
       const ends = markIndex >= 2 || (sentenceEnd && i === words.length - 1);
       if (ends && decisions.questionAtSentenceEnd) {
         const question = markBias[3] + decisions.questionEndBias;
-        const cue = questionCue(sentenceFirst, i) ? decisions.questionCueBias : 0;
+        const cue =
+          questionCue(sentenceFirst, i) || clauseCue(clauseFirst, i) ? decisions.questionCueBias : 0;
         markIndex = logits[at + 3] + question + cue > logits[at + 2] + markBias[2] ? 3 : 2;
       } else if (ends && markIndex !== 3) markIndex = 2;
       const mark = MARKS[markIndex];
       let written = this.written(word, keys[i], argmax(at + MARKS.length, caseBias) as CaseClass, decisions);
       if (sentenceStart) written = capitalised(written);
       sentenceStart = markIndex >= 2;
-      if (sentenceStart) sentenceFirst = i + 1;
+      if (sentenceStart) [sentenceFirst, clauseFirst] = [i + 1, -1];
+      else if (markIndex === 1) clauseFirst = i + 1;
       return { mark, written };
     });
   }

@@ -10,7 +10,9 @@
  *   1. marks: comma and question-mark log-biases (the full stop's stays 0: train.py tuned it on its own
  *      dev split, in the benchmark's domain), whether a sentence end chooses between "." and "?" alone
  *      (questionAtSentenceEnd), and the bias a question cue gives "?" there (a sentence starting with a
- *      question word, or an auxiliary and a subject: QUESTION_WORDS, INVERTED_AUXILIARIES, SUBJECTS);
+ *      question word, or an auxiliary and a subject: QUESTION_WORDS, INVERTED_AUXILIARIES, SUBJECTS; with or
+ *      without a lead word before it, QUESTION_LEAD_WORDS, and cues at a last clause's start,
+ *      CLAUSE_QUESTION_WORDS);
  *      the setting with the best mean F1 of comma, full stop and question mark wins;
  *   2. case, with those marks: whether the case lexicon overrides the network's lower case for words it
  *      knows, and a bias towards lower case; the best word case accuracy wins.
@@ -57,6 +59,13 @@ const SUBJECTS = (
   'i you he she it we they there this that these those the a an my your his her its our their ' +
   'any anyone anybody someone somebody anything something one'
 ).split(' ');
+/** A sentence or clause starting with one of these is read from its next word for a cue ("and how …"). */
+const QUESTION_LEAD_WORDS = ['and', 'but', 'so', 'or', 'well', 'now'];
+/**
+ * After a comma, a last clause starting with one of these followed by an inverted auxiliary (or ending the
+ * sentence) is a cue: "…, what does it mean". Not "which", "who": after a comma they start relative clauses.
+ */
+const CLAUSE_QUESTION_WORDS = ['what', 'why', 'how', 'where'];
 
 const COMMA_BIASES = range(0, 2, 0.25);
 const QUESTION_BIASES = range(-4, 2, 0.5);
@@ -289,15 +298,23 @@ async function main() {
   for (const questionMark of QUESTION_BIASES)
     for (const comma of commaBiases) consider({ markBias: { comma, questionMark } });
   const commaBias = best.json.markBias?.comma ?? 0;
+  // The cues: a sentence's start alone, also after a lead word, also a last clause's start, or all three
+  const cueSets = [
+    cues,
+    { ...cues, questionLeadWords: QUESTION_LEAD_WORDS },
+    { ...cues, clauseQuestionWords: CLAUSE_QUESTION_WORDS },
+    { ...cues, questionLeadWords: QUESTION_LEAD_WORDS, clauseQuestionWords: CLAUSE_QUESTION_WORDS },
+  ];
   for (const questionMark of QUESTION_BIASES)
     for (const questionEndBias of QUESTION_END_BIASES)
       for (const questionCueBias of CUE_BIASES)
-        consider({
-          markBias: { comma: commaBias, questionMark },
-          questionAtSentenceEnd: true,
-          ...(questionEndBias !== 0 ? { questionEndBias } : {}),
-          ...(questionCueBias !== 0 ? { questionCueBias, ...cues } : {}),
-        });
+        for (const cueSet of questionCueBias !== 0 ? cueSets : [{}])
+          consider({
+            markBias: { comma: commaBias, questionMark },
+            questionAtSentenceEnd: true,
+            ...(questionEndBias !== 0 ? { questionEndBias } : {}),
+            ...(questionCueBias !== 0 ? { questionCueBias, ...cueSet } : {}),
+          });
   const marks = best.json;
   for (const comma of commaBiases) consider({ ...marks, markBias: { ...marks.markBias, comma } });
   console.log(
