@@ -7,8 +7,8 @@
  *
  * It computes the network's logits for every dev passage once (as bench:punct gives a passage: lower case,
  * no marks), then tries decisions on them:
- *   1. marks: comma and question-mark log-biases (the full stop's stays 0: train.py tuned it on its own
- *      dev split, in the benchmark's domain), whether a sentence end chooses between "." and "?" alone
+ *   1. marks: comma and question-mark log-biases (the full stop's stays 0 unless --full-stop-biases: train.py
+ *      tuned it on its own dev split, in the benchmark's domain), whether a sentence end chooses between "." and "?" alone
  *      (questionAtSentenceEnd), and the bias a question cue gives "?" there (a sentence starting with a
  *      question word, or an auxiliary and a subject: QUESTION_WORDS, INVERTED_AUXILIARIES, SUBJECTS; with or
  *      without a lead word before it, QUESTION_LEAD_WORDS, and cues at a last clause's start,
@@ -39,13 +39,16 @@ const USAGE = `npx tsx training/punct/tune-decisions.ts — tunes the punctuatio
 questions at sentence ends, case) on a dev text the network never trained on; see the file's header.
 
   npx tsx training/punct/tune-decisions.ts [--model DIR] [--dev FILE] [--report FILE,FILE] [--write]
-                                           [--comma-biases B,B] [--backend wasm|cpu] [--limit N]
+                                           [--comma-biases B,B] [--full-stop-biases B,B]
+                                           [--backend wasm|cpu] [--limit N]
 
 --dev: one passage a line, written as the model should write it (default training/punct/dev-text.txt,
 made by training/punct/make-dev.py). --report: texts to score with today's and the chosen decisions
 (not used for choosing). --write: put the chosen decisions in DIR/manifest.json. --limit: the first N
 dev passages only (a quick look). --comma-biases: the comma biases to try (default 0 to 2 by 0.25; the
-shipped decisions were tuned with --comma-biases 0, see models/punct/MODEL_CARD.md).
+shipped decisions were tuned with --comma-biases 0, see models/punct/MODEL_CARD.md). --full-stop-biases:
+the full stop biases to try (default 0: train.py tunes the full stop's on its own dev split, in the
+benchmark's domain; a warm-started run, train.py --init, tunes none, so give its model some here).
 `;
 
 /** Question cues: a sentence starting with one of these reads as a question ("when" does not: "When …, …"). */
@@ -256,6 +259,7 @@ async function main() {
         backend: { type: 'string', default: 'wasm' },
         limit: { type: 'string', default: '0' },
         'comma-biases': { type: 'string', default: COMMA_BIASES.join(',') },
+        'full-stop-biases': { type: 'string', default: '0' },
       },
     },
     undefined,
@@ -265,10 +269,13 @@ async function main() {
       numberOption('limit', parsed.values.limit, { min: 0, integer: true });
       for (const b of parsed.values['comma-biases']!.split(','))
         numberOption('comma-biases', b, { min: -10, max: 10 });
+      for (const b of parsed.values['full-stop-biases']!.split(','))
+        numberOption('full-stop-biases', b, { min: -10, max: 10 });
       return parsed;
     },
   );
   const commaBiases = values['comma-biases']!.split(',').map(Number);
+  const fullStopBiases = values['full-stop-biases']!.split(',').map(Number);
   const backend = await initBackend(values.backend as BackendPreference);
   const punctuator = await Punctuator.load(values.model);
   const started = performance.now();
@@ -281,8 +288,8 @@ async function main() {
   table('dev, today (each output largest)', today);
   missedMarks(dev, punctuator);
 
-  // 1. Marks, in three rounds: the comma and question-mark biases alone (each output's largest); then, the
-  // comma bias kept, the question's at sentence ends; then the comma bias again with those.
+  // 1. Marks, in three rounds: the comma, question-mark (and full stop) biases alone (each output's
+  // largest); then, those kept, the question's at sentence ends; then the comma (and full stop) again.
   const cues = {
     questionWords: QUESTION_WORDS,
     invertedAuxiliaries: INVERTED_AUXILIARIES,
@@ -296,8 +303,10 @@ async function main() {
     if (f1 > best.f1 + 1e-9) best = { json, f1 };
   };
   for (const questionMark of QUESTION_BIASES)
-    for (const comma of commaBiases) consider({ markBias: { comma, questionMark } });
-  const commaBias = best.json.markBias?.comma ?? 0;
+    for (const comma of commaBiases)
+      for (const fullStop of fullStopBiases)
+        consider({ markBias: { comma, questionMark, ...(fullStop !== 0 ? { fullStop } : {}) } });
+  const { comma: commaBias = 0, fullStop: fullStopBias = 0 } = best.json.markBias ?? {};
   // The cues: a sentence's start alone, also after a lead word, also a last clause's start, or all three
   const cueSets = [
     cues,
@@ -310,13 +319,26 @@ async function main() {
       for (const questionCueBias of CUE_BIASES)
         for (const cueSet of questionCueBias !== 0 ? cueSets : [{}])
           consider({
-            markBias: { comma: commaBias, questionMark },
+            markBias: {
+              comma: commaBias,
+              questionMark,
+              ...(fullStopBias !== 0 ? { fullStop: fullStopBias } : {}),
+            },
             questionAtSentenceEnd: true,
             ...(questionEndBias !== 0 ? { questionEndBias } : {}),
             ...(questionCueBias !== 0 ? { questionCueBias, ...cueSet } : {}),
           });
   const marks = best.json;
-  for (const comma of commaBiases) consider({ ...marks, markBias: { ...marks.markBias, comma } });
+  for (const comma of commaBiases)
+    for (const fullStop of fullStopBiases)
+      consider({
+        ...marks,
+        markBias: {
+          comma,
+          questionMark: marks.markBias?.questionMark ?? 0,
+          ...(fullStop !== 0 ? { fullStop } : {}),
+        },
+      });
   console.log(
     `\nmarks: ${tried} settings tried; best mean F1 ${best.f1.toFixed(4)} (today ${meanMarkF1(today).toFixed(4)})`,
   );
