@@ -356,9 +356,10 @@ export class Punctuator {
           decisions.subjects.has(keys[first + 1]))
       );
     };
-    // …or its last clause does: "…, what does it mean", "If so, how".
+    // …or its last clause does: "…, what does it mean", "If so, how". A comma's word never ends a
+    // sentence, so a clause that has begun starts at or before the end it is asked about.
     const clauseCue = (clauseFirst: number, last: number) => {
-      if (clauseFirst < 0 || clauseFirst > last) return false;
+      if (clauseFirst < 0) return false;
       const first = afterLeadWord(clauseFirst, last);
       return (
         decisions.clauseQuestionWords.has(keys[first]) &&

@@ -168,6 +168,14 @@ def mark_f1(pred, gold):
     return res
 
 
+def dev_scores(net, dev):
+    """Mark F1 (each output's largest) and case accuracy on the dev stream."""
+    net.eval()
+    logits = predict(net, dev)
+    f = mark_f1(logits[:, :MARKS].argmax(-1), dev[2])
+    return f, (logits[:, MARKS:].argmax(-1) == dev[3]).float().mean().item()
+
+
 def tune_bias(logits, gold):
     """Per-mark additive biases (none fixed at 0) that maximise the mean F1 on dev, by coordinate search."""
     bias = torch.zeros(MARKS)
@@ -290,10 +298,7 @@ def main():
         epoch, best = ck["epoch"], ck["best"]
         print(f"resumed at epoch {epoch}, best dev {best:.4f}", flush=True)
     elif init_state is not None:
-        net.eval()
-        logits = predict(net, dev)
-        f = mark_f1(logits[:, :MARKS].argmax(-1), dev[2])
-        case_acc = (logits[:, MARKS:].argmax(-1) == dev[3]).float().mean().item()
+        f, case_acc = dev_scores(net, dev)
         print(f"warm start from {args.init}: dev F1 {json.dumps(f)} case {case_acc:.4f}", flush=True)
     # A warm start's dev split is no dev split: it is drawn from the passages of this machine's text, most
     # of which the model it starts from trained on. So such a run keeps its last weights and the mark
@@ -332,10 +337,7 @@ def main():
         epoch += 1
         for g in opt.param_groups:
             g["lr"] *= args.decay
-        net.eval()
-        logits = predict(net, dev)
-        f = mark_f1(logits[:, :MARKS].argmax(-1), dev[2])
-        case_acc = (logits[:, MARKS:].argmax(-1) == dev[3]).float().mean().item()
+        f, case_acc = dev_scores(net, dev)
         score = sum(f.values()) / 3
         print(f"epoch {epoch} done: loss {total / max(1, step + 1):.4f} dev F1 {json.dumps(f)} "
               f"case {case_acc:.4f} ({(time.time() - t0) / 60:.1f} min)", flush=True)

@@ -7,9 +7,9 @@
  *
  * It computes the network's logits for every dev passage once (as bench:punct gives a passage: lower case,
  * no marks), then tries decisions on them:
- *   1. marks: comma and question-mark log-biases (the full stop's stays 0 unless --full-stop-biases: train.py
- *      tuned it on its own dev split, in the benchmark's domain), whether a sentence end chooses between "." and "?" alone
- *      (questionAtSentenceEnd), and the bias a question cue gives "?" there (a sentence starting with a
+ *   1. marks: comma and question-mark log-biases (the full stop's stays 0 unless --full-stop-biases:
+ *      train.py tuned it on its own dev split, in the benchmark's domain), whether a sentence end chooses
+ *      between "." and "?" alone (questionAtSentenceEnd), and the bias a question cue gives "?" there (a sentence starting with a
  *      question word, or an auxiliary and a subject: QUESTION_WORDS, INVERTED_AUXILIARIES, SUBJECTS; with or
  *      without a lead word before it, QUESTION_LEAD_WORDS, and cues at a last clause's start,
  *      CLAUSE_QUESTION_WORDS);
@@ -295,6 +295,12 @@ async function main() {
     invertedAuxiliaries: INVERTED_AUXILIARIES,
     subjects: SUBJECTS,
   };
+  // A full stop bias of 0 is left out, as the manifests tuned before --full-stop-biases have it.
+  const markBias = (comma: number, questionMark: number, fullStop: number) => ({
+    comma,
+    questionMark,
+    ...(fullStop !== 0 ? { fullStop } : {}),
+  });
   let best = { json: {} as PunctuationDecisionsJson, f1: meanMarkF1(today) };
   let tried = 0;
   const consider = (json: PunctuationDecisionsJson) => {
@@ -304,8 +310,7 @@ async function main() {
   };
   for (const questionMark of QUESTION_BIASES)
     for (const comma of commaBiases)
-      for (const fullStop of fullStopBiases)
-        consider({ markBias: { comma, questionMark, ...(fullStop !== 0 ? { fullStop } : {}) } });
+      for (const fullStop of fullStopBiases) consider({ markBias: markBias(comma, questionMark, fullStop) });
   const { comma: commaBias = 0, fullStop: fullStopBias = 0 } = best.json.markBias ?? {};
   // The cues: a sentence's start alone, also after a lead word, also a last clause's start, or all three
   const cueSets = [
@@ -319,11 +324,7 @@ async function main() {
       for (const questionCueBias of CUE_BIASES)
         for (const cueSet of questionCueBias !== 0 ? cueSets : [{}])
           consider({
-            markBias: {
-              comma: commaBias,
-              questionMark,
-              ...(fullStopBias !== 0 ? { fullStop: fullStopBias } : {}),
-            },
+            markBias: markBias(commaBias, questionMark, fullStopBias),
             questionAtSentenceEnd: true,
             ...(questionEndBias !== 0 ? { questionEndBias } : {}),
             ...(questionCueBias !== 0 ? { questionCueBias, ...cueSet } : {}),
@@ -333,11 +334,7 @@ async function main() {
     for (const fullStop of fullStopBiases)
       consider({
         ...marks,
-        markBias: {
-          comma,
-          questionMark: marks.markBias?.questionMark ?? 0,
-          ...(fullStop !== 0 ? { fullStop } : {}),
-        },
+        markBias: markBias(comma, marks.markBias?.questionMark ?? 0, fullStop),
       });
   console.log(
     `\nmarks: ${tried} settings tried; best mean F1 ${best.f1.toFixed(4)} (today ${meanMarkF1(today).toFixed(4)})`,
