@@ -250,6 +250,15 @@ def main():
                     help="times each passage of the held-out domain's sources is seen per epoch (training-only "
                          "text, once)")
     args = ap.parse_args()
+    init_vocab, init_state = None, None
+    if args.init:  # read before the text, so a wrong folder is refused in one line, at once
+        try:
+            init_vocab, init_state = load_exported(args.init)
+        except (OSError, KeyError, ValueError) as e:
+            ap.error(f"--init {args.init}: not a model folder export-tfjs.ts wrote ({type(e).__name__}: {e})")
+        if init_state["conv_in.weight"].shape[0] != args.channels:
+            ap.error(f"--init {args.init}: its convolutions are {init_state['conv_in.weight'].shape[0]} wide, "
+                     f"not --channels {args.channels}")
     torch.set_num_threads(args.threads)
     torch.manual_seed(18)
     rng = random.Random(18)
@@ -267,9 +276,8 @@ def main():
     dev_ids = {id(r) for r in dev_rows}
     train_rows = [r for r in rows if id(r) not in dev_ids]
     lex = build_lexicon(train_rows)
-    init_state = None
-    if args.init:
-        vocab_list, init_state = load_exported(args.init)
+    if init_state is not None:
+        vocab_list = init_vocab
     else:
         freq = collections.Counter(w for r in train_rows for w in r["words"])
         vocab_list = [w for w, n in freq.most_common(args.vocab_size) if n >= 2]
@@ -285,7 +293,7 @@ def main():
 
     net = Net(1 + OOV_BUCKETS + len(vocab_list), args.channels)
     if init_state is not None:
-        net.load_state_dict(init_state)  # refuses a folder whose shapes differ (--channels)
+        net.load_state_dict(init_state)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     mark_weight = torch.tensor([1.0, 1.5, 1.0, 2.0])
     os.makedirs(args.out, exist_ok=True)
