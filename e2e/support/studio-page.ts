@@ -141,10 +141,18 @@ export class StudioPage {
     return this.page.locator(`[data-testid="queue-item"][data-file-name="${name}"]`);
   }
 
-  /** Removes every file from the project, through each file's Remove button. */
+  /**
+   * Removes every file from the project, as a user does: select a file, then its Remove button (shown only
+   * for the selected file or under the pointer, so the first file must be selected, not assumed selected:
+   * a page loaded after a dictation can select another file than the first).
+   */
   async removeAllFiles(): Promise<void> {
-    const remove = this.page.getByRole('button', { name: /^Remove .* from the project$/ });
-    while ((await remove.count()) > 0) await remove.first().click();
+    const items = this.page.getByTestId('queue-item');
+    while ((await items.count()) > 0) {
+      const first = items.first();
+      await first.locator('.queue-select').click();
+      await first.getByRole('button', { name: /^Remove .* from the project$/ }).click();
+    }
     await expect(this.page.getByTestId('empty-state')).toBeVisible();
   }
 
