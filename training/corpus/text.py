@@ -298,15 +298,16 @@ def split_sentences(text):
 
 
 def load_vocab():
+    # Without the word list every sentence would be "cleaned" away and the lists built from the few left
+    # (36 train, 0 dev, 10 eval sentences on a machine without it): refuse instead.
+    if not os.path.exists(DICT_FILE):
+        sys.exit(f"{DICT_FILE} not found: the sentence filter needs Debian's word list (apt-get install wamerican)")
     vocab = set()
-    try:
-        with open(DICT_FILE, encoding="utf-8", errors="replace") as f:
-            for w in f:
-                w = w.strip().lower()
-                if w.isascii():
-                    vocab.add(w)
-    except OSError:
-        pass
+    with open(DICT_FILE, encoding="utf-8", errors="replace") as f:
+        for w in f:
+            w = w.strip().lower()
+            if w.isascii():
+                vocab.add(w)
     for w in ONES + TENS + ["hundred", "thousand", "million", "billion", "trillion", "point",
                             "oh", "minus", "percent", "pound", "star", "plus", "equals",
                             "o'clock", "first", "second", "third", "fifth", "eighth", "ninth",

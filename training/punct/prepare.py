@@ -25,8 +25,9 @@ question mark; "!" and ";" count as a full stop, ":" and dashes as a comma) and 
 form (lower, Title, UPPER, Mixed).
 
 Held-out rules (training/work/manifests and /work/shared/notes/model.md):
-  * every passage that contains a sentence of the speech corpus's eval or dev lists, or a transcript of
-    any eval-*/dev manifest, goes to the test split, never to train;
+  * every passage that contains a sentence of the speech corpus's eval or dev lists (built by text.py when
+    missing), a transcript of the asterisk test split or of any eval-*/dev manifest, goes to the test
+    split, never to train (it refuses to run without them);
   * besides those, a fixed 2 % of passages (by a hash of their text) is the held-out text test split;
   * no training passage reads word for word as a held-out passage, and none of extra_sources.py's shares
     SHARED_RUN words in a row with one.
@@ -315,11 +316,18 @@ def html_doc_passages():
 def held_sentences():
     """Normalised eval/dev sentences: the speech corpus's lists and every eval-*/dev manifest transcript."""
     held = set()
-    text_dir = corpus.TEXT_DIR
+    # The lists and the asterisk test split are rebuilt here when missing (a fresh clone has no
+    # training/work): without them this ran with 0 held-out sentences, and passages holding the held-out
+    # voices' sentences went to training.
+    if not all(os.path.exists(os.path.join(corpus.TEXT_DIR, n + ".txt")) for n in ("eval", "dev")):
+        corpus.build()
     for name in ("eval", "dev"):
-        p = os.path.join(text_dir, name + ".txt")
-        if os.path.exists(p):
-            held |= {l.strip() for l in open(p) if l.strip()}
+        held |= set(corpus.read_list(name))
+    asterisk_test = [text for _, text, split in corpus.asterisk_prompts() if split == "test" and text]
+    if not asterisk_test:
+        sys.exit("no asterisk test prompts with transcripts: apt-get install asterisk-core-sounds-en "
+                 "asterisk-core-sounds-en-wav (their test split is held out)")
+    held |= {" ".join(t.split()) for t in asterisk_test}
     if os.path.isdir(MANIFESTS):
         for fn in os.listdir(MANIFESTS):
             if fn.startswith("eval-") or fn.startswith("dev"):
