@@ -3,10 +3,11 @@
  * default), what is kept (utterances, bytes, the limits), the round running in the background, the
  * accuracy history as a small chart, and "Forget my data".
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { LearningStatus, StudioApi } from '../../../main/common/ipc-contract';
 import { AccuracyChart, accuracyPercent } from './AccuracyChart';
 import { ProgressBar } from './ProgressBar';
+import { pushedStatus } from '../state/pushed-status';
 
 const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
@@ -14,26 +15,25 @@ export function LearningPanel({ client }: { client: StudioApi }) {
   const [status, setStatus] = useState<LearningStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirmForget, setConfirmForget] = useState(false);
+  // The host announces every change; an answer older than an announcement is not shown over it.
+  const feed = useMemo(() => pushedStatus<LearningStatus>(setStatus), []);
 
   useEffect(() => {
     let live = true;
-    client.getLearning().then(
-      (s) => live && setStatus(s),
-      (e: Error) => live && setError(e.message),
-    );
     const off = client.onEvent((event) => {
-      if (event.type === 'learning') setStatus(event.status);
+      if (event.type === 'learning') feed.pushed(event.status);
     });
+    feed.answer(() => client.getLearning()).catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
       off();
     };
-  }, [client]);
+  }, [client, feed]);
 
   const act = async (action: () => Promise<LearningStatus>) => {
     setError(null);
     try {
-      setStatus(await action());
+      await feed.answer(action);
     } catch (e) {
       setError((e as Error).message);
     }
