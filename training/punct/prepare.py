@@ -9,9 +9,11 @@ example sentences (each made a sentence: first letter capitalised, a full stop w
 package descriptions (`apt-cache dumpavail`). Wordnet glosses are left out: they are fragments. Besides
 those, the prose paragraphs of /usr/share/doc, and, as training text only (TRAIN_ONLY_SOURCES), Perl's and
 Python's manuals and the manuals, dictionaries and game text of extra_sources.py. Each of those sources
-returns nothing when its package is not installed; to have them all:
+returns nothing when its package is not installed; to have them all (wamerican and the asterisk prompts are
+required: the sentence lists' word filter and the held-out asterisk test split):
 
-    apt-get install --no-install-recommends perl-doc python3-doc debian-handbook debian-reference-en \
+    apt-get install --no-install-recommends wamerican asterisk-core-sounds-en asterisk-core-sounds-en-wav \
+        fortunes wordnet-base perl-doc python3-doc debian-handbook debian-reference-en \
         developers-reference maint-guide debian-policy harden-doc debian-history postgresql-doc-15 git-doc \
         bash-doc linux-doc-6.1 python-django-doc apache2-doc dict-foldoc dict-jargon dict-devil dict-gcide \
         crawl-common freeciv-data nethack-common freedroidrpg-data wesnoth-1.16-httt wesnoth-1.16-tsg \
