@@ -558,9 +558,7 @@ def main():
         if d.isdigit() and d != str(os.getpid()) and not os.path.exists(f"/proc/{d}"):
             shutil.rmtree(os.path.join(TMP_ROOT, d), ignore_errors=True)
 
-    if not os.path.exists(os.path.join(textmod.TEXT_DIR, "train.txt")):
-        textmod.build(log=log)
-    train_s = textmod.read_list("train")
+    train_s = textmod.read_list("train", log=log)
     prompts = textmod.asterisk_prompts()
 
     sides = scan_sidecars()

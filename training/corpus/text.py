@@ -421,7 +421,11 @@ def build(out_dir=TEXT_DIR, seed=SEED, log=print):
     return train, dev_s, eval_s
 
 
-def read_list(name):
+def read_list(name, log=print):
+    """A sentence list (train, dev or eval). The lists are built first when any is missing, as on a fresh
+    clone (~20 s; the same lists from the same packages)."""
+    if not all(os.path.exists(os.path.join(TEXT_DIR, n + ".txt")) for n in ("train", "dev", "eval")):
+        build(log=log)
     with open(os.path.join(TEXT_DIR, name + ".txt")) as f:
         return [l.strip() for l in f if l.strip()]
 

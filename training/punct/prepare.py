@@ -316,13 +316,11 @@ def html_doc_passages():
 
 
 def held_sentences():
-    """Normalised eval/dev sentences: the speech corpus's lists and every eval-*/dev manifest transcript."""
+    """Normalised held-out sentences: the speech corpus's eval and dev lists (built when missing), the asterisk
+    test split's transcripts and every eval-*/dev manifest transcript. Without them (a fresh clone has no
+    training/work) this ran with 0 held-out sentences, and passages holding the held-out voices' sentences
+    went to training."""
     held = set()
-    # The lists and the asterisk test split are rebuilt here when missing (a fresh clone has no
-    # training/work): without them this ran with 0 held-out sentences, and passages holding the held-out
-    # voices' sentences went to training.
-    if not all(os.path.exists(os.path.join(corpus.TEXT_DIR, n + ".txt")) for n in ("eval", "dev")):
-        corpus.build()
     for name in ("eval", "dev"):
         held |= set(corpus.read_list(name))
     asterisk_test = [text for _, text, split in corpus.asterisk_prompts() if split == "test" and text]
