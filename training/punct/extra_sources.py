@@ -8,7 +8,10 @@ held-out test split stays the one the targets were set on. Each source reads one
                    Maintainers' Guide, Policy manuals, Securing Debian Manual and Debian's history (HTML)
   postgresql manual, git manual, bash manual, kernel docs, django manual, apache manual   (HTML)
   foldoc, jargon file, devil's dictionary, gcide   (dictd dictionaries, /usr/share/dictd/*.dict.dz)
-  crawl, freeciv, nethack, wesnoth, freedroid   (game text: descriptions, help, quotations, dialogue)
+  crawl, freeciv, nethack, wesnoth, freedroid, endless sky, cataclysm, naev, widelands
+                   (game text: descriptions, help, quotations, dialogue)
+  manual pages     every installed package's English man pages, sections 1, 5, 7 and 8 (roff)
+  info manuals     the installed GNU info manuals (but the copies of manuals read above in HTML)
 
 What all of them keep is prose as prepare.prose() defines it (capital first, end mark last, nearly all plain
 words, no addresses, paths or code symbols), judged sentence by sentence: a paragraph is cut into sentences,
@@ -20,6 +23,7 @@ Dialogue keeps its quotation marks (prose(dialogue=True)); tokenize() reads them
 """
 import gzip
 import html as html_lib
+import json
 import os
 import re
 
@@ -639,6 +643,236 @@ def freedroid_passages(prose):
     return out
 
 
+# --- manual pages and info manuals -------------------------------------------------------------------------
+
+MAN_DIR = "/usr/share/man"   # every installed package's English manual pages (man1, man5, man7, man8)
+MAN_SECTIONS = ("man1", "man5", "man7", "man8")
+# Requests whose text is code, a command, an option or a file name (man and mdoc font and semantic macros):
+# they stand in a paragraph as the placeholder \x00, which breaks its sentence out of the run
+MAN_INLINE = set("B I BI BR IB IR RB RI SB SM CW UR UE MT ME OP SY YS Nm Fl Ar Cm Pa Xr Va Ev Dv Ic Li Ql Sy Em "
+                 "Dq Sq Op Oo Oc Fn Fa Ft Fd Fo Fc Er Ad An At Bx Lk Mt Ms Pq Ns Pf St Tn Ux Vt Bq Brq Ao Ac Aq "
+                 "Eo Ec Qo Qc Qq Do Dc So Sc Po Pc Bo Bc Xo Xc".split())
+# Blocks that are code, tables or equations: skipped from their opening request to their closing one
+MAN_VERBATIM = {"nf": "fi", "EX": "EE", "TS": "TE", "EQ": "EN", "Bd": "Ed", "DS": "DE", "PS": "PE", "ig": ".."}
+MAN_ESCAPES = ((r"\-", "-"), (r"\(em", " \u2014 "), (r"\(en", " \u2013 "), (r"\(aq", "'"), (r"\(lq", '"'),
+               (r"\(rq", '"'), (r"\(oq", "'"), (r"\(cq", "'"), (r"\(dq", '"'), (r"\*(lq", '"'), (r"\*(rq", '"'),
+               (r"\*(Aq", "'"), (r"\&", ""), (r"\:", ""), (r"\/", ""), (r"\,", ""), (r"\%", ""), (r"\ ", " "),
+               (r"\~", " "), (r"\0", " "), (r"\|", ""), (r"\^", ""), (r"\fR", ""), (r"\fP", ""), (r"\f[]", ""))
+# A font change to bold or italic inside a line: command names, options, arguments (read as code)
+MAN_FONT_RUN = re.compile(r"\\f(?:[BI]|\(CW|\[(?:B|I|BI|CW)\])(.*?)(?=\\f|$)")
+
+
+def man_paragraphs(data):
+    """Paragraphs of one roff manual page: runs of text lines between paragraph and section requests.
+    Verbatim blocks, tables, a tagged paragraph's tag (.TP's next line) and the NAME and SYNOPSIS sections
+    are left out; font runs and inline code macros become the placeholder \\x00."""
+    paragraphs, para, skip_until, skip_section, tag_next = [], [], None, False, False
+
+    def flush():
+        if para:
+            paragraphs.append(" ".join(para))
+            para.clear()
+
+    for line in data.split("\n"):
+        if skip_until:
+            if re.match(r"^[.']\s*%s\b" % re.escape(skip_until), line):
+                skip_until = None
+            continue
+        m = re.match(r"^[.']\s*(\S*)\s*(.*)", line)
+        if m:
+            macro = m.group(1)
+            if macro.startswith('\\"') or macro == "\\}":
+                continue  # a comment
+            if macro in MAN_VERBATIM:
+                flush()
+                skip_until = MAN_VERBATIM[macro]
+            elif macro in ("SH", "Sh"):
+                flush()
+                skip_section = m.group(2).strip('"').upper() in ("NAME", "SYNOPSIS")
+            elif macro in MAN_INLINE:
+                if tag_next:
+                    tag_next = False  # .TP's tag written as a font request (".B \-l")
+                else:
+                    para.append("\x00")
+            else:
+                flush()  # .PP, .TP, .IP, .SS, .sp, .br, .RS, .Pp, .It and the rest end a paragraph
+                tag_next = macro == "TP"
+            continue
+        if tag_next:
+            tag_next = False
+            continue
+        if skip_section or not line.strip():
+            flush()
+            continue
+        line = MAN_FONT_RUN.sub(lambda f: " \x00 " if f.group(1).strip() else " ", line)
+        for code, text in MAN_ESCAPES:
+            line = line.replace(code, text)
+        para.append(line)
+    flush()
+    return paragraphs
+
+
+def man_passages(prose):
+    """Prose of the installed English manual pages (sections 1, 5, 7, 8 of every package's pages): the
+    descriptions' paragraphs, judged sentence by sentence (sentence_runs). Pages in other languages (their
+    own directories) and links (.so) are not read; code, options and names in bold or italics break a
+    sentence out of its passage."""
+    out = []
+    for section in MAN_SECTIONS:
+        d = os.path.join(MAN_DIR, section)
+        if not os.path.isdir(d):
+            continue
+        for fn in sorted(os.listdir(d)):
+            path = os.path.join(d, fn)
+            if not fn.endswith(".gz") or os.path.islink(path):
+                continue
+            try:
+                with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
+                    data = f.read(400_000)
+            except (OSError, EOFError):
+                continue
+            if data.startswith(".so "):
+                continue
+            for para in man_paragraphs(data):
+                if "\\" not in para:
+                    out.extend(sentence_runs(para, prose))
+                else:
+                    out.extend(sentence_runs(re.sub(r"\S*\\\S*", " \x00 ", para), prose))
+    return out
+
+
+INFO_DIR = "/usr/share/info"   # the GNU manuals (coreutils, grep, sed, gettext, gnupg, wget ...)
+# Info copies of manuals another source reads in HTML (python3-doc, debian-policy, developers-reference, bash-doc)
+INFO_READ_ELSEWHERE = ("python3", "debian-policy", "developers-reference", "bash")
+# Inline code in an info manual: ‘quoted’, `quoted' or 'quoted' terms (not an apostrophe), cross references,
+# upper-case arguments
+INFO_CODE = re.compile(r"\u2018[^\u2019]*\u2019|`[^']*'|(?<!\w)'[^'\n]*'(?!\w)|\*[Nn]ote\b[^:]*::?|\b[A-Z]{2,}[-_A-Z0-9]*\b(?=\s*[=)])")
+
+
+def info_passages(prose):
+    """Prose of the installed info manuals: paragraphs whose lines all start in the first column (examples,
+    lists and menus are indented or start with "*"), quoted code and cross references breaking sentences."""
+    out = []
+    if not os.path.isdir(INFO_DIR):
+        return out
+    for fn in sorted(os.listdir(INFO_DIR)):
+        if not re.search(r"\.info(-\d+)?\.gz$", fn) or fn.startswith(INFO_READ_ELSEWHERE):
+            continue
+        try:
+            with gzip.open(os.path.join(INFO_DIR, fn), "rt", encoding="utf-8", errors="replace") as f:
+                data = f.read()
+        except (OSError, EOFError):
+            continue
+        for node in data.split("\x1f"):
+            for para in re.split(r"\n\s*\n", node):
+                lines = para.strip("\n").split("\n")
+                if not lines or any(not l or l[0] in " \t*=-" or l.startswith("File: ") for l in lines):
+                    continue
+                if len(lines) > 1 and re.match(r"^[=*.-]+$", lines[-1]):
+                    continue  # a heading, underlined
+                out.extend(sentence_runs(INFO_CODE.sub(" \x00 ", " ".join(lines)), prose))
+    return out
+
+
+# --- more game text: dialogue ---------------------------------------------------------------------------
+
+def data_files(top, suffix, skip_dirs=()):
+    """Paths of the files under `top` whose names end with `suffix`, in a fixed order, folders named in
+    `skip_dirs` (translations, tests) left out; none when `top` is not installed."""
+    for root, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if d not in skip_dirs)
+        for fn in sorted(files):
+            if fn.endswith(suffix):
+                yield os.path.join(root, fn)
+
+
+def read_text(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def no_format_codes(sentence):
+    """Whether a sentence holds no printf-style slot ("%s", "%d") or bracketed tag a game fills in."""
+    return not re.search(r"%\w|%\(|<[^>]*>|\[[^\]]*\]|\{[^}]*\}", sentence)
+
+
+ENDLESS_SKY_DIR = "/usr/share/games/endless-sky/data"   # endless-sky-data
+
+
+def endless_sky_passages(prose):
+    """Endless Sky's text (endless-sky-data): the missions' conversations (what the characters say, and the
+    player's choices: many questions) and the planets', ships' and outfits' descriptions, each `quoted`
+    string a paragraph. Sentences with a slot the game fills in ("<planet>", "<payment>") are left out."""
+    out = []
+    for path in data_files(ENDLESS_SKY_DIR, ".txt"):
+        for s in re.findall(r"`([^`]+)`", read_text(path)):
+            out.extend(sentence_runs(s, prose, min_words=4, dialogue=True, check=no_format_codes))
+    return out
+
+
+CATACLYSM_DIR = "/usr/share/games/cataclysm-dda"   # cataclysm-dda-data
+# The JSON fields that hold prose: descriptions, the lore snippets' text, and the NPCs' dialogue
+CATACLYSM_KEYS = {"description", "text", "dynamic_line", "offer", "yes", "no", "advice", "success", "failure",
+                  "accepted", "rejected", "success_lie", "sound", "messages", "desc", "msg", "str", "snippets"}
+
+
+def cataclysm_passages(prose):
+    """Cataclysm: Dark Days Ahead's text (cataclysm-dda-data, its JSON data and mods): item, monster and
+    place descriptions, lore snippets and the NPCs' dialogue (lines and the player's answers: many
+    questions). Sentences with a slot the game fills in ("<name_b>", "%s") are left out."""
+    out = []
+
+    def strings(node, key=None):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from strings(v, k if k in CATACLYSM_KEYS else (key if k in ("str", "str_pl") else None))
+        elif isinstance(node, list):
+            for v in node:
+                yield from strings(v, key)
+        elif isinstance(node, str) and key:
+            yield node
+
+    for path in data_files(CATACLYSM_DIR, ".json"):
+        try:
+            data = json.loads(read_text(path))
+        except ValueError:
+            continue
+        for s in strings(data):
+            for para in re.split(r"\n\s*\n", s):
+                out.extend(sentence_runs(para, prose, min_words=4, dialogue=True, check=no_format_codes))
+    return out
+
+
+# gettext calls in Lua: _("..."), _"...", _([[...]]), _[[...]], pgettext("context", "...")
+LUA_GETTEXT = re.compile(r'\b(?:_|gettext|pgettext\s*\(\s*"[^"\n]*"\s*,)\s*\(?\s*'
+                         r'(?:"((?:[^"\\\n]|\\.)*)"|\[\[(.*?)\]\])', re.S)
+NAEV_DIR = "/usr/share/naev/dat"                    # naev-data
+WIDELANDS_DIR = "/usr/share/games/widelands/data"   # widelands-data
+
+
+def lua_passages(top, prose):
+    """Prose of a game's Lua scripts: every translatable string (the campaigns' and missions' story and
+    dialogue, help texts), a blank line or a line break between paragraphs. Strings holding markup or a
+    slot the game fills in lose those sentences."""
+    out = []
+    for path in data_files(top, ".lua", skip_dirs=("i18n", "locale", "test")):
+        for quoted, long in LUA_GETTEXT.findall(read_text(path)):
+            s = long or quoted.replace('\\"', '"').replace("\\n", "\n").replace("\\'", "'")
+            for para in s.split("\n"):
+                out.extend(sentence_runs(para, prose, min_words=4, dialogue=True, check=no_format_codes))
+    return out
+
+
+def naev_passages(prose):
+    """Naev's text (naev-data): the missions' and events' dialogue and descriptions (gettext strings)."""
+    return lua_passages(NAEV_DIR, prose)
+
+
+def widelands_passages(prose):
+    """Widelands' text (widelands-data): the campaigns' and tutorials' story and dialogue, the tribes' help."""
+    return lua_passages(WIDELANDS_DIR, prose)
+
+
 SOURCES = (
     ("debian manuals", debian_manual_passages),
     ("postgresql manual", postgres_passages),
@@ -656,6 +890,12 @@ SOURCES = (
     ("nethack", nethack_passages),
     ("wesnoth", wesnoth_passages),
     ("freedroid", freedroid_passages),
+    ("manual pages", man_passages),
+    ("info manuals", info_passages),
+    ("endless sky", endless_sky_passages),
+    ("cataclysm", cataclysm_passages),
+    ("naev", naev_passages),
+    ("widelands", widelands_passages),
 )
 SOURCE_NAMES = tuple(name for name, _ in SOURCES)
 
@@ -688,3 +928,11 @@ def selftest(prose):
     assert not prose('"Indeed? Then if I were you I\'d sue," he said.')
     assert looks_like_verse_lines(["I shot an arrow into the air,", "It fell to earth, I knew not where;"])
     assert not looks_like_verse_lines(["The fury of Glengarry rapidly", "abated when he saw them."])
+    page = ('.TH LS 1\n.SH NAME\nls \\- list directory contents\n.SH DESCRIPTION\nList information about the'
+            ' files.\nIt sorts them\n.BR alphabetically .\n.PP\nUse \\fB\\-a\\fR to see all of them. It is'
+            ' quick.\n.TP\n.B \\-l\nLong listing, one file a line.\n.nf\nls -l /tmp\n.fi\nDon\\(aqt worry.\n')
+    assert man_paragraphs(page) == ["List information about the files. It sorts them \x00", "Use  \x00  to see all"
+                                    " of them. It is quick.", "Long listing, one file a line.", "Don't worry."]
+    lua = 'text[1] = _([["Ready for %s?" she asks.]]) t = _("Who are you?") u = pgettext("ctx", "Fine.")'
+    assert [q or l for q, l in LUA_GETTEXT.findall(lua)] == ['"Ready for %s?" she asks.', "Who are you?", "Fine."]
+    assert not no_format_codes('"Ready for %s?" she asks.') and no_format_codes("Who are you?")

@@ -19,7 +19,8 @@ required: the sentence lists' word filter and the held-out asterisk test split):
         crawl-common freeciv-data nethack-common freedroidrpg-data wesnoth-1.16-httt wesnoth-1.16-tsg \
         wesnoth-1.16-sof wesnoth-1.16-did wesnoth-1.16-dm wesnoth-1.16-dw wesnoth-1.16-ei wesnoth-1.16-l \
         wesnoth-1.16-low wesnoth-1.16-nr wesnoth-1.16-sota wesnoth-1.16-sotbe wesnoth-1.16-thot \
-        wesnoth-1.16-trow wesnoth-1.16-ttb wesnoth-1.16-utbs
+        wesnoth-1.16-trow wesnoth-1.16-ttb wesnoth-1.16-utbs endless-sky-data cataclysm-dda-data naev-data \
+        widelands-data
 
 Each passage becomes tokens as the recogniser would spell them (training/corpus/text.py normalize_text:
 lower case a-z and apostrophe, numbers as words), each with the mark after it (none, comma, full stop,
