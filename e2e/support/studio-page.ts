@@ -57,10 +57,34 @@ export class StudioPage {
     return new StudioPage(page);
   }
 
-  /** Navigates to the studio and waits for the model to be ready. */
+  /** Navigates to the studio and waits for the model to be ready and the page to paint. */
   async open(url: string): Promise<void> {
     await this.page.goto(url);
     await this.waitForEvent('model-ready');
+    await this.ensureFrames();
+  }
+
+  /**
+   * Waits until the page paints (a requestAnimationFrame callback runs). Every click first waits for its
+   * target to be stable over two animation frames; in CI a freshly loaded page's first click once waited
+   * out the test's 60 s there with no "not stable" message, the frames seemingly stopped (as headless
+   * Chromium does for a page it treats as in the background). Bringing the page to the front is the known
+   * way to restart them; if that fails too, the error says so at once instead of a silent timeout.
+   */
+  async ensureFrames(): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const painted = await this.page.evaluate(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const frames = globalThis as unknown as { requestAnimationFrame(callback: () => void): number };
+            frames.requestAnimationFrame(() => resolve(true));
+            setTimeout(() => resolve(false), 3000);
+          }),
+      );
+      if (painted) return;
+      await this.page.bringToFront();
+    }
+    throw new Error('the page paints no frames: requestAnimationFrame never fires, so no click can run');
   }
 
   /**
@@ -147,6 +171,7 @@ export class StudioPage {
    * a page loaded after a dictation can select another file than the first).
    */
   async removeAllFiles(): Promise<void> {
+    await this.ensureFrames();
     const items = this.page.getByTestId('queue-item');
     while ((await items.count()) > 0) {
       const first = items.first();
