@@ -586,6 +586,21 @@ def nethack_passages(prose):
     return out
 
 
+def data_files(top, suffix, skip_dirs=()):
+    """Paths of the files under `top` whose names end with `suffix`, in a fixed order, folders named in
+    `skip_dirs` (translations, tests) left out; none when `top` is not installed."""
+    for root, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if d not in skip_dirs)
+        for fn in sorted(files):
+            if fn.endswith(suffix):
+                yield os.path.join(root, fn)
+
+
+def read_text(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
 WESNOTH_DIR = "/usr/share/games/wesnoth/1.16/data"  # wesnoth-1.16-data and the campaigns (wesnoth-1.16-*)
 WESNOTH_KEYS = ("message", "female_message", "story", "description", "text", "note", "special_note", "reply",
                 "help_text", "help_topic_text", "founddialogue", "caption")
@@ -598,21 +613,13 @@ def wesnoth_passages(prose):
     descriptions, the help and the tips. Names, objectives, markup (<i>, $variables) and the translations
     are left out."""
     out = []
-    if not os.path.isdir(WESNOTH_DIR):
-        return out
-    for root, dirs, files in os.walk(WESNOTH_DIR):
-        dirs[:] = sorted(d for d in dirs if d not in ("languages", "test", "schema"))
-        for fn in sorted(files):
-            if not fn.endswith(".cfg"):
-                continue
-            with open(os.path.join(root, fn), encoding="utf-8", errors="replace") as f:
-                data = f.read()
-            for _, s in WESNOTH_STRING.findall(data):
-                s = s.replace('""', '"')
-                for para in re.split(r"\n\s*\n", s):
-                    if re.search(r"[<>$&]|\{\w|^\s*[*-]", para, flags=re.M):
-                        continue  # markup, variables, macros, lists
-                    out.extend(sentence_runs(para, prose, min_words=4, dialogue=True))
+    for path in data_files(WESNOTH_DIR, ".cfg", skip_dirs=("languages", "test", "schema")):
+        for _, s in WESNOTH_STRING.findall(read_text(path)):
+            s = s.replace('""', '"')
+            for para in re.split(r"\n\s*\n", s):
+                if re.search(r"[<>$&]|\{\w|^\s*[*-]", para, flags=re.M):
+                    continue  # markup, variables, macros, lists
+                out.extend(sentence_runs(para, prose, min_words=4, dialogue=True))
     return out
 
 
@@ -734,10 +741,8 @@ def man_passages(prose):
             if data.startswith(".so "):
                 continue
             for para in man_paragraphs(data):
-                if "\\" not in para:
-                    out.extend(sentence_runs(para, prose))
-                else:
-                    out.extend(sentence_runs(re.sub(r"\S*\\\S*", " \x00 ", para), prose))
+                # a word still holding a roff escape (\*(Tm, \s-1 ...) is not plain text: it breaks the run
+                out.extend(sentence_runs(re.sub(r"\S*\\\S*", " \x00 ", para), prose))
     return out
 
 
@@ -746,7 +751,8 @@ INFO_DIR = "/usr/share/info"   # the GNU manuals (coreutils, grep, sed, gettext,
 INFO_READ_ELSEWHERE = ("python3", "debian-policy", "developers-reference", "bash")
 # Inline code in an info manual: ‘quoted’, `quoted' or 'quoted' terms (not an apostrophe), cross references,
 # upper-case arguments
-INFO_CODE = re.compile(r"\u2018[^\u2019]*\u2019|`[^']*'|(?<!\w)'[^'\n]*'(?!\w)|\*[Nn]ote\b[^:]*::?|\b[A-Z]{2,}[-_A-Z0-9]*\b(?=\s*[=)])")
+INFO_CODE = re.compile(r"\u2018[^\u2019]*\u2019|`[^']*'|(?<!\w)'[^'\n]*'(?!\w)|\*[Nn]ote\b[^:]*::?|"
+                       r"\b[A-Z]{2,}[-_A-Z0-9]*\b(?=\s*[=)])")
 
 
 def info_passages(prose):
@@ -775,21 +781,6 @@ def info_passages(prose):
 
 
 # --- more game text: dialogue ---------------------------------------------------------------------------
-
-def data_files(top, suffix, skip_dirs=()):
-    """Paths of the files under `top` whose names end with `suffix`, in a fixed order, folders named in
-    `skip_dirs` (translations, tests) left out; none when `top` is not installed."""
-    for root, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if d not in skip_dirs)
-        for fn in sorted(files):
-            if fn.endswith(suffix):
-                yield os.path.join(root, fn)
-
-
-def read_text(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
-        return f.read()
-
 
 def no_format_codes(sentence):
     """Whether a sentence holds no printf-style slot ("%s", "%d") or bracketed tag a game fills in."""
