@@ -15,12 +15,15 @@
  *
  *   npx tsx training/features/dump-features.ts --manifest training/work/manifests/train.tsv \
  *       --split train --out training/work/features [--part 0 --parts 2] [--mean-from utterance]
- *       [--mean-prior-frames 50] [--stats-from-model models/default] [--speed 0.9]
+ *       [--mean-prior-frames 50] [--stats-from-model models/default] [--speed 0.9] [--trim-edges 0.5]
  *
  * --speed F is speed perturbation (Ko et al., 2015): each recording is resampled to 16 kHz / F and read
  * as 16 kHz, so it plays F times as fast with pitch and formants F times as high — another speaker's
  * vocal tract length, more or less. The utterance ids stay the recordings' paths, so a perturbed copy
  * goes to its own --out directory (stats.json records the factor and refuses another).
+ *
+ * --trim-edges P cuts a share P of the recordings (chosen by a hash of the id) down to their speech, so
+ * the model also learns clips that start and stop at the recording's edge (trim-edges.ts says why).
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
@@ -35,6 +38,7 @@ import {
   type Normalization,
 } from '../../main/engine/frontend/mfcc';
 import { readManifest } from '../../main/engine/model/manifest';
+import { trimEdges } from './trim-edges';
 import { numberOption, parseCommandLine, UsageError } from '../../main/cli/command-line';
 
 export const QUANT_SCALE = 32;
@@ -46,13 +50,16 @@ and resumable: utterances already in the output are skipped.
   npx tsx training/features/dump-features.ts --manifest FILE [--manifest FILE…] --split train|dev
       [--out training/work/features] [--root .] [--part K --parts N]
       [--stats-from-model models/default | --stats-utterances 1500]
-      [--mean-from training|utterance] [--mean-prior-frames K] [--speed F]
+      [--mean-from training|utterance] [--mean-prior-frames K] [--speed F] [--trim-edges P]
   npx tsx training/features/dump-features.ts --merge [--out DIR]     # after parallel parts: index.jsonl
 
 --stats-from-model takes the mean and spread from a model's manifest (for a warm start); otherwise they
 are computed from --stats-utterances utterances of the train split. --mean-from utterance subtracts each
 utterance's own mean, with --mean-prior-frames K frames of the training mean mixed in. --speed F
 (0.5–2) dumps the recordings sped up by F (pitch and formants too: speed perturbation); use its own --out.
+--trim-edges P (0–1) cuts that share of the recordings, chosen by a hash of the id, to their loud part
+with 0–30 ms of margin (real clips are often trimmed so; the train split only: dev stays as recorded);
+stats.json records P and refuses another.
 `;
 const SHARD_BYTES = 32 * 1024 * 1024;
 
@@ -73,6 +80,8 @@ interface Stats {
   meanPriorFrames?: number;
   /** Speed perturbation factor of every utterance in this directory (absent: 1). */
   speed?: number;
+  /** Share of the recordings cut to their speech (--trim-edges); absent when none. */
+  trimEdges?: number;
   scale: number;
   frontend: FrontEndConfig;
   utterances: number;
@@ -163,61 +172,68 @@ async function merge(out: string): Promise<void> {
 }
 
 async function main() {
-  const { values, part, parts, meanFrom, meanPriorFrames, statsUtterances, speed } = parseCommandLine(
-    {
-      command: 'npx tsx training/features/dump-features.ts',
-      usage: USAGE,
-      options: {
-        manifest: { type: 'string', multiple: true },
-        split: { type: 'string' },
-        out: { type: 'string', default: 'training/work/features' },
-        root: { type: 'string', default: '.' },
-        part: { type: 'string', default: '0' },
-        parts: { type: 'string', default: '1' },
-        'stats-utterances': { type: 'string', default: '1500' },
-        'stats-from-model': { type: 'string' },
-        'mean-from': { type: 'string', default: 'training' },
-        'mean-prior-frames': { type: 'string', default: '0' },
-        speed: { type: 'string', default: '1' },
-        merge: { type: 'boolean', default: false },
+  const { values, part, parts, meanFrom, meanPriorFrames, statsUtterances, speed, trimShare } =
+    parseCommandLine(
+      {
+        command: 'npx tsx training/features/dump-features.ts',
+        usage: USAGE,
+        options: {
+          manifest: { type: 'string', multiple: true },
+          split: { type: 'string' },
+          out: { type: 'string', default: 'training/work/features' },
+          root: { type: 'string', default: '.' },
+          part: { type: 'string', default: '0' },
+          parts: { type: 'string', default: '1' },
+          'stats-utterances': { type: 'string', default: '1500' },
+          'stats-from-model': { type: 'string' },
+          'mean-from': { type: 'string', default: 'training' },
+          'mean-prior-frames': { type: 'string', default: '0' },
+          speed: { type: 'string', default: '1' },
+          'trim-edges': { type: 'string', default: '0' },
+          merge: { type: 'boolean', default: false },
+        },
       },
-    },
-    undefined,
-    ({ values }) => {
-      if (!values.merge && (!values.manifest?.length || !values.split))
-        throw new UsageError('needs --manifest FILE and --split NAME (or --merge)');
-      const meanFrom = values['mean-from'];
-      if (meanFrom !== 'training' && meanFrom !== 'utterance')
-        throw new UsageError(`--mean-from must be training or utterance, not ${meanFrom}`);
-      const parts = numberOption('parts', values.parts, { min: 1, integer: true })!;
-      const part = numberOption('part', values.part, { min: 0, max: parts - 1, integer: true })!;
-      // As the manifest validates it (main/engine/model/manifest.ts): a finite number of frames ≥ 0.
-      const meanPriorFrames = numberOption('mean-prior-frames', values['mean-prior-frames'], { min: 0 })!;
-      if (meanPriorFrames > 0 && meanFrom !== 'utterance')
-        throw new UsageError('--mean-prior-frames needs --mean-from utterance');
-      const statsUtterances = numberOption('stats-utterances', values['stats-utterances'], {
-        min: 1,
-        integer: true,
-      })!;
-      const speed = numberOption('speed', values.speed, { min: 0.5, max: 2 })!;
-      return {
-        values,
-        part,
-        parts,
-        meanFrom: meanFrom as Normalization['meanFrom'],
-        meanPriorFrames,
-        statsUtterances,
-        speed,
-      };
-    },
-  );
+      undefined,
+      ({ values }) => {
+        if (!values.merge && (!values.manifest?.length || !values.split))
+          throw new UsageError('needs --manifest FILE and --split NAME (or --merge)');
+        const meanFrom = values['mean-from'];
+        if (meanFrom !== 'training' && meanFrom !== 'utterance')
+          throw new UsageError(`--mean-from must be training or utterance, not ${meanFrom}`);
+        const parts = numberOption('parts', values.parts, { min: 1, integer: true })!;
+        const part = numberOption('part', values.part, { min: 0, max: parts - 1, integer: true })!;
+        // As the manifest validates it (main/engine/model/manifest.ts): a finite number of frames ≥ 0.
+        const meanPriorFrames = numberOption('mean-prior-frames', values['mean-prior-frames'], { min: 0 })!;
+        if (meanPriorFrames > 0 && meanFrom !== 'utterance')
+          throw new UsageError('--mean-prior-frames needs --mean-from utterance');
+        const statsUtterances = numberOption('stats-utterances', values['stats-utterances'], {
+          min: 1,
+          integer: true,
+        })!;
+        const speed = numberOption('speed', values.speed, { min: 0.5, max: 2 })!;
+        const trimShare = numberOption('trim-edges', values['trim-edges'], { min: 0, max: 1 })!;
+        return {
+          values,
+          part,
+          parts,
+          meanFrom: meanFrom as Normalization['meanFrom'],
+          meanPriorFrames,
+          statsUtterances,
+          speed,
+          trimShare,
+        };
+      },
+    );
   const out = values.out!;
   if (values.merge) return merge(out);
   const entries = (await Promise.all(values.manifest!.map(readCorpusManifest))).flat();
   const frontend = DEFAULT_FRONT_END;
   // Written only when used, so stats.json of plain utterance-mean features stays as it was.
   const prior = meanPriorFrames > 0 ? { meanPriorFrames } : {};
-  const perturbation = speed !== 1 ? { speed } : {};
+  const perturbation = {
+    ...(speed !== 1 ? { speed } : {}),
+    ...(trimShare > 0 ? { trimEdges: trimShare } : {}),
+  };
   // Read at this rate and analysed as frontend.sampleRate: F times as fast (see --speed).
   const loadRate = Math.round(frontend.sampleRate / speed);
 
@@ -237,6 +253,9 @@ async function main() {
     }
     if ((stats.speed ?? 1) !== speed) {
       throw new Error(`${statsFile} holds audio at speed ${stats.speed ?? 1}; use a new --out`);
+    }
+    if ((stats.trimEdges ?? 0) !== trimShare) {
+      throw new Error(`${statsFile} trims ${stats.trimEdges ?? 0} of the recordings; use a new --out`);
     }
   } else if (values['stats-from-model']) {
     // Warm starts (train.py --init-from) need the features normalised exactly as that model's inputs.
@@ -298,7 +317,10 @@ async function main() {
     if (done.has(id)) continue;
     let q: Int8Array;
     try {
-      const samples = await loadAudioFile(path.join(values.root!, entry.path), loadRate);
+      const loaded = await loadAudioFile(path.join(values.root!, entry.path), loadRate);
+      // The dev split stays as recorded, so model selection compares runs on the same inputs.
+      const samples =
+        values.split === 'train' ? trimEdges(loaded, frontend.sampleRate, id, trimShare) : loaded;
       q = quantize(computeMfcc(samples, frontend), stats);
       seconds += samples.length / frontend.sampleRate;
     } catch (error) {
