@@ -9,7 +9,9 @@
  * Which utterances are trimmed, and the margins kept, come from a hash of the utterance id: a rerun
  * (resume) dumps exactly the same features.
  */
+import { fnv1a } from '../../main/engine/punctuation';
 import { frameLevelsDb } from '../../main/engine/segment/segmenter';
+import { seededRandom } from '../../main/engine/testing/seeded-random';
 
 /** Frames quieter than the loudest by more than this are edge silence. */
 const SPEECH_BELOW_PEAK_DB = 30;
@@ -17,21 +19,10 @@ const SPEECH_BELOW_PEAK_DB = 30;
 const MAX_MARGIN_SEC = 0.03;
 const FRAME_SEC = 0.01;
 
-/** 32-bit FNV-1a of the id and a salt, then mulberry32: a deterministic stream of numbers in [0, 1). */
+/** A deterministic stream of numbers in [0, 1) for one utterance: the punctuation model's FNV-1a hash of
+ * the id and a salt seeds the tests' mulberry32 generator. */
 export function idRandom(id: string, salt: string): () => number {
-  let h = 0x811c9dc5;
-  for (const ch of `${salt}/${id}`) {
-    h ^= ch.codePointAt(0)!;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  let state = h;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(fnv1a(`${salt}/${id}`));
 }
 
 /**
