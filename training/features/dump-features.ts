@@ -16,6 +16,7 @@
  *   npx tsx training/features/dump-features.ts --manifest training/work/manifests/train.tsv \
  *       --split train --out training/work/features [--part 0 --parts 2] [--mean-from utterance]
  *       [--mean-prior-frames 50] [--stats-from-model models/default] [--speed 0.9] [--trim-edges 0.5]
+ *       [--noise-floor 0.5]
  *
  * --speed F is speed perturbation (Ko et al., 2015): each recording is resampled to 16 kHz / F and read
  * as 16 kHz, so it plays F times as fast with pitch and formants F times as high — another speaker's
@@ -24,6 +25,10 @@
  *
  * --trim-edges P cuts a share P of the recordings (chosen by a hash of the id) down to their speech, so
  * the model also learns clips that start and stop at the recording's edge (trim-edges.ts says why).
+ *
+ * --noise-floor P mixes a quiet white, pink or brown floor 35–65 dB below the speech under a share P of
+ * the recordings (chosen by a hash of the id), as every microphone has one and clean synthesis has
+ * digital silence instead (noise-floor.ts says why).
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
@@ -38,6 +43,7 @@ import {
   type Normalization,
 } from '../../main/engine/frontend/mfcc';
 import { readManifest } from '../../main/engine/model/manifest';
+import { addNoiseFloor } from './noise-floor';
 import { trimEdges } from './trim-edges';
 import { numberOption, parseCommandLine, UsageError } from '../../main/cli/command-line';
 
@@ -51,6 +57,7 @@ and resumable: utterances already in the output are skipped.
       [--out training/work/features] [--root .] [--part K --parts N]
       [--stats-from-model models/default | --stats-utterances 1500]
       [--mean-from training|utterance] [--mean-prior-frames K] [--speed F] [--trim-edges P]
+      [--noise-floor P]
   npx tsx training/features/dump-features.ts --merge [--out DIR]     # after parallel parts: index.jsonl
 
 --stats-from-model takes the mean and spread from a model's manifest (for a warm start); otherwise they
@@ -59,7 +66,9 @@ utterance's own mean, with --mean-prior-frames K frames of the training mean mix
 (0.5–2) dumps the recordings sped up by F (pitch and formants too: speed perturbation); use its own --out.
 --trim-edges P (0–1) cuts that share of the recordings, chosen by a hash of the id, to their loud part
 with 0–30 ms of margin (real clips are often trimmed so; the train split only: dev stays as recorded);
-stats.json records P and refuses another.
+stats.json records P and refuses another. --noise-floor P (0–1) mixes a white, pink or brown noise floor
+35–65 dB below the speech under that share of the recordings, chosen by a hash of the id (the train split
+only, after any trimming); stats.json records P and refuses another.
 `;
 const SHARD_BYTES = 32 * 1024 * 1024;
 
@@ -82,6 +91,8 @@ interface Stats {
   speed?: number;
   /** Share of the recordings cut to their speech (--trim-edges); absent when none. */
   trimEdges?: number;
+  /** Share of the recordings given a noise floor (--noise-floor); absent when none. */
+  noiseFloor?: number;
   scale: number;
   frontend: FrontEndConfig;
   utterances: number;
@@ -172,7 +183,7 @@ async function merge(out: string): Promise<void> {
 }
 
 async function main() {
-  const { values, part, parts, meanFrom, meanPriorFrames, statsUtterances, speed, trimShare } =
+  const { values, part, parts, meanFrom, meanPriorFrames, statsUtterances, speed, trimShare, floorShare } =
     parseCommandLine(
       {
         command: 'npx tsx training/features/dump-features.ts',
@@ -190,6 +201,7 @@ async function main() {
           'mean-prior-frames': { type: 'string', default: '0' },
           speed: { type: 'string', default: '1' },
           'trim-edges': { type: 'string', default: '0' },
+          'noise-floor': { type: 'string', default: '0' },
           merge: { type: 'boolean', default: false },
         },
       },
@@ -212,6 +224,7 @@ async function main() {
         })!;
         const speed = numberOption('speed', values.speed, { min: 0.5, max: 2 })!;
         const trimShare = numberOption('trim-edges', values['trim-edges'], { min: 0, max: 1 })!;
+        const floorShare = numberOption('noise-floor', values['noise-floor'], { min: 0, max: 1 })!;
         return {
           values,
           part,
@@ -221,6 +234,7 @@ async function main() {
           statsUtterances,
           speed,
           trimShare,
+          floorShare,
         };
       },
     );
@@ -233,6 +247,7 @@ async function main() {
   const perturbation = {
     ...(speed !== 1 ? { speed } : {}),
     ...(trimShare > 0 ? { trimEdges: trimShare } : {}),
+    ...(floorShare > 0 ? { noiseFloor: floorShare } : {}),
   };
   // Read at this rate and analysed as frontend.sampleRate: F times as fast (see --speed).
   const loadRate = Math.round(frontend.sampleRate / speed);
@@ -256,6 +271,11 @@ async function main() {
     }
     if ((stats.trimEdges ?? 0) !== trimShare) {
       throw new Error(`${statsFile} trims ${stats.trimEdges ?? 0} of the recordings; use a new --out`);
+    }
+    if ((stats.noiseFloor ?? 0) !== floorShare) {
+      throw new Error(
+        `${statsFile} gives ${stats.noiseFloor ?? 0} of the recordings a noise floor; use a new --out`,
+      );
     }
   } else if (values['stats-from-model']) {
     // Warm starts (train.py --init-from) need the features normalised exactly as that model's inputs.
@@ -320,7 +340,14 @@ async function main() {
       const loaded = await loadAudioFile(path.join(values.root!, entry.path), loadRate);
       // The dev split stays as recorded, so model selection compares runs on the same inputs.
       const samples =
-        values.split === 'train' ? trimEdges(loaded, frontend.sampleRate, id, trimShare) : loaded;
+        values.split === 'train'
+          ? addNoiseFloor(
+              trimEdges(loaded, frontend.sampleRate, id, trimShare),
+              frontend.sampleRate,
+              id,
+              floorShare,
+            )
+          : loaded;
       q = quantize(computeMfcc(samples, frontend), stats);
       seconds += samples.length / frontend.sampleRate;
     } catch (error) {
