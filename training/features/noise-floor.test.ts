@@ -5,7 +5,7 @@ import { idRandom } from './trim-edges';
 
 const RATE = 16000;
 
-/** 0.5 s of digital silence, 1 s of a tone at −6 dBFS RMS-ish, 0.5 s of digital silence. */
+/** 0.5 s of digital silence, 1 s of a tone at −9 dBFS RMS, 0.5 s of digital silence. */
 function clip(): Float32Array {
   const x = new Float32Array(2 * RATE);
   for (let i = RATE / 2; i < (3 * RATE) / 2; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * 440 * i) / RATE);
