@@ -196,6 +196,8 @@ def main():
         "frontend": stats.get("frontend"),
         "history": ck.get("history", []),
     }
+    if ck.get("averaged_from"):  # average.py: the weights are the mean of these checkpoints
+        meta["averaged_from"] = ck["averaged_from"]
     with open(os.path.join(args.out, "training.json"), "w") as f:
         json.dump(meta, f, indent=1)
     print(f"exported {n_exported:,} weights ({offset} bytes; {n_params:,} trained parameters) to {args.out}; golden {len(golden)} "
