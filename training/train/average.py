@@ -20,9 +20,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train as T  # noqa: E402  (checkpoint loading, same directory)
 
 
+def read_checkpoint(path):
+    """A training checkpoint, or a one-line exit naming the file that is not one."""
+    try:
+        ck = T.load_checkpoint(path, map_location="cpu")
+    except Exception as e:  # missing, unreadable, or not a torch file at all
+        raise SystemExit(f"{path}: not a readable checkpoint ({type(e).__name__}: {e})")
+    missing = [k for k in ("config", "alphabet", "stats", "model") if not isinstance(ck, dict) or k not in ck]
+    if missing:
+        raise SystemExit(f"{path}: not a train.py checkpoint (no {', '.join(missing)})")
+    return ck
+
+
 def average(paths):
     """The first checkpoint with its model weights replaced by the mean over all of them."""
-    checkpoints = [T.load_checkpoint(p, map_location="cpu") for p in paths]
+    checkpoints = [read_checkpoint(p) for p in paths]
     first = checkpoints[0]
     for path, ck in zip(paths[1:], checkpoints[1:]):
         if ck["config"] != first["config"] or ck["alphabet"] != first["alphabet"]:
