@@ -16,7 +16,7 @@
  *   npx tsx training/features/dump-features.ts --manifest training/work/manifests/train.tsv \
  *       --split train --out training/work/features [--part 0 --parts 2] [--mean-from utterance]
  *       [--mean-prior-frames 50] [--stats-from-model models/default] [--speed 0.9] [--trim-edges 0.5]
- *       [--noise-floor 0.5]
+ *       [--noise-floor 0.5] [--band-limit 0.5]
  *
  * --speed F is speed perturbation (Ko et al., 2015): each recording is resampled to 16 kHz / F and read
  * as 16 kHz, so it plays F times as fast with pitch and formants F times as high — another speaker's
@@ -29,6 +29,9 @@
  * --noise-floor P mixes a quiet white, pink or brown floor 35–65 dB below the speech under a share P of
  * the recordings (chosen by a hash of the id), as every microphone has one and clean synthesis has
  * digital silence instead (noise-floor.ts says why).
+ *
+ * --band-limit P low-passes a share P of the recordings (chosen by a hash of the id) at 4–7 kHz, as
+ * 11 kHz files, cheap microphones and lossy codecs are (band-limit.ts says why).
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
@@ -43,6 +46,7 @@ import {
   type Normalization,
 } from '../../main/engine/frontend/mfcc';
 import { readManifest } from '../../main/engine/model/manifest';
+import { bandLimit } from './band-limit';
 import { addNoiseFloor } from './noise-floor';
 import { trimEdges } from './trim-edges';
 import { numberOption, parseCommandLine, UsageError } from '../../main/cli/command-line';
@@ -57,7 +61,7 @@ and resumable: utterances already in the output are skipped.
       [--out training/work/features] [--root .] [--part K --parts N]
       [--stats-from-model models/default | --stats-utterances 1500]
       [--mean-from training|utterance] [--mean-prior-frames K] [--speed F] [--trim-edges P]
-      [--noise-floor P]
+      [--noise-floor P] [--band-limit P]
   npx tsx training/features/dump-features.ts --merge [--out DIR]     # after parallel parts: index.jsonl
 
 --stats-from-model takes the mean and spread from a model's manifest (for a warm start); otherwise they
@@ -68,7 +72,9 @@ utterance's own mean, with --mean-prior-frames K frames of the training mean mix
 with 0–30 ms of margin (real clips are often trimmed so; the train split only: dev stays as recorded);
 stats.json records P and refuses another. --noise-floor P (0–1) mixes a white, pink or brown noise floor
 35–65 dB below the speech under that share of the recordings, chosen by a hash of the id (the train split
-only, after any trimming); stats.json records P and refuses another.
+only, after any trimming); stats.json records P and refuses another. --band-limit P (0–1) low-passes
+that share of the recordings, chosen by a hash of the id, at a cutoff of 4–7 kHz (the train split only,
+after any trimming, before any noise floor); stats.json records P and refuses another.
 `;
 const SHARD_BYTES = 32 * 1024 * 1024;
 
@@ -93,6 +99,8 @@ interface Stats {
   trimEdges?: number;
   /** Share of the recordings given a noise floor (--noise-floor); absent when none. */
   noiseFloor?: number;
+  /** Share of the recordings low-passed at 4–7 kHz (--band-limit); absent when none. */
+  bandLimit?: number;
   scale: number;
   frontend: FrontEndConfig;
   utterances: number;
@@ -183,61 +191,74 @@ async function merge(out: string): Promise<void> {
 }
 
 async function main() {
-  const { values, part, parts, meanFrom, meanPriorFrames, statsUtterances, speed, trimShare, floorShare } =
-    parseCommandLine(
-      {
-        command: 'npx tsx training/features/dump-features.ts',
-        usage: USAGE,
-        options: {
-          manifest: { type: 'string', multiple: true },
-          split: { type: 'string' },
-          out: { type: 'string', default: 'training/work/features' },
-          root: { type: 'string', default: '.' },
-          part: { type: 'string', default: '0' },
-          parts: { type: 'string', default: '1' },
-          'stats-utterances': { type: 'string', default: '1500' },
-          'stats-from-model': { type: 'string' },
-          'mean-from': { type: 'string', default: 'training' },
-          'mean-prior-frames': { type: 'string', default: '0' },
-          speed: { type: 'string', default: '1' },
-          'trim-edges': { type: 'string', default: '0' },
-          'noise-floor': { type: 'string', default: '0' },
-          merge: { type: 'boolean', default: false },
-        },
+  const {
+    values,
+    part,
+    parts,
+    meanFrom,
+    meanPriorFrames,
+    statsUtterances,
+    speed,
+    trimShare,
+    floorShare,
+    bandShare,
+  } = parseCommandLine(
+    {
+      command: 'npx tsx training/features/dump-features.ts',
+      usage: USAGE,
+      options: {
+        manifest: { type: 'string', multiple: true },
+        split: { type: 'string' },
+        out: { type: 'string', default: 'training/work/features' },
+        root: { type: 'string', default: '.' },
+        part: { type: 'string', default: '0' },
+        parts: { type: 'string', default: '1' },
+        'stats-utterances': { type: 'string', default: '1500' },
+        'stats-from-model': { type: 'string' },
+        'mean-from': { type: 'string', default: 'training' },
+        'mean-prior-frames': { type: 'string', default: '0' },
+        speed: { type: 'string', default: '1' },
+        'trim-edges': { type: 'string', default: '0' },
+        'noise-floor': { type: 'string', default: '0' },
+        'band-limit': { type: 'string', default: '0' },
+        merge: { type: 'boolean', default: false },
       },
-      undefined,
-      ({ values }) => {
-        if (!values.merge && (!values.manifest?.length || !values.split))
-          throw new UsageError('needs --manifest FILE and --split NAME (or --merge)');
-        const meanFrom = values['mean-from'];
-        if (meanFrom !== 'training' && meanFrom !== 'utterance')
-          throw new UsageError(`--mean-from must be training or utterance, not ${meanFrom}`);
-        const parts = numberOption('parts', values.parts, { min: 1, integer: true })!;
-        const part = numberOption('part', values.part, { min: 0, max: parts - 1, integer: true })!;
-        // As the manifest validates it (main/engine/model/manifest.ts): a finite number of frames ≥ 0.
-        const meanPriorFrames = numberOption('mean-prior-frames', values['mean-prior-frames'], { min: 0 })!;
-        if (meanPriorFrames > 0 && meanFrom !== 'utterance')
-          throw new UsageError('--mean-prior-frames needs --mean-from utterance');
-        const statsUtterances = numberOption('stats-utterances', values['stats-utterances'], {
-          min: 1,
-          integer: true,
-        })!;
-        const speed = numberOption('speed', values.speed, { min: 0.5, max: 2 })!;
-        const trimShare = numberOption('trim-edges', values['trim-edges'], { min: 0, max: 1 })!;
-        const floorShare = numberOption('noise-floor', values['noise-floor'], { min: 0, max: 1 })!;
-        return {
-          values,
-          part,
-          parts,
-          meanFrom: meanFrom as Normalization['meanFrom'],
-          meanPriorFrames,
-          statsUtterances,
-          speed,
-          trimShare,
-          floorShare,
-        };
-      },
-    );
+    },
+    undefined,
+    ({ values }) => {
+      if (!values.merge && (!values.manifest?.length || !values.split))
+        throw new UsageError('needs --manifest FILE and --split NAME (or --merge)');
+      const meanFrom = values['mean-from'];
+      if (meanFrom !== 'training' && meanFrom !== 'utterance')
+        throw new UsageError(`--mean-from must be training or utterance, not ${meanFrom}`);
+      const parts = numberOption('parts', values.parts, { min: 1, integer: true })!;
+      const part = numberOption('part', values.part, { min: 0, max: parts - 1, integer: true })!;
+      // As the manifest validates it (main/engine/model/manifest.ts): a finite number of frames ≥ 0.
+      const meanPriorFrames = numberOption('mean-prior-frames', values['mean-prior-frames'], { min: 0 })!;
+      if (meanPriorFrames > 0 && meanFrom !== 'utterance')
+        throw new UsageError('--mean-prior-frames needs --mean-from utterance');
+      const statsUtterances = numberOption('stats-utterances', values['stats-utterances'], {
+        min: 1,
+        integer: true,
+      })!;
+      const speed = numberOption('speed', values.speed, { min: 0.5, max: 2 })!;
+      const trimShare = numberOption('trim-edges', values['trim-edges'], { min: 0, max: 1 })!;
+      const floorShare = numberOption('noise-floor', values['noise-floor'], { min: 0, max: 1 })!;
+      const bandShare = numberOption('band-limit', values['band-limit'], { min: 0, max: 1 })!;
+      return {
+        values,
+        part,
+        parts,
+        meanFrom: meanFrom as Normalization['meanFrom'],
+        meanPriorFrames,
+        statsUtterances,
+        speed,
+        trimShare,
+        floorShare,
+        bandShare,
+      };
+    },
+  );
   const out = values.out!;
   if (values.merge) return merge(out);
   const entries = (await Promise.all(values.manifest!.map(readCorpusManifest))).flat();
@@ -248,6 +269,7 @@ async function main() {
     ...(speed !== 1 ? { speed } : {}),
     ...(trimShare > 0 ? { trimEdges: trimShare } : {}),
     ...(floorShare > 0 ? { noiseFloor: floorShare } : {}),
+    ...(bandShare > 0 ? { bandLimit: bandShare } : {}),
   };
   // Read at this rate and analysed as frontend.sampleRate: F times as fast (see --speed).
   const loadRate = Math.round(frontend.sampleRate / speed);
@@ -276,6 +298,9 @@ async function main() {
       throw new Error(
         `${statsFile} gives ${stats.noiseFloor ?? 0} of the recordings a noise floor; use a new --out`,
       );
+    }
+    if ((stats.bandLimit ?? 0) !== bandShare) {
+      throw new Error(`${statsFile} band-limits ${stats.bandLimit ?? 0} of the recordings; use a new --out`);
     }
   } else if (values['stats-from-model']) {
     // Warm starts (train.py --init-from) need the features normalised exactly as that model's inputs.
@@ -342,7 +367,12 @@ async function main() {
       const samples =
         values.split === 'train'
           ? addNoiseFloor(
-              trimEdges(loaded, frontend.sampleRate, id, trimShare),
+              bandLimit(
+                trimEdges(loaded, frontend.sampleRate, id, trimShare),
+                frontend.sampleRate,
+                id,
+                bandShare,
+              ),
               frontend.sampleRate,
               id,
               floorShare,
