@@ -399,6 +399,26 @@ def _edit_distance(a, b):
     return prev[-1]
 
 
+def pocketsphinx_hypotheses(wav_stems, work_dir):
+    """pocketsphinx_batch (stock en-us acoustic model, LM and dictionary) on STEM.wav for each stem:
+    {basename of the stem: lower-case hypothesis}; list.ctl and out.hyp are written to work_dir."""
+    with open(os.path.join(work_dir, "list.ctl"), "w") as f:
+        f.write("\n".join(wav_stems) + "\n")
+    model = "/usr/share/pocketsphinx/model/en-us"
+    subprocess.run(["pocketsphinx_batch", "-adcin", "yes", "-cepdir", "/", "-cepext", ".wav",
+                    "-ctl", os.path.join(work_dir, "list.ctl"), "-hyp", os.path.join(work_dir, "out.hyp"),
+                    "-hmm", os.path.join(model, "en-us"), "-lm", os.path.join(model, "en-us.lm.bin"),
+                    "-dict", os.path.join(model, "cmudict-en-us.dict"), "-logfn", "/dev/null"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    hyps = {}
+    with open(os.path.join(work_dir, "out.hyp")) as f:
+        for line in f:
+            m = re.match(r"^(.*?)\s*\((\S+?)(?:\s+-?\d+)?\)\s*$", line)
+            if m:
+                hyps[os.path.basename(m.group(2))] = m.group(1).lower()
+    return hyps
+
+
 def check(n, out_dir, voices, jobs=2):
     """n train sentences (5–15 words, fixed seed) read clean by every voice (respelt) and by the
     English kal_diphone (original text); pocketsphinx_batch (stock en-us model + LM) recognises them;
@@ -459,21 +479,7 @@ def check(n, out_dir, voices, jobs=2):
     def recognise(v):
         d = os.path.join(out_dir, v)
         ids = [os.path.join(d, f"{i:03d}") for i in range(n) if (v, i) in said]
-        with open(os.path.join(d, "list.ctl"), "w") as f:
-            f.write("\n".join(ids) + "\n")
-        model = "/usr/share/pocketsphinx/model/en-us"
-        subprocess.run(["pocketsphinx_batch", "-adcin", "yes", "-cepdir", "/", "-cepext", ".wav",
-                        "-ctl", os.path.join(d, "list.ctl"), "-hyp", os.path.join(d, "out.hyp"),
-                        "-hmm", os.path.join(model, "en-us"), "-lm", os.path.join(model, "en-us.lm.bin"),
-                        "-dict", os.path.join(model, "cmudict-en-us.dict"), "-logfn", "/dev/null"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        hyps = {}
-        with open(os.path.join(d, "out.hyp")) as f:
-            for line in f:
-                m = re.match(r"^(.*?)\s*\((\S+?)(?:\s+-?\d+)?\)\s*$", line)
-                if m:
-                    hyps[int(os.path.basename(m.group(2)))] = m.group(1).lower()
-        return v, hyps
+        return v, {int(name): hyp for name, hyp in pocketsphinx_hypotheses(ids, d).items()}
 
     with cf.ThreadPoolExecutor(max_workers=jobs) as ex:
         results = dict(ex.map(recognise, all_voices))

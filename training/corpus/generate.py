@@ -52,8 +52,9 @@ TMP = os.path.join(TMP_ROOT, str(os.getpid()))
 SR = 16000
 
 SPLITS = ["eval-asterisk-test", "eval-awb-clean", "eval-awb-noisy10", "eval-slt-clean",
-          "eval-slt-noisy10", "dev", "train", "train-channels", "train-accented"]
-TRAIN_SPLIT = {"default": "train", "channels": "train-channels", "accented": "train-accented"}
+          "eval-slt-noisy10", "dev", "train", "train-channels", "train-accented", "train-gnuspeech"]
+TRAIN_SPLIT = {"default": "train", "channels": "train-channels", "accented": "train-accented",
+               "gnuspeech": "train-gnuspeech"}
 HEADER = "path\ttranscript\tduration_sec\tvoice\tsplit"
 
 ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029",
@@ -155,6 +156,9 @@ def synth(job, path, tmpdir):
              "-eval", f"(Parameter.set 'Duration_Stretch {v['stretch']})", tf, "-o", path])
     elif kind == "festival-accented":   # a non-English voice reading the respelt English sentence
         accented.synthesize(v["voice"], v["respelt"], path, tmpdir, v["stretch"])
+    elif kind == "gnuspeech":           # an articulatory vocal tract drawn per utterance (gnuspeech.mjs)
+        run(["node", os.path.join(os.path.dirname(os.path.abspath(__file__)), "gnuspeech.mjs"), "--out", path,
+             "--voice", json.dumps(v["voice"])], input=text.encode())
     elif kind == "asterisk":
         shutil.copyfile(os.path.join(textmod.asterisk_sounds_dir(), v["file"]), path)
     elif kind == "asterisk-g722":   # the same prompt recorded at 16 kHz (G.722 wideband)
@@ -441,6 +445,36 @@ def accented_jobs(seed, train_s):
         r += 1
 
 
+def gnuspeech_voice(rng):
+    """A GnuSpeech vocal tract and glottal source: length 14-19 cm (its own adult voices are 15 and 17.5;
+    shorter ones were the least intelligible, gnuspeech_check.py), glottal pitch falling with the length
+    (+-3 semitones), breathiness, pulse shape, tempo and intonation drawn around its defaults."""
+    length = rng.uniform(14, 19)
+    tn_min = rng.uniform(20, 32)
+    return {"vocalTractLength": round(length, 2),
+            "referenceGlottalPitch": round(2 - (length - 13) * 16 / 6 + rng.uniform(-3, 3), 1),
+            "breathiness": round(rng.uniform(0.5, 2.5), 2), "glottalPulseTp": round(rng.uniform(35, 45), 1),
+            "glottalPulseTnMin": round(tn_min, 1), "glottalPulseTnMax": round(tn_min + rng.uniform(0, 8), 1),
+            "tempo": round(rng.uniform(0.85, 1.2), 3), "driftDeviation": round(rng.uniform(0.3, 1.0), 2),
+            "tonicRange": round(rng.uniform(-10, -5), 1), "notionalPitch": round(rng.uniform(0, 4), 1)}
+
+
+def gnuspeech_jobs(seed, train_s):
+    """recipe "gnuspeech": GnuSpeech's articulatory synthesis (training/corpus/gnuspeech.mjs), a new vocal
+    tract for every utterance (gnuspeech_voice), into split train-gnuspeech.  Sentences in a seeded shuffled
+    order of train.txt; half channel_aug, half train_aug, as the accented recipe."""
+    order = list(range(len(train_s)))
+    random.Random(f"{seed}/gnuspeech/text").shuffle(order)
+    for n, i in enumerate(order):
+        r, k = divmod(n, 100)
+        jid = f"train-gnuspeech/r{r:04d}/g{k:02d}"
+        rng = random.Random(f"{seed}/{jid}")
+        spec = {"kind": "gnuspeech", "voice": gnuspeech_voice(rng)}
+        aug = channel_aug(rng) if rng.random() < 0.5 else train_aug(rng)
+        yield job(jid, "train-gnuspeech", audio_rel("train-gnuspeech", f"r{r:04d}/r{r:04d}_g{k:02d}.wav"),
+                  train_s[i], spec, "gnuspeech", aug, seed)
+
+
 # =========================================================================== dev-noisy10
 DEV_NOISY = "dev-noisy10"
 
@@ -545,7 +579,8 @@ def main():
                          "most utterances, −35…−1 dBFS, band limits, MP3/Opus round trips, a third real "
                          "asterisk prompts, half of them at 16 kHz) into split train-channels, or accented "
                          "(festival's non-English voices reading respelt English, accented.py) into "
-                         "train-accented")
+                         "train-accented, or gnuspeech (articulatory synthesis, a vocal tract drawn per "
+                         "utterance, gnuspeech.mjs) into train-gnuspeech")
     ap.add_argument("--dev-noisy10", action="store_true",
                     help="only build dev-noisy10 (dev + white/pink noise at 10 dB SNR) from dev.tsv")
     args = ap.parse_args()
@@ -622,6 +657,7 @@ def main():
         log("eval and dev sets complete")
         if not args.no_train:
             planned = (accented_jobs(args.seed, train_s) if args.recipe == "accented"
+                       else gnuspeech_jobs(args.seed, train_s) if args.recipe == "gnuspeech"
                        else train_jobs(args.seed, prompts, train_s, args.recipe))
             for jb in planned:
                 if train_sec + 3.5 * len(inflight) >= target:
