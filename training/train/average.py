@@ -20,6 +20,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train as T  # noqa: E402  (checkpoint loading, same directory)
 
 
+# What a features directory's stats.json says about how its recordings were perturbed (dump-features.ts
+# --speed, --trim-edges, --noise-floor, --band-limit) and how many were counted: facts about the training
+# data, not about the normalisation, so checkpoints trained on differently perturbed copies of the same
+# recordings may be averaged (the export's normalisation comes from the first).
+DATA_ONLY_STATS = {"speed", "trimEdges", "noiseFloor", "bandLimit", "utterances", "frames"}
+
+
+def normalisation(stats):
+    return {k: v for k, v in stats.items() if k not in DATA_ONLY_STATS}
+
+
 def read_checkpoint(path):
     """A training checkpoint, or a one-line exit naming the file that is not one."""
     try:
@@ -39,7 +50,7 @@ def average(paths):
     for path, ck in zip(paths[1:], checkpoints[1:]):
         if ck["config"] != first["config"] or ck["alphabet"] != first["alphabet"]:
             raise SystemExit(f"{path}: another network (configuration or alphabet differ from {paths[0]})")
-        if ck["stats"] != first["stats"]:
+        if normalisation(ck["stats"]) != normalisation(first["stats"]):
             raise SystemExit(f"{path}: trained on other normalisation statistics than {paths[0]}")
     weights = {}
     for name, value in first["model"].items():
