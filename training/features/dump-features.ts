@@ -78,6 +78,23 @@ after any trimming, before any noise floor); stats.json records P and refuses an
 `;
 const SHARD_BYTES = 32 * 1024 * 1024;
 
+/** How the recordings are perturbed before the front end (--speed, --trim-edges, --noise-floor, --band-limit). */
+interface Perturbations {
+  speed: number;
+  trimEdges: number;
+  noiseFloor: number;
+  bandLimit: number;
+}
+/** Each perturbation's value when unused (then absent from stats.json), and how a directory holding
+ * another value is described when it refuses this one. */
+const PERTURBATIONS: Record<keyof Perturbations, { neutral: number; holds: (value: number) => string }> = {
+  speed: { neutral: 1, holds: (v) => `holds audio at speed ${v}` },
+  trimEdges: { neutral: 0, holds: (v) => `trims ${v} of the recordings` },
+  noiseFloor: { neutral: 0, holds: (v) => `gives ${v} of the recordings a noise floor` },
+  bandLimit: { neutral: 0, holds: (v) => `band-limits ${v} of the recordings` },
+};
+const PERTURBATION_KEYS = Object.keys(PERTURBATIONS) as (keyof Perturbations)[];
+
 export type { CorpusEntry };
 
 /** Reads a corpus manifest file (see main/common/corpus-manifest.ts). */
@@ -191,18 +208,7 @@ async function merge(out: string): Promise<void> {
 }
 
 async function main() {
-  const {
-    values,
-    part,
-    parts,
-    meanFrom,
-    meanPriorFrames,
-    statsUtterances,
-    speed,
-    trimShare,
-    floorShare,
-    bandShare,
-  } = parseCommandLine(
+  const { values, part, parts, meanFrom, meanPriorFrames, statsUtterances, wanted } = parseCommandLine(
     {
       command: 'npx tsx training/features/dump-features.ts',
       usage: USAGE,
@@ -241,10 +247,12 @@ async function main() {
         min: 1,
         integer: true,
       })!;
-      const speed = numberOption('speed', values.speed, { min: 0.5, max: 2 })!;
-      const trimShare = numberOption('trim-edges', values['trim-edges'], { min: 0, max: 1 })!;
-      const floorShare = numberOption('noise-floor', values['noise-floor'], { min: 0, max: 1 })!;
-      const bandShare = numberOption('band-limit', values['band-limit'], { min: 0, max: 1 })!;
+      const wanted: Perturbations = {
+        speed: numberOption('speed', values.speed, { min: 0.5, max: 2 })!,
+        trimEdges: numberOption('trim-edges', values['trim-edges'], { min: 0, max: 1 })!,
+        noiseFloor: numberOption('noise-floor', values['noise-floor'], { min: 0, max: 1 })!,
+        bandLimit: numberOption('band-limit', values['band-limit'], { min: 0, max: 1 })!,
+      };
       return {
         values,
         part,
@@ -252,10 +260,7 @@ async function main() {
         meanFrom: meanFrom as Normalization['meanFrom'],
         meanPriorFrames,
         statsUtterances,
-        speed,
-        trimShare,
-        floorShare,
-        bandShare,
+        wanted,
       };
     },
   );
@@ -265,14 +270,15 @@ async function main() {
   const frontend = DEFAULT_FRONT_END;
   // Written only when used, so stats.json of plain utterance-mean features stays as it was.
   const prior = meanPriorFrames > 0 ? { meanPriorFrames } : {};
-  const perturbation = {
-    ...(speed !== 1 ? { speed } : {}),
-    ...(trimShare > 0 ? { trimEdges: trimShare } : {}),
-    ...(floorShare > 0 ? { noiseFloor: floorShare } : {}),
-    ...(bandShare > 0 ? { bandLimit: bandShare } : {}),
-  };
+  // Likewise only the perturbations used.
+  const perturbation = Object.fromEntries(
+    PERTURBATION_KEYS.filter((key) => wanted[key] !== PERTURBATIONS[key].neutral).map((key) => [
+      key,
+      wanted[key],
+    ]),
+  );
   // Read at this rate and analysed as frontend.sampleRate: F times as fast (see --speed).
-  const loadRate = Math.round(frontend.sampleRate / speed);
+  const loadRate = Math.round(frontend.sampleRate / wanted.speed);
 
   await mkdir(out, { recursive: true });
   const statsFile = path.join(out, 'stats.json');
@@ -288,19 +294,10 @@ async function main() {
     if ((stats.meanPriorFrames ?? 0) !== meanPriorFrames) {
       throw new Error(`${statsFile} mixes in ${stats.meanPriorFrames ?? 0} prior frames; use a new --out`);
     }
-    if ((stats.speed ?? 1) !== speed) {
-      throw new Error(`${statsFile} holds audio at speed ${stats.speed ?? 1}; use a new --out`);
-    }
-    if ((stats.trimEdges ?? 0) !== trimShare) {
-      throw new Error(`${statsFile} trims ${stats.trimEdges ?? 0} of the recordings; use a new --out`);
-    }
-    if ((stats.noiseFloor ?? 0) !== floorShare) {
-      throw new Error(
-        `${statsFile} gives ${stats.noiseFloor ?? 0} of the recordings a noise floor; use a new --out`,
-      );
-    }
-    if ((stats.bandLimit ?? 0) !== bandShare) {
-      throw new Error(`${statsFile} band-limits ${stats.bandLimit ?? 0} of the recordings; use a new --out`);
+    for (const key of PERTURBATION_KEYS) {
+      const held = stats[key] ?? PERTURBATIONS[key].neutral;
+      if (held !== wanted[key])
+        throw new Error(`${statsFile} ${PERTURBATIONS[key].holds(held)}; use a new --out`);
     }
   } else if (values['stats-from-model']) {
     // Warm starts (train.py --init-from) need the features normalised exactly as that model's inputs.
@@ -362,22 +359,14 @@ async function main() {
     if (done.has(id)) continue;
     let q: Int8Array;
     try {
-      const loaded = await loadAudioFile(path.join(values.root!, entry.path), loadRate);
+      let samples = await loadAudioFile(path.join(values.root!, entry.path), loadRate);
       // The dev split stays as recorded, so model selection compares runs on the same inputs.
-      const samples =
-        values.split === 'train'
-          ? addNoiseFloor(
-              bandLimit(
-                trimEdges(loaded, frontend.sampleRate, id, trimShare),
-                frontend.sampleRate,
-                id,
-                bandShare,
-              ),
-              frontend.sampleRate,
-              id,
-              floorShare,
-            )
-          : loaded;
+      if (values.split === 'train') {
+        const rate = frontend.sampleRate;
+        samples = trimEdges(samples, rate, id, wanted.trimEdges);
+        samples = bandLimit(samples, rate, id, wanted.bandLimit);
+        samples = addNoiseFloor(samples, rate, id, wanted.noiseFloor);
+      }
       q = quantize(computeMfcc(samples, frontend), stats);
       seconds += samples.length / frontend.sampleRate;
     } catch (error) {
