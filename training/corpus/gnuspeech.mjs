@@ -9,7 +9,7 @@
 //
 //   node training/corpus/gnuspeech.mjs --out OUT.wav --voice '{"vocalTractLength":16.2,…}' < sentence.txt
 //
-// generate.py --recipe gnuspeech calls this once per utterance (its spec: rand_synth "gnuspeech").
+// generate.py --recipe gnuspeech calls this once per utterance (the voice: generate.gnuspeech_voice).
 // Writes a 16-bit mono WAV at 22.05 kHz (the generator resamples to 16 kHz).
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,16 +33,27 @@ const RANGES = {
   notionalPitch: [-4, 6],
 };
 
+const USAGE = `usage: node training/corpus/gnuspeech.mjs --out OUT.wav --voice JSON < sentence.txt
+  --voice: an object with every one of ${Object.keys(RANGES).join(', ')}`;
+
 function parseArgs(argv) {
   const args = {};
   for (let i = 0; i < argv.length; i += 2) {
     if (!['--out', '--voice'].includes(argv[i]) || argv[i + 1] === undefined) {
-      throw new Error(`usage: gnuspeech.mjs --out OUT.wav --voice JSON < text (got ${argv[i]})`);
+      throw new Error(`unknown or incomplete option ${argv[i]} (--help for the usage)`);
     }
     args[argv[i].slice(2)] = argv[i + 1];
   }
-  if (!args.out || !args.voice) throw new Error('usage: gnuspeech.mjs --out OUT.wav --voice JSON < text');
-  const voice = JSON.parse(args.voice);
+  if (!args.out || !args.voice)
+    throw new Error('needs --out OUT.wav and --voice JSON (--help for the usage)');
+  let voice;
+  try {
+    voice = JSON.parse(args.voice);
+  } catch (error) {
+    throw new Error(`--voice is not JSON: ${error.message}`, { cause: error });
+  }
+  if (typeof voice !== 'object' || voice === null || Array.isArray(voice))
+    throw new Error('--voice must be an object');
   for (const [key, value] of Object.entries(voice)) {
     const range = RANGES[key];
     if (!range) throw new Error(`unknown voice parameter ${key}`);
@@ -62,15 +73,30 @@ function setValue(config, name, value) {
   return config.replace(pattern, `$1${value}`);
 }
 
-const { out, voice } = parseArgs(process.argv.slice(2));
+/** Prints one line and exits: a bad command line or a missing package is not a crash. */
+function fail(message) {
+  console.error(`gnuspeech.mjs: ${message}`);
+  process.exit(1);
+}
+
+if (process.argv.includes('--help')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+let out, voice;
+try {
+  ({ out, voice } = parseArgs(process.argv.slice(2)));
+} catch (error) {
+  fail(error.message);
+}
 const text = readFileSync(0, 'utf8').replace(/\s+/g, ' ').trim();
-if (!text) throw new Error('no text on standard input');
+if (!text) fail('no text on standard input');
 
 let initialise;
 try {
   ({ default: initialise } = await import(pathToFileURL(join(packageDir, 'wasm', 'gnuspeech.js')).href));
 } catch {
-  throw new Error(
+  fail(
     'GnuSpeech is not installed: npm install --no-save --prefix training/work/gnuspeech @echogarden/gnuspeech-wasm@0.3.0',
   );
 }
@@ -119,6 +145,6 @@ const refs = [
 m._GnuSpeech_synthesizeToFile(refs[0].address, refs[1].address, refs[2].address, refs[3].address, false);
 const wav = m.FS.readFile('/tmp/out.wav');
 for (const ref of refs) ref.free();
-if (wav.length <= 44) throw new Error(`GnuSpeech produced no audio for: ${text}`);
+if (wav.length <= 44) fail(`GnuSpeech produced no audio for: ${text}`);
 writeFileSync(`${out}.part`, wav);
 renameSync(`${out}.part`, out);
