@@ -445,6 +445,12 @@ def accented_jobs(seed, train_s):
         r += 1
 
 
+def gnuspeech_glottal_pitch(length_cm):
+    """GnuSpeech's reference glottal pitch (semitones) for a vocal tract length: +2 at 13 cm down to -14 at
+    19 cm, as from a child-like voice to a deep one (its own voices: female 0 at 15 cm, male -12 at 17.5)."""
+    return 2 - (length_cm - 13) * 16 / 6
+
+
 def gnuspeech_voice(rng):
     """A GnuSpeech vocal tract and glottal source: length 14-19 cm (its own adult voices are 15 and 17.5;
     shorter ones were the least intelligible, gnuspeech_check.py), glottal pitch falling with the length
@@ -452,7 +458,7 @@ def gnuspeech_voice(rng):
     length = rng.uniform(14, 19)
     tn_min = rng.uniform(20, 32)
     return {"vocalTractLength": round(length, 2),
-            "referenceGlottalPitch": round(2 - (length - 13) * 16 / 6 + rng.uniform(-3, 3), 1),
+            "referenceGlottalPitch": round(gnuspeech_glottal_pitch(length) + rng.uniform(-3, 3), 1),
             "breathiness": round(rng.uniform(0.5, 2.5), 2), "glottalPulseTp": round(rng.uniform(35, 45), 1),
             "glottalPulseTnMin": round(tn_min, 1), "glottalPulseTnMax": round(tn_min + rng.uniform(0, 8), 1),
             "tempo": round(rng.uniform(0.85, 1.2), 3), "driftDeviation": round(rng.uniform(0.3, 1.0), 2),

@@ -22,14 +22,15 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from accented import _edit_distance as edit_distance, pocketsphinx_hypotheses  # noqa: E402
+from generate import gnuspeech_glottal_pitch  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 LENGTHS_CM = [13, 14.5, 16, 17.5, 19]
 
 
 def voice(length_cm):
-    """Glottal pitch from +2 semitones at 13 cm down to -14 at 19 cm; the rest GnuSpeech's defaults."""
-    return {"vocalTractLength": length_cm, "referenceGlottalPitch": round(2 - (length_cm - 13) * 16 / 6, 1),
+    """Glottal pitch as the recipe's (without its jitter); the rest GnuSpeech's defaults."""
+    return {"vocalTractLength": length_cm, "referenceGlottalPitch": round(gnuspeech_glottal_pitch(length_cm), 1),
             "breathiness": 1, "glottalPulseTp": 40, "glottalPulseTnMin": 24, "glottalPulseTnMax": 28,
             "tempo": 1.0, "driftDeviation": 0.5, "tonicRange": -8, "notionalPitch": 2}
 
