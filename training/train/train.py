@@ -412,10 +412,15 @@ def make_batches(lengths, batch_frames, max_utts, rng=None, jitter=0.1):
 
 
 class Augment:
-    """SpecAugment-style masks and gaussian noise on normalised, unstacked frames (masked value 0,
-    the normalised mean).  Vectorised; runs on the training device with torch's global RNG."""
+    """Vocal tract length perturbation (--vtlp), then SpecAugment-style masks and gaussian noise on
+    normalised, unstacked frames (masked value 0, the normalised mean).  Vectorised; runs on the training device with torch's global RNG."""
 
-    def __init__(self, args, dim):
+    def __init__(self, args, dim, stats=None, device="cpu"):
+        self.vtlp = None
+        if args.vtlp:
+            import vtlp
+            low, high = (float(v) for v in args.vtlp.split(","))
+            self.vtlp = vtlp.Vtlp(low, high, stats, device)
         self.freq_masks = args.freq_masks
         self.freq_width = min(args.freq_mask_width, dim)
         self.time_rate = args.time_masks_per_sec  # masks per 100 frames
@@ -425,6 +430,8 @@ class Augment:
 
     def __call__(self, x, lengths):
         """x: [B, T, D] float; lengths: device int64 [B].  Returns augmented x."""
+        if self.vtlp is not None:
+            x = self.vtlp(x, lengths)
         b, t, d = x.shape
         dev = x.device
         if self.noise_std > 0:
@@ -748,6 +755,9 @@ def parse_args(argv=None):
     g.add_argument("--time-mask-frac", type=float, default=0.05, help="max time-mask width, fraction of length")
     g.add_argument("--time-mask-max", type=int, default=20, help="max time-mask width in frames")
     g.add_argument("--noise-std", type=float, default=0.0, help="gaussian noise on normalised features")
+    g.add_argument("--vtlp", metavar="LOW,HIGH",
+                   help="vocal tract length perturbation: each utterance's frequency axis warped by a factor "
+                        "drawn from LOW..HIGH in every batch (vtlp.py; e.g. 0.8,1.2)")
     g = p.add_argument_group("run control")
     g.add_argument("--max-epochs", type=int, default=100)
     g.add_argument("--max-minutes", type=float, default=0.0,
@@ -764,7 +774,15 @@ def parse_args(argv=None):
     g.add_argument("--seed", type=int, default=1234)
     g.add_argument("--threads", type=int, default=0, help="CPU threads (0: all available cores)")
     g.add_argument("--device", default="auto", help="auto (cuda if available), cuda, cpu")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.vtlp:
+        try:
+            low, high = (float(v) for v in args.vtlp.split(","))
+        except ValueError:
+            p.error(f"--vtlp {args.vtlp}: give LOW,HIGH, e.g. 0.8,1.2")
+        if not 0.5 <= low <= high <= 2.0:
+            p.error(f"--vtlp {args.vtlp}: the factors must satisfy 0.5 <= LOW <= HIGH <= 2")
+    return args
 
 
 def main(argv=None):
@@ -839,7 +857,7 @@ def main(argv=None):
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     sched = Schedule(args)
     ctc = nn.CTCLoss(blank=BLANK, reduction="mean", zero_infinity=True)
-    augment = None if args.no_augment else Augment(args, dim)
+    augment = None if args.no_augment else Augment(args, dim, stats, device)
 
     st = {
         "epoch": 0, "batch_pos": 0, "step": 0, "best_cer": float("inf"), "best_wer": float("inf"),
