@@ -2,7 +2,7 @@
  * The model inputs of evaluation sets, as the app computes them (front end, normalisation, stacking of
  * `--model`'s manifest), for test-time adaptation experiments in PyTorch (`training/tta/suta.py`).
  *
- *   npx tsx bench/model-inputs.ts --out DIR [--model default] [--limit 120] SET...
+ *   npx tsx bench/model-inputs.ts --out DIR [--model default] [--limit 120] SET...   (--help)
  *
  * Writes DIR/<set>-<files>.in.f32 (every file's [steps × inputs] float32 values, concatenated) and
  * DIR/<set>-<files>.in.f32.json ({ steps, inputs, transcripts }). `<set>-<files>` is the name
@@ -10,31 +10,48 @@
  */
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadAudioFile } from '../main/engine/audio/load';
+import { numberOption, parseCommandLine, UsageError } from '../main/cli/command-line';
 import { resolveModelDir } from '../main/engine/engine';
 import { modelInput } from '../main/engine/frontend/mfcc';
 import { AcousticModel } from '../main/engine/model/acoustic-model';
-import { loadEvalSet } from './eval-sets';
+import { evalSet, loadEvalSet } from './eval-sets';
 
-const { values, positionals } = parseArgs({
-  options: {
-    out: { type: 'string' },
-    model: { type: 'string', default: 'default' },
-    limit: { type: 'string', default: '0' },
+const USAGE = `Usage: npx tsx bench/model-inputs.ts --out DIR [--model default] [--limit N] SET...
+
+Writes each evaluation set's model inputs (the app's front end, normalisation and stacking) to
+DIR/<set>-<files>.in.f32 and a JSON sidecar, for training/tta/suta.py. --limit N: the first N files.`;
+
+const { values, positionals, limit } = parseCommandLine(
+  {
+    command: 'npx tsx bench/model-inputs.ts',
+    usage: USAGE,
+    options: {
+      out: { type: 'string' },
+      model: { type: 'string', default: 'default' },
+      limit: { type: 'string' },
+    },
+    allowPositionals: true,
   },
-  allowPositionals: true,
-});
-if (!values.out || positionals.length === 0) {
-  console.error('usage: bench/model-inputs.ts --out DIR [--model default] [--limit N] SET...');
-  process.exit(2);
-}
+  undefined,
+  (parsed) => {
+    if (!parsed.values.out || parsed.positionals.length === 0)
+      throw new UsageError('needs --out DIR and a SET');
+    for (const set of parsed.positionals) {
+      try {
+        evalSet(set);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    }
+    return { ...parsed, limit: numberOption('limit', parsed.values.limit, { min: 1, integer: true }) };
+  },
+);
 const model = await AcousticModel.load(resolveModelDir(values.model!));
 const inputs = model.manifest.stacking.size * model.manifest.frontend.mfccCoefficients;
-await mkdir(values.out, { recursive: true });
+await mkdir(values.out!, { recursive: true });
 for (const set of positionals) {
-  const limit = Number(values.limit);
-  const entries = (await loadEvalSet(set)).slice(0, limit > 0 ? limit : undefined);
+  const entries = (await loadEvalSet(set)).slice(0, limit);
   const chunks: Buffer[] = [];
   const steps: number[] = [];
   for (const entry of entries) {
@@ -45,7 +62,7 @@ for (const set of positionals) {
     chunks.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     steps.push(n);
   }
-  const file = path.join(values.out, `${set}-${entries.length}.in.f32`);
+  const file = path.join(values.out!, `${set}-${entries.length}.in.f32`);
   await writeFile(file, Buffer.concat(chunks));
   const transcripts = entries.map((e) => e.transcript);
   await writeFile(file + '.json', JSON.stringify({ steps, inputs, transcripts }));

@@ -413,14 +413,14 @@ def make_batches(lengths, batch_frames, max_utts, rng=None, jitter=0.1):
 
 class Augment:
     """Vocal tract length perturbation (--vtlp), then SpecAugment-style masks and gaussian noise on
-    normalised, unstacked frames (masked value 0, the normalised mean).  Vectorised; runs on the training device with torch's global RNG."""
+    normalised, unstacked frames (masked value 0, the normalised mean).  Vectorised; runs on the training
+    device with torch's global RNG."""
 
-    def __init__(self, args, dim, stats=None, device="cpu"):
+    def __init__(self, args, dim, stats, device):
         self.vtlp = None
         if args.vtlp:
             import vtlp
-            low, high = (float(v) for v in args.vtlp.split(","))
-            self.vtlp = vtlp.Vtlp(low, high, stats, device)
+            self.vtlp = vtlp.Vtlp(*args.vtlp, stats, device)
         self.freq_masks = args.freq_masks
         self.freq_width = min(args.freq_mask_width, dim)
         self.time_rate = args.time_masks_per_sec  # masks per 100 frames
@@ -775,13 +775,14 @@ def parse_args(argv=None):
     g.add_argument("--threads", type=int, default=0, help="CPU threads (0: all available cores)")
     g.add_argument("--device", default="auto", help="auto (cuda if available), cuda, cpu")
     args = p.parse_args(argv)
-    if args.vtlp:
+    if args.vtlp:  # made (LOW, HIGH) here, once
         try:
             low, high = (float(v) for v in args.vtlp.split(","))
         except ValueError:
             p.error(f"--vtlp {args.vtlp}: give LOW,HIGH, e.g. 0.8,1.2")
         if not 0.5 <= low <= high <= 2.0:
             p.error(f"--vtlp {args.vtlp}: the factors must satisfy 0.5 <= LOW <= HIGH <= 2")
+        args.vtlp = (low, high)
     return args
 
 

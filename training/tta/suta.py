@@ -94,12 +94,8 @@ def reference_phones(targets, transcript):
 
 
 def greedy_phones(log_probs):
-    out, prev = [], -1
-    for i in log_probs.argmax(-1).tolist():
-        if i != prev and i not in (train.BLANK, phones.PHONE_ID[" "]):
-            out.append(i)
-        prev = i
-    return out
+    """Best-path phones, word boundaries left out (the references leave them out too)."""
+    return [int(i) for i in train.collapse(log_probs.argmax(-1).numpy()) if i != phones.PHONE_ID[" "]]
 
 
 def main():
@@ -113,6 +109,8 @@ def main():
     for p in model.parameters():
         p.requires_grad_(id(p) in chosen_ids)
     for path in args.inputs:
+        if not (os.path.isfile(path) and os.path.isfile(path + ".json")):
+            raise SystemExit(f"{path}: not found, or its .json beside it missing (bench/model-inputs.ts writes both)")
         with open(path + ".json") as f:
             meta = json.load(f)
         if meta["inputs"] != inputs:
